@@ -1,0 +1,126 @@
+//! Lower bounds on the capacity any packing needs, proven without search:
+//! the largest load at any moment (gaps and windows respected), the largest
+//! buffer, and the top of every fixed buffer. A capacity below the bound is
+//! refuted at once.
+
+use crate::problem::Problem;
+
+/// The bounds of a problem; [`LowerBounds::best`] is their maximum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LowerBounds {
+    /// The largest total of occupied sizes at any moment (128-bit: the sum
+    /// of many 64-bit sizes may not fit in 64 bits).
+    pub max_load: i128,
+    /// The largest size of any buffer (even one never active must fit).
+    pub largest_buffer: i64,
+    /// The largest `offset + size` of any fixed buffer.
+    pub fixed_top: i64,
+}
+
+impl LowerBounds {
+    /// Computes all bounds in O(n log n).
+    pub fn of(problem: &Problem) -> Self {
+        LowerBounds {
+            max_load: max_load(problem),
+            largest_buffer: problem.buffers.iter().map(|b| b.size).max().unwrap_or(0).max(0),
+            fixed_top: problem.buffers.iter().filter_map(|b| b.offset.map(|o| o.saturating_add(b.size))).max().unwrap_or(0),
+        }
+    }
+
+    /// The strongest of the bounds.
+    pub fn best(&self) -> i128 {
+        self.max_load.max(i128::from(self.largest_buffer)).max(i128::from(self.fixed_top))
+    }
+
+    /// Why `capacity` is refuted, or `None` if no bound refutes it.
+    pub fn refute(&self, capacity: i64) -> Option<String> {
+        let c = i128::from(capacity);
+        if self.max_load > c {
+            Some(format!("the load at some moment is {}", self.max_load))
+        } else if i128::from(self.largest_buffer) > c {
+            Some(format!("a buffer has size {}", self.largest_buffer))
+        } else if i128::from(self.fixed_top) > c {
+            Some(format!("a fixed buffer ends at {}", self.fixed_top))
+        } else {
+            None
+        }
+    }
+}
+
+/// The largest total size occupied at any moment, with gaps and windows.
+pub fn max_load(problem: &Problem) -> i128 {
+    let mut events: Vec<(i64, i128)> = Vec::with_capacity(2 * problem.buffers.len());
+    for b in &problem.buffers {
+        if b.gaps.is_empty() {
+            if !b.lifespan.is_empty() && b.size > 0 {
+                events.push((b.lifespan.lower, i128::from(b.size)));
+                events.push((b.lifespan.upper, -i128::from(b.size)));
+            }
+            continue;
+        }
+        for p in b.pieces() {
+            let len = i128::from(p.window.len());
+            if len > 0 {
+                events.push((p.time.lower, len));
+                events.push((p.time.upper, -len));
+            }
+        }
+    }
+    // Ends before starts at the same time: lifespans are half-open.
+    events.sort_unstable();
+    let (mut load, mut best) = (0i128, 0i128);
+    for (_, d) in events {
+        load += d;
+        best = best.max(load);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Buffer, Gap, Interval};
+
+    #[test]
+    fn seed_example_load_is_twelve() {
+        let p = Problem::new(
+            vec![
+                Buffer::new("b1", 0, 3, 4),
+                Buffer::new("b2", 3, 9, 4),
+                Buffer::new("b3", 0, 9, 4),
+                Buffer::new("b4", 9, 21, 4),
+                Buffer::new("b5", 0, 21, 4),
+            ],
+            12,
+        );
+        let lb = LowerBounds::of(&p);
+        assert_eq!(lb.max_load, 12);
+        assert_eq!(lb.best(), 12);
+        assert!(lb.refute(12).is_none());
+        assert!(lb.refute(11).unwrap().contains("load"));
+    }
+
+    #[test]
+    fn gaps_and_windows_lower_the_load() {
+        let mut a = Buffer::new("a", 0, 10, 4);
+        a.gaps = vec![Gap { lifespan: Interval::new(2, 8), window: Some(Interval::new(0, 1)) }];
+        let mut b = Buffer::new("b", 2, 8, 5);
+        b.gaps = vec![Gap { lifespan: Interval::new(4, 6), window: None }];
+        let p = Problem::new(vec![a, b], 0);
+        assert_eq!(max_load(&p), 6);
+    }
+
+    #[test]
+    fn largest_and_fixed() {
+        let mut a = Buffer::new("a", 3, 3, 9);
+        let mut b = Buffer::new("b", 0, 1, 2);
+        b.offset = Some(10);
+        a.alignment = 1;
+        let lb = LowerBounds::of(&Problem::new(vec![a, b], 0));
+        assert_eq!(lb.max_load, 2);
+        assert_eq!(lb.largest_buffer, 9);
+        assert_eq!(lb.fixed_top, 12);
+        assert_eq!(lb.best(), 12);
+        assert!(lb.refute(11).unwrap().contains("fixed"));
+    }
+}

@@ -1,0 +1,501 @@
+//! Reading and writing problems and solutions in the reference's CSV format.
+//!
+//! The header names columns in any order: `id` (or `buffer`, `buffer_id`),
+//! `lower` (or `start`, `begin`), `upper` (or `end`, which is inclusive, so
+//! one is added), `size`, and optionally `alignment`, `hint` (negative means
+//! none), `gaps` (space-separated `a-b` or `a-b@w0:w1`, inclusive under `end`
+//! like the lifespan) and `offset` (a fixed offset). Unknown columns are
+//! ignored with a warning. Every fault is reported with the file, the line and
+//! the column, and reading streams row by row, so a 62k-row trace is never
+//! held as text.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{CsvError, CsvErrorKind, IoError, ProblemErrorKind};
+use crate::problem::{check_buffer, Buffer, Gap, Interval, Problem, Solution};
+
+/// A problem read from CSV (capacity 0: the file does not carry one) and the
+/// warnings met on the way (e.g. ignored columns).
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    /// The buffers read.
+    pub problem: Problem,
+    /// Non-fatal remarks, one line each.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Col {
+    Id,
+    Lower,
+    Upper,
+    Size,
+    Alignment,
+    Hint,
+    Gaps,
+    Offset,
+}
+
+impl Col {
+    fn name(self) -> &'static str {
+        match self {
+            Col::Id => "id",
+            Col::Lower => "lower",
+            Col::Upper => "upper",
+            Col::Size => "size",
+            Col::Alignment => "alignment",
+            Col::Hint => "hint",
+            Col::Gaps => "gaps",
+            Col::Offset => "offset",
+        }
+    }
+
+    fn parse(name: &str) -> Option<(Col, bool)> {
+        Some(match name {
+            "id" | "buffer" | "buffer_id" => (Col::Id, false),
+            "lower" | "start" | "begin" => (Col::Lower, false),
+            "upper" => (Col::Upper, false),
+            "end" => (Col::Upper, true),
+            "size" => (Col::Size, false),
+            "alignment" => (Col::Alignment, false),
+            "hint" => (Col::Hint, false),
+            "gaps" => (Col::Gaps, false),
+            "offset" => (Col::Offset, false),
+            _ => return None,
+        })
+    }
+}
+
+/// Where each known column sits in a row.
+struct Header {
+    index: HashMap<Col, usize>,
+    names: Vec<String>,
+    /// 1 when the time columns are inclusive (`end`), else 0.
+    addend: i64,
+}
+
+/// Reads a problem from CSV text held in memory; errors name `<input>`.
+pub fn from_csv(text: &str) -> Result<Problem, CsvError> {
+    read_csv(text.as_bytes(), Path::new("<input>")).map(|p| p.problem)
+}
+
+/// Reads a problem from a CSV file.
+pub fn read_csv_file(path: impl AsRef<Path>) -> Result<Parsed, IoError> {
+    let path = path.as_ref();
+    let file = File::open(path).map_err(|source| IoError::File { path: path.to_path_buf(), source })?;
+    Ok(read_csv(BufReader::with_capacity(1 << 16, file), path)?)
+}
+
+/// Reads a problem from any reader; `path` is only used in messages.
+pub fn read_csv<R: Read>(reader: R, path: &Path) -> Result<Parsed, CsvError> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+    let err = |line: u64, column: Option<(usize, String)>, kind| CsvError {
+        path: path.to_path_buf(),
+        line,
+        column,
+        kind,
+    };
+    let mut record = csv::ByteRecord::new();
+    let mut header: Option<Header> = None;
+    let mut problem = Problem::default();
+    let mut warnings = Vec::new();
+    let mut ids: HashMap<String, u64> = HashMap::new();
+    loop {
+        let more = rdr.read_byte_record(&mut record).map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            let kind = match e.kind() {
+                csv::ErrorKind::Utf8 { .. } => CsvErrorKind::Utf8,
+                csv::ErrorKind::Io(io) => CsvErrorKind::Syntax(io.to_string()),
+                _ => CsvErrorKind::Syntax(e.to_string()),
+            };
+            err(line, None, kind)
+        })?;
+        if !more {
+            break;
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        // Decode every field up front so that invalid UTF-8 is reported with its column.
+        let mut fields: Vec<&str> = Vec::with_capacity(record.len());
+        for (i, raw) in record.iter().enumerate() {
+            let raw = if line == 1 && i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+            match std::str::from_utf8(raw) {
+                Ok(s) => fields.push(s.trim_end_matches('\r')),
+                Err(_) => {
+                    let column = header.as_ref().map(|h| (i + 1, h.names.get(i).cloned().unwrap_or_default()));
+                    return Err(err(line, column, CsvErrorKind::Utf8));
+                }
+            }
+        }
+        if fields.iter().all(|f| f.trim().is_empty()) {
+            continue; // blank line
+        }
+        let Some(h) = &header else {
+            let (h, w) = read_header(&fields).map_err(|(col, kind)| err(line, col, kind))?;
+            warnings.extend(w.into_iter().map(|w| format!("{}:{line}: {w}", path.display())));
+            header = Some(h);
+            continue;
+        };
+        if fields.len() != h.names.len() {
+            return Err(err(
+                line,
+                None,
+                CsvErrorKind::FieldCount { expected: h.names.len(), found: fields.len() },
+            ));
+        }
+        let buffer = read_row(h, &fields).map_err(|(col, kind)| err(line, Some(col_pos(h, col)), kind))?;
+        if let Err(kind) = check_buffer(&buffer) {
+            let col = column_of(&kind);
+            return Err(err(line, Some(col_pos(h, col)), CsvErrorKind::Invalid(kind)));
+        }
+        if let Some(first) = ids.insert(buffer.id.clone(), line) {
+            return Err(err(
+                line,
+                Some(col_pos(h, Col::Id)),
+                CsvErrorKind::Syntax(format!("duplicate id '{}' (first on line {first})", buffer.id)),
+            ));
+        }
+        problem.buffers.push(buffer);
+    }
+    if header.is_none() {
+        return Err(err(0, None, CsvErrorKind::Empty));
+    }
+    Ok(Parsed { problem, warnings })
+}
+
+fn col_pos(h: &Header, col: Col) -> (usize, String) {
+    let i = h.index.get(&col).copied().unwrap_or(0);
+    (i + 1, h.names.get(i).cloned().unwrap_or_else(|| col.name().to_string()))
+}
+
+/// The column a model fault belongs to.
+fn column_of(kind: &ProblemErrorKind) -> Col {
+    use ProblemErrorKind as K;
+    match kind {
+        K::LowerAfterUpper(..) => Col::Upper,
+        K::NegativeSize(_) => Col::Size,
+        K::Alignment(_) => Col::Alignment,
+        K::NegativeOffset(_) | K::MisalignedOffset(..) => Col::Offset,
+        K::GapOutsideLifespan(..) | K::GapsOverlap(..) | K::WindowOutsideSize(..) => Col::Gaps,
+        K::DuplicateId => Col::Id,
+        K::TooLarge("size") => Col::Size,
+        K::TooLarge("alignment") => Col::Alignment,
+        K::TooLarge("hint") => Col::Hint,
+        K::TooLarge("lifespan") => Col::Upper,
+        K::TooLarge(_) => Col::Offset,
+        K::Capacity(_) => Col::Size,
+    }
+}
+
+type FieldError = (Option<(usize, String)>, CsvErrorKind);
+
+fn read_header(fields: &[&str]) -> Result<(Header, Vec<String>), FieldError> {
+    let mut index = HashMap::new();
+    let mut warnings = Vec::new();
+    let mut addend = 0;
+    let names: Vec<String> = fields.iter().map(|f| f.trim().to_string()).collect();
+    for (i, name) in names.iter().enumerate() {
+        match Col::parse(name) {
+            Some((col, inclusive)) => {
+                if index.insert(col, i).is_some() {
+                    return Err((Some((i + 1, name.clone())), CsvErrorKind::DuplicateColumn(name.clone())));
+                }
+                if inclusive {
+                    addend = 1;
+                }
+            }
+            None => warnings.push(format!("ignoring unknown column '{name}' (column {})", i + 1)),
+        }
+    }
+    for col in [Col::Id, Col::Lower, Col::Upper, Col::Size] {
+        if !index.contains_key(&col) {
+            return Err((None, CsvErrorKind::MissingColumn(col.name(), names.join(","))));
+        }
+    }
+    Ok((Header { index, names, addend }, warnings))
+}
+
+fn parse_int(s: &str) -> Result<i64, CsvErrorKind> {
+    let t = s.trim();
+    t.parse::<i64>().map_err(|e| match e.kind() {
+        std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+            CsvErrorKind::Overflow(t.to_string())
+        }
+        _ => CsvErrorKind::NotInteger(t.to_string()),
+    })
+}
+
+/// Adds the inclusive-`end` correction, reporting overflow.
+fn plus(v: i64, addend: i64, text: &str) -> Result<i64, CsvErrorKind> {
+    v.checked_add(addend).ok_or_else(|| CsvErrorKind::Overflow(text.trim().to_string()))
+}
+
+fn read_row(h: &Header, fields: &[&str]) -> Result<Buffer, (Col, CsvErrorKind)> {
+    let get = |col: Col| h.index.get(&col).map(|&i| fields[i]);
+    let int = |col: Col| -> Result<Option<i64>, (Col, CsvErrorKind)> {
+        match get(col) {
+            Some(s) if !s.trim().is_empty() || matches!(col, Col::Id | Col::Lower | Col::Upper | Col::Size) => {
+                parse_int(s).map(Some).map_err(|k| (col, k))
+            }
+            _ => Ok(None),
+        }
+    };
+    let id = get(Col::Id).unwrap_or_default().to_string();
+    let lower = int(Col::Lower)?.unwrap_or(0);
+    let upper_text = get(Col::Upper).unwrap_or_default();
+    let upper = plus(int(Col::Upper)?.unwrap_or(0), h.addend, upper_text).map_err(|k| (Col::Upper, k))?;
+    let size = int(Col::Size)?.unwrap_or(0);
+    let alignment = int(Col::Alignment)?.unwrap_or(1);
+    let hint = int(Col::Hint)?.filter(|&v| v >= 0);
+    let offset = int(Col::Offset)?;
+    let gaps = match get(Col::Gaps) {
+        Some(s) => parse_gaps(s, h.addend).map_err(|k| (Col::Gaps, k))?,
+        None => Vec::new(),
+    };
+    Ok(Buffer { id, lifespan: Interval::new(lower, upper), size, alignment, gaps, offset, hint })
+}
+
+/// Parses `a-b` or `a-b@w0:w1` items separated by spaces. Times may be
+/// negative, so the separator is the first `-` after the first character.
+fn parse_gaps(s: &str, addend: i64) -> Result<Vec<Gap>, CsvErrorKind> {
+    let mut gaps = Vec::new();
+    for item in s.split_whitespace() {
+        let bad = || CsvErrorKind::GapSyntax(item.to_string());
+        let (span, window) = match item.split_once('@') {
+            Some((span, w)) => (span, Some(w)),
+            None => (item, None),
+        };
+        let sep = span.char_indices().skip(1).find(|&(_, c)| c == '-').map(|(i, _)| i).ok_or_else(bad)?;
+        let num = |t: &str| -> Result<i64, CsvErrorKind> {
+            match parse_int(t) {
+                Err(CsvErrorKind::NotInteger(_)) => Err(bad()),
+                other => other,
+            }
+        };
+        let lower = num(&span[..sep])?;
+        let upper_text = &span[sep + 1..];
+        let upper = plus(num(upper_text)?, addend, upper_text)?;
+        let window = match window {
+            Some(w) => {
+                let (a, b) = w.split_once(':').ok_or_else(bad)?;
+                Some(Interval::new(num(a)?, num(b)?))
+            }
+            None => None,
+        };
+        gaps.push(Gap { lifespan: Interval::new(lower, upper), window });
+    }
+    Ok(gaps)
+}
+
+/// Writes a problem (and a solution's offsets, if given) in the reference's
+/// column order: `id,lower,upper,size`, then `alignment`, `hint` and `gaps`
+/// when any buffer uses them, then `offset`.
+pub fn write_csv<W: Write>(out: W, problem: &Problem, solution: Option<&Solution>) -> std::io::Result<()> {
+    let mut w = BufWriter::with_capacity(1 << 16, out);
+    let alignment = problem.buffers.iter().any(|b| b.alignment != 1);
+    let hint = problem.buffers.iter().any(|b| b.hint.is_some());
+    let gaps = problem.buffers.iter().any(|b| !b.gaps.is_empty());
+    write!(w, "id,lower,upper,size")?;
+    if alignment {
+        write!(w, ",alignment")?;
+    }
+    if hint {
+        write!(w, ",hint")?;
+    }
+    if gaps {
+        write!(w, ",gaps")?;
+    }
+    if solution.is_some() {
+        write!(w, ",offset")?;
+    }
+    writeln!(w)?;
+    for (i, b) in problem.buffers.iter().enumerate() {
+        write!(w, "{},{},{},{}", b.id, b.lifespan.lower, b.lifespan.upper, b.size)?;
+        if alignment {
+            write!(w, ",{}", b.alignment)?;
+        }
+        if hint {
+            write!(w, ",{}", b.hint.unwrap_or(-1))?;
+        }
+        if gaps {
+            write!(w, ",")?;
+            for (k, g) in b.gaps.iter().enumerate() {
+                if k > 0 {
+                    write!(w, " ")?;
+                }
+                write!(w, "{}-{}", g.lifespan.lower, g.lifespan.upper)?;
+                if let Some(win) = g.window {
+                    write!(w, "@{}:{}", win.lower, win.upper)?;
+                }
+            }
+        }
+        if let Some(s) = solution {
+            match s.offsets.get(i) {
+                Some(o) => write!(w, ",{o}")?,
+                None => write!(w, ",")?,
+            }
+        }
+        writeln!(w)?;
+    }
+    w.flush()
+}
+
+/// [`write_csv`] into a string.
+pub fn to_csv(problem: &Problem, solution: Option<&Solution>) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_csv(&mut out, problem, solution);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes `path` atomically: the content goes to a temporary file beside it,
+/// which is renamed over `path` only once complete, so an interrupted run
+/// never leaves a truncated file and never clobbers the old one.
+pub fn write_file_atomic(
+    path: impl AsRef<Path>,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<(), IoError> {
+    let path = path.as_ref();
+    let fail = |source| IoError::File { path: path.to_path_buf(), source };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = File::create(&tmp)?;
+        write(&mut f)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    Ok(())
+}
+
+/// Writes a problem and solution to `path` atomically.
+pub fn write_csv_file(path: impl AsRef<Path>, problem: &Problem, solution: Option<&Solution>) -> Result<(), IoError> {
+    write_file_atomic(path, |f| write_csv(f, problem, solution))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Parsed, CsvError> {
+        read_csv(text.as_bytes(), Path::new("t.csv"))
+    }
+
+    #[test]
+    fn reads_the_seed_example_and_writes_it_back() {
+        let text = "id,lower,upper,size\nb1,0,3,4\nb2,3,9,4\nb3,0,9,4\nb4,9,21,4\nb5,0,21,4\n";
+        let p = read(text).unwrap().problem;
+        assert_eq!(p.buffers.len(), 5);
+        assert_eq!(p.buffers[3], Buffer::new("b4", 9, 21, 4));
+        assert_eq!(to_csv(&p, None), text);
+        let s = Solution { offsets: vec![8, 8, 4, 4, 0], height: 12 };
+        assert_eq!(
+            to_csv(&p, Some(&s)),
+            "id,lower,upper,size,offset\nb1,0,3,4,8\nb2,3,9,4,8\nb3,0,9,4,4\nb4,9,21,4,4\nb5,0,21,4,0\n"
+        );
+    }
+
+    #[test]
+    fn aliases_inclusive_end_and_column_order() {
+        let p = read("size,end,begin,buffer_id\n4,2,0,x\n").unwrap().problem;
+        assert_eq!(p.buffers[0], Buffer::new("x", 0, 3, 4));
+        let p = read("buffer,start,upper,size\ny,1,2,3\n").unwrap().problem;
+        assert_eq!(p.buffers[0], Buffer::new("y", 1, 2, 3));
+    }
+
+    #[test]
+    fn optional_columns_and_round_trip() {
+        let text = "id,lower,upper,size,alignment,hint,gaps\n\
+                    a,0,10,4,2,-1,2-4 6-8@1:3\n\
+                    b,0,10,4,1,5,\n";
+        let p = read(text).unwrap().problem;
+        assert_eq!(p.buffers[0].alignment, 2);
+        assert_eq!(p.buffers[0].hint, None);
+        assert_eq!(p.buffers[1].hint, Some(5));
+        assert_eq!(
+            p.buffers[0].gaps,
+            vec![
+                Gap { lifespan: Interval::new(2, 4), window: None },
+                Gap { lifespan: Interval::new(6, 8), window: Some(Interval::new(1, 3)) }
+            ]
+        );
+        assert_eq!(to_csv(&p, None), text.replace("                    ", ""));
+    }
+
+    #[test]
+    fn gaps_under_end_are_inclusive() {
+        let p = read("id,begin,end,size,gaps\na,0,9,4,2-3\n").unwrap().problem;
+        assert_eq!(p.buffers[0].lifespan, Interval::new(0, 10));
+        assert_eq!(p.buffers[0].gaps[0].lifespan, Interval::new(2, 4));
+    }
+
+    #[test]
+    fn bom_crlf_blank_lines_and_unknown_columns() {
+        let parsed = read("\u{feff}id,lower,upper,size,color\r\na,0,1,2,red\r\n\r\nb,1,2,3,blue\r\n\r\n\r\n").unwrap();
+        assert_eq!(parsed.problem.buffers.len(), 2);
+        assert_eq!(parsed.warnings.len(), 1);
+        assert!(parsed.warnings[0].contains("color"), "{:?}", parsed.warnings);
+    }
+
+    #[test]
+    fn fixed_offsets_are_read() {
+        let p = read("id,lower,upper,size,offset\na,0,1,2,7\nb,0,1,2,\n").unwrap().problem;
+        assert_eq!(p.buffers[0].offset, Some(7));
+        assert_eq!(p.buffers[1].offset, None);
+    }
+
+    fn error(text: &str) -> String {
+        read(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn errors_name_file_line_and_column() {
+        assert_eq!(error(""), "t.csv:0: empty file: expected a header line naming id, lower, upper and size");
+        assert!(error("id,lower,size\na,0,1\n").starts_with("t.csv:1: missing required column 'upper'"));
+        assert_eq!(error("id,lower,upper,size,size\n"), "t.csv:1:5: column 'size': duplicate column 'size'");
+        assert_eq!(error("id,lower,upper,size\na,0,1,2\nb,0,1\n"), "t.csv:3: expected 4 fields as in the header, found 3");
+        assert_eq!(error("id,lower,upper,size\na,0,1,2\nb,0,1,4.5\n"), "t.csv:3:4: column 'size': '4.5' is not an integer");
+        assert_eq!(error("id,lower,upper,size\nb,0,1,-4\n"), "t.csv:2:4: column 'size': negative size -4");
+        assert_eq!(error("id,lower,upper,size\nb,9,3,4\n"), "t.csv:2:3: column 'upper': lower 9 is after upper 3");
+        assert!(error("id,lower,upper,size\nb,0,3,99999999999999999999\n").contains("does not fit in 64 bits"));
+        assert!(error("id,lower,upper,size,gaps\nb,0,10,4,3-x\n").contains("malformed gap '3-x'"));
+        assert!(error("id,lower,upper,size,gaps\nb,0,10,4,2-6 4-8\n").contains("overlap"));
+        assert!(error("id,lower,upper,size,gaps\nb,0,10,4,12-14\n").contains("not inside the lifespan"));
+        assert!(error("id,lower,upper,size,gaps\nb,0,10,4,2-5@0:9\n").contains("not inside [0, 4]"));
+        assert!(error("id,lower,upper,size\nb,0,1,2\nb,1,2,3\n").starts_with("t.csv:3:1: column 'id': duplicate id 'b' (first on line 2)"));
+        assert!(error("id,lower,upper,size,offset\nb,0,1,9223372036854775000,9223372036854775000\n")
+            .contains("too large"));
+        assert!(error("id,lower,upper,size,offset\nb,0,1,2,-5\n").contains("negative fixed offset"));
+        assert!(error("id,lower,upper,size,hint\nb,0,1,2,abc\n").starts_with("t.csv:2:5: column 'hint'"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_with_its_line() {
+        let e = read_csv(&b"id,lower,upper,size\nb1,0,3,4\n\xff\xfe,1,2,3\n"[..], Path::new("t.csv")).unwrap_err();
+        assert_eq!(e.line, 3);
+        assert_eq!(e.kind, CsvErrorKind::Utf8);
+    }
+
+    #[test]
+    fn atomic_write_replaces_only_on_success() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        std::fs::write(&path, "keep").unwrap();
+        let r = write_file_atomic(&path, |_| Err(std::io::Error::other("boom")));
+        assert!(r.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "temporary file removed");
+        write_file_atomic(&path, |f| f.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+}

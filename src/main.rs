@@ -1,0 +1,7 @@
+//! The `minimalloc` command-line tool; see `minimalloc --help`.
+
+mod cli;
+
+fn main() {
+    std::process::exit(cli::run());
+}

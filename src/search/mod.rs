@@ -1,0 +1,602 @@
+//! One exact depth-first search worker: the reference's algorithm over
+//! canonical solutions, with its inference, dominance and hatless pruning and
+//! dynamic decomposition, on incremental state with no allocation per node.
+//!
+//! At each node the unplaced buffers of the current (sub-)partition are
+//! ranked by their lowest feasible offset, ties by preorder. A child places
+//! one of them at that offset; placing it raises the lowest offsets of the
+//! unplaced buffers it overlaps and the floors of the sections it is in.
+//! Every change goes on an undo trail, so backtracking restores the state
+//! exactly and the order of nodes is the reference's, node for node.
+//!
+//! The worker knows nothing of threads or files: it is given a stop flag, a
+//! deadline, a node budget and (optionally) a store of sub-problems already
+//! proven infeasible, and reports how each run ended.
+
+pub(crate) mod model;
+pub mod order;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+pub use model::Model;
+use model::NO_FIXED;
+
+use crate::params::{Key, SolverParams};
+use crate::sweep::SectionRange;
+use order::{compare, PreorderData};
+
+/// How a run of the search ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Every buffer of the partition is placed; see [`Search::solution`].
+    Found,
+    /// The search space is exhausted: no placement exists (a proof).
+    Infeasible,
+    /// The node budget ran out first (proves nothing).
+    NodeLimit,
+    /// The stop flag was raised or the deadline passed (proves nothing).
+    Stopped,
+}
+
+/// The technique switches, copied out of [`SolverParams`] for the hot loop.
+#[derive(Clone, Copy, Debug)]
+struct Switches {
+    canonical_only: bool,
+    section_inference: bool,
+    dynamic_ordering: bool,
+    check_dominance: bool,
+    unallocated_floor: bool,
+    static_preordering: bool,
+    dynamic_decomposition: bool,
+    monotonic_floor: bool,
+    hatless_pruning: bool,
+}
+
+impl From<&SolverParams> for Switches {
+    fn from(p: &SolverParams) -> Self {
+        Switches {
+            canonical_only: p.canonical_only,
+            section_inference: p.section_inference,
+            dynamic_ordering: p.dynamic_ordering,
+            check_dominance: p.check_dominance,
+            unallocated_floor: p.unallocated_floor,
+            static_preordering: p.static_preordering,
+            dynamic_decomposition: p.dynamic_decomposition,
+            monotonic_floor: p.monotonic_floor,
+            hatless_pruning: p.hatless_pruning,
+        }
+    }
+}
+
+/// Sub-problems proven infeasible, shared between searches. A key is the
+/// exact state a sub-partition search starts from, so a hit proves that
+/// search would fail again whatever order it used.
+pub trait NogoodStore: Sync {
+    /// Whether `key` is known infeasible.
+    fn contains(&self, key: &[i64]) -> bool;
+    /// Records `key` as infeasible.
+    fn insert(&self, key: Vec<i64>);
+}
+
+/// Offset of an unplaced buffer.
+const UNPLACED: i64 = -1;
+
+/// A buffer the current node may place next.
+#[derive(Clone, Copy, Debug)]
+struct Cand {
+    offset: i64,
+    pre: u32,
+    buffer: u32,
+    /// Its position in the context's list of unplaced buffers.
+    pos: u32,
+}
+
+/// A (sub-)partition being searched: its buffers, their preorder and which
+/// of them are still unplaced, as ranges of the worker's arenas.
+#[derive(Clone, Copy, Debug)]
+struct Ctx {
+    /// All buffers of the context, in the parent's order (`bufs` arena).
+    bufs: usize,
+    /// `order[pre]` is the buffer with preorder index `pre` (`order` arena).
+    order: usize,
+    /// Unplaced buffers' preorder indices (`live` arena); `live_len` of them.
+    live: usize,
+    len: usize,
+    live_len: usize,
+    range: SectionRange,
+}
+
+/// One search worker's mutable state over a shared [`Model`].
+pub struct Search<'m> {
+    m: &'m Model,
+    sw: Switches,
+    capacity: i64,
+    keys: Vec<Key>,
+    rank: Option<Vec<u32>>,
+    stop: &'m AtomicBool,
+    deadline: Option<Instant>,
+    nogoods: Option<&'m dyn NogoodStore>,
+
+    offsets: Vec<i64>,
+    min_offset: Vec<i64>,
+    floor: Vec<i64>,
+    total: Vec<i64>,
+    cuts: Vec<u32>,
+    solution: Vec<i64>,
+
+    offset_trail: Vec<(u32, i64)>,
+    floor_trail: Vec<(u32, i64)>,
+    stamp: Vec<u32>,
+    epoch: u32,
+    affected: Vec<u32>,
+    cands: Vec<Cand>,
+    cutpoints: Vec<u32>,
+    ctxs: Vec<Ctx>,
+    bufs: Vec<u32>,
+    order: Vec<u32>,
+    live: Vec<u32>,
+    scratch: Vec<PreorderData>,
+
+    nodes_left: i64,
+    clock: u32,
+    timed_out: bool,
+    /// Nodes visited (calls of the node function), over all runs.
+    pub nodes: u64,
+    /// Nodes whose every child failed, over all runs.
+    pub backtracks: u64,
+    /// Sub-partition searches skipped thanks to the nogood store.
+    pub nogood_hits: u64,
+}
+
+impl<'m> Search<'m> {
+    /// A worker for `model` at `capacity`, with the switches of `params`.
+    pub fn new(m: &'m Model, capacity: i64, params: &SolverParams, stop: &'m AtomicBool) -> Self {
+        let n = m.num_buffers;
+        let s = m.num_sections();
+        Search {
+            m,
+            sw: Switches::from(params),
+            capacity,
+            keys: params.preordering_heuristics.first().map(|h| h.0.clone()).unwrap_or_default(),
+            rank: None,
+            stop,
+            deadline: None,
+            nogoods: None,
+            offsets: vec![UNPLACED; n],
+            min_offset: m.fixed.iter().map(|&f| if f == NO_FIXED { 0 } else { f }).collect(),
+            floor: vec![0; s],
+            total: m.initial_total.clone(),
+            cuts: m.initial_cuts.clone(),
+            solution: m.fixed.iter().map(|&f| if f == NO_FIXED { 0 } else { f }).collect(),
+            offset_trail: Vec::new(),
+            floor_trail: Vec::new(),
+            stamp: vec![0; s],
+            epoch: 0,
+            affected: Vec::new(),
+            cands: Vec::new(),
+            cutpoints: Vec::new(),
+            ctxs: Vec::new(),
+            bufs: Vec::new(),
+            order: Vec::new(),
+            live: Vec::new(),
+            scratch: Vec::new(),
+            nodes_left: i64::MAX,
+            clock: 0,
+            timed_out: false,
+            nodes: 0,
+            backtracks: 0,
+            nogood_hits: 0,
+        }
+    }
+
+    /// Stops runs at this instant.
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// Uses (and fills) a store of infeasible sub-problems.
+    pub fn set_nogoods(&mut self, store: Option<&'m dyn NogoodStore>) {
+        self.nogoods = store;
+    }
+
+    /// The preordering keys used from now on.
+    pub fn set_keys(&mut self, keys: &[Key]) {
+        self.keys = keys.to_vec();
+    }
+
+    /// Final tie-breaks of the preorder (`rank[buffer]`, ascending); `None`
+    /// uses the buffer index, as the reference does.
+    pub fn set_rank(&mut self, rank: Option<Vec<u32>>) {
+        self.rank = rank;
+    }
+
+    /// The node budget for the following runs: nodes beyond it end a run
+    /// with [`Status::NodeLimit`].
+    pub fn set_node_limit(&mut self, limit: i64) {
+        self.nodes_left = limit;
+    }
+
+    /// Whether the last [`Status::Stopped`] came from the deadline.
+    pub fn timed_out(&self) -> bool {
+        self.timed_out
+    }
+
+    /// Offsets found so far: after [`Status::Found`] for a partition, its
+    /// buffers' entries are a valid placement of it. Buffers never active
+    /// hold their fixed offset or 0.
+    pub fn solution(&self) -> &[i64] {
+        &self.solution
+    }
+
+    /// Searches partition `p` of the model.
+    pub fn solve_partition(&mut self, p: usize) -> Status {
+        let part = &self.m.partitions[p];
+        let start = self.bufs.len();
+        self.bufs.extend(part.buffers.iter().map(|&b| b as u32));
+        let len = self.bufs.len() - start;
+        let status = self.sub_solve(start, len, part.sections);
+        self.bufs.truncate(start);
+        status
+    }
+
+    /// Orders the buffers `bufs[start..start + len]` and searches them as a
+    /// new context over `range`.
+    fn sub_solve(&mut self, start: usize, len: usize, range: SectionRange) -> Status {
+        let key = match self.nogoods {
+            Some(store) => {
+                let key = self.nogood_key(start, len, range);
+                if store.contains(&key) {
+                    self.nogood_hits += 1;
+                    return Status::Infeasible;
+                }
+                Some(key)
+            }
+            None => None,
+        };
+        // The preorder: static attributes plus each buffer's largest
+        // remaining section total right now.
+        let m = self.m;
+        self.scratch.clear();
+        for i in start..start + len {
+            let b = self.bufs[i] as usize;
+            let mut d = m.preorder[b];
+            let mut total = 0;
+            for span in m.spans(b) {
+                for s in span.lo..span.hi {
+                    total = total.max(self.total[s as usize]);
+                }
+            }
+            d.total = total;
+            if let Some(rank) = &self.rank {
+                d.rank = rank[b];
+            }
+            self.scratch.push(d);
+        }
+        if self.sw.static_preordering {
+            let keys = &self.keys;
+            self.scratch.sort_unstable_by(|a, b| compare(keys, a, b));
+        }
+        let order = self.order.len();
+        self.order.extend(self.scratch.iter().map(|d| d.buffer));
+        let live = self.live.len();
+        self.live.extend(0..len as u32);
+        self.ctxs.push(Ctx { bufs: start, order, live, len, live_len: len, range });
+        let c = self.ctxs.len() - 1;
+        let status = self.node(c, 0, 0);
+        self.ctxs.pop();
+        self.live.truncate(live);
+        self.order.truncate(order);
+        if status == Status::Infeasible {
+            if let (Some(store), Some(key)) = (self.nogoods, key) {
+                store.insert(key);
+            }
+        }
+        status
+    }
+
+    /// The exact starting state of a sub-partition search: the capacity, its
+    /// section range, its buffers with their lowest offsets, and the floors
+    /// of its sections. Remaining totals and cuts follow from the buffer set.
+    fn nogood_key(&self, start: usize, len: usize, range: SectionRange) -> Vec<i64> {
+        let mut bufs: Vec<u32> = self.bufs[start..start + len].to_vec();
+        bufs.sort_unstable();
+        let mut key = Vec::with_capacity(3 + 2 * len + range.upper - range.lower);
+        key.push(self.capacity);
+        key.push(range.lower as i64);
+        key.push(range.upper as i64);
+        for b in bufs {
+            key.push(b as i64);
+            key.push(self.min_offset[b as usize]);
+        }
+        key.extend_from_slice(&self.floor[range.lower..range.upper]);
+        key
+    }
+
+    /// Whether to stop now: the stop flag every node, the clock every 32.
+    #[inline]
+    fn should_stop(&mut self) -> bool {
+        if self.stop.load(Ordering::Relaxed) {
+            return true;
+        }
+        self.clock = self.clock.wrapping_add(1);
+        if self.clock % 32 == 0 {
+            if let Some(d) = self.deadline {
+                if Instant::now() >= d {
+                    self.timed_out = true;
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// One node of the search in context `c`. `min_offset` and `min_pre`
+    /// are the parent's placement: canonical children come at or after it.
+    fn node(&mut self, c: usize, min_offset: i64, min_pre: u32) -> Status {
+        if self.nodes_left <= 0 {
+            return Status::NodeLimit;
+        }
+        self.nodes_left -= 1;
+        self.nodes += 1;
+        if self.should_stop() {
+            return Status::Stopped;
+        }
+        let ctx = self.ctxs[c];
+        let m = self.m;
+        if ctx.live_len == 0 {
+            // A leaf: every buffer of this context is placed.
+            for i in ctx.bufs..ctx.bufs + ctx.len {
+                let b = self.bufs[i] as usize;
+                self.solution[b] = self.offsets[b];
+            }
+            return Status::Found;
+        }
+
+        // Rank the unplaced buffers; only those below the lowest top of any
+        // unplaced buffer can be next without leaving a dominated gap.
+        let base = self.cands.len();
+        let mut min_height = i64::MAX;
+        for i in 0..ctx.live_len {
+            let pre = self.live[ctx.live + i];
+            let b = self.order[ctx.order + pre as usize] as usize;
+            let offset = self.min_offset[b];
+            min_height = min_height.min(offset + m.size[b]);
+            if self.sw.canonical_only && (offset < min_offset || (offset == min_offset && pre < min_pre)) {
+                continue;
+            }
+            if self.sw.check_dominance && offset >= min_height {
+                continue;
+            }
+            if m.fixed[b] != NO_FIXED && offset > m.fixed[b] {
+                continue;
+            }
+            self.cands.push(Cand { offset, pre, buffer: b as u32, pos: i as u32 });
+        }
+        if self.sw.check_dominance {
+            let mut keep = base;
+            for k in base..self.cands.len() {
+                if self.cands[k].offset < min_height {
+                    self.cands[keep] = self.cands[k];
+                    keep += 1;
+                }
+            }
+            self.cands.truncate(keep);
+        }
+        if self.sw.dynamic_ordering {
+            self.cands[base..].sort_unstable_by_key(|c| (c.offset, c.pre));
+        } else {
+            self.cands[base..].sort_unstable_by_key(|c| c.pre);
+        }
+
+        let end = self.cands.len();
+        for k in base..end {
+            let cand = self.cands[k];
+            let b = cand.buffer as usize;
+            let offset = cand.offset;
+
+            // Place b: take it out of the unplaced list (swap with the last).
+            self.offsets[b] = offset;
+            let live_last = ctx.live + self.ctxs[c].live_len - 1;
+            self.live.swap(ctx.live + cand.pos as usize, live_last);
+            self.ctxs[c].live_len -= 1;
+
+            let offset_mark = self.offset_trail.len();
+            let (hatless, fixed_failure) = self.raise_min_offsets(b, offset);
+            let floor_mark = self.floor_trail.len();
+            self.raise_floors(b, offset);
+
+            let mut status = Status::Infeasible;
+            if !fixed_failure && self.check(ctx.range, offset) {
+                status = if self.sw.dynamic_decomposition {
+                    self.decompose(c, offset, cand.pre, b)
+                } else {
+                    self.node(c, offset, cand.pre)
+                };
+            }
+
+            // Undo, newest change first.
+            while self.floor_trail.len() > floor_mark {
+                let (s, f) = self.floor_trail.pop().unwrap_or_default();
+                self.floor[s as usize] = f;
+            }
+            for span in m.spans(b) {
+                for s in span.lo..span.hi {
+                    self.total[s as usize] += span.len;
+                }
+            }
+            while self.offset_trail.len() > offset_mark {
+                let (o, v) = self.offset_trail.pop().unwrap_or_default();
+                self.min_offset[o as usize] = v;
+            }
+            self.ctxs[c].live_len += 1;
+            self.live.swap(ctx.live + cand.pos as usize, live_last);
+            self.offsets[b] = UNPLACED;
+
+            if status != Status::Infeasible {
+                self.cands.truncate(base);
+                return status;
+            }
+            if hatless && self.sw.hatless_pruning {
+                break;
+            }
+        }
+        self.cands.truncate(base);
+        self.backtracks += 1;
+        Status::Infeasible
+    }
+
+    /// Raises the lowest offsets of the unplaced buffers `b` overlaps, now
+    /// that it sits at `offset`, and collects the sections whose floors may
+    /// rise as a result. Returns (nothing unplaced overlaps b, some fixed
+    /// buffer was pushed past its offset).
+    #[inline]
+    fn raise_min_offsets(&mut self, b: usize, offset: i64) -> (bool, bool) {
+        let m = self.m;
+        let mut hatless = true;
+        let mut fixed_failure = false;
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.stamp.fill(0);
+            self.epoch = 1;
+        }
+        for e in m.edges(b) {
+            let o = e.other as usize;
+            if self.offsets[o] != UNPLACED {
+                continue;
+            }
+            hatless = false;
+            let height = offset + e.eff;
+            if self.min_offset[o] >= height {
+                continue;
+            }
+            self.offset_trail.push((o as u32, self.min_offset[o]));
+            let align = m.align[o];
+            let rem = height % align;
+            let raised = if rem > 0 { height + align - rem } else { height };
+            self.min_offset[o] = raised;
+            if m.fixed[o] != NO_FIXED && raised > m.fixed[o] {
+                fixed_failure = true;
+            }
+            if self.sw.unallocated_floor {
+                for span in m.spans(o) {
+                    for s in span.lo..span.hi {
+                        if self.stamp[s as usize] != self.epoch {
+                            self.stamp[s as usize] = self.epoch;
+                            self.affected.push(s);
+                        }
+                    }
+                }
+            }
+        }
+        (hatless, fixed_failure)
+    }
+
+    /// Sets the floors of `b`'s sections to its top, takes its size out of
+    /// their totals, then lifts each affected section's floor to the lowest
+    /// offset any of its unplaced buffers can take.
+    #[inline]
+    fn raise_floors(&mut self, b: usize, offset: i64) {
+        let m = self.m;
+        for span in m.spans(b) {
+            let height = offset + span.top;
+            for s in span.lo..span.hi {
+                let s = s as usize;
+                self.floor_trail.push((s as u32, self.floor[s]));
+                self.floor[s] = height;
+                self.total[s] -= span.len;
+            }
+        }
+        for i in 0..self.affected.len() {
+            let s = self.affected[i] as usize;
+            let floor = self.floor[s];
+            let mut lowest = i64::MAX;
+            for &u in m.members(s) {
+                let u = u as usize;
+                if self.offsets[u] == UNPLACED {
+                    let v = self.min_offset[u];
+                    if v <= floor {
+                        // The floor cannot rise; no need to look further.
+                        lowest = i64::MAX;
+                        break;
+                    }
+                    lowest = lowest.min(v);
+                }
+            }
+            if lowest != i64::MAX && floor < lowest {
+                self.floor_trail.push((s as u32, floor));
+                self.floor[s] = lowest;
+            }
+        }
+        self.affected.clear();
+    }
+
+    /// Whether every section of the context still fits: its floor (at least
+    /// the current offset, under the monotonic floor) plus what remains to
+    /// be placed in it (under section inference) is within the capacity.
+    #[inline]
+    fn check(&self, range: SectionRange, offset: i64) -> bool {
+        let floors = &self.floor[range.lower..range.upper];
+        let totals = &self.total[range.lower..range.upper];
+        let cap = self.capacity;
+        match (self.sw.monotonic_floor, self.sw.section_inference) {
+            (true, true) => floors.iter().zip(totals).all(|(&f, &t)| f.max(offset) + t <= cap),
+            (true, false) => floors.iter().all(|&f| f.max(offset) <= cap),
+            (false, true) => floors.iter().zip(totals).all(|(&f, &t)| f + t <= cap),
+            (false, false) => floors.iter().all(|&f| f <= cap),
+        }
+    }
+
+    /// After placing `b`, splits the context where no unplaced buffer
+    /// crosses between two sections any more, and solves the parts apart;
+    /// with no new split, simply goes deeper.
+    fn decompose(&mut self, c: usize, offset: i64, pre: u32, b: usize) -> Status {
+        self.solution[b] = self.offsets[b];
+        let ctx = self.ctxs[c];
+        let (lo, hi) = self.m.extent[b];
+        let cut_base = self.cutpoints.len();
+        self.cutpoints.push(ctx.range.lower as u32);
+        for s in lo..hi.saturating_sub(1) {
+            let s = s as usize;
+            self.cuts[s] -= 1;
+            if self.cuts[s] == 0 {
+                self.cutpoints.push(s as u32 + 1);
+            }
+        }
+        let status = if self.cutpoints.len() - cut_base == 1 {
+            self.node(c, offset, pre)
+        } else {
+            self.cutpoints.push(ctx.range.upper as u32);
+            let mut status = Status::Found;
+            for i in cut_base + 1..self.cutpoints.len() {
+                let range = SectionRange { lower: self.cutpoints[i - 1] as usize, upper: self.cutpoints[i] as usize };
+                let start = self.bufs.len();
+                for j in ctx.bufs..ctx.bufs + ctx.len {
+                    let other = self.bufs[j] as usize;
+                    if self.offsets[other] != UNPLACED {
+                        continue;
+                    }
+                    let (olo, ohi) = self.m.extent[other];
+                    if !(ohi as usize <= range.lower || range.upper <= olo as usize) {
+                        self.bufs.push(other as u32);
+                    }
+                }
+                let len = self.bufs.len() - start;
+                if len == 0 {
+                    continue;
+                }
+                status = self.sub_solve(start, len, range);
+                self.bufs.truncate(start);
+                if status != Status::Found {
+                    break;
+                }
+            }
+            status
+        };
+        for s in lo..hi.saturating_sub(1) {
+            self.cuts[s as usize] += 1;
+        }
+        self.cutpoints.truncate(cut_base);
+        status
+    }
+}

@@ -1,0 +1,369 @@
+//! The sequential solver: the reference's driver around one search worker.
+//!
+//! It refutes a capacity below a proven lower bound before any search, runs
+//! the sweep once, then solves the partitions in turn. With several
+//! preordering heuristics it tries them in round robin with a node limit that
+//! starts at twice the number of buffers and doubles each round, as the
+//! reference does; with one heuristic it searches without a limit.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::bounds::LowerBounds;
+use crate::error::SolveError;
+use crate::params::SolverParams;
+use crate::problem::{BufferIdx, Problem, Solution};
+use crate::search::{Model, Search, Status};
+use crate::sweep::sweep;
+
+/// Counters of the latest solve.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SolveStats {
+    /// Search nodes visited.
+    pub nodes: u64,
+    /// Nodes whose children all failed.
+    pub backtracks: u64,
+}
+
+/// Solves problems with the reference's algorithm; see the module docs.
+///
+/// ```
+/// use minimalloc::{from_csv, Solver, SolverParams};
+/// let mut problem = from_csv("id,lower,upper,size\nb1,0,3,4\nb2,3,9,4\nb3,0,9,4\nb4,9,21,4\nb5,0,21,4\n").unwrap();
+/// problem.capacity = 12;
+/// let solution = Solver::new(SolverParams::default()).solve(&problem).unwrap();
+/// assert_eq!(solution.offsets, vec![8, 8, 4, 4, 0]);
+/// assert_eq!(solution.to_string(), "Solution(offsets=[8, 8, 4, 4, 0])");
+/// ```
+#[derive(Debug, Default)]
+pub struct Solver {
+    params: SolverParams,
+    cancelled: Arc<AtomicBool>,
+    nodes: AtomicU64,
+    backtracks: AtomicU64,
+}
+
+impl Solver {
+    /// A solver with the given parameters.
+    pub fn new(params: SolverParams) -> Self {
+        Solver { params, ..Solver::default() }
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &SolverParams {
+        &self.params
+    }
+
+    /// Stops a solve running in another thread; it returns [`SolveError::Cancelled`].
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+
+    /// A handle that cancels this solver's running solve when set.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancelled)
+    }
+
+    /// Backtracks in the latest solve.
+    pub fn backtracks(&self) -> u64 {
+        self.backtracks.load(Ordering::Relaxed)
+    }
+
+    /// Node and backtrack counts of the latest solve.
+    pub fn stats(&self) -> SolveStats {
+        SolveStats { nodes: self.nodes.load(Ordering::Relaxed), backtracks: self.backtracks.load(Ordering::Relaxed) }
+    }
+
+    /// Finds offsets for every buffer within `problem.capacity`, or proves
+    /// there are none.
+    pub fn solve(&self, problem: &Problem) -> Result<Solution, SolveError> {
+        self.cancelled.store(false, Ordering::SeqCst);
+        let start = Instant::now();
+        let deadline = self.params.timeout.and_then(|t| start.checked_add(t));
+        self.solve_until(problem, deadline)
+    }
+
+    fn solve_until(&self, problem: &Problem, deadline: Option<Instant>) -> Result<Solution, SolveError> {
+        let (result, stats) = solve_sequential(problem, &self.params, &self.cancelled, deadline);
+        self.nodes.store(stats.nodes, Ordering::Relaxed);
+        self.backtracks.store(stats.backtracks, Ordering::Relaxed);
+        result
+    }
+
+    /// A smallest-by-deletion set of buffers that is infeasible on its own:
+    /// removing any one of them makes the rest fit (the reference's method:
+    /// drop each buffer in turn and keep it only if the rest then fits).
+    /// Fails with [`SolveError::Params`] when the whole problem fits.
+    pub fn irreducible_infeasible_subset(&self, problem: &Problem) -> Result<Vec<BufferIdx>, SolveError> {
+        self.cancelled.store(false, Ordering::SeqCst);
+        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
+        match self.solve_until(problem, deadline) {
+            Ok(_) => return Err(SolveError::Params("the problem is feasible: it has no infeasible subset".into())),
+            Err(SolveError::Infeasible { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        let mut include = vec![true; problem.buffers.len()];
+        let mut subset = Vec::new();
+        for i in 0..problem.buffers.len() {
+            include[i] = false;
+            let sub = Problem::new(
+                problem.buffers.iter().zip(&include).filter(|(_, &inc)| inc).map(|(b, _)| b.clone()).collect(),
+                problem.capacity,
+            );
+            match self.solve_until(&sub, deadline) {
+                Ok(_) => {
+                    include[i] = true;
+                    subset.push(i);
+                }
+                Err(SolveError::Infeasible { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(subset)
+    }
+}
+
+/// Solves `problem` with one search worker: bound refutation, sweep, then
+/// the reference's round robin. Stops when `stop` is raised or at `deadline`.
+pub fn solve_sequential(
+    problem: &Problem,
+    params: &SolverParams,
+    stop: &AtomicBool,
+    deadline: Option<Instant>,
+) -> (Result<Solution, SolveError>, SolveStats) {
+    let stats = SolveStats::default();
+    if let Err(e) = problem.check() {
+        return (Err(e.into()), stats);
+    }
+    if params.preordering_heuristics.is_empty() {
+        return (Err(SolveError::Params("no preordering heuristic given".into())), stats);
+    }
+    if let Some(reason) = LowerBounds::of(problem).refute(problem.capacity) {
+        return (Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) }), stats);
+    }
+    let model = Model::new(problem, &sweep(problem));
+    let mut search = Search::new(&model, problem.capacity, params, stop);
+    search.set_deadline(deadline);
+    let status = round_robin(&mut search, &model, params);
+    let stats = SolveStats { nodes: search.nodes, backtracks: search.backtracks };
+    let result = match status {
+        Status::Found => Ok(Solution::new(problem, search.solution().to_vec())),
+        Status::Infeasible => Err(SolveError::Infeasible { capacity: problem.capacity, reason: None }),
+        Status::Stopped if search.timed_out() => Err(SolveError::Timeout),
+        Status::Stopped | Status::NodeLimit => Err(SolveError::Cancelled),
+    };
+    (result, stats)
+}
+
+/// The reference's driver: one heuristic without limit, or several in round
+/// robin with doubling node limits. All partitions must be solved under the
+/// same heuristic and budget; a node limit moves on to the next heuristic.
+pub(crate) fn round_robin(search: &mut Search<'_>, model: &Model, params: &SolverParams) -> Status {
+    let solve_all = |search: &mut Search<'_>| {
+        for p in 0..model.partitions().len() {
+            let status = search.solve_partition(p);
+            if status != Status::Found {
+                return status;
+            }
+        }
+        Status::Found
+    };
+    if let [only] = params.preordering_heuristics.as_slice() {
+        search.set_keys(&only.0);
+        search.set_node_limit(i64::MAX);
+        return solve_all(search);
+    }
+    let mut node_limit = model.num_buffers as i64;
+    loop {
+        node_limit = node_limit.saturating_mul(2);
+        for h in &params.preordering_heuristics {
+            search.set_keys(&h.0);
+            search.set_node_limit(node_limit);
+            match solve_all(search) {
+                Status::NodeLimit => continue,
+                other => return other,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Buffer, Gap, Interval};
+    use crate::validate::validate;
+
+    fn buf(lower: i64, upper: i64, size: i64) -> Buffer {
+        Buffer::new(format!("b{lower}_{upper}_{size}"), lower, upper, size)
+    }
+
+    fn uniq(mut bufs: Vec<Buffer>) -> Vec<Buffer> {
+        for (i, b) in bufs.iter_mut().enumerate() {
+            b.id = format!("{i}");
+        }
+        bufs
+    }
+
+    /// Every combination of the eight switches the reference's solver tests
+    /// sweep over (hatless pruning stays off there, as in the reference).
+    fn all_params() -> Vec<SolverParams> {
+        (0..256u32)
+            .map(|mask| {
+                let mut p = SolverParams::default().with_switch_mask(mask);
+                p.hatless_pruning = false;
+                p
+            })
+            .collect()
+    }
+
+    fn feasible(problem: &Problem) {
+        for p in all_params() {
+            let s = Solver::new(p.clone()).solve(problem);
+            let s = s.unwrap_or_else(|e| panic!("{e} with {p:?}"));
+            validate(problem, &s).unwrap();
+        }
+    }
+
+    fn infeasible(problem: &Problem) {
+        for p in all_params() {
+            let r = Solver::new(p.clone()).solve(problem);
+            assert!(matches!(r, Err(SolveError::Infeasible { .. })), "{r:?} with {p:?}");
+        }
+    }
+
+    #[test]
+    fn infeasible_buffer_too_big() {
+        infeasible(&Problem::new(uniq(vec![buf(0, 2, 3)]), 2));
+    }
+
+    #[test]
+    fn infeasible_trivial() {
+        infeasible(&Problem::new(uniq(vec![buf(0, 2, 2), buf(0, 2, 2)]), 3));
+    }
+
+    #[test]
+    fn infeasible_tricky() {
+        // Load never exceeds 4, yet no packing fits in 4.
+        let p = Problem::new(
+            uniq(vec![buf(0, 1, 3), buf(0, 3, 1), buf(4, 5, 3), buf(2, 5, 1), buf(1, 2, 2), buf(3, 4, 2), buf(1, 4, 1)]),
+            4,
+        );
+        assert_eq!(LowerBounds::of(&p).best(), 4);
+        infeasible(&p);
+        let s = Solver::new(SolverParams::default());
+        assert!(s.solve(&p).is_err());
+        assert!(s.backtracks() > 0, "refuted by search, not by a bound");
+    }
+
+    #[test]
+    fn empty_problem() {
+        feasible(&Problem::default());
+    }
+
+    #[test]
+    fn small_feasible_ones() {
+        feasible(&Problem::new(uniq(vec![buf(0, 2, 2)]), 2));
+        feasible(&Problem::new(uniq(vec![buf(0, 2, 2), buf(1, 3, 2)]), 4));
+        feasible(&Problem::new(uniq(vec![buf(1, 2, 1), buf(0, 2, 1), buf(2, 3, 2), buf(1, 3, 1), buf(0, 1, 2)]), 3));
+        feasible(&Problem::new(uniq(vec![buf(0, 2, 2), buf(1, 3, 2), buf(3, 5, 2), buf(4, 6, 2)]), 4));
+    }
+
+    #[test]
+    fn fixed_buffers() {
+        let mut bufs = uniq(vec![buf(1, 2, 1), buf(0, 2, 1), buf(2, 3, 2), buf(1, 3, 1), buf(0, 1, 2)]);
+        bufs[2].offset = Some(1);
+        let p = Problem::new(bufs.clone(), 3);
+        for params in all_params() {
+            let s = Solver::new(params).solve(&p).unwrap();
+            assert_eq!(s.offsets[2], 1);
+            validate(&p, &s).unwrap();
+        }
+        bufs[2].offset = None;
+        bufs[0].offset = Some(0);
+        infeasible(&Problem::new(bufs, 3));
+    }
+
+    #[test]
+    fn even_alignment() {
+        let mut bufs = uniq(vec![buf(0, 2, 1), buf(0, 2, 1)]);
+        bufs[0].alignment = 2;
+        bufs[1].alignment = 2;
+        feasible(&Problem::new(bufs, 4));
+    }
+
+    #[test]
+    fn gaps_and_windows() {
+        let mut a = buf(0, 4, 2);
+        a.gaps = vec![Gap { lifespan: Interval::new(1, 3), window: None }];
+        feasible(&Problem::new(uniq(vec![a, buf(1, 3, 2)]), 2));
+
+        let mut t0 = buf(0, 10, 2);
+        t0.gaps = vec![Gap { lifespan: Interval::new(0, 5), window: Some(Interval::new(0, 1)) }];
+        let mut t1 = buf(0, 10, 2);
+        t1.gaps = vec![Gap { lifespan: Interval::new(5, 10), window: Some(Interval::new(1, 2)) }];
+        feasible(&Problem::new(uniq(vec![t0, t1]), 3));
+    }
+
+    #[test]
+    fn stairs() {
+        let w = |a, b, x, y| Gap { lifespan: Interval::new(a, b), window: Some(Interval::new(x, y)) };
+        let mut bufs = uniq(vec![buf(0, 108, 30), buf(36, 144, 50), buf(84, 144, 42), buf(84, 129, 42), buf(99, 144, 70), buf(0, 144, 30)]);
+        bufs[0].gaps = vec![w(36, 72, 10, 30), w(72, 108, 20, 30)];
+        bufs[1].gaps = vec![w(36, 72, 20, 30), w(72, 108, 10, 40)];
+        bufs[2].gaps = vec![w(114, 129, 0, 28), w(129, 144, 0, 14)];
+        bufs[3].gaps = vec![w(99, 114, 14, 42), w(114, 129, 28, 42)];
+        bufs[4].gaps = vec![w(99, 114, 28, 42), w(114, 129, 14, 56)];
+        bufs[5].gaps = vec![w(72, 108, 0, 20), w(108, 144, 0, 10)];
+        feasible(&Problem::new(bufs, 144));
+    }
+
+    #[test]
+    fn counts_backtracks_and_resets() {
+        let p = Problem::new(uniq(vec![buf(0, 2, 2), buf(0, 2, 2)]), 3);
+        let mut params = SolverParams::all_off();
+        params.preordering_heuristics = crate::params::parse_heuristics("TWA").unwrap();
+        let s = Solver::new(params);
+        // The reference refutes this by search with 3 backtracks; here the
+        // load bound (4 > 3) refutes it before any search.
+        assert!(matches!(s.solve(&p), Err(SolveError::Infeasible { reason: Some(_), .. })));
+        assert_eq!(s.backtracks(), 0);
+    }
+
+    #[test]
+    fn each_technique_reduces_backtracks() {
+        let p = Problem::new(uniq(vec![buf(2, 3, 2), buf(0, 1, 2), buf(1, 2, 1), buf(0, 2, 1), buf(1, 3, 1)]), 3);
+        let mut off = SolverParams::all_off();
+        off.preordering_heuristics = crate::params::parse_heuristics("TWA").unwrap();
+        let base = Solver::new(off.clone());
+        base.solve(&p).unwrap();
+        for name in ["canonical_only", "section_inference", "dynamic_ordering", "check_dominance", "static_preordering", "dynamic_decomposition"] {
+            let mut params = off.clone();
+            params.set_switch(name, true);
+            let s = Solver::new(params);
+            s.solve(&p).unwrap();
+            assert!(base.backtracks() > s.backtracks(), "{name}: {} vs {}", base.backtracks(), s.backtracks());
+        }
+    }
+
+    #[test]
+    fn irreducible_infeasible_subset() {
+        let p = Problem::new(uniq(vec![buf(0, 2, 2), buf(0, 2, 2), buf(2, 5, 2), buf(3, 6, 2), buf(4, 7, 2)]), 4);
+        assert_eq!(Solver::default().irreducible_infeasible_subset(&p).unwrap(), vec![2, 3, 4]);
+        let ok = Problem::new(uniq(vec![buf(0, 2, 2)]), 4);
+        assert!(matches!(Solver::default().irreducible_infeasible_subset(&ok), Err(SolveError::Params(_))));
+    }
+
+    #[test]
+    fn inactive_buffers_take_offset_zero_or_their_fixed_offset() {
+        let mut e = buf(3, 3, 4);
+        e.id = "e".into();
+        let mut f = buf(5, 5, 2);
+        f.id = "f".into();
+        f.offset = Some(2);
+        let p = Problem::new(vec![e, f, Buffer::new("x", 0, 4, 4)], 4);
+        let s = Solver::default().solve(&p).unwrap();
+        assert_eq!(s.offsets, vec![0, 2, 0]);
+        validate(&p, &s).unwrap();
+    }
+}
