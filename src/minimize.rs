@@ -67,14 +67,21 @@ pub enum ProbeOutcome {
 
 /// Finds the smallest capacity for `problem`, bisecting between proven
 /// bounds. The upper end is `problem.capacity` when it is positive, else the
-/// sum of all sizes (always enough). `params.timeout` limits the whole run.
+/// sum of all sizes and alignments above the fixed buffers (always enough). `params.timeout` limits the whole run.
 pub fn minimize(problem: &Problem, params: &SolverParams, cancel: Option<Arc<AtomicBool>>) -> Result<Minimized, SolveError> {
     problem.check()?;
     let start = Instant::now();
     let deadline = params.timeout.and_then(|t| start.checked_add(t));
     let bounds = LowerBounds::of(problem);
     let mut lower = i64::try_from(bounds.best()).unwrap_or(i64::MAX);
-    let total: i128 = problem.buffers.iter().map(|b| i128::from(b.size)).sum::<i128>()
+    // Stacking every free buffer, each at the next aligned offset, above the
+    // highest fixed buffer always fits (unless fixed buffers collide).
+    let total: i128 = problem
+        .buffers
+        .iter()
+        .filter(|b| b.offset.is_none())
+        .map(|b| i128::from(b.size) + i128::from(b.alignment) - 1)
+        .sum::<i128>()
         + i128::from(bounds.fixed_top);
     let mut upper = if problem.capacity > 0 {
         problem.capacity

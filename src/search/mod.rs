@@ -390,10 +390,16 @@ impl<'m> Search<'m> {
         }
 
         let end = self.cands.len();
+        // Set when a hatless buffer failed: candidates ranked after it (by
+        // offset, then preorder) cannot succeed either.
+        let mut hatless_bar: Option<(i64, u32)> = None;
         for k in base..end {
             let cand = self.cands[k];
             let b = cand.buffer as usize;
             let offset = cand.offset;
+            if hatless_bar.is_some_and(|bar| (offset, cand.pre) > bar) {
+                continue;
+            }
 
             // Place b: take it out of the unplaced list (swap with the last).
             self.offsets[b] = offset;
@@ -406,8 +412,11 @@ impl<'m> Search<'m> {
             let floor_mark = self.floor_trail.len();
             self.raise_floors(b, offset);
 
+            // The whole buffer must fit, not just the windows the sections
+            // see (the reference misses this when gaps' windows are lower).
+            let fits = offset + m.size[b] <= self.capacity;
             let mut status = Status::Infeasible;
-            if !fixed_failure && self.check(ctx.range, offset) {
+            if !fixed_failure && fits && self.check(ctx.range, offset) {
                 status = if self.sw.dynamic_decomposition {
                     self.decompose(c, offset, cand.pre, b)
                 } else {
@@ -437,8 +446,16 @@ impl<'m> Search<'m> {
                 self.cands.truncate(base);
                 return status;
             }
-            if hatless && self.sw.hatless_pruning {
-                break;
+            // Hatless pruning: b met no unplaced buffer, so any solution that
+            // starts with a later-ranked sibling could move b down to `offset`
+            // and place it first; b's subtree would have found that. The
+            // argument needs canonical order; with dynamic ordering every
+            // remaining sibling ranks later, so this is the reference's break.
+            if hatless && self.sw.hatless_pruning && self.sw.canonical_only {
+                if self.sw.dynamic_ordering {
+                    break;
+                }
+                hatless_bar = Some((offset, cand.pre));
             }
         }
         self.cands.truncate(base);

@@ -1,0 +1,82 @@
+//! Cross-checks the solver against brute force on small random problems,
+//! over random combinations of the nine technique switches and heuristics:
+//! every solution must be valid, and the solver must answer "feasible"
+//! exactly when brute force finds a packing.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{brute_force, brute_optimum, has_windows, problem, stacking_is_strict, Model};
+use minimalloc::params::parse_heuristics;
+use minimalloc::{minimize, validate, MinimizeStatus, SolveError, Solver, SolverParams};
+use proptest::prelude::*;
+
+fn params(mask: u32, heuristics: &str) -> SolverParams {
+    let mut p = SolverParams::default().with_switch_mask(mask);
+    p.preordering_heuristics = parse_heuristics(heuristics).unwrap();
+    p.timeout = Some(Duration::from_secs(20));
+    p
+}
+
+fn heuristics() -> impl Strategy<Value = &'static str> {
+    prop_oneof![Just("WAT,TAW,TWA"), Just("TWA"), Just("WAT"), Just("ZLU"), Just("COA,UZ"), Just("LT")]
+}
+
+/// Checks one solver answer against brute force.
+fn cross_check(p: &minimalloc::Problem, result: Result<minimalloc::Solution, SolveError>) -> Result<(), TestCaseError> {
+    let truth = brute_force(p, Model::Geometry);
+    match &result {
+        Ok(s) => {
+            prop_assert!(validate(p, s).is_ok(), "invalid solution {:?}: {:?}", s, validate(p, s));
+            prop_assert!(truth.is_some(), "solver packed what brute force could not");
+        }
+        Err(SolveError::Infeasible { .. }) => {
+            if !has_windows(p) {
+                prop_assert!(truth.is_none(), "solver refuted a feasible problem; a packing: {:?}", truth);
+            } else if stacking_is_strict(p) {
+                let stacked = brute_force(p, Model::Stacking);
+                prop_assert!(stacked.is_none(), "solver refuted a stacking-feasible problem: {:?}", stacked);
+            }
+        }
+        Err(e) => prop_assert!(false, "unexpected error {e}"),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn solver_matches_brute_force(p in problem(8, false), mask in 0u32..512, h in heuristics()) {
+        let result = Solver::new(params(mask, h)).solve(&p);
+        cross_check(&p, result)?;
+    }
+
+    #[test]
+    fn solver_is_sound_with_windows(p in problem(7, true), mask in 0u32..512, h in heuristics()) {
+        let result = Solver::new(params(mask, h)).solve(&p);
+        cross_check(&p, result)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn minimize_finds_the_brute_force_optimum(mut p in problem(7, false), mask in 0u32..512) {
+        p.capacity = 0;
+        let m = minimize(&p, &params(mask, "WAT,TAW,TWA"), None).unwrap();
+        let Some(optimum) = brute_optimum(&p) else {
+            prop_assert_eq!(m.status, MinimizeStatus::Infeasible);
+            return Ok(());
+        };
+        prop_assert_eq!(m.status, MinimizeStatus::Optimal);
+        let s = m.solution.unwrap();
+        let mut at = p.clone();
+        at.capacity = s.height;
+        prop_assert!(validate(&at, &s).is_ok());
+        prop_assert_eq!(s.height, optimum);
+        prop_assert_eq!(m.lower_bound, s.height);
+    }
+}
