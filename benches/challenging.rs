@@ -1,1 +1,48 @@
-fn main() {}
+//! Solves each instance of the paper's challenging suite (A-K, capacity
+//! 1048576) with the reference's sequential algorithm. The instances are
+//! third-party data read from `../shared/benchmarks/challenging`; without
+//! them the bench says so and measures nothing.
+//!
+//! `cargo bench --bench challenging` (add `-- A` to run one instance).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use minimalloc::{read_csv_file, Problem, Solver, SolverParams};
+
+fn instances() -> Vec<(String, Problem)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/challenging");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipping: {} not found (the challenging suite is read from ../shared)", dir.display());
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|path| {
+            let name = path.file_stem()?.to_string_lossy().split('.').next()?.to_string();
+            let mut problem = read_csv_file(&path).ok()?.problem;
+            problem.capacity = 1_048_576;
+            Some((name, problem))
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("challenging-sequential");
+    group.sample_size(10).warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_secs(5));
+    for (name, problem) in instances() {
+        group.bench_function(&name, |b| {
+            b.iter(|| {
+                let solution = Solver::new(SolverParams::default()).solve(&problem).expect("solvable");
+                assert!(solution.height <= problem.capacity);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

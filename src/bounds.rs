@@ -23,7 +23,12 @@ impl LowerBounds {
         LowerBounds {
             max_load: max_load(problem),
             largest_buffer: problem.buffers.iter().map(|b| b.size).max().unwrap_or(0).max(0),
-            fixed_top: problem.buffers.iter().filter_map(|b| b.offset.map(|o| o.saturating_add(b.size))).max().unwrap_or(0),
+            fixed_top: problem
+                .buffers
+                .iter()
+                .filter_map(|b| b.offset.map(|o| o.saturating_add(b.size)))
+                .max()
+                .unwrap_or(0),
         }
     }
 

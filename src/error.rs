@@ -118,12 +118,12 @@ pub enum IoError {
     #[error(transparent)]
     Csv(#[from] CsvError),
     /// The file could not be opened, read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     File {
         /// Which file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 

@@ -68,7 +68,11 @@ pub enum ProbeOutcome {
 /// Finds the smallest capacity for `problem`, bisecting between proven
 /// bounds. The upper end is `problem.capacity` when it is positive, else the
 /// sum of all sizes and alignments above the fixed buffers (always enough). `params.timeout` limits the whole run.
-pub fn minimize(problem: &Problem, params: &SolverParams, cancel: Option<Arc<AtomicBool>>) -> Result<Minimized, SolveError> {
+pub fn minimize(
+    problem: &Problem,
+    params: &SolverParams,
+    cancel: Option<Arc<AtomicBool>>,
+) -> Result<Minimized, SolveError> {
     problem.check()?;
     let start = Instant::now();
     let deadline = params.timeout.and_then(|t| start.checked_add(t));
@@ -161,7 +165,10 @@ mod tests {
     #[test]
     fn tricky_instance_needs_more_than_its_load() {
         let bufs = [(0, 1, 3), (0, 3, 1), (4, 5, 3), (2, 5, 1), (1, 2, 2), (3, 4, 2), (1, 4, 1)];
-        let p = Problem::new(bufs.iter().enumerate().map(|(i, &(l, u, s))| Buffer::new(i.to_string(), l, u, s)).collect(), 0);
+        let p = Problem::new(
+            bufs.iter().enumerate().map(|(i, &(l, u, s))| Buffer::new(i.to_string(), l, u, s)).collect(),
+            0,
+        );
         let m = minimize(&p, &SolverParams::default(), None).unwrap();
         assert_eq!(m.status, MinimizeStatus::Optimal);
         assert_eq!(m.solution.unwrap().height, 5);

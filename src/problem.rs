@@ -116,12 +116,7 @@ pub struct Piece {
 impl Buffer {
     /// A buffer with the given id, lifespan and size, alignment 1, no gaps.
     pub fn new(id: impl Into<String>, lower: Time, upper: Time, size: i64) -> Self {
-        Buffer {
-            id: id.into(),
-            lifespan: Interval::new(lower, upper),
-            size,
-            ..Buffer::default()
-        }
+        Buffer { id: id.into(), lifespan: Interval::new(lower, upper), size, ..Buffer::default() }
     }
 
     /// Size times lifespan length, widened so it cannot overflow.
@@ -319,14 +314,8 @@ pub struct Solution {
 impl Solution {
     /// A solution with the given offsets and its height computed from `problem`.
     pub fn new(problem: &Problem, offsets: Vec<Offset>) -> Self {
-        let height = problem
-            .buffers
-            .iter()
-            .zip(&offsets)
-            .map(|(b, &o)| o.saturating_add(b.size))
-            .max()
-            .unwrap_or(0)
-            .max(0);
+        let height =
+            problem.buffers.iter().zip(&offsets).map(|(b, &o)| o.saturating_add(b.size)).max().unwrap_or(0).max(0);
         Solution { offsets, height }
     }
 }
@@ -350,10 +339,7 @@ mod tests {
     use super::*;
 
     fn gap(lower: i64, upper: i64, window: Option<(i64, i64)>) -> Gap {
-        Gap {
-            lifespan: Interval::new(lower, upper),
-            window: window.map(|(a, b)| Interval::new(a, b)),
-        }
+        Gap { lifespan: Interval::new(lower, upper), window: window.map(|(a, b)| Interval::new(a, b)) }
     }
 
     #[test]

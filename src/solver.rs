@@ -246,7 +246,15 @@ mod tests {
     fn infeasible_tricky() {
         // Load never exceeds 4, yet no packing fits in 4.
         let p = Problem::new(
-            uniq(vec![buf(0, 1, 3), buf(0, 3, 1), buf(4, 5, 3), buf(2, 5, 1), buf(1, 2, 2), buf(3, 4, 2), buf(1, 4, 1)]),
+            uniq(vec![
+                buf(0, 1, 3),
+                buf(0, 3, 1),
+                buf(4, 5, 3),
+                buf(2, 5, 1),
+                buf(1, 2, 2),
+                buf(3, 4, 2),
+                buf(1, 4, 1),
+            ]),
             4,
         );
         assert_eq!(LowerBounds::of(&p).best(), 4);
@@ -308,7 +316,14 @@ mod tests {
     #[test]
     fn stairs() {
         let w = |a, b, x, y| Gap { lifespan: Interval::new(a, b), window: Some(Interval::new(x, y)) };
-        let mut bufs = uniq(vec![buf(0, 108, 30), buf(36, 144, 50), buf(84, 144, 42), buf(84, 129, 42), buf(99, 144, 70), buf(0, 144, 30)]);
+        let mut bufs = uniq(vec![
+            buf(0, 108, 30),
+            buf(36, 144, 50),
+            buf(84, 144, 42),
+            buf(84, 129, 42),
+            buf(99, 144, 70),
+            buf(0, 144, 30),
+        ]);
         bufs[0].gaps = vec![w(36, 72, 10, 30), w(72, 108, 20, 30)];
         bufs[1].gaps = vec![w(36, 72, 20, 30), w(72, 108, 10, 40)];
         bufs[2].gaps = vec![w(114, 129, 0, 28), w(129, 144, 0, 14)];
@@ -337,7 +352,14 @@ mod tests {
         off.preordering_heuristics = crate::params::parse_heuristics("TWA").unwrap();
         let base = Solver::new(off.clone());
         base.solve(&p).unwrap();
-        for name in ["canonical_only", "section_inference", "dynamic_ordering", "check_dominance", "static_preordering", "dynamic_decomposition"] {
+        for name in [
+            "canonical_only",
+            "section_inference",
+            "dynamic_ordering",
+            "check_dominance",
+            "static_preordering",
+            "dynamic_decomposition",
+        ] {
             let mut params = off.clone();
             params.set_switch(name, true);
             let s = Solver::new(params);

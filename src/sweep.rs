@@ -189,7 +189,13 @@ pub fn sweep(problem: &Problem) -> Sweep {
         for (k, p) in ps.iter().enumerate() {
             let b = idx as u32;
             points.push(Point { time: p.time.lower, kind: Kind::Left, buffer: b, window: p.window, endpoint: k == 0 });
-            points.push(Point { time: p.time.upper, kind: Kind::Right, buffer: b, window: p.window, endpoint: k == last });
+            points.push(Point {
+                time: p.time.upper,
+                kind: Kind::Right,
+                buffer: b,
+                window: p.window,
+                endpoint: k == last,
+            });
         }
         if !buffer.gaps.is_empty() {
             pieces[idx] = ps;
@@ -254,8 +260,14 @@ pub fn sweep(problem: &Problem) -> Sweep {
                             (Some(other.size), Some(buffer.size))
                         } else {
                             (
-                                effective_size_of_pieces(&pieces_of(&pieces, problem, a), &pieces_of(&pieces, problem, b)),
-                                effective_size_of_pieces(&pieces_of(&pieces, problem, b), &pieces_of(&pieces, problem, a)),
+                                effective_size_of_pieces(
+                                    &pieces_of(&pieces, problem, a),
+                                    &pieces_of(&pieces, problem, b),
+                                ),
+                                effective_size_of_pieces(
+                                    &pieces_of(&pieces, problem, b),
+                                    &pieces_of(&pieces, problem, a),
+                                ),
                             )
                         };
                         if let Some(e) = ea {
@@ -370,12 +382,20 @@ mod tests {
     #[test]
     fn the_module_example() {
         let p = Problem::new(
-            vec![Buffer::new("0", 1, 2, 1), Buffer::new("1", 2, 4, 1), Buffer::new("2", 0, 5, 1), Buffer::new("3", 5, 9, 1)],
+            vec![
+                Buffer::new("0", 1, 2, 1),
+                Buffer::new("1", 2, 4, 1),
+                Buffer::new("2", 0, 5, 1),
+                Buffer::new("3", 5, 9, 1),
+            ],
             0,
         );
         let s = sweep(&p);
         assert_eq!(s.sections(), vec![vec![0, 2], vec![1, 2], vec![2], vec![3]]);
-        assert_eq!(s.partitions[0], Partition { buffers: vec![2, 0, 1], sections: SectionRange { lower: 0, upper: 3 } });
+        assert_eq!(
+            s.partitions[0],
+            Partition { buffers: vec![2, 0, 1], sections: SectionRange { lower: 0, upper: 3 } }
+        );
         assert_eq!(s.partitions[1], Partition { buffers: vec![3], sections: SectionRange { lower: 3, upper: 4 } });
         assert_eq!(s.buffer_data[2].spans, vec![span(0, 3, 1)]);
         assert_eq!(s.buffer_data[2].overlaps, vec![ov(0, 1), ov(1, 1)]);
@@ -412,7 +432,10 @@ mod tests {
         assert_eq!(s.buffer_data[0].overlaps, vec![ov(2, 1)]);
         assert_eq!(s.buffer_data[1].overlaps, vec![ov(2, 1)]);
         assert_eq!(s.buffer_data[2].overlaps, vec![ov(0, 1), ov(1, 1)]);
-        assert_eq!(s.partitions, vec![Partition { buffers: vec![0, 2, 1], sections: SectionRange { lower: 0, upper: 4 } }]);
+        assert_eq!(
+            s.partitions,
+            vec![Partition { buffers: vec![0, 2, 1], sections: SectionRange { lower: 0, upper: 4 } }]
+        );
         assert_eq!(s.cuts(), vec![2, 3, 2]);
     }
 
@@ -437,7 +460,10 @@ mod tests {
 
     #[test]
     fn mixed_gaps() {
-        let g = |a, b, w: Option<(i64, i64)>| Gap { lifespan: Interval::new(a, b), window: w.map(|(x, y)| Interval::new(x, y)) };
+        let g = |a, b, w: Option<(i64, i64)>| Gap {
+            lifespan: Interval::new(a, b),
+            window: w.map(|(x, y)| Interval::new(x, y)),
+        };
         let mut b0 = Buffer::new("0", 4, 8, 2);
         b0.gaps = vec![g(4, 5, Some((0, 1))), g(5, 6, Some((0, 2))), g(6, 7, None), g(7, 8, Some((0, 2)))];
         let s = sweep(&Problem::new(vec![b0], 3));
@@ -451,7 +477,10 @@ mod tests {
     fn inactive_buffers_are_set_aside() {
         let mut hidden = Buffer::new("h", 0, 4, 3);
         hidden.gaps = vec![Gap { lifespan: Interval::new(0, 4), window: None }];
-        let p = Problem::new(vec![Buffer::new("e", 2, 2, 5), Buffer::new("a", 0, 3, 1), hidden, Buffer::new("z", 0, 3, 0)], 0);
+        let p = Problem::new(
+            vec![Buffer::new("e", 2, 2, 5), Buffer::new("a", 0, 3, 1), hidden, Buffer::new("z", 0, 3, 0)],
+            0,
+        );
         let s = sweep(&p);
         assert_eq!(s.inactive, vec![0, 2, 3]);
         assert_eq!(s.partitions.len(), 1);

@@ -89,7 +89,12 @@ pub fn validate(problem: &Problem, solution: &Solution) -> Result<(), Validation
         }
         let top = offset.checked_add(b.size);
         if offset < 0 || top.is_none_or(|t| t > problem.capacity) {
-            return Err(ValidationError::BadOffset { id: b.id.clone(), offset, size: b.size, capacity: problem.capacity });
+            return Err(ValidationError::BadOffset {
+                id: b.id.clone(),
+                offset,
+                size: b.size,
+                capacity: problem.capacity,
+            });
         }
         if offset % b.alignment.max(1) != 0 {
             return Err(ValidationError::BadAlignment { id: b.id.clone(), offset, alignment: b.alignment });
@@ -182,10 +187,16 @@ mod tests {
         assert!(matches!(v(vec![8, 8, 4, 2, 0], 12), Err(ValidationError::BadOverlap { .. })));
         let mut q = seed();
         q.buffers[0].alignment = 3;
-        assert!(matches!(validate(&q, &Solution { offsets: vec![8, 8, 4, 4, 0], height: 12 }), Err(ValidationError::BadAlignment { .. })));
+        assert!(matches!(
+            validate(&q, &Solution { offsets: vec![8, 8, 4, 4, 0], height: 12 }),
+            Err(ValidationError::BadAlignment { .. })
+        ));
         let mut q = seed();
         q.buffers[4].offset = Some(4);
-        assert!(matches!(validate(&q, &Solution { offsets: vec![8, 8, 4, 4, 0], height: 12 }), Err(ValidationError::BadFixed { .. })));
+        assert!(matches!(
+            validate(&q, &Solution { offsets: vec![8, 8, 4, 4, 0], height: 12 }),
+            Err(ValidationError::BadFixed { .. })
+        ));
     }
 
     #[test]

@@ -191,7 +191,9 @@ pub fn normalize<I: IntoIterator<Item = OsString>>(args: I) -> Vec<OsString> {
         if BOOLEAN_FLAGS.contains(&canon.as_str()) || LONG_FLAGS.contains(&canon.as_str()) {
             let n = if canon == "stats_json" { "stats-json".to_string() } else { canon };
             out.push(rebuilt(&n).into());
-        } else if let Some(flag) = canon.strip_prefix("no").map(|f| f.trim_start_matches('_')).filter(|f| BOOLEAN_FLAGS.contains(f)) {
+        } else if let Some(flag) =
+            canon.strip_prefix("no").map(|f| f.trim_start_matches('_')).filter(|f| BOOLEAN_FLAGS.contains(f))
+        {
             if value.is_some() {
                 out.push(arg); // --noflag=x is not a thing; let clap report it
             } else {
@@ -218,11 +220,15 @@ mod tests {
         let a = parse(&["--capacity=12", "--input=in.csv", "--output", "out.csv"]).unwrap();
         assert_eq!(a.capacity, Some(12));
         assert_eq!(a.output.unwrap().to_str(), Some("out.csv"));
-        let a = parse(&["-capacity", "12", "-input=in.csv", "--canonical-only=false", "--novalidate", "--hatless_pruning"]).unwrap();
+        let a =
+            parse(&["-capacity", "12", "-input=in.csv", "--canonical-only=false", "--novalidate", "--hatless_pruning"])
+                .unwrap();
         assert_eq!(a.canonical_only, Some(false));
         assert!(!a.validate);
         assert_eq!(a.hatless_pruning, Some(true));
-        let a = parse(&["--input", "x", "--validate", "--minimize-capacity", "--stats_json=s.json", "--no-print-solution"]).unwrap();
+        let a =
+            parse(&["--input", "x", "--validate", "--minimize-capacity", "--stats_json=s.json", "--no-print-solution"])
+                .unwrap();
         assert!(a.validate && a.minimize_capacity && !a.print_solution);
         assert_eq!(a.stats_json.unwrap().to_str(), Some("s.json"));
         let a = parse(&["--input", "x", "--preordering-heuristics=TWA", "-q", "-vv"]).unwrap();

@@ -65,10 +65,11 @@ pub fn run() -> i32 {
 
 /// Builds the solver parameters from the flags.
 fn params_from(args: &Args) -> Result<SolverParams, Failure> {
-    let mut params = SolverParams::default();
-    params.timeout = parse_duration(&args.timeout).map_err(|e| usage(anyhow!("--timeout: {e}")))?;
+    let timeout = parse_duration(&args.timeout).map_err(|e| usage(anyhow!("--timeout: {e}")))?;
+    let mut params = SolverParams { timeout, ..SolverParams::default() };
     if let Some(h) = &args.preordering_heuristics {
-        params.preordering_heuristics = parse_heuristics(h).map_err(|e| usage(anyhow!("--preordering_heuristics: {e}")))?;
+        params.preordering_heuristics =
+            parse_heuristics(h).map_err(|e| usage(anyhow!("--preordering_heuristics: {e}")))?;
     }
     let flags = [
         args.canonical_only,
@@ -201,7 +202,11 @@ fn minimize_command(args: &Args, problem: &Problem, params: &SolverParams, log: 
             Ok(exit::INFEASIBLE)
         }
         None => {
-            eprintln!("time limit reached with no solution for {} (lower bound {})", args.input.display(), m.lower_bound);
+            eprintln!(
+                "time limit reached with no solution for {} (lower bound {})",
+                args.input.display(),
+                m.lower_bound
+            );
             Ok(exit::TIMEOUT)
         }
     }
@@ -234,7 +239,5 @@ fn emit(args: &Args, problem: &Problem, solution: &Solution, log: &Log) -> Resul
 
 fn write_svg(path: &Path, problem: &Problem, solution: &Solution) -> Result<(), Failure> {
     let _ = (problem, solution);
-    write_file_atomic(path, |_| Ok(()))
-        .context("writing the SVG")
-        .map_err(internal)
+    write_file_atomic(path, |_| Ok(())).context("writing the SVG").map_err(internal)
 }

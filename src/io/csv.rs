@@ -85,19 +85,15 @@ pub fn from_csv(text: &str) -> Result<Problem, CsvError> {
 /// Reads a problem from a CSV file.
 pub fn read_csv_file(path: impl AsRef<Path>) -> Result<Parsed, IoError> {
     let path = path.as_ref();
-    let file = File::open(path).map_err(|source| IoError::File { path: path.to_path_buf(), source })?;
+    let file = File::open(path).map_err(|error| IoError::File { path: path.to_path_buf(), error })?;
     Ok(read_csv(BufReader::with_capacity(1 << 16, file), path)?)
 }
 
 /// Reads a problem from any reader; `path` is only used in messages.
 pub fn read_csv<R: Read>(reader: R, path: &Path) -> Result<Parsed, CsvError> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
-    let err = |line: u64, column: Option<(usize, String)>, kind| CsvError {
-        path: path.to_path_buf(),
-        line,
-        column,
-        kind,
-    };
+    let err =
+        |line: u64, column: Option<(usize, String)>, kind| CsvError { path: path.to_path_buf(), line, column, kind };
     let mut record = csv::ByteRecord::new();
     let mut header: Option<Header> = None;
     let mut problem = Problem::default();
@@ -139,11 +135,7 @@ pub fn read_csv<R: Read>(reader: R, path: &Path) -> Result<Parsed, CsvError> {
             continue;
         };
         if fields.len() != h.names.len() {
-            return Err(err(
-                line,
-                None,
-                CsvErrorKind::FieldCount { expected: h.names.len(), found: fields.len() },
-            ));
+            return Err(err(line, None, CsvErrorKind::FieldCount { expected: h.names.len(), found: fields.len() }));
         }
         let buffer = read_row(h, &fields).map_err(|(col, kind)| err(line, Some(col_pos(h, col)), kind))?;
         if let Err(kind) = check_buffer(&buffer) {
@@ -358,7 +350,7 @@ pub fn write_file_atomic(
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<(), IoError> {
     let path = path.as_ref();
-    let fail = |source| IoError::File { path: path.to_path_buf(), source };
+    let fail = |error| IoError::File { path: path.to_path_buf(), error };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -463,8 +455,14 @@ mod tests {
         assert_eq!(error(""), "t.csv:0: empty file: expected a header line naming id, lower, upper and size");
         assert!(error("id,lower,size\na,0,1\n").starts_with("t.csv:1: missing required column 'upper'"));
         assert_eq!(error("id,lower,upper,size,size\n"), "t.csv:1:5: column 'size': duplicate column 'size'");
-        assert_eq!(error("id,lower,upper,size\na,0,1,2\nb,0,1\n"), "t.csv:3: expected 4 fields as in the header, found 3");
-        assert_eq!(error("id,lower,upper,size\na,0,1,2\nb,0,1,4.5\n"), "t.csv:3:4: column 'size': '4.5' is not an integer");
+        assert_eq!(
+            error("id,lower,upper,size\na,0,1,2\nb,0,1\n"),
+            "t.csv:3: expected 4 fields as in the header, found 3"
+        );
+        assert_eq!(
+            error("id,lower,upper,size\na,0,1,2\nb,0,1,4.5\n"),
+            "t.csv:3:4: column 'size': '4.5' is not an integer"
+        );
         assert_eq!(error("id,lower,upper,size\nb,0,1,-4\n"), "t.csv:2:4: column 'size': negative size -4");
         assert_eq!(error("id,lower,upper,size\nb,9,3,4\n"), "t.csv:2:3: column 'upper': lower 9 is after upper 3");
         assert!(error("id,lower,upper,size\nb,0,3,99999999999999999999\n").contains("does not fit in 64 bits"));
@@ -472,9 +470,11 @@ mod tests {
         assert!(error("id,lower,upper,size,gaps\nb,0,10,4,2-6 4-8\n").contains("overlap"));
         assert!(error("id,lower,upper,size,gaps\nb,0,10,4,12-14\n").contains("not inside the lifespan"));
         assert!(error("id,lower,upper,size,gaps\nb,0,10,4,2-5@0:9\n").contains("not inside [0, 4]"));
-        assert!(error("id,lower,upper,size\nb,0,1,2\nb,1,2,3\n").starts_with("t.csv:3:1: column 'id': duplicate id 'b' (first on line 2)"));
-        assert!(error("id,lower,upper,size,offset\nb,0,1,9223372036854775000,9223372036854775000\n")
-            .contains("too large"));
+        assert!(error("id,lower,upper,size\nb,0,1,2\nb,1,2,3\n")
+            .starts_with("t.csv:3:1: column 'id': duplicate id 'b' (first on line 2)"));
+        assert!(
+            error("id,lower,upper,size,offset\nb,0,1,9223372036854775000,9223372036854775000\n").contains("too large")
+        );
         assert!(error("id,lower,upper,size,offset\nb,0,1,2,-5\n").contains("negative fixed offset"));
         assert!(error("id,lower,upper,size,hint\nb,0,1,2,abc\n").starts_with("t.csv:2:5: column 'hint'"));
     }

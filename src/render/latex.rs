@@ -117,8 +117,12 @@ mod tests {
         let s = Solution { offsets: vec![8, 0], height: 12 };
         let text = latex(&p, &s);
         assert!(text.starts_with("\n\\documentclass[tikz]{standalone}\n"));
-        assert!(text.contains("\\fill[lightgray,draw=darkgray] (0,5.66667) rectangle (2.42857,8.5);  % height = 2.83333, ID = b1\n"));
+        assert!(text.contains(
+            "\\fill[lightgray,draw=darkgray] (0,5.66667) rectangle (2.42857,8.5);  % height = 2.83333, ID = b1\n"
+        ));
         assert!(text.contains("\\node at (1.21429,7.08333) {b1};\n"));
-        assert!(text.ends_with("\\fill[draw=black,fill opacity=0,thick] (0,0) rectangle (17,8.5);\n\\end{tikzpicture}\n\\end{document}\n"));
+        assert!(text.ends_with(
+            "\\fill[draw=black,fill opacity=0,thick] (0,0) rectangle (17,8.5);\n\\end{tikzpicture}\n\\end{document}\n"
+        ));
     }
 }

@@ -70,7 +70,12 @@ impl Model {
             edges.extend(data.overlaps.iter().map(|o| Edge { other: o.buffer as u32, eff: o.effective_size }));
             edge_start.push(edges.len() as u32);
             for s in &data.spans {
-                spans.push(Span { lo: s.range.lower as u32, hi: s.range.upper as u32, len: s.window.len(), top: s.window.upper });
+                spans.push(Span {
+                    lo: s.range.lower as u32,
+                    hi: s.range.upper as u32,
+                    len: s.window.len(),
+                    top: s.window.upper,
+                });
                 total_diff[s.range.lower] += s.window.len();
                 total_diff[s.range.upper] -= s.window.len();
             }
