@@ -105,6 +105,9 @@ struct Ctx {
     len: usize,
     live_len: usize,
     range: SectionRange,
+    /// The largest section total in `range` when the context began; totals
+    /// only fall below it deeper down.
+    max_total: i64,
 }
 
 /// One search worker's mutable state over a shared [`Model`].
@@ -127,9 +130,8 @@ pub struct Search<'m> {
 
     offset_trail: Vec<(u32, i64)>,
     floor_trail: Vec<(u32, i64)>,
-    stamp: Vec<u32>,
-    epoch: u32,
-    affected: Vec<u32>,
+    /// Section ranges whose floors the current placement may lift.
+    affected: Vec<(u32, u32)>,
     cands: Vec<Cand>,
     cutpoints: Vec<u32>,
     ctxs: Vec<Ctx>,
@@ -171,8 +173,6 @@ impl<'m> Search<'m> {
             solution: m.fixed.iter().map(|&f| if f == NO_FIXED { 0 } else { f }).collect(),
             offset_trail: Vec::new(),
             floor_trail: Vec::new(),
-            stamp: vec![0; s],
-            epoch: 0,
             affected: Vec::new(),
             cands: Vec::new(),
             cutpoints: Vec::new(),
@@ -281,7 +281,8 @@ impl<'m> Search<'m> {
         self.order.extend(self.scratch.iter().map(|d| d.buffer));
         let live = self.live.len();
         self.live.extend(0..len as u32);
-        self.ctxs.push(Ctx { bufs: start, order, live, len, live_len: len, range });
+        let max_total = self.total[range.lower..range.upper].iter().copied().max().unwrap_or(0);
+        self.ctxs.push(Ctx { bufs: start, order, live, len, live_len: len, range, max_total });
         let c = self.ctxs.len() - 1;
         let status = self.node(c, 0, 0);
         self.ctxs.pop();
@@ -410,13 +411,13 @@ impl<'m> Search<'m> {
             let offset_mark = self.offset_trail.len();
             let (hatless, fixed_failure) = self.raise_min_offsets(b, offset);
             let floor_mark = self.floor_trail.len();
-            self.raise_floors(b, offset);
+            let floors_fit = self.raise_floors(b, offset);
 
             // The whole buffer must fit, not just the windows the sections
             // see (the reference misses this when gaps' windows are lower).
             let fits = offset + m.size[b] <= self.capacity;
             let mut status = Status::Infeasible;
-            if !fixed_failure && fits && self.check(ctx.range, offset) {
+            if !fixed_failure && fits && self.check(&ctx, offset, floors_fit) {
                 status = if self.sw.dynamic_decomposition {
                     self.decompose(c, offset, cand.pre, b)
                 } else {
@@ -472,11 +473,6 @@ impl<'m> Search<'m> {
         let m = self.m;
         let mut hatless = true;
         let mut fixed_failure = false;
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            self.stamp.fill(0);
-            self.epoch = 1;
-        }
         for e in m.edges(b) {
             let o = e.other as usize;
             if self.offsets[o] != UNPLACED {
@@ -489,32 +485,45 @@ impl<'m> Search<'m> {
             }
             self.offset_trail.push((o as u32, self.min_offset[o]));
             let align = m.align[o];
-            let rem = height % align;
-            let raised = if rem > 0 { height + align - rem } else { height };
+            let raised = if align > 1 && height % align > 0 { height + align - height % align } else { height };
             self.min_offset[o] = raised;
             if m.fixed[o] != NO_FIXED && raised > m.fixed[o] {
                 fixed_failure = true;
             }
             if self.sw.unallocated_floor {
-                for span in m.spans(o) {
-                    for s in span.lo..span.hi {
-                        if self.stamp[s as usize] != self.epoch {
-                            self.stamp[s as usize] = self.epoch;
-                            self.affected.push(s);
-                        }
-                    }
+                self.affected.extend(m.spans(o).iter().map(|span| (span.lo, span.hi)));
+            }
+        }
+        // The raised buffers all meet b, so their spans overlap heavily:
+        // merging them visits each affected section once.
+        if self.affected.len() > 1 {
+            self.affected.sort_unstable_by_key(|&(lo, _)| lo);
+            let mut merged = 0;
+            for i in 1..self.affected.len() {
+                let (lo, hi) = self.affected[i];
+                if lo <= self.affected[merged].1 {
+                    self.affected[merged].1 = self.affected[merged].1.max(hi);
+                } else {
+                    merged += 1;
+                    self.affected[merged] = (lo, hi);
                 }
             }
+            self.affected.truncate(merged + 1);
         }
         (hatless, fixed_failure)
     }
 
     /// Sets the floors of `b`'s sections to its top, takes its size out of
     /// their totals, then lifts each affected section's floor to the lowest
-    /// offset any of its unplaced buffers can take.
+    /// offset any of its unplaced buffers can take. Returns whether every
+    /// section it changed still fits: floor, plus the remaining total under
+    /// section inference, within the capacity.
     #[inline]
-    fn raise_floors(&mut self, b: usize, offset: i64) {
+    fn raise_floors(&mut self, b: usize, offset: i64) -> bool {
         let m = self.m;
+        let cap = self.capacity;
+        let inference = self.sw.section_inference;
+        let mut fits = true;
         for span in m.spans(b) {
             let height = offset + span.top;
             for s in span.lo..span.hi {
@@ -522,10 +531,27 @@ impl<'m> Search<'m> {
                 self.floor_trail.push((s as u32, self.floor[s]));
                 self.floor[s] = height;
                 self.total[s] -= span.len;
+                fits &= height + if inference { self.total[s] } else { 0 } <= cap;
             }
         }
         for i in 0..self.affected.len() {
-            let s = self.affected[i] as usize;
+            let (lo, hi) = self.affected[i];
+            for s in lo as usize..hi as usize {
+                self.lift_floor(s, &mut fits);
+            }
+        }
+        self.affected.clear();
+        fits
+    }
+
+    /// Lifts section `s`'s floor to the lowest offset any of its unplaced
+    /// buffers can take, if that is higher; clears `fits` if it then
+    /// overflows.
+    #[inline]
+    fn lift_floor(&mut self, s: usize, fits: &mut bool) {
+        let m = self.m;
+        let inference = self.sw.section_inference;
+        {
             let floor = self.floor[s];
             let mut lowest = i64::MAX;
             for &u in m.members(s) {
@@ -543,16 +569,41 @@ impl<'m> Search<'m> {
             if lowest != i64::MAX && floor < lowest {
                 self.floor_trail.push((s as u32, floor));
                 self.floor[s] = lowest;
+                *fits &= lowest + if inference { self.total[s] } else { 0 } <= self.capacity;
             }
         }
-        self.affected.clear();
     }
 
     /// Whether every section of the context still fits: its floor (at least
     /// the current offset, under the monotonic floor) plus what remains to
     /// be placed in it (under section inference) is within the capacity.
+    ///
+    /// Only the sections this placement changed can newly fail on their
+    /// floors (every section of the context fitted when its parent was
+    /// checked), and `raise_floors` checked those; what remains is the
+    /// monotonic floor, `offset + total <= capacity` everywhere, which the
+    /// context's starting maximum total often settles without a scan.
     #[inline]
-    fn check(&self, range: SectionRange, offset: i64) -> bool {
+    fn check(&self, ctx: &Ctx, offset: i64, floors_fit: bool) -> bool {
+        let fast = floors_fit && (!self.sw.monotonic_floor || self.offset_fits(ctx, offset));
+        debug_assert_eq!(fast, self.check_every_section(ctx.range, offset), "incremental check disagrees");
+        fast
+    }
+
+    #[inline]
+    fn offset_fits(&self, ctx: &Ctx, offset: i64) -> bool {
+        let cap = self.capacity;
+        if !self.sw.section_inference {
+            return offset <= cap;
+        }
+        if offset + ctx.max_total <= cap {
+            return true;
+        }
+        self.total[ctx.range.lower..ctx.range.upper].iter().all(|&t| offset + t <= cap)
+    }
+
+    /// The reference's check, section by section (for debug assertions).
+    fn check_every_section(&self, range: SectionRange, offset: i64) -> bool {
         let floors = &self.floor[range.lower..range.upper];
         let totals = &self.total[range.lower..range.upper];
         let cap = self.capacity;
