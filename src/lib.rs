@@ -29,9 +29,12 @@
 #![warn(missing_docs)]
 
 pub mod bounds;
+pub mod config;
 pub mod error;
+pub mod heuristics;
 pub mod io;
 pub mod params;
+pub mod portfolio;
 pub mod problem;
 pub mod render;
 pub mod search;
@@ -48,4 +51,5 @@ pub use solver::{SolveStats, Solver};
 pub use sweep::{sweep, Sweep};
 pub use validate::{validate, ValidationError};
 pub mod minimize;
+pub mod nogood;
 pub use minimize::{minimize, MinimizeStatus, Minimized};

@@ -126,6 +126,13 @@ pub struct SolverParams {
     /// Static preorderings; with more than one, they are tried in round robin
     /// with doubling node limits, as the reference does.
     pub preordering_heuristics: Vec<Heuristic>,
+    /// Worker threads: 1 runs the reference's sequential algorithm (unless
+    /// `deterministic`), more run the parallel portfolio, 0 means one per core.
+    pub threads: usize,
+    /// Seed of the portfolio's randomized tie-breaking.
+    pub seed: u64,
+    /// Make the portfolio's answer independent of timing and thread count.
+    pub deterministic: bool,
 }
 
 impl Default for SolverParams {
@@ -142,6 +149,9 @@ impl Default for SolverParams {
             monotonic_floor: true,
             hatless_pruning: true,
             preordering_heuristics: parse_heuristics(DEFAULT_HEURISTICS).unwrap_or_default(),
+            threads: 0,
+            seed: 0,
+            deterministic: false,
         }
     }
 }
@@ -160,7 +170,22 @@ pub const SWITCHES: [&str; 9] = [
 ];
 
 impl SolverParams {
-    /// Parameters with every technique switch off (for ablation), one heuristic.
+    /// The number of threads `threads` stands for (0: one per core).
+    pub fn thread_count(&self) -> usize {
+        if self.threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            self.threads
+        }
+    }
+
+    /// Whether these parameters ask for the reference's sequential algorithm:
+    /// one thread and no deterministic portfolio.
+    pub fn sequential(&self) -> bool {
+        self.thread_count() == 1 && !self.deterministic
+    }
+
+    /// Parameters with every technique switch off (for ablation).
     pub fn all_off() -> Self {
         let mut p = SolverParams::default();
         for name in SWITCHES {

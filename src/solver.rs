@@ -1,4 +1,5 @@
-//! The sequential solver: the reference's driver around one search worker.
+//! The solver: with one thread, the reference's driver around one search
+//! worker; with more, the parallel [`crate::portfolio`].
 //!
 //! It refutes a capacity below a proven lower bound before any search, runs
 //! the sweep once, then solves the partitions in turn. With several
@@ -13,6 +14,7 @@ use std::time::Instant;
 use crate::bounds::LowerBounds;
 use crate::error::SolveError;
 use crate::params::SolverParams;
+use crate::portfolio::{Portfolio, PortfolioOptions};
 use crate::problem::{BufferIdx, Problem, Solution};
 use crate::search::{Model, Search, Status};
 use crate::sweep::sweep;
@@ -26,7 +28,9 @@ pub struct SolveStats {
     pub backtracks: u64,
 }
 
-/// Solves problems with the reference's algorithm; see the module docs.
+/// Solves problems: with `params.threads == 1` by the reference's algorithm,
+/// otherwise by the parallel portfolio (whose first step is a round of the
+/// reference's algorithm, so easy problems get the same answer either way).
 ///
 /// ```
 /// use minimalloc::{from_csv, Solver, SolverParams};
@@ -85,7 +89,15 @@ impl Solver {
     }
 
     fn solve_until(&self, problem: &Problem, deadline: Option<Instant>) -> Result<Solution, SolveError> {
-        let (result, stats) = solve_sequential(problem, &self.params, &self.cancelled, deadline);
+        let (result, stats) = if self.params.sequential() {
+            solve_sequential(problem, &self.params, &self.cancelled, deadline)
+        } else {
+            let mut params = self.params.clone();
+            params.timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let portfolio = Portfolio::with_cancel(PortfolioOptions::from_params(&params), Arc::clone(&self.cancelled));
+            let report = portfolio.solve(problem, &|_| {});
+            (report.result, SolveStats { nodes: report.stats.nodes(), backtracks: report.stats.backtracks() })
+        };
         self.nodes.store(stats.nodes, Ordering::Relaxed);
         self.backtracks.store(stats.backtracks, Ordering::Relaxed);
         result
@@ -212,6 +224,7 @@ mod tests {
             .map(|mask| {
                 let mut p = SolverParams::default().with_switch_mask(mask);
                 p.hatless_pruning = false;
+                p.threads = 1;
                 p
             })
             .collect()
@@ -259,7 +272,7 @@ mod tests {
         );
         assert_eq!(LowerBounds::of(&p).best(), 4);
         infeasible(&p);
-        let s = Solver::new(SolverParams::default());
+        let s = Solver::new(SolverParams { threads: 1, ..SolverParams::default() });
         assert!(s.solve(&p).is_err());
         assert!(s.backtracks() > 0, "refuted by search, not by a bound");
     }
@@ -338,6 +351,7 @@ mod tests {
         let p = Problem::new(uniq(vec![buf(0, 2, 2), buf(0, 2, 2)]), 3);
         let mut params = SolverParams::all_off();
         params.preordering_heuristics = crate::params::parse_heuristics("TWA").unwrap();
+        params.threads = 1;
         let s = Solver::new(params);
         // The reference refutes this by search with 3 backtracks; here the
         // load bound (4 > 3) refutes it before any search.
@@ -350,6 +364,7 @@ mod tests {
         let p = Problem::new(uniq(vec![buf(2, 3, 2), buf(0, 1, 2), buf(1, 2, 1), buf(0, 2, 1), buf(1, 3, 1)]), 3);
         let mut off = SolverParams::all_off();
         off.preordering_heuristics = crate::params::parse_heuristics("TWA").unwrap();
+        off.threads = 1;
         let base = Solver::new(off.clone());
         base.solve(&p).unwrap();
         for name in [

@@ -67,9 +67,9 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Time limit: 30s, 1m, 500ms, 1h30m, or inf.
-    #[arg(long, value_name = "DURATION", default_value = "inf")]
-    pub timeout: String,
+    /// Time limit: 30s, 1m, 500ms, 1h30m, or inf (the default).
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
 
     /// Validate the solution before writing it.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
@@ -127,17 +127,17 @@ pub struct Args {
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
     pub iis: bool,
 
-    /// Worker threads (default: all cores); 1 reproduces the reference.
+    /// Worker threads (default: all cores); 1 runs the reference's sequential algorithm.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub threads: Option<i64>,
 
-    /// Seed for the portfolio's randomized tie-breaking.
-    #[arg(long, value_name = "S", default_value_t = 0)]
-    pub seed: u64,
+    /// Seed for the portfolio's randomized tie-breaking (default 0).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
 
     /// Same output for the same input and seed, whatever the thread count.
-    #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
-    pub deterministic: bool,
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub deterministic: Option<bool>,
 
     /// A portfolio preset (TOML), e.g. configs/reference.toml; flags override it.
     #[arg(long, value_name = "FILE")]

@@ -5,15 +5,21 @@ pub mod args;
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
 use clap::Parser;
+use serde_json::json;
 
 use args::{normalize, Args};
+use minimalloc::config::{Config, Mode};
 use minimalloc::error::SolveError;
 use minimalloc::io::{read_csv_file, write_csv, write_csv_file, write_file_atomic};
-use minimalloc::params::{parse_duration, parse_heuristics, SolverParams, SWITCHES};
+use minimalloc::params::{parse_duration, parse_heuristics, SWITCHES};
+use minimalloc::portfolio::{Event, EventKind, Portfolio, PortfolioStats, WorkerStats};
+use minimalloc::solver::solve_sequential;
 use minimalloc::{minimize, render, validate, LowerBounds, MinimizeStatus, Problem, Solution, Solver};
 
 /// Exit codes, as documented in `--help`.
@@ -63,13 +69,31 @@ pub fn run() -> i32 {
     }
 }
 
-/// Builds the solver parameters from the flags.
-fn params_from(args: &Args) -> Result<SolverParams, Failure> {
-    let timeout = parse_duration(&args.timeout).map_err(|e| usage(anyhow!("--timeout: {e}")))?;
-    let mut params = SolverParams { timeout, ..SolverParams::default() };
+/// The preset with the flags applied on top.
+fn config_from(args: &Args) -> Result<Config, Failure> {
+    let mut config = match &args.config {
+        Some(path) => Config::load(path).map_err(usage)?,
+        None => Config::default(),
+    };
+    let params = &mut config.portfolio.params;
+    if let Some(t) = &args.timeout {
+        params.timeout = parse_duration(t).map_err(|e| usage(anyhow!("--timeout: {e}")))?;
+    }
     if let Some(h) = &args.preordering_heuristics {
         params.preordering_heuristics =
             parse_heuristics(h).map_err(|e| usage(anyhow!("--preordering_heuristics: {e}")))?;
+    }
+    if let Some(t) = args.threads {
+        if t < 1 {
+            return Err(usage(anyhow!("--threads must be at least 1, got {t}")));
+        }
+        params.threads = t as usize;
+    }
+    if let Some(s) = args.seed {
+        params.seed = s;
+    }
+    if let Some(d) = args.deterministic {
+        params.deterministic = d;
     }
     let flags = [
         args.canonical_only,
@@ -84,33 +108,102 @@ fn params_from(args: &Args) -> Result<SolverParams, Failure> {
     ];
     for (name, value) in SWITCHES.iter().zip(flags) {
         if let Some(v) = value {
-            params.set_switch(name, v);
+            config.set_switch(name, v);
         }
     }
-    if let Some(t) = args.threads {
-        if t < 1 {
-            return Err(usage(anyhow!("--threads must be at least 1, got {t}")));
-        }
-    }
-    Ok(params)
+    Ok(config)
 }
 
+/// Progress lines on stderr, one per event.
 struct Log {
     quiet: bool,
+    verbose: u8,
     start: Instant,
 }
 
 impl Log {
-    fn event(&self, what: std::fmt::Arguments<'_>) {
+    fn line(&self, what: std::fmt::Arguments<'_>) {
         if !self.quiet {
             eprintln!("[{:8.3}s] {what}", self.start.elapsed().as_secs_f64());
         }
     }
+
+    fn event(&self, e: &Event, partitions: usize) {
+        if self.quiet {
+            return;
+        }
+        let by = e.worker.as_deref().map(|w| format!(" by {w}")).unwrap_or_default();
+        let at = self.start.elapsed().as_secs_f64();
+        match &e.kind {
+            EventKind::Started { buffers, partitions, lanes } => eprintln!(
+                "[{at:8.3}s] portfolio: {buffers} buffers in {partitions} partitions; lanes {}",
+                lanes.join(", ")
+            ),
+            EventKind::PartitionSolved { partition, buffers, remaining } => {
+                if self.verbose > 0 || partitions <= 20 || *remaining == 0 {
+                    eprintln!("[{at:8.3}s] partition {partition} ({buffers} buffers) placed{by}; {remaining} left");
+                }
+            }
+            EventKind::Solved { height } => eprintln!("[{at:8.3}s] solution: height {height}{by}"),
+            EventKind::Infeasible => eprintln!("[{at:8.3}s] infeasible: search exhausted{by}"),
+            EventKind::TimedOut => eprintln!("[{at:8.3}s] time limit reached"),
+            EventKind::Cancelled => eprintln!("[{at:8.3}s] interrupted"),
+        }
+    }
+}
+
+/// Raises `flag` on Ctrl-C; a second Ctrl-C exits at once.
+fn install_interrupt(flag: Arc<AtomicBool>) {
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
+/// Solves at the problem's capacity with the configured mode.
+fn solve(
+    config: &Config,
+    problem: &Problem,
+    cancel: &Arc<AtomicBool>,
+    log: &Log,
+) -> (Result<Solution, SolveError>, PortfolioStats) {
+    let params = &config.portfolio.params;
+    if config.mode == Mode::Sequential || params.sequential() {
+        let start = Instant::now();
+        let deadline = params.timeout.and_then(|t| start.checked_add(t));
+        let (result, s) = solve_sequential(problem, params, cancel, deadline);
+        let stats = PortfolioStats {
+            wall: start.elapsed(),
+            threads: 1,
+            partitions: 0,
+            workers: vec![WorkerStats {
+                name: "reference".into(),
+                attempts: 1,
+                nodes: s.nodes,
+                backtracks: s.backtracks,
+                wins: u64::from(result.is_ok()),
+            }],
+            decided_by: Some("reference".into()),
+            ..PortfolioStats::default()
+        };
+        (result, stats)
+    } else {
+        let portfolio = Portfolio::with_cancel(config.portfolio.clone(), Arc::clone(cancel));
+        let partitions = std::sync::atomic::AtomicUsize::new(0);
+        let report = portfolio.solve(problem, &|e: Event| {
+            if let EventKind::Started { partitions: p, .. } = &e.kind {
+                partitions.store(*p, Ordering::Relaxed);
+            }
+            log.event(&e, partitions.load(Ordering::Relaxed));
+        });
+        (report.result, report.stats)
+    }
 }
 
 fn solve_command(args: &Args) -> Result<i32, Failure> {
-    let log = Log { quiet: args.quiet, start: Instant::now() };
-    let params = params_from(args)?;
+    let log = Log { quiet: args.quiet, verbose: args.verbose, start: Instant::now() };
+    let config = config_from(args)?;
     if let Some(c) = args.capacity {
         if c < 0 {
             return Err(usage(anyhow!("--capacity must not be negative, got {c}")));
@@ -127,79 +220,104 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
     let mut problem = parsed.problem;
     problem.capacity = args.capacity.unwrap_or(0);
     let bounds = LowerBounds::of(&problem);
-    log.event(format_args!(
+    log.line(format_args!(
         "read {}: {} buffers, capacity {}, lower bound {}",
         args.input.display(),
         problem.buffers.len(),
         problem.capacity,
         bounds.best()
     ));
+    let cancel = Arc::new(AtomicBool::new(false));
+    install_interrupt(Arc::clone(&cancel));
 
     if args.minimize_capacity {
-        return minimize_command(args, &problem, &params, &log);
+        return minimize_command(args, &config, &problem, &cancel, &log);
     }
 
-    let solver = Solver::new(params);
-    let result = solver.solve(&problem);
-    let stats = solver.stats();
-    match result {
+    let (result, stats) = solve(&config, &problem, &cancel, &log);
+    let lower = bounds.best();
+    let code = match &result {
         Ok(solution) => {
-            log.event(format_args!(
-                "solved: height {} ({} nodes, {} backtracks)",
-                solution.height, stats.nodes, stats.backtracks
+            log.line(format_args!(
+                "solved: height {} ({} nodes, {} backtracks, {:.3}s)",
+                solution.height,
+                stats.nodes(),
+                stats.backtracks(),
+                stats.wall.as_secs_f64()
             ));
-            emit(args, &problem, &solution, &log)?;
-            Ok(exit::SOLVED)
+            emit(args, &problem, solution, &log)?;
+            exit::SOLVED
         }
         Err(SolveError::Infeasible { capacity, reason }) => {
             eprintln!(
                 "infeasible: no packing of {} fits in capacity {capacity}{}",
                 args.input.display(),
-                reason.map(|r| format!(" ({r})")).unwrap_or_default()
+                reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
             );
             if args.iis {
-                print_iis(&solver, &problem)?;
+                print_iis(&config, &problem);
             }
-            Ok(exit::INFEASIBLE)
+            exit::INFEASIBLE
         }
-        Err(SolveError::Timeout) | Err(SolveError::Cancelled) => {
-            eprintln!("time limit reached with no solution for {} ({} nodes)", args.input.display(), stats.nodes);
-            Ok(exit::TIMEOUT)
+        Err(SolveError::Timeout) => {
+            eprintln!("time limit reached with no solution for {} ({} nodes)", args.input.display(), stats.nodes());
+            exit::TIMEOUT
         }
-        Err(e @ (SolveError::Invalid(_) | SolveError::Params(_))) => Err(usage(e)),
+        Err(SolveError::Cancelled) => {
+            eprintln!("interrupted with no solution for {}", args.input.display());
+            exit::TIMEOUT
+        }
+        Err(e @ (SolveError::Invalid(_) | SolveError::Params(_))) => return Err(usage(anyhow!("{e}"))),
+    };
+    if let Some(path) = &args.stats_json {
+        let status = match &result {
+            Ok(_) => "solved",
+            Err(SolveError::Infeasible { .. }) => "infeasible",
+            Err(SolveError::Timeout) => "timeout",
+            Err(_) => "cancelled",
+        };
+        let height = result.as_ref().ok().map(|s| s.height);
+        write_stats(path, args, &problem, status, height, lower, &stats)?;
     }
+    Ok(code)
 }
 
-fn print_iis(solver: &Solver, problem: &Problem) -> Result<(), Failure> {
-    match solver.irreducible_infeasible_subset(problem) {
+fn print_iis(config: &Config, problem: &Problem) {
+    let mut params = config.portfolio.params.clone();
+    params.threads = 1;
+    match Solver::new(params).irreducible_infeasible_subset(problem) {
         Ok(subset) => {
             let ids: Vec<&str> = subset.iter().map(|&i| problem.buffers[i].id.as_str()).collect();
             eprintln!("irreducible infeasible subset ({} buffers): {}", ids.len(), ids.join(" "));
-            Ok(())
         }
-        Err(e) => {
-            eprintln!("irreducible infeasible subset not found: {e}");
-            Ok(())
-        }
+        Err(e) => eprintln!("irreducible infeasible subset not found: {e}"),
     }
 }
 
-fn minimize_command(args: &Args, problem: &Problem, params: &SolverParams, log: &Log) -> Result<i32, Failure> {
-    let m = minimize(problem, params, None).map_err(usage)?;
+fn minimize_command(
+    args: &Args,
+    config: &Config,
+    problem: &Problem,
+    cancel: &Arc<AtomicBool>,
+    log: &Log,
+) -> Result<i32, Failure> {
+    let start = Instant::now();
+    let m = minimize(problem, &config.portfolio.params, Some(Arc::clone(cancel))).map_err(|e| usage(anyhow!("{e}")))?;
     for (c, outcome) in &m.probes {
-        log.event(format_args!("probe capacity {c}: {outcome:?}"));
+        log.line(format_args!("probe capacity {c}: {outcome:?}"));
     }
-    match &m.solution {
+    let stats = PortfolioStats { wall: start.elapsed(), threads: 1, ..PortfolioStats::default() };
+    let code = match &m.solution {
         Some(solution) => {
-            log.event(format_args!("{}: height {} (lower bound {})", m.status, solution.height, m.lower_bound));
+            log.line(format_args!("{}: height {} (lower bound {})", m.status, solution.height, m.lower_bound));
             let mut at = problem.clone();
             at.capacity = solution.height;
             emit(args, &at, solution, log)?;
-            Ok(exit::SOLVED)
+            exit::SOLVED
         }
         None if m.status == MinimizeStatus::Infeasible => {
             eprintln!("infeasible: no packing of {} fits in capacity {}", args.input.display(), problem.capacity);
-            Ok(exit::INFEASIBLE)
+            exit::INFEASIBLE
         }
         None => {
             eprintln!(
@@ -207,16 +325,59 @@ fn minimize_command(args: &Args, problem: &Problem, params: &SolverParams, log: 
                 args.input.display(),
                 m.lower_bound
             );
-            Ok(exit::TIMEOUT)
+            exit::TIMEOUT
         }
+    };
+    if let Some(path) = &args.stats_json {
+        let height = m.solution.as_ref().map(|s| s.height);
+        write_stats(path, args, problem, &m.status.to_string(), height, i128::from(m.lower_bound), &stats)?;
     }
+    Ok(code)
+}
+
+/// Writes the statistics file (atomically).
+fn write_stats(
+    path: &Path,
+    args: &Args,
+    problem: &Problem,
+    status: &str,
+    height: Option<i64>,
+    lower_bound: i128,
+    stats: &PortfolioStats,
+) -> Result<(), Failure> {
+    let workers: Vec<_> = stats
+        .workers
+        .iter()
+        .map(|w| json!({"name": w.name, "attempts": w.attempts, "nodes": w.nodes, "backtracks": w.backtracks, "wins": w.wins}))
+        .collect();
+    let doc = json!({
+        "input": args.input.display().to_string(),
+        "buffers": problem.buffers.len(),
+        "capacity": problem.capacity,
+        "status": status,
+        "height": height,
+        "lower_bound": lower_bound.to_string().parse::<i64>().ok(),
+        "wall_s": stats.wall.as_secs_f64(),
+        "threads": stats.threads,
+        "partitions": stats.partitions,
+        "nodes": stats.nodes(),
+        "backtracks": stats.backtracks(),
+        "nogoods": {"proved": stats.nogoods_proved, "hits": stats.nogood_hits},
+        "decided_by": stats.decided_by,
+        "workers": workers,
+    });
+    write_file_atomic(path, |f| {
+        serde_json::to_writer_pretty(&mut *f, &doc).map_err(std::io::Error::other)?;
+        f.write_all(b"\n")
+    })
+    .map_err(internal)
 }
 
 /// Validates (when asked), prints and writes a solution.
 fn emit(args: &Args, problem: &Problem, solution: &Solution, log: &Log) -> Result<(), Failure> {
     if args.validate {
         validate(problem, solution).map_err(|e| internal(anyhow!("validation FAILED: {e}")))?;
-        log.event(format_args!("validation PASS, height {}", solution.height));
+        log.line(format_args!("validation PASS, height {}", solution.height));
     }
     if args.print_solution {
         let mut out = std::io::stdout().lock();
@@ -225,19 +386,15 @@ fn emit(args: &Args, problem: &Problem, solution: &Solution, log: &Log) -> Resul
     match &args.output {
         Some(path) => {
             write_csv_file(path, problem, Some(solution)).map_err(internal)?;
-            log.event(format_args!("wrote {}", path.display()));
+            log.line(format_args!("wrote {}", path.display()));
         }
         None => {
             write_csv(std::io::stdout().lock(), problem, Some(solution)).map_err(internal)?;
         }
     }
     if let Some(path) = &args.svg {
-        write_svg(path, problem, solution)?;
+        write_file_atomic(path, |f| f.write_all(render::svg(problem, solution, None).as_bytes())).map_err(internal)?;
+        log.line(format_args!("wrote {}", path.display()));
     }
     Ok(())
-}
-
-fn write_svg(path: &Path, problem: &Problem, solution: &Solution) -> Result<(), Failure> {
-    let _ = (problem, solution);
-    write_file_atomic(path, |_| Ok(())).context("writing the SVG").map_err(internal)
 }

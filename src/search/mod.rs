@@ -9,8 +9,8 @@
 //! Every change goes on an undo trail, so backtracking restores the state
 //! exactly and the order of nodes is the reference's, node for node.
 //!
-//! The worker knows nothing of threads or files: it is given a stop flag, a
-//! deadline, a node budget and (optionally) a store of sub-problems already
+//! The worker knows nothing of threads or files: it is given stop flags, a
+//! deadline, a node budget and (optionally) a cache of sub-problems already
 //! proven infeasible, and reports how each run ended.
 
 pub(crate) mod model;
@@ -22,6 +22,7 @@ use std::time::Instant;
 pub use model::Model;
 use model::NO_FIXED;
 
+use crate::nogood::NogoodCache;
 use crate::params::{Key, SolverParams};
 use crate::sweep::SectionRange;
 use order::{compare, PreorderData};
@@ -69,15 +70,10 @@ impl From<&SolverParams> for Switches {
     }
 }
 
-/// Sub-problems proven infeasible, shared between searches. A key is the
-/// exact state a sub-partition search starts from, so a hit proves that
-/// search would fail again whatever order it used.
-pub trait NogoodStore: Sync {
-    /// Whether `key` is known infeasible.
-    fn contains(&self, key: &[i64]) -> bool;
-    /// Records `key` as infeasible.
-    fn insert(&self, key: Vec<i64>);
-}
+/// Sections with at least this many buffers keep their unplaced buffers in
+/// a prefix (see `Search::members`); measured on the challenging suite, the
+/// bookkeeping costs more than it saves below about two dozen.
+const BIG_SECTION: u32 = 24;
 
 /// Offset of an unplaced buffer.
 const UNPLACED: i64 = -1;
@@ -118,8 +114,9 @@ pub struct Search<'m> {
     keys: Vec<Key>,
     rank: Option<Vec<u32>>,
     stop: &'m AtomicBool,
+    cancel: Option<&'m AtomicBool>,
     deadline: Option<Instant>,
-    nogoods: Option<&'m dyn NogoodStore>,
+    nogoods: Option<NogoodCache>,
 
     offsets: Vec<i64>,
     min_offset: Vec<i64>,
@@ -128,6 +125,19 @@ pub struct Search<'m> {
     cuts: Vec<u32>,
     solution: Vec<i64>,
 
+    /// Each section's buffers: section `s` owns `members[start..end]` (the
+    /// model's CSR bounds). In big sections (at least [`BIG_SECTION`]
+    /// buffers) the first `live_members[s]` entries are the unplaced
+    /// buffers, kept so as placements come and go; small sections are
+    /// cheaper to scan whole than to maintain.
+    members: Vec<u32>,
+    live_members: Vec<u32>,
+    /// For each entry of `members`, which occurrence (see `slot`) it is.
+    member_occ: Vec<u32>,
+    /// For occurrence `occ_start[b] + k` (buffer b in its k-th section),
+    /// the entry of `members` holding it.
+    slot: Vec<u32>,
+    occ_start: Vec<u32>,
     offset_trail: Vec<(u32, i64)>,
     floor_trail: Vec<(u32, i64)>,
     /// Section ranges whose floors the current placement may lift.
@@ -156,6 +166,25 @@ impl<'m> Search<'m> {
     pub fn new(m: &'m Model, capacity: i64, params: &SolverParams, stop: &'m AtomicBool) -> Self {
         let n = m.num_buffers;
         let s = m.num_sections();
+        // Occurrences: buffer b's k-th section is occurrence occ_start[b] + k.
+        let mut occ_start = Vec::with_capacity(n + 1);
+        occ_start.push(0u32);
+        for b in 0..n {
+            let len: u32 = m.spans(b).iter().map(|sp| sp.hi - sp.lo).sum();
+            occ_start.push(occ_start[b] + len);
+        }
+        let members = m.section_members.clone();
+        let mut member_occ = vec![0u32; members.len()];
+        let mut slot = vec![0u32; *occ_start.last().unwrap_or(&0) as usize];
+        let mut seen = vec![0u32; n];
+        for (i, &b) in members.iter().enumerate() {
+            // Sections are visited in order, so this is b's next section.
+            let occ = occ_start[b as usize] + seen[b as usize];
+            seen[b as usize] += 1;
+            member_occ[i] = occ;
+            slot[occ as usize] = i as u32;
+        }
+        let live_members = (0..s).map(|sec| m.section_start[sec + 1] - m.section_start[sec]).collect();
         Search {
             m,
             sw: Switches::from(params),
@@ -163,6 +192,7 @@ impl<'m> Search<'m> {
             keys: params.preordering_heuristics.first().map(|h| h.0.clone()).unwrap_or_default(),
             rank: None,
             stop,
+            cancel: None,
             deadline: None,
             nogoods: None,
             offsets: vec![UNPLACED; n],
@@ -171,6 +201,11 @@ impl<'m> Search<'m> {
             total: m.initial_total.clone(),
             cuts: m.initial_cuts.clone(),
             solution: m.fixed.iter().map(|&f| if f == NO_FIXED { 0 } else { f }).collect(),
+            members,
+            live_members,
+            member_occ,
+            slot,
+            occ_start,
             offset_trail: Vec::new(),
             floor_trail: Vec::new(),
             affected: Vec::new(),
@@ -195,9 +230,30 @@ impl<'m> Search<'m> {
         self.deadline = deadline;
     }
 
-    /// Uses (and fills) a store of infeasible sub-problems.
-    pub fn set_nogoods(&mut self, store: Option<&'m dyn NogoodStore>) {
-        self.nogoods = store;
+    /// Uses (and fills) a cache of infeasible sub-problems.
+    pub fn set_nogoods(&mut self, cache: Option<NogoodCache>) {
+        self.nogoods = cache;
+    }
+
+    /// The nogood cache, if any.
+    pub fn nogoods_mut(&mut self) -> Option<&mut NogoodCache> {
+        self.nogoods.as_mut()
+    }
+
+    /// A second stop flag for the following runs (e.g. raised when another
+    /// worker solved the partition this one is working on).
+    pub fn set_cancel(&mut self, cancel: Option<&'m AtomicBool>) {
+        self.cancel = cancel;
+    }
+
+    /// The technique switches used from now on (other fields are ignored).
+    pub fn set_switches(&mut self, params: &SolverParams) {
+        self.sw = Switches::from(params);
+    }
+
+    /// The model searched.
+    pub fn model(&self) -> &'m Model {
+        self.m
     }
 
     /// The preordering keys used from now on.
@@ -243,16 +299,15 @@ impl<'m> Search<'m> {
     /// Orders the buffers `bufs[start..start + len]` and searches them as a
     /// new context over `range`.
     fn sub_solve(&mut self, start: usize, len: usize, range: SectionRange) -> Status {
-        let key = match self.nogoods {
-            Some(store) => {
-                let key = self.nogood_key(start, len, range);
-                if store.contains(&key) {
-                    self.nogood_hits += 1;
-                    return Status::Infeasible;
-                }
-                Some(key)
+        let key = if self.nogoods.is_some() {
+            let key = self.nogood_key(start, len, range);
+            if self.nogoods.as_mut().is_some_and(|n| n.contains(&key)) {
+                self.nogood_hits += 1;
+                return Status::Infeasible;
             }
-            None => None,
+            Some(key)
+        } else {
+            None
         };
         // The preorder: static attributes plus each buffer's largest
         // remaining section total right now.
@@ -289,8 +344,8 @@ impl<'m> Search<'m> {
         self.live.truncate(live);
         self.order.truncate(order);
         if status == Status::Infeasible {
-            if let (Some(store), Some(key)) = (self.nogoods, key) {
-                store.insert(key);
+            if let (Some(cache), Some(key)) = (self.nogoods.as_mut(), key) {
+                cache.insert(key);
             }
         }
         status
@@ -317,7 +372,7 @@ impl<'m> Search<'m> {
     /// Whether to stop now: the stop flag every node, the clock every 32.
     #[inline]
     fn should_stop(&mut self) -> bool {
-        if self.stop.load(Ordering::Relaxed) {
+        if self.stop.load(Ordering::Relaxed) || self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return true;
         }
         self.clock = self.clock.wrapping_add(1);
@@ -404,6 +459,7 @@ impl<'m> Search<'m> {
 
             // Place b: take it out of the unplaced list (swap with the last).
             self.offsets[b] = offset;
+            self.leave_sections(b);
             let live_last = ctx.live + self.ctxs[c].live_len - 1;
             self.live.swap(ctx.live + cand.pos as usize, live_last);
             self.ctxs[c].live_len -= 1;
@@ -442,6 +498,7 @@ impl<'m> Search<'m> {
             self.ctxs[c].live_len += 1;
             self.live.swap(ctx.live + cand.pos as usize, live_last);
             self.offsets[b] = UNPLACED;
+            self.rejoin_sections(b);
 
             if status != Status::Infeasible {
                 self.cands.truncate(base);
@@ -544,6 +601,45 @@ impl<'m> Search<'m> {
         fits
     }
 
+    /// Moves `b` out of the unplaced prefix of each of its sections (swapping
+    /// it with the prefix's last entry), so floor lifts scan unplaced
+    /// buffers only.
+    #[inline]
+    fn leave_sections(&mut self, b: usize) {
+        let m = self.m;
+        let mut occ = self.occ_start[b];
+        for span in m.spans(b) {
+            for s in span.lo as usize..span.hi as usize {
+                if m.section_start[s + 1] - m.section_start[s] < BIG_SECTION {
+                    occ += 1;
+                    continue;
+                }
+                let at = self.slot[occ as usize] as usize;
+                self.live_members[s] -= 1;
+                let last = (m.section_start[s] + self.live_members[s]) as usize;
+                self.members.swap(at, last);
+                self.member_occ.swap(at, last);
+                self.slot[self.member_occ[at] as usize] = at as u32;
+                self.slot[self.member_occ[last] as usize] = last as u32;
+                occ += 1;
+            }
+        }
+    }
+
+    /// Undoes [`Self::leave_sections`]: b sits right past each prefix, so
+    /// growing the prefix by one takes it back in.
+    #[inline]
+    fn rejoin_sections(&mut self, b: usize) {
+        let m = self.m;
+        for span in m.spans(b) {
+            for s in span.lo as usize..span.hi as usize {
+                if m.section_start[s + 1] - m.section_start[s] >= BIG_SECTION {
+                    self.live_members[s] += 1;
+                }
+            }
+        }
+    }
+
     /// Lifts section `s`'s floor to the lowest offset any of its unplaced
     /// buffers can take, if that is higher; clears `fits` if it then
     /// overflows.
@@ -554,17 +650,21 @@ impl<'m> Search<'m> {
         {
             let floor = self.floor[s];
             let mut lowest = i64::MAX;
-            for &u in m.members(s) {
-                let u = u as usize;
-                if self.offsets[u] == UNPLACED {
-                    let v = self.min_offset[u];
-                    if v <= floor {
-                        // The floor cannot rise; no need to look further.
-                        lowest = i64::MAX;
-                        break;
-                    }
-                    lowest = lowest.min(v);
+            let start = m.section_start[s] as usize;
+            let big = m.section_start[s + 1] - m.section_start[s] >= BIG_SECTION;
+            let end = if big { start + self.live_members[s] as usize } else { m.section_start[s + 1] as usize };
+            for &u in &self.members[start..end] {
+                if !big && self.offsets[u as usize] != UNPLACED {
+                    continue;
                 }
+                debug_assert_eq!(self.offsets[u as usize], UNPLACED);
+                let v = self.min_offset[u as usize];
+                if v <= floor {
+                    // The floor cannot rise; no need to look further.
+                    lowest = i64::MAX;
+                    break;
+                }
+                lowest = lowest.min(v);
             }
             if lowest != i64::MAX && floor < lowest {
                 self.floor_trail.push((s as u32, floor));

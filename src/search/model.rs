@@ -146,9 +146,4 @@ impl Model {
     pub(crate) fn spans(&self, b: usize) -> &[Span] {
         &self.spans[self.span_start[b] as usize..self.span_start[b + 1] as usize]
     }
-
-    #[inline]
-    pub(crate) fn members(&self, s: usize) -> &[u32] {
-        &self.section_members[self.section_start[s] as usize..self.section_start[s + 1] as usize]
-    }
 }

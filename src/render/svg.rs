@@ -1,0 +1,160 @@
+//! An SVG picture of a packing: time runs left to right, memory bottom to
+//! top, each buffer is a rectangle per stretch it occupies (a gap leaves a
+//! hole, a window a thinner band), labelled with its id where there is room
+//! and with a tooltip everywhere. Dashed lines mark the capacity and, when
+//! given, the lower bound.
+
+use std::fmt::Write;
+
+use crate::problem::{Problem, Solution};
+
+const PLOT_W: f64 = 1000.0;
+const PLOT_H: f64 = 560.0;
+const LEFT: f64 = 90.0;
+const TOP: f64 = 30.0;
+const BOTTOM: f64 = 50.0;
+const RIGHT: f64 = 150.0;
+
+/// Escapes text for XML content and attributes.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A stable, distinct pastel colour for a buffer id.
+fn colour(id: &str) -> String {
+    let mut h: u32 = 2166136261;
+    for b in id.bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(16777619);
+    }
+    format!("hsl({}, 55%, 72%)", h % 360)
+}
+
+/// The SVG document for `solution` of `problem`; `lower_bound` adds a line.
+pub fn svg(problem: &Problem, solution: &Solution, lower_bound: Option<i64>) -> String {
+    let t0 = problem.buffers.iter().map(|b| b.lifespan.lower).min().unwrap_or(0);
+    let t1 = problem.buffers.iter().map(|b| b.lifespan.upper).max().unwrap_or(1).max(t0 + 1);
+    let top = problem.capacity.max(solution.height).max(lower_bound.unwrap_or(0)).max(1);
+    let x = |t: i64| LEFT + (t - t0) as f64 / (t1 - t0) as f64 * PLOT_W;
+    let y = |m: i64| TOP + PLOT_H - m as f64 / top as f64 * PLOT_H;
+    let (w, h) = (LEFT + PLOT_W + RIGHT, TOP + PLOT_H + BOTTOM);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif">"#
+    );
+    let _ = writeln!(out, r#"<rect x="0" y="0" width="{w}" height="{h}" fill="white"/>"#);
+    let _ = writeln!(
+        out,
+        r##"<rect x="{LEFT}" y="{TOP}" width="{PLOT_W}" height="{PLOT_H}" fill="#f7f7f7" stroke="#444"/>"##
+    );
+    let _ = writeln!(out, r#"<g class="buffers">"#);
+    for (i, b) in problem.buffers.iter().enumerate() {
+        let Some(&offset) = solution.offsets.get(i) else { continue };
+        let fill = colour(&b.id);
+        let mut largest: Option<(f64, f64, f64, f64)> = None;
+        for p in b.pieces() {
+            let (x0, x1) = (x(p.time.lower), x(p.time.upper));
+            let (y1, y0) = (y(offset + p.window.lower), y(offset + p.window.upper));
+            let _ = writeln!(
+                out,
+                r##"<rect class="buffer" data-id="{id}" x="{x0:.2}" y="{y0:.2}" width="{:.2}" height="{:.2}" fill="{fill}" stroke="#333" stroke-width="0.5"><title>{id}: [{}, {}) size {} at offset {offset}</title></rect>"##,
+                x1 - x0,
+                y1 - y0,
+                b.lifespan.lower,
+                b.lifespan.upper,
+                b.size,
+                id = esc(&b.id),
+            );
+            if largest.is_none_or(|(a0, a1, b0, b1)| (x1 - x0) * (y1 - y0) > (a1 - a0) * (b1 - b0)) {
+                largest = Some((x0, x1, y0, y1));
+            }
+        }
+        if let Some((x0, x1, y0, y1)) = largest {
+            let font = ((y1 - y0) * 0.6).min(14.0);
+            let width_needed = font * 0.6 * b.id.chars().count() as f64;
+            if font >= 6.0 && x1 - x0 >= width_needed {
+                let _ = writeln!(
+                    out,
+                    r#"<text class="label" x="{:.2}" y="{:.2}" font-size="{font:.1}" text-anchor="middle" dominant-baseline="central">{}</text>"#,
+                    (x0 + x1) / 2.0,
+                    (y0 + y1) / 2.0,
+                    esc(&b.id)
+                );
+            }
+        }
+    }
+    let _ = writeln!(out, "</g>");
+    let mut line = |value: i64, colour: &str, label: &str, class: &str| {
+        let yy = y(value);
+        let _ = writeln!(
+            out,
+            r#"<line class="{class}" x1="{LEFT}" y1="{yy:.2}" x2="{:.2}" y2="{yy:.2}" stroke="{colour}" stroke-width="1.5" stroke-dasharray="6 4"/>"#,
+            LEFT + PLOT_W
+        );
+        let _ = writeln!(
+            out,
+            r#"<text x="{:.2}" y="{yy:.2}" font-size="12" fill="{colour}" dominant-baseline="central">{label} {value}</text>"#,
+            LEFT + PLOT_W + 6.0
+        );
+    };
+    if problem.capacity > 0 {
+        line(problem.capacity, "#c0392b", "capacity", "capacity");
+    }
+    if let Some(lb) = lower_bound {
+        line(lb, "#2e86c1", "lower bound", "lower-bound");
+    }
+    line(solution.height, "#27ae60", "height", "height");
+    let _ = writeln!(
+        out,
+        r##"<text x="{LEFT}" y="{:.2}" font-size="12" fill="#444">t = {t0}</text>"##,
+        TOP + PLOT_H + 18.0
+    );
+    let _ = writeln!(
+        out,
+        r##"<text x="{:.2}" y="{:.2}" font-size="12" fill="#444" text-anchor="end">t = {t1}</text>"##,
+        LEFT + PLOT_W,
+        TOP + PLOT_H + 18.0
+    );
+    let _ = writeln!(
+        out,
+        r##"<text x="{:.2}" y="{:.2}" font-size="13" fill="#444" text-anchor="middle">time</text>"##,
+        LEFT + PLOT_W / 2.0,
+        TOP + PLOT_H + 38.0
+    );
+    let _ = writeln!(
+        out,
+        r##"<text x="{:.2}" y="{:.2}" font-size="12" fill="#444" text-anchor="end">0</text>"##,
+        LEFT - 6.0,
+        TOP + PLOT_H
+    );
+    let _ = writeln!(
+        out,
+        r##"<text x="20" y="{:.2}" font-size="13" fill="#444" transform="rotate(-90 20 {:.2})" text-anchor="middle">memory</text>"##,
+        TOP + PLOT_H / 2.0,
+        TOP + PLOT_H / 2.0
+    );
+    let _ = writeln!(out, "</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Buffer, Gap, Interval};
+
+    #[test]
+    fn one_rectangle_per_piece_labels_and_lines() {
+        let mut a = Buffer::new("a<1>", 0, 10, 4);
+        a.gaps = vec![Gap { lifespan: Interval::new(4, 6), window: None }];
+        let b = Buffer::new("b", 0, 10, 4);
+        let p = Problem::new(vec![a, b], 8);
+        let s = Solution { offsets: vec![0, 4], height: 8 };
+        let text = svg(&p, &s, Some(8));
+        assert!(text.starts_with("<svg"));
+        assert_eq!(text.matches(r#"class="buffer""#).count(), 3, "a has two pieces around its gap");
+        assert!(text.contains("a&lt;1&gt;"), "ids are escaped");
+        assert!(text.contains(r#"class="capacity""#));
+        assert!(text.contains(r#"class="lower-bound""#));
+        assert!(text.trim_end().ends_with("</svg>"));
+    }
+}
