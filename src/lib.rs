@@ -31,6 +31,7 @@
 pub mod bounds;
 pub mod config;
 pub mod error;
+pub mod generate;
 pub mod heuristics;
 pub mod io;
 pub mod params;

@@ -127,8 +127,9 @@ impl NogoodCache {
         let key: Key = key.into();
         self.proved += 1;
         for peer in &self.peers {
-            // A peer that has finished dropped its inbox; nothing to tell it.
-            let _ = peer.send(Arc::clone(&key));
+            // A peer whose inbox is full (or who has finished) misses this
+            // one: nogoods are hints, and nobody ever waits for them.
+            let _ = peer.try_send(Arc::clone(&key));
         }
         if let Some(out) = &mut self.outbox {
             out.push(Arc::clone(&key));

@@ -2,6 +2,7 @@
 //! writes the result, mapping every outcome to an exit code.
 
 pub mod args;
+pub mod generate;
 
 use std::io::Write;
 use std::path::Path;
@@ -50,9 +51,30 @@ fn internal(error: impl Into<anyhow::Error>) -> Failure {
     Failure { code: exit::INTERNAL, error: error.into() }
 }
 
+/// The subcommands beside the reference-style solve.
+#[derive(Parser, Debug)]
+#[command(name = "minimalloc", version)]
+struct Tools {
+    #[command(subcommand)]
+    tool: Tool,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Tool {
+    /// Write benchmark instances (concatenated, random, perfect packings).
+    #[command(subcommand)]
+    Generate(generate::Generate),
+}
+
+const TOOLS: &[&str] = &["generate"];
+
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
-    let args = match Args::try_parse_from(normalize(std::env::args_os())) {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.get(1).and_then(|a| a.to_str()).is_some_and(|a| TOOLS.contains(&a)) {
+        return run_tool(argv);
+    }
+    let args = match Args::try_parse_from(normalize(argv)) {
         Ok(a) => a,
         Err(e) => {
             let code = if e.use_stderr() { exit::USAGE } else { exit::SOLVED };
@@ -67,6 +89,24 @@ pub fn run() -> i32 {
             f.code
         }
     }
+}
+
+fn run_tool(argv: Vec<std::ffi::OsString>) -> i32 {
+    let tools = match Tools::try_parse_from(argv) {
+        Ok(t) => t,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::SOLVED };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match &tools.tool {
+        Tool::Generate(g) => generate::run(g).map(|()| exit::SOLVED),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        exit::USAGE
+    })
 }
 
 /// The preset with the flags applied on top.
@@ -135,9 +175,9 @@ impl Log {
         let by = e.worker.as_deref().map(|w| format!(" by {w}")).unwrap_or_default();
         let at = self.start.elapsed().as_secs_f64();
         match &e.kind {
-            EventKind::Started { buffers, partitions, lanes } => eprintln!(
-                "[{at:8.3}s] portfolio: {buffers} buffers in {partitions} partitions; lanes {}",
-                lanes.join(", ")
+            EventKind::Started { buffers, partitions, workers } => eprintln!(
+                "[{at:8.3}s] portfolio: {buffers} buffers in {partitions} partitions; workers {}",
+                workers.join(", ")
             ),
             EventKind::PartitionSolved { partition, buffers, remaining } => {
                 if self.verbose > 0 || partitions <= 20 || *remaining == 0 {

@@ -26,11 +26,11 @@
 //! partition, the lowest lane that succeeds at a step wins, and nogoods are
 //! merged between steps: the answer depends on the input and seed alone.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::unbounded;
+use crossbeam_channel::bounded;
 use parking_lot::Mutex;
 
 use crate::bounds::LowerBounds;
@@ -84,7 +84,10 @@ pub struct PortfolioOptions {
     pub nogoods: bool,
     /// Run the reference's first round robin round before anything else.
     pub quick_round: bool,
-    /// The first node limit of an attempt, per buffer of the partition.
+    /// The first node limit of an attempt on the last open partition (and
+    /// of every step in deterministic mode), per buffer of the partition.
+    /// While several partitions are open, attempts start at the reference's
+    /// twice the number of buffers so that every lane visits every partition.
     pub restart_base: i64,
 }
 
@@ -119,8 +122,8 @@ pub enum EventKind {
         buffers: usize,
         /// Independent partitions.
         partitions: usize,
-        /// The lanes that will race, by name.
-        lanes: Vec<String>,
+        /// The workers that will race on each partition, by name.
+        workers: Vec<String>,
     },
     /// A partition was placed.
     PartitionSolved {
@@ -226,15 +229,6 @@ pub struct Portfolio {
     cancel: Arc<AtomicBool>,
 }
 
-/// One lane's schedule: the configurations it cycles through.
-#[derive(Clone, Debug)]
-struct Lane {
-    name: String,
-    configs: Vec<Worker>,
-    /// Distinguishes seeded lanes that share configurations.
-    salt: u64,
-}
-
 impl Portfolio {
     /// A portfolio with the given options.
     pub fn new(options: PortfolioOptions) -> Self {
@@ -297,9 +291,9 @@ impl Portfolio {
         let model = Model::new(problem, &sweep(problem));
         let num_parts = model.partitions().len();
         stats.partitions = num_parts;
-        let lanes = self.lanes(stats.threads);
-        let lane_names = lanes.iter().map(|l| l.name.clone()).collect();
-        emit(EventKind::Started { buffers: problem.buffers.len(), partitions: num_parts, lanes: lane_names }, None);
+        let crew = self.crew(stats.threads);
+        let names = crew.iter().map(|w| w.name.clone()).collect();
+        emit(EventKind::Started { buffers: problem.buffers.len(), partitions: num_parts, workers: names }, None);
 
         let stopped = || {
             if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -318,8 +312,12 @@ impl Portfolio {
             .map_err(|e| SolveError::Params(format!("cannot start threads: {e}")))?;
 
         // 2. The reference's first round: easy instances get its exact answer.
+        // Offsets of every buffer; partitions fill theirs in as they are won.
+        let mut offsets: Vec<i64> = problem.buffers.iter().map(|b| b.offset.unwrap_or(0)).collect();
+        let mut solved = vec![false; num_parts];
+        let mut paused = Vec::new();
         if opts.quick_round {
-            let (status, solution) = quick_round(&pool, &model, problem.capacity, params, stop, deadline, stats);
+            let (status, solution, left) = quick_round(&pool, &model, problem.capacity, params, stop, deadline, stats);
             match status {
                 Status::Found => {
                     stats.decided_by = Some("reference".into());
@@ -335,15 +333,27 @@ impl Portfolio {
                 Status::Stopped => return stopped(),
                 Status::NodeLimit => {}
             }
+            // Partitions an attempt placed before its budget ran out are placed.
+            for (p, win) in left.placed.into_iter().enumerate() {
+                if let Some((placed, name)) = win {
+                    for (&b, o) in model.partitions()[p].buffers.iter().zip(placed) {
+                        offsets[b] = o;
+                    }
+                    solved[p] = true;
+                    let remaining = solved.iter().filter(|s| !**s).count();
+                    let buffers = model.partitions()[p].buffers.len();
+                    emit(EventKind::PartitionSolved { partition: p, buffers, remaining }, Some(&name));
+                }
+            }
+            paused = left.paused;
         }
-
-        // Offsets of every buffer; partitions fill theirs in as they are won.
-        let mut offsets: Vec<i64> = problem.buffers.iter().map(|b| b.offset.unwrap_or(0)).collect();
-        let mut solved = vec![false; num_parts];
 
         // 3. Greedy placements, partition by partition.
         let hints: Vec<Option<i64>> = problem.buffers.iter().map(|b| b.hint).collect();
         for (p, part) in model.partitions().iter().enumerate() {
+            if solved[p] {
+                continue;
+            }
             for g in &opts.greedy {
                 if stop.load(Ordering::Relaxed) {
                     return stopped();
@@ -368,24 +378,27 @@ impl Portfolio {
         }
 
         // 4. The race.
+        let stats_threads = stats.threads;
         let outcome = if solved.iter().all(|&s| s) {
             RaceOutcome::Solved
         } else {
+            let flags: Vec<Arc<AtomicBool>> = solved.iter().map(|&s| Arc::new(AtomicBool::new(s))).collect();
             let race = Race {
                 model: &model,
                 capacity: problem.capacity,
                 opts,
+                crew: &crew,
                 stop,
                 deadline,
                 emit: &emit,
-                parts: model.partitions().iter().enumerate().map(|(p, _)| PartState::new(solved[p])).collect(),
+                solved: &flags,
                 results: Mutex::new(vec![None; num_parts]),
                 infeasible_by: Mutex::new(None),
                 stats: Mutex::new(std::mem::take(stats)),
-                pick: Mutex::new(()),
+                paused: Mutex::new(paused),
             };
             let outcome =
-                if params.deterministic { race.run_deterministic(&pool, &lanes) } else { race.run_live(&pool, &lanes) };
+                if params.deterministic { race.run_deterministic(&pool) } else { race.run_live(&pool, stats_threads) };
             *stats = race.stats.into_inner();
             for (p, r) in race.results.into_inner().into_iter().enumerate() {
                 if let Some((placed, lane)) = r {
@@ -415,109 +428,122 @@ impl Portfolio {
         }
     }
 
-    /// The lanes for `threads` threads. Deterministic mode: one lane per
-    /// worker, whatever the thread count. Otherwise one lane per thread:
-    /// with fewer threads than workers, consecutive workers share a lane
-    /// (taking turns); with more, the extra lanes run seeded variants.
-    fn lanes(&self, threads: usize) -> Vec<Lane> {
+    /// The workers that race on each partition: the configured ones, and in
+    /// live mode, when there are more threads than workers, seeded variants
+    /// of them (cycling through the list) so that every thread has a search
+    /// of its own. Deterministic mode uses exactly the configured workers,
+    /// whatever the thread count.
+    fn crew(&self, threads: usize) -> Vec<Worker> {
         let workers = &self.options.workers;
-        let w = workers.len();
-        let single =
-            |i: usize| Lane { name: workers[i].name.clone(), configs: vec![workers[i].clone()], salt: i as u64 };
-        if self.options.params.deterministic || threads == w {
-            return (0..w).map(single).collect();
+        let mut crew = workers.clone();
+        if !self.options.params.deterministic {
+            for extra in 0..threads.saturating_sub(workers.len()) {
+                let mut c = workers[extra % workers.len()].clone();
+                c.seeded = true;
+                c.name = format!("{}~{}", c.heuristic, extra / workers.len() + 1);
+                crew.push(c);
+            }
         }
-        if threads < w {
-            return (0..threads)
-                .map(|t| {
-                    let configs: Vec<Worker> = workers[t * w / threads..(t + 1) * w / threads].to_vec();
-                    let name = configs.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join("+");
-                    Lane { name, configs, salt: t as u64 }
-                })
-                .collect();
-        }
-        let mut lanes: Vec<Lane> = (0..w).map(single).collect();
-        for extra in 0..threads - w {
-            let mut c = workers[extra % w].clone();
-            c.seeded = true;
-            c.name = format!("{}~{}", c.heuristic, extra / w + 1);
-            lanes.push(Lane { name: c.name.clone(), configs: vec![c], salt: (w + extra) as u64 });
-        }
-        lanes
+        crew
     }
-}
-
-/// How one quick-round attempt ended.
-struct Attempt {
-    status: Status,
-    solution: Vec<i64>,
-    nodes: u64,
-    backtracks: u64,
 }
 
 /// A partition's winning offsets and the worker that won it.
 type Win = (Vec<i64>, String);
 
+/// What the quick round leaves for the race: partitions some attempt placed
+/// (with the offsets of their buffers) and searches paused mid-partition,
+/// which the race adopts instead of starting the same searches afresh.
+struct Leftovers<'a> {
+    placed: Vec<Option<Win>>,
+    paused: Vec<(usize, Heuristic, Search<'a>)>,
+}
+
 /// The reference's round robin for one round: every heuristic gets twice
-/// the number of buffers in nodes, over all partitions, and the first one
-/// (in order) that decides wins. The attempts are independent, so they run
-/// side by side; an attempt is cut short only once an earlier one has
-/// decided, which keeps the answer the reference's. Returns the deciding
-/// status (`NodeLimit` if none decided) and its offsets.
-fn quick_round(
+/// the number of buffers in nodes, over all partitions in order, and the
+/// first heuristic (in order) that places every partition or proves one
+/// infeasible decides. The attempts are independent, so they run side by
+/// side; one is cut short only once an earlier one has decided, which keeps
+/// the answer the reference's. Returns the decision (`NodeLimit` if none),
+/// its offsets, and what the race can reuse.
+fn quick_round<'a>(
     pool: &rayon::ThreadPool,
-    model: &Model,
+    model: &'a Model,
     capacity: i64,
     params: &SolverParams,
-    stop: &AtomicBool,
+    stop: &'a AtomicBool,
     deadline: Option<Instant>,
     stats: &mut PortfolioStats,
-) -> (Status, Vec<i64>) {
+) -> (Status, Vec<i64>, Leftovers<'a>) {
     let limit = (model.num_buffers as i64).saturating_mul(2);
     let heuristics = &params.preordering_heuristics;
-    let cancel: Vec<AtomicBool> = heuristics.iter().map(|_| AtomicBool::new(false)).collect();
-    let results: Vec<Mutex<Option<Attempt>>> = heuristics.iter().map(|_| Mutex::new(None)).collect();
+    let parts = model.partitions();
+    let cancel: Vec<Arc<AtomicBool>> = heuristics.iter().map(|_| Arc::new(AtomicBool::new(false))).collect();
+    type Outcome<'a> = (Status, Search<'a>, usize, Vec<Option<Vec<i64>>>);
+    let results: Vec<Mutex<Option<Outcome<'a>>>> = heuristics.iter().map(|_| Mutex::new(None)).collect();
     pool.scope(|s| {
         for (i, h) in heuristics.iter().enumerate() {
             let (cancel, results) = (&cancel, &results);
             s.spawn(move |_| {
                 let mut search = Search::new(model, capacity, params, stop);
                 search.set_deadline(deadline);
-                search.set_cancel(Some(&cancel[i]));
+                search.set_cancel(Some(Arc::clone(&cancel[i])));
                 search.set_keys(&h.0);
                 search.set_node_limit(limit);
+                let mut placed = vec![None; parts.len()];
                 let mut status = Status::Found;
-                for p in 0..model.partitions().len() {
-                    status = search.solve_partition(p);
+                let mut at = parts.len();
+                for (p, part) in parts.iter().enumerate() {
+                    search.start_partition(p);
+                    status = search.resume();
                     if status != Status::Found {
+                        at = p;
                         break;
                     }
+                    placed[p] = Some(part.buffers.iter().map(|&b| search.solution()[b]).collect());
                 }
                 if matches!(status, Status::Found | Status::Infeasible) {
                     for c in &cancel[i + 1..] {
                         c.store(true, Ordering::SeqCst);
                     }
                 }
-                let solution = if status == Status::Found { search.solution().to_vec() } else { Vec::new() };
-                *results[i].lock() =
-                    Some(Attempt { status, solution, nodes: search.nodes, backtracks: search.backtracks });
+                if status == Status::Stopped {
+                    search.abandon();
+                }
+                search.set_cancel(None);
+                *results[i].lock() = Some((status, search, at, placed));
             });
         }
     });
     let w = stats.worker("reference");
     let mut decision = (Status::NodeLimit, Vec::new());
-    for r in results {
-        let Some(Attempt { status, solution, nodes, backtracks }) = r.into_inner() else { continue };
+    let mut left = Leftovers { placed: vec![None; parts.len()], paused: Vec::new() };
+    for (r, h) in results.into_iter().zip(heuristics) {
+        let Some((status, mut search, at, placed)) = r.into_inner() else { continue };
         w.attempts += 1;
-        w.nodes += nodes;
-        w.backtracks += backtracks;
+        w.nodes += search.nodes;
+        w.backtracks += search.backtracks;
+        search.nodes = 0;
+        search.backtracks = 0;
         if decision.0 == Status::NodeLimit && status != Status::NodeLimit {
             w.wins += u64::from(status == Status::Found);
-            decision = (status, solution);
+            decision = (status, if status == Status::Found { search.solution().to_vec() } else { Vec::new() });
+        }
+        for (p, offsets) in placed.into_iter().enumerate() {
+            if left.placed[p].is_none() {
+                left.placed[p] = offsets.map(|o| (o, format!("reference:{h}")));
+            }
+        }
+        if status == Status::NodeLimit && search.in_progress() {
+            left.paused.push((at, h.clone(), search));
         }
     }
-    decision
+    (decision.0, decision.1, left)
 }
+
+/// Nodes a search runs before the scheduler considers switching to another
+/// (about a millisecond on the paper's instances).
+const SLICE: i64 = 256;
 
 enum RaceOutcome {
     Solved,
@@ -525,15 +551,19 @@ enum RaceOutcome {
     Stopped,
 }
 
-struct PartState {
-    solved: AtomicBool,
-    lanes_on: AtomicUsize,
-}
-
-impl PartState {
-    fn new(solved: bool) -> Self {
-        PartState { solved: AtomicBool::new(solved), lanes_on: AtomicUsize::new(0) }
-    }
+/// One search of the race: worker `w` on partition `p`.
+struct Task<'s> {
+    /// Stable while the task list changes under other threads.
+    id: u64,
+    p: usize,
+    w: usize,
+    /// Its paused search; `None` before its first slice, and while a thread runs it.
+    search: Option<Search<'s>>,
+    running: bool,
+    /// Time run so far (nanoseconds); the scheduler gives every task an
+    /// equal share of the threads' time (node costs differ a lot between
+    /// heuristics, so counting nodes would not be fair).
+    spent: u64,
 }
 
 /// Shared state of the race.
@@ -541,70 +571,97 @@ struct Race<'a> {
     model: &'a Model,
     capacity: i64,
     opts: &'a PortfolioOptions,
+    crew: &'a [Worker],
     stop: &'a AtomicBool,
     deadline: Option<Instant>,
     emit: &'a (dyn Fn(EventKind, Option<&str>) + Sync),
-    parts: Vec<PartState>,
-    /// The winning offsets of each partition and the lane that won it.
+    /// Raised when a partition is placed; its searches stop at their next node.
+    solved: &'a [Arc<AtomicBool>],
+    /// The winning offsets of each partition and the worker that won it.
     results: Mutex<Vec<Option<Win>>>,
     infeasible_by: Mutex<Option<String>>,
     stats: Mutex<PortfolioStats>,
-    pick: Mutex<()>,
+    /// Quick-round searches paused mid-partition, for the matching worker to adopt.
+    paused: Mutex<Vec<(usize, Heuristic, Search<'a>)>>,
+}
+
+/// The live race's schedule: open partitions and their tasks, and idle
+/// search workers to reuse.
+struct Schedule<'s> {
+    tasks: Vec<Task<'s>>,
+    /// The next partition to open (partitions open in order).
+    next: usize,
+    /// At most this many partitions have tasks at once.
+    open_limit: usize,
+    next_id: u64,
+    /// Idle workers (a search allocates memory proportional to the
+    /// problem, so they are recycled rather than made per task).
+    idle: Vec<Search<'s>>,
+}
+
+/// Whether two parameter sets have the same nine technique switches.
+fn same_switches(a: &SolverParams, b: &SolverParams) -> bool {
+    crate::params::SWITCHES.iter().all(|name| a.switch(name) == b.switch(name))
 }
 
 /// A permutation of `0..n` drawn from `seed` (splitmix64 and Fisher-Yates).
 fn random_rank(n: usize, seed: u64) -> Vec<u32> {
-    let mut state = seed;
-    let mut next = || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut rng = crate::generate::Rng::new(seed);
     let mut rank: Vec<u32> = (0..n as u32).collect();
     for i in (1..n).rev() {
-        let j = (next() % (i as u64 + 1)) as usize;
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
         rank.swap(i, j);
     }
     rank
 }
 
-impl Race<'_> {
+impl<'a> Race<'a> {
     fn remaining(&self) -> usize {
-        self.parts.iter().filter(|p| !p.solved.load(Ordering::SeqCst)).count()
+        self.solved.iter().filter(|s| !s.load(Ordering::SeqCst)).count()
     }
 
-    /// Prepares attempt `k` of `lane` on partition `p` and returns its name.
-    fn configure<'s>(&self, search: &mut Search<'s>, lane: &Lane, p: usize, k: usize, limited: bool) -> String {
-        let c = &lane.configs[k % lane.configs.len()];
-        let round = (k / lane.configs.len()) as u32;
-        search.set_switches(&c.switches);
-        search.set_keys(&c.heuristic.0);
-        search.set_rank(c.seeded.then(|| {
-            let seed = self.opts.params.seed ^ lane.salt.wrapping_mul(0x1234_5678_9ABC_DEF1) ^ u64::from(round) << 32;
-            random_rank(self.model.num_buffers, seed)
-        }));
-        let size = self.model.partitions()[p].buffers.len() as i64;
-        let limit = if limited {
-            self.opts.restart_base.max(1).saturating_mul(size.max(1)).saturating_mul(1i64 << round.min(40))
-        } else {
-            i64::MAX
-        };
-        search.set_node_limit(limit);
-        c.name.clone()
+    fn timed_out(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
-    fn new_search<'s>(&'s self, nogoods: Option<NogoodCache>) -> Search<'s> {
+    fn new_search(&self, nogoods: Option<NogoodCache>) -> Search<'a> {
         let mut search = Search::new(self.model, self.capacity, &self.opts.params, self.stop);
         search.set_deadline(self.deadline);
         search.set_nogoods(nogoods);
         search
     }
 
-    fn account(&self, lane: &str, search: &mut Search<'_>, attempts: u64, wins: u64) {
+    /// The quick-round search paused on partition `p` with worker `w`'s
+    /// heuristic, if `w` is an unseeded worker with the quick round's
+    /// switches: it is exactly the search `w` would start, some nodes in.
+    fn adopt(&self, p: usize, w: usize) -> Option<Search<'a>> {
+        let worker = &self.crew[w];
+        if worker.seeded || !same_switches(&worker.switches, &self.opts.params) {
+            return None;
+        }
+        let mut paused = self.paused.lock();
+        let i = paused.iter().position(|(q, h, _)| *q == p && *h == worker.heuristic)?;
+        let (_, _, mut search) = paused.swap_remove(i);
+        search.set_cancel(Some(Arc::clone(&self.solved[p])));
+        Some(search)
+    }
+
+    /// Sets `search` up as worker `w` and starts it on partition `p`.
+    fn begin(&self, search: &mut Search<'a>, p: usize, w: usize) {
+        let worker = &self.crew[w];
+        search.set_switches(&worker.switches);
+        search.set_keys(&worker.heuristic.0);
+        search.set_rank(worker.seeded.then(|| {
+            let seed = self.opts.params.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            random_rank(self.model.num_buffers, seed)
+        }));
+        search.set_cancel(Some(Arc::clone(&self.solved[p])));
+        search.start_partition(p);
+    }
+
+    fn account(&self, name: &str, search: &mut Search<'_>, attempts: u64, wins: u64) {
         let mut stats = self.stats.lock();
-        let w = stats.worker(lane);
+        let w = stats.worker(name);
         w.attempts += attempts;
         w.nodes += search.nodes;
         w.backtracks += search.backtracks;
@@ -619,49 +676,26 @@ impl Race<'_> {
         }
     }
 
-    fn record_win(&self, p: usize, placed: Vec<i64>, lane: &str) {
-        self.results.lock()[p] = Some((placed, lane.to_string()));
+    /// Records that worker `w`'s search placed partition `p`, unless another
+    /// got there first; returns whether it won.
+    fn claim(&self, p: usize, w: usize, search: &Search<'_>) -> bool {
+        if self.solved[p].compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_err() {
+            return false;
+        }
+        let placed = self.model.partitions()[p].buffers.iter().map(|&b| search.solution()[b]).collect();
+        let name = &self.crew[w].name;
+        self.results.lock()[p] = Some((placed, name.clone()));
         let buffers = self.model.partitions()[p].buffers.len();
-        (self.emit)(EventKind::PartitionSolved { partition: p, buffers, remaining: self.remaining() }, Some(lane));
+        (self.emit)(EventKind::PartitionSolved { partition: p, buffers, remaining: self.remaining() }, Some(name));
+        true
     }
 
-    fn record_infeasible(&self, lane: &str) {
+    fn record_infeasible(&self, name: &str) {
         let mut by = self.infeasible_by.lock();
         if by.is_none() {
-            *by = Some(lane.to_string());
+            *by = Some(name.to_string());
         }
         self.stop.store(true, Ordering::SeqCst);
-    }
-
-    /// The unsolved partition with the fewest lanes on it (lowest index on ties).
-    fn pick(&self) -> Option<usize> {
-        let _guard = self.pick.lock();
-        if self.stop.load(Ordering::Relaxed) || self.deadline.is_some_and(|d| Instant::now() >= d) {
-            return None;
-        }
-        let p = (0..self.parts.len())
-            .filter(|&p| !self.parts[p].solved.load(Ordering::SeqCst))
-            .min_by_key(|&p| self.parts[p].lanes_on.load(Ordering::SeqCst))?;
-        self.parts[p].lanes_on.fetch_add(1, Ordering::SeqCst);
-        Some(p)
-    }
-
-    fn run_live(&self, pool: &rayon::ThreadPool, lanes: &[Lane]) -> RaceOutcome {
-        let channels: Vec<_> = lanes.iter().map(|_| unbounded()).collect();
-        let mut inboxes: Vec<_> = channels.iter().map(|(_, rx)| Some(rx.clone())).collect();
-        pool.scope(|s| {
-            for (i, lane) in lanes.iter().enumerate() {
-                let nogoods = if self.opts.nogoods {
-                    let peers =
-                        channels.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, (tx, _))| tx.clone()).collect();
-                    inboxes[i].take().map(|rx| NogoodCache::linked(rx, peers))
-                } else {
-                    None
-                };
-                s.spawn(move |_| self.run_lane(lane, nogoods));
-            }
-        });
-        self.outcome()
     }
 
     fn outcome(&self) -> RaceOutcome {
@@ -674,120 +708,212 @@ impl Race<'_> {
         }
     }
 
-    /// One lane of the live race: take a partition, run attempts on it until
-    /// someone places it, repeat.
-    fn run_lane(&self, lane: &Lane, nogoods: Option<NogoodCache>) {
-        let mut search = self.new_search(nogoods);
-        // A lane with one unseeded configuration would only repeat itself
-        // on restarts, so it searches without a node limit.
-        let limited = lane.configs.len() > 1 || lane.configs.iter().any(|c| c.seeded);
-        while let Some(p) = self.pick() {
-            let state = &self.parts[p];
-            search.set_cancel(Some(&state.solved));
-            let mut k = 0;
-            loop {
-                if state.solved.load(Ordering::SeqCst) {
-                    break;
+    /// The live race: every thread repeatedly takes the open task that has
+    /// run least, runs a slice of it, and puts it back paused. No search is
+    /// ever restarted, so time-sharing among workers and partitions wastes
+    /// nothing; the first search to place a partition wins it and the
+    /// partition's other searches stop at their next node.
+    fn run_live(&self, pool: &rayon::ThreadPool, threads: usize) -> RaceOutcome {
+        let per_partition = self.crew.len();
+        let open_limit = threads.max(1);
+        // Enough workers for every task that can be open at once, linked so
+        // that each hears the nogoods the others prove.
+        let count = per_partition * open_limit;
+        let channels: Vec<_> = (0..count).map(|_| bounded(1 << 14)).collect();
+        let idle: Vec<Search<'a>> = (0..count)
+            .map(|i| {
+                let nogoods = self.opts.nogoods.then(|| {
+                    let peers =
+                        channels.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, (tx, _))| tx.clone()).collect();
+                    NogoodCache::linked(channels[i].1.clone(), peers)
+                });
+                self.new_search(nogoods)
+            })
+            .collect();
+        drop(channels);
+        let schedule = Mutex::new(Schedule { tasks: Vec::new(), next: 0, open_limit, next_id: 0, idle });
+        pool.scope(|s| {
+            for _ in 0..threads.max(1) {
+                s.spawn(|_| self.run_thread(&schedule));
+            }
+        });
+        self.outcome()
+    }
+
+    /// Takes the next slice to run: the open, idle task that has run least
+    /// (ties: the earlier worker), after retiring the tasks of
+    /// placed partitions and opening new partitions up to the limit.
+    fn next_task(&self, schedule: &mut Schedule<'a>) -> Option<(u64, usize, usize, Search<'a>)> {
+        if self.stop.load(Ordering::SeqCst) || self.timed_out() {
+            return None;
+        }
+        let Schedule { tasks, idle, .. } = schedule;
+        tasks.retain_mut(|t| {
+            if self.solved[t.p].load(Ordering::SeqCst) && !t.running {
+                if let Some(mut search) = t.search.take() {
+                    search.abandon();
+                    search.set_cancel(None);
+                    idle.push(search);
                 }
-                let name = self.configure(&mut search, lane, p, k, limited);
-                let status = search.solve_partition(p);
-                match status {
-                    Status::Found => {
-                        let won =
-                            state.solved.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_ok();
-                        self.account(&name, &mut search, 1, u64::from(won));
-                        if won {
-                            let placed =
-                                self.model.partitions()[p].buffers.iter().map(|&b| search.solution()[b]).collect();
-                            self.record_win(p, placed, &name);
+                return false;
+            }
+            true
+        });
+        let open = |tasks: &Vec<Task<'a>>| {
+            let mut ps: Vec<usize> = tasks.iter().map(|t| t.p).collect();
+            ps.dedup();
+            ps.len()
+        };
+        while open(&schedule.tasks) < schedule.open_limit && schedule.next < self.solved.len() {
+            let p = schedule.next;
+            schedule.next += 1;
+            if !self.solved[p].load(Ordering::SeqCst) {
+                for w in 0..self.crew.len() {
+                    let id = schedule.next_id;
+                    schedule.next_id += 1;
+                    schedule.tasks.push(Task { id, p, w, search: None, running: false, spent: 0 });
+                }
+            }
+        }
+        let (i, _) = schedule
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.running && !self.solved[t.p].load(Ordering::SeqCst))
+            .min_by_key(|(_, t)| (t.spent, t.w))?;
+        let task = &mut schedule.tasks[i];
+        task.running = true;
+        let search = match task.search.take() {
+            Some(search) => search,
+            None => {
+                let idle = schedule.idle.pop();
+                match self.adopt(task.p, task.w) {
+                    Some(mut adopted) => {
+                        // Take over the idle worker's place among the nogood peers.
+                        if let Some(mut spare) = idle {
+                            adopted.set_nogoods(spare.take_nogoods());
                         }
-                        break;
+                        adopted
                     }
-                    Status::Infeasible => {
-                        self.account(&name, &mut search, 1, 0);
-                        self.record_infeasible(&name);
-                        break;
-                    }
-                    Status::NodeLimit => {
-                        self.account(&name, &mut search, 1, 0);
-                        k += 1;
-                    }
-                    Status::Stopped => {
-                        self.account(&name, &mut search, 1, 0);
-                        break;
+                    None => {
+                        let mut search =
+                            idle.unwrap_or_else(|| self.new_search(self.opts.nogoods.then(NogoodCache::new)));
+                        self.begin(&mut search, task.p, task.w);
+                        search
                     }
                 }
             }
+        };
+        let (id, p, w) = (task.id, task.p, task.w);
+        Some((id, p, w, search))
+    }
+
+    fn run_thread(&self, schedule: &Mutex<Schedule<'a>>) {
+        loop {
+            let next = self.next_task(&mut schedule.lock());
+            let Some((id, p, w, mut search)) = next else {
+                // Wait for work only while other threads hold every open task.
+                let busy = schedule.lock().tasks.iter().any(|t| t.running);
+                if busy && !self.stop.load(Ordering::SeqCst) && !self.timed_out() && self.remaining() > 0 {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                    continue;
+                }
+                return;
+            };
+            search.set_node_limit(SLICE);
+            let began = Instant::now();
+            let status = search.resume();
+            let ran = began.elapsed().as_nanos() as u64;
+            let name = self.crew[w].name.clone();
+            let mut sched = schedule.lock();
+            let Some(i) = sched.tasks.iter().position(|t| t.id == id) else { return };
+            if status == Status::NodeLimit {
+                self.account(&name, &mut search, 0, 0);
+                let task = &mut sched.tasks[i];
+                task.spent += ran;
+                task.running = false;
+                task.search = Some(search);
+                continue;
+            }
+            let won = status == Status::Found && self.claim(p, w, &search);
+            if status == Status::Infeasible {
+                self.record_infeasible(&name);
+            }
+            if search.in_progress() {
+                search.abandon();
+            }
             search.set_cancel(None);
-            state.lanes_on.fetch_sub(1, Ordering::SeqCst);
+            self.account(&name, &mut search, 1, u64::from(won));
+            sched.idle.push(search);
+            sched.tasks.remove(i);
         }
     }
 
-    /// Deterministic mode: partitions in order, lanes in lock-step.
-    fn run_deterministic(&self, pool: &rayon::ThreadPool, lanes: &[Lane]) -> RaceOutcome {
-        // cancel[j] is raised once a lane before j has placed the partition at this step.
-        let cancel: Vec<AtomicBool> = lanes.iter().map(|_| AtomicBool::new(false)).collect();
+    /// Deterministic mode: partitions in order; within one, every worker's
+    /// search runs the same number of nodes per step, in parallel, and the
+    /// lowest worker that places the partition at a step wins. Nogoods pass
+    /// between workers only at step boundaries. Nothing depends on timing.
+    fn run_deterministic(&self, pool: &rayon::ThreadPool) -> RaceOutcome {
+        // cancel[w] is raised once a worker before w has placed the partition this step.
+        let cancel: Vec<Arc<AtomicBool>> = self.crew.iter().map(|_| Arc::new(AtomicBool::new(false))).collect();
         let mut searches: Vec<Search<'_>> =
-            lanes.iter().map(|_| self.new_search(self.opts.nogoods.then(NogoodCache::new))).collect();
-        for p in 0..self.parts.len() {
-            if self.parts[p].solved.load(Ordering::SeqCst) {
+            self.crew.iter().map(|_| self.new_search(self.opts.nogoods.then(NogoodCache::new))).collect();
+        for p in 0..self.solved.len() {
+            if self.solved[p].load(Ordering::SeqCst) {
                 continue;
             }
+            for (w, search) in searches.iter_mut().enumerate() {
+                match self.adopt(p, w) {
+                    Some(mut adopted) => {
+                        adopted.set_nogoods(search.take_nogoods());
+                        *search = adopted;
+                    }
+                    None => self.begin(search, p, w),
+                }
+                search.set_cancel(Some(Arc::clone(&cancel[w])));
+            }
             let mut frozen = Arc::new(KeySet::default());
-            for step in 0.. {
-                if self.stop.load(Ordering::SeqCst) || self.deadline.is_some_and(|d| Instant::now() >= d) {
-                    return self.outcome();
+            let step_nodes =
+                self.opts.restart_base.max(1).saturating_mul(self.model.partitions()[p].buffers.len().max(1) as i64);
+            let decided = loop {
+                if self.stop.load(Ordering::SeqCst) || self.timed_out() {
+                    break None;
                 }
                 for c in &cancel {
                     c.store(false, Ordering::SeqCst);
                 }
-                let statuses: Vec<Mutex<Option<(Status, String)>>> = lanes.iter().map(|_| Mutex::new(None)).collect();
+                let statuses: Vec<Mutex<Option<Status>>> = self.crew.iter().map(|_| Mutex::new(None)).collect();
                 pool.scope(|s| {
-                    for (j, search) in searches.iter_mut().enumerate() {
-                        let (lane, cancel, statuses, frozen) = (&lanes[j], &cancel, &statuses, &frozen);
+                    for (w, search) in searches.iter_mut().enumerate() {
+                        let (cancel, statuses, frozen) = (&cancel, &statuses, &frozen);
                         s.spawn(move |_| {
                             if let Some(n) = search.nogoods_mut() {
                                 n.begin_step(Arc::clone(frozen));
                             }
-                            search.set_cancel(Some(&cancel[j]));
-                            let name = self.configure(search, lane, p, step, true);
-                            let status = search.solve_partition(p);
-                            search.set_cancel(None);
+                            search.set_node_limit(step_nodes);
+                            let status = search.resume();
                             if status == Status::Found {
-                                for c in &cancel[j + 1..] {
+                                for c in &cancel[w + 1..] {
                                     c.store(true, Ordering::SeqCst);
                                 }
                             }
-                            *statuses[j].lock() = Some((status, name));
+                            *statuses[w].lock() = Some(status);
                         });
                     }
                 });
-                let statuses: Vec<Option<(Status, String)>> = statuses.into_iter().map(Mutex::into_inner).collect();
-                let winner = statuses.iter().position(|s| matches!(s, Some((Status::Found, _))));
-                for (j, s) in statuses.iter().enumerate() {
-                    if let Some((_, name)) = s {
-                        let won = u64::from(winner == Some(j));
-                        self.account(name, &mut searches[j], 1, won);
-                    }
+                let statuses: Vec<Option<Status>> = statuses.into_iter().map(Mutex::into_inner).collect();
+                // Every worker before the lowest finder ran its full step, so
+                // the lowest finder is the same whatever the timing.
+                if let Some(w) = statuses.iter().position(|s| *s == Some(Status::Found)) {
+                    break Some((w, Status::Found));
                 }
-                if let Some(j) = winner {
-                    // Every lane before j ran its full attempt and failed, so j is
-                    // the lowest lane that succeeds at this step, whatever the timing.
-                    let name = statuses[j].as_ref().map(|s| s.1.clone()).unwrap_or_default();
-                    let placed =
-                        self.model.partitions()[p].buffers.iter().map(|&b| searches[j].solution()[b]).collect();
-                    self.parts[p].solved.store(true, Ordering::SeqCst);
-                    self.record_win(p, placed, &name);
-                    break;
+                if let Some(w) = statuses.iter().position(|s| *s == Some(Status::Infeasible)) {
+                    break Some((w, Status::Infeasible));
                 }
-                if let Some((_, name)) = statuses.iter().flatten().find(|(s, _)| *s == Status::Infeasible) {
-                    self.record_infeasible(name);
-                    return RaceOutcome::Infeasible;
+                if statuses.contains(&Some(Status::Stopped)) {
+                    break None;
                 }
-                if statuses.iter().flatten().any(|(s, _)| *s == Status::Stopped) {
-                    return self.outcome();
-                }
-                // Merge this step's nogoods, in lane order, for the next step.
+                // Merge this step's nogoods, in worker order, for the next step.
                 let mut merged = (*frozen).clone();
                 for search in searches.iter_mut() {
                     if let Some(n) = search.nogoods_mut() {
@@ -795,6 +921,25 @@ impl Race<'_> {
                     }
                 }
                 frozen = Arc::new(merged);
+            };
+            for (w, search) in searches.iter_mut().enumerate() {
+                let won = matches!(decided, Some((winner, Status::Found)) if winner == w);
+                if won {
+                    self.claim(p, w, search);
+                }
+                if search.in_progress() {
+                    search.abandon();
+                }
+                search.set_cancel(None);
+                self.account(&self.crew[w].name, search, 1, u64::from(won));
+            }
+            match decided {
+                Some((_, Status::Found)) => {}
+                Some((w, _)) => {
+                    self.record_infeasible(&self.crew[w].name);
+                    return RaceOutcome::Infeasible;
+                }
+                None => return self.outcome(),
             }
         }
         self.outcome()
@@ -860,13 +1005,11 @@ mod tests {
     }
 
     #[test]
-    fn lanes_follow_the_thread_count() {
-        let lanes = |t| Portfolio::new(options(t, false)).lanes(t).into_iter().map(|l| l.name).collect::<Vec<_>>();
-        assert_eq!(lanes(2), vec!["TWA", "TAW+WAT"]);
-        assert_eq!(lanes(3), vec!["TWA", "TAW", "WAT"]);
-        assert_eq!(lanes(5), vec!["TWA", "TAW", "WAT", "TWA~1", "TAW~1"]);
-        let det = Portfolio::new(options(5, true)).lanes(5).into_iter().map(|l| l.name).collect::<Vec<_>>();
-        assert_eq!(det, vec!["TWA", "TAW", "WAT"]);
+    fn the_crew_follows_the_thread_count() {
+        let crew = |t, d| Portfolio::new(options(t, d)).crew(t).into_iter().map(|w| w.name).collect::<Vec<_>>();
+        assert_eq!(crew(2, false), vec!["TWA", "TAW", "WAT"]);
+        assert_eq!(crew(5, false), vec!["TWA", "TAW", "WAT", "TWA~1", "TAW~1"]);
+        assert_eq!(crew(5, true), vec!["TWA", "TAW", "WAT"]);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub(crate) mod model;
 pub mod order;
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 pub use model::Model;
@@ -106,6 +107,80 @@ struct Ctx {
     max_total: i64,
 }
 
+/// What undoes one placement.
+#[derive(Clone, Copy, Debug)]
+struct Placed {
+    b: u32,
+    offset: i64,
+    pre: u32,
+    /// Its position in the context's unplaced list.
+    pos: u32,
+    offset_mark: u32,
+    floor_mark: u32,
+    /// Nothing unplaced overlapped it.
+    hatless: bool,
+}
+
+/// One level of the depth-first search, kept on an explicit stack so that
+/// a search can pause when its node budget runs out and resume later (the
+/// portfolio time-slices searches this way instead of restarting them).
+#[derive(Clone, Copy, Debug)]
+enum Frame {
+    /// Searching the buffers `bufs[start..start + len]` as a new context.
+    Sub { start: usize, len: usize, range: SectionRange, state: SubState },
+    /// A node of context `c`, whose parent placed at (`min_offset`, `min_pre`).
+    Node { c: usize, min_offset: i64, min_pre: u32, state: NodeState },
+    /// Dynamic decomposition after a placement in context `c`.
+    Split { c: usize, placed: Placed, cut_base: usize, state: SplitState },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum SubState {
+    Enter,
+    /// The context is pushed; waiting for its root node.
+    Await {
+        order: usize,
+        live: usize,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum NodeState {
+    Enter,
+    /// About to try candidate `k` of `cands[base..end]`; `bar` is set once
+    /// a hatless buffer failed.
+    Next {
+        base: usize,
+        end: usize,
+        k: usize,
+        bar: Option<(i64, u32)>,
+    },
+    /// Candidate `k` is placed; waiting for its subtree.
+    Await {
+        base: usize,
+        end: usize,
+        k: usize,
+        bar: Option<(i64, u32)>,
+        placed: Placed,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum SplitState {
+    Enter,
+    /// No split: waiting for the same context's next node.
+    Single,
+    /// About to solve the part between `cutpoints[i - 1]` and `cutpoints[i]`.
+    Next {
+        i: usize,
+    },
+    /// Waiting for that part, whose buffers start at `bufs`.
+    Await {
+        i: usize,
+        bufs: usize,
+    },
+}
+
 /// One search worker's mutable state over a shared [`Model`].
 pub struct Search<'m> {
     m: &'m Model,
@@ -114,7 +189,7 @@ pub struct Search<'m> {
     keys: Vec<Key>,
     rank: Option<Vec<u32>>,
     stop: &'m AtomicBool,
-    cancel: Option<&'m AtomicBool>,
+    cancel: Option<Arc<AtomicBool>>,
     deadline: Option<Instant>,
     nogoods: Option<NogoodCache>,
 
@@ -145,6 +220,7 @@ pub struct Search<'m> {
     cands: Vec<Cand>,
     cutpoints: Vec<u32>,
     ctxs: Vec<Ctx>,
+    stack: Vec<Frame>,
     bufs: Vec<u32>,
     order: Vec<u32>,
     live: Vec<u32>,
@@ -212,6 +288,7 @@ impl<'m> Search<'m> {
             cands: Vec::new(),
             cutpoints: Vec::new(),
             ctxs: Vec::new(),
+            stack: Vec::new(),
             bufs: Vec::new(),
             order: Vec::new(),
             live: Vec::new(),
@@ -235,6 +312,11 @@ impl<'m> Search<'m> {
         self.nogoods = cache;
     }
 
+    /// Takes the nogood cache out of this worker.
+    pub fn take_nogoods(&mut self) -> Option<NogoodCache> {
+        self.nogoods.take()
+    }
+
     /// The nogood cache, if any.
     pub fn nogoods_mut(&mut self) -> Option<&mut NogoodCache> {
         self.nogoods.as_mut()
@@ -242,7 +324,7 @@ impl<'m> Search<'m> {
 
     /// A second stop flag for the following runs (e.g. raised when another
     /// worker solved the partition this one is working on).
-    pub fn set_cancel(&mut self, cancel: Option<&'m AtomicBool>) {
+    pub fn set_cancel(&mut self, cancel: Option<Arc<AtomicBool>>) {
         self.cancel = cancel;
     }
 
@@ -285,30 +367,276 @@ impl<'m> Search<'m> {
         &self.solution
     }
 
-    /// Searches partition `p` of the model.
+    /// Searches partition `p` of the model to the end (or until the node
+    /// budget or a stop flag interrupts it; then the search is abandoned and
+    /// the state restored, as the reference's abort does).
     pub fn solve_partition(&mut self, p: usize) -> Status {
-        let part = &self.m.partitions[p];
-        let start = self.bufs.len();
-        self.bufs.extend(part.buffers.iter().map(|&b| b as u32));
-        let len = self.bufs.len() - start;
-        let status = self.sub_solve(start, len, part.sections);
-        self.bufs.truncate(start);
+        self.start_partition(p);
+        let status = self.resume();
+        if matches!(status, Status::NodeLimit | Status::Stopped) {
+            self.abandon();
+        }
         status
     }
 
-    /// Orders the buffers `bufs[start..start + len]` and searches them as a
-    /// new context over `range`.
-    fn sub_solve(&mut self, start: usize, len: usize, range: SectionRange) -> Status {
-        let key = if self.nogoods.is_some() {
-            let key = self.nogood_key(start, len, range);
-            if self.nogoods.as_mut().is_some_and(|n| n.contains(&key)) {
-                self.nogood_hits += 1;
-                return Status::Infeasible;
+    /// Begins a search of partition `p`; [`Self::resume`] runs it. Any
+    /// search in progress must have ended or been abandoned.
+    pub fn start_partition(&mut self, p: usize) {
+        debug_assert!(self.stack.is_empty(), "a search is still in progress");
+        let part = &self.m.partitions[p];
+        self.bufs.clear();
+        self.bufs.extend(part.buffers.iter().map(|&b| b as u32));
+        let len = self.bufs.len();
+        self.stack.push(Frame::Sub { start: 0, len, range: part.sections, state: SubState::Enter });
+    }
+
+    /// Whether a search is paused (started, not finished, not abandoned).
+    pub fn in_progress(&self) -> bool {
+        !self.stack.is_empty()
+    }
+
+    /// Runs the current search until it finds a placement
+    /// ([`Status::Found`]), exhausts the space ([`Status::Infeasible`]),
+    /// spends its node budget ([`Status::NodeLimit`]: paused, and
+    /// [`Self::resume`] with a new budget continues exactly where it
+    /// stopped), or is stopped ([`Status::Stopped`]: abandon it then).
+    pub fn resume(&mut self) -> Status {
+        let mut ret: Option<Status> = None;
+        while let Some(&frame) = self.stack.last() {
+            let top = self.stack.len() - 1;
+            match frame {
+                Frame::Sub { start, len, range, state } => match state {
+                    SubState::Enter => {
+                        if self.nogoods.is_some() {
+                            let key = self.nogood_key(start, len, range);
+                            if self.nogoods.as_mut().is_some_and(|n| n.contains(&key)) {
+                                self.nogood_hits += 1;
+                                self.stack.pop();
+                                ret = Some(Status::Infeasible);
+                                continue;
+                            }
+                        }
+                        let (order, live) = self.enter_context(start, len, range);
+                        self.stack[top] = Frame::Sub { start, len, range, state: SubState::Await { order, live } };
+                        let c = self.ctxs.len() - 1;
+                        self.stack.push(Frame::Node { c, min_offset: 0, min_pre: 0, state: NodeState::Enter });
+                    }
+                    SubState::Await { order, live } => {
+                        let status = ret.take().unwrap_or(Status::Found);
+                        self.leave_context(order, live);
+                        if status == Status::Infeasible && self.nogoods.is_some() {
+                            // Every change below has been undone, so the key
+                            // read now is the one this search started from.
+                            let key = self.nogood_key(start, len, range);
+                            if let Some(cache) = self.nogoods.as_mut() {
+                                cache.insert(key);
+                            }
+                        }
+                        self.stack.pop();
+                        ret = Some(status);
+                    }
+                },
+                Frame::Node { c, min_offset, min_pre, state } => match state {
+                    NodeState::Enter => {
+                        if self.nodes_left <= 0 {
+                            // Paused: this node will be entered on resume.
+                            return Status::NodeLimit;
+                        }
+                        self.nodes_left -= 1;
+                        self.nodes += 1;
+                        if self.should_stop() {
+                            return Status::Stopped;
+                        }
+                        let ctx = self.ctxs[c];
+                        if ctx.live_len == 0 {
+                            // A leaf: every buffer of this context is placed.
+                            for i in ctx.bufs..ctx.bufs + ctx.len {
+                                let b = self.bufs[i] as usize;
+                                self.solution[b] = self.offsets[b];
+                            }
+                            self.stack.pop();
+                            ret = Some(Status::Found);
+                            continue;
+                        }
+                        let (base, end) = self.candidates(&ctx, min_offset, min_pre);
+                        self.stack[top] = Frame::Node {
+                            c,
+                            min_offset,
+                            min_pre,
+                            state: NodeState::Next { base, end, k: base, bar: None },
+                        };
+                    }
+                    NodeState::Next { base, end, k, bar } => {
+                        if k == end {
+                            self.cands.truncate(base);
+                            self.backtracks += 1;
+                            self.stack.pop();
+                            ret = Some(Status::Infeasible);
+                            continue;
+                        }
+                        let cand = self.cands[k];
+                        // A hatless buffer failed: those ranked after it would too.
+                        if bar.is_some_and(|bar| (cand.offset, cand.pre) > bar) {
+                            self.stack[top] = Frame::Node {
+                                c,
+                                min_offset,
+                                min_pre,
+                                state: NodeState::Next { base, end, k: k + 1, bar },
+                            };
+                            continue;
+                        }
+                        let (placed, viable) = self.place(c, cand);
+                        self.stack[top] = Frame::Node {
+                            c,
+                            min_offset,
+                            min_pre,
+                            state: NodeState::Await { base, end, k, bar, placed },
+                        };
+                        if !viable {
+                            ret = Some(Status::Infeasible);
+                        } else if self.sw.dynamic_decomposition {
+                            self.stack.push(Frame::Split { c, placed, cut_base: 0, state: SplitState::Enter });
+                        } else {
+                            self.stack.push(Frame::Node {
+                                c,
+                                min_offset: placed.offset,
+                                min_pre: placed.pre,
+                                state: NodeState::Enter,
+                            });
+                        }
+                    }
+                    NodeState::Await { base, end, k, bar, placed } => {
+                        let status = ret.take().unwrap_or(Status::Found);
+                        self.unplace(c, placed);
+                        if status != Status::Infeasible {
+                            self.cands.truncate(base);
+                            self.stack.pop();
+                            ret = Some(status);
+                            continue;
+                        }
+                        // Hatless pruning: b met no unplaced buffer, so any
+                        // solution that starts with a later-ranked sibling could
+                        // move b down to its offset and place it first; b's
+                        // subtree would have found that. The argument needs
+                        // canonical order; with dynamic ordering every remaining
+                        // sibling ranks later, so this is the reference's break.
+                        let mut next = NodeState::Next { base, end, k: k + 1, bar };
+                        if placed.hatless && self.sw.hatless_pruning && self.sw.canonical_only {
+                            next = if self.sw.dynamic_ordering {
+                                NodeState::Next { base, end, k: end, bar }
+                            } else {
+                                NodeState::Next { base, end, k: k + 1, bar: Some((placed.offset, placed.pre)) }
+                            };
+                        }
+                        self.stack[top] = Frame::Node { c, min_offset, min_pre, state: next };
+                    }
+                },
+                Frame::Split { c, placed, cut_base, state } => match state {
+                    SplitState::Enter => {
+                        let cut_base = self.cut_at(c, placed.b as usize);
+                        if self.cutpoints.len() - cut_base == 1 {
+                            self.stack[top] = Frame::Split { c, placed, cut_base, state: SplitState::Single };
+                            self.stack.push(Frame::Node {
+                                c,
+                                min_offset: placed.offset,
+                                min_pre: placed.pre,
+                                state: NodeState::Enter,
+                            });
+                        } else {
+                            let upper = self.ctxs[c].range.upper as u32;
+                            self.cutpoints.push(upper);
+                            self.stack[top] =
+                                Frame::Split { c, placed, cut_base, state: SplitState::Next { i: cut_base + 1 } };
+                        }
+                    }
+                    SplitState::Single => {
+                        let status = ret.take().unwrap_or(Status::Found);
+                        self.uncut(placed.b as usize, cut_base);
+                        self.stack.pop();
+                        ret = Some(status);
+                    }
+                    SplitState::Next { i } => {
+                        if i == self.cutpoints.len() {
+                            self.uncut(placed.b as usize, cut_base);
+                            self.stack.pop();
+                            ret = Some(Status::Found);
+                            continue;
+                        }
+                        let range =
+                            SectionRange { lower: self.cutpoints[i - 1] as usize, upper: self.cutpoints[i] as usize };
+                        let start = self.bufs.len();
+                        let ctx = self.ctxs[c];
+                        for j in ctx.bufs..ctx.bufs + ctx.len {
+                            let other = self.bufs[j] as usize;
+                            if self.offsets[other] != UNPLACED {
+                                continue;
+                            }
+                            let (lo, hi) = self.m.extent[other];
+                            if !(hi as usize <= range.lower || range.upper <= lo as usize) {
+                                self.bufs.push(other as u32);
+                            }
+                        }
+                        let len = self.bufs.len() - start;
+                        if len == 0 {
+                            self.stack[top] =
+                                Frame::Split { c, placed, cut_base, state: SplitState::Next { i: i + 1 } };
+                            continue;
+                        }
+                        self.stack[top] =
+                            Frame::Split { c, placed, cut_base, state: SplitState::Await { i, bufs: start } };
+                        self.stack.push(Frame::Sub { start, len, range, state: SubState::Enter });
+                    }
+                    SplitState::Await { i, bufs } => {
+                        let status = ret.take().unwrap_or(Status::Found);
+                        self.bufs.truncate(bufs);
+                        if status != Status::Found {
+                            self.uncut(placed.b as usize, cut_base);
+                            self.stack.pop();
+                            ret = Some(status);
+                        } else {
+                            self.stack[top] =
+                                Frame::Split { c, placed, cut_base, state: SplitState::Next { i: i + 1 } };
+                        }
+                    }
+                },
             }
-            Some(key)
-        } else {
-            None
-        };
+        }
+        self.bufs.clear();
+        ret.unwrap_or(Status::Found)
+    }
+
+    /// Gives up the current search, undoing every change it made, so the
+    /// worker can start another.
+    pub fn abandon(&mut self) {
+        while let Some(frame) = self.stack.pop() {
+            match frame {
+                Frame::Sub { state: SubState::Await { order, live }, .. } => self.leave_context(order, live),
+                Frame::Sub { state: SubState::Enter, .. } => {}
+                Frame::Node { c, state, .. } => match state {
+                    NodeState::Enter => {}
+                    NodeState::Next { base, .. } => self.cands.truncate(base),
+                    NodeState::Await { base, placed, .. } => {
+                        self.unplace(c, placed);
+                        self.cands.truncate(base);
+                    }
+                },
+                Frame::Split { placed, cut_base, state, .. } => match state {
+                    SplitState::Enter => {}
+                    SplitState::Await { bufs, .. } => {
+                        self.bufs.truncate(bufs);
+                        self.uncut(placed.b as usize, cut_base);
+                    }
+                    SplitState::Single | SplitState::Next { .. } => self.uncut(placed.b as usize, cut_base),
+                },
+            }
+        }
+        self.bufs.clear();
+    }
+
+    /// Orders the buffers `bufs[start..start + len]` by the preorder and
+    /// pushes a context for them over `range`. Returns the arena marks to
+    /// restore on leaving.
+    fn enter_context(&mut self, start: usize, len: usize, range: SectionRange) -> (usize, usize) {
         // The preorder: static attributes plus each buffer's largest
         // remaining section total right now.
         let m = self.m;
@@ -338,17 +666,13 @@ impl<'m> Search<'m> {
         self.live.extend(0..len as u32);
         let max_total = self.total[range.lower..range.upper].iter().copied().max().unwrap_or(0);
         self.ctxs.push(Ctx { bufs: start, order, live, len, live_len: len, range, max_total });
-        let c = self.ctxs.len() - 1;
-        let status = self.node(c, 0, 0);
+        (order, live)
+    }
+
+    fn leave_context(&mut self, order: usize, live: usize) {
         self.ctxs.pop();
         self.live.truncate(live);
         self.order.truncate(order);
-        if status == Status::Infeasible {
-            if let (Some(cache), Some(key)) = (self.nogoods.as_mut(), key) {
-                cache.insert(key);
-            }
-        }
-        status
     }
 
     /// The exact starting state of a sub-partition search: the capacity, its
@@ -372,7 +696,7 @@ impl<'m> Search<'m> {
     /// Whether to stop now: the stop flag every node, the clock every 32.
     #[inline]
     fn should_stop(&mut self) -> bool {
-        if self.stop.load(Ordering::Relaxed) || self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+        if self.stop.load(Ordering::Relaxed) || self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             return true;
         }
         self.clock = self.clock.wrapping_add(1);
@@ -387,30 +711,14 @@ impl<'m> Search<'m> {
         false
     }
 
-    /// One node of the search in context `c`. `min_offset` and `min_pre`
-    /// are the parent's placement: canonical children come at or after it.
-    fn node(&mut self, c: usize, min_offset: i64, min_pre: u32) -> Status {
-        if self.nodes_left <= 0 {
-            return Status::NodeLimit;
-        }
-        self.nodes_left -= 1;
-        self.nodes += 1;
-        if self.should_stop() {
-            return Status::Stopped;
-        }
-        let ctx = self.ctxs[c];
+    /// Ranks the unplaced buffers of context `ctx` for a node whose parent
+    /// placed at (`min_offset`, `min_pre`): only those at or after it (under
+    /// canonical order) and below the lowest top of any unplaced buffer
+    /// (under dominance) may come next. Pushes them onto the candidate arena
+    /// in the order to try and returns their range.
+    #[inline]
+    fn candidates(&mut self, ctx: &Ctx, min_offset: i64, min_pre: u32) -> (usize, usize) {
         let m = self.m;
-        if ctx.live_len == 0 {
-            // A leaf: every buffer of this context is placed.
-            for i in ctx.bufs..ctx.bufs + ctx.len {
-                let b = self.bufs[i] as usize;
-                self.solution[b] = self.offsets[b];
-            }
-            return Status::Found;
-        }
-
-        // Rank the unplaced buffers; only those below the lowest top of any
-        // unplaced buffer can be next without leaving a dominated gap.
         let base = self.cands.len();
         let mut min_height = i64::MAX;
         for i in 0..ctx.live_len {
@@ -444,81 +752,94 @@ impl<'m> Search<'m> {
         } else {
             self.cands[base..].sort_unstable_by_key(|c| c.pre);
         }
+        (base, self.cands.len())
+    }
 
-        let end = self.cands.len();
-        // Set when a hatless buffer failed: candidates ranked after it (by
-        // offset, then preorder) cannot succeed either.
-        let mut hatless_bar: Option<(i64, u32)> = None;
-        for k in base..end {
-            let cand = self.cands[k];
-            let b = cand.buffer as usize;
-            let offset = cand.offset;
-            if hatless_bar.is_some_and(|bar| (offset, cand.pre) > bar) {
-                continue;
-            }
+    /// Places candidate `cand` of context `c` and propagates: raises the
+    /// lowest offsets it pushes up and the floors of its sections. Returns
+    /// the undo record and whether the placement survives the checks.
+    #[inline]
+    fn place(&mut self, c: usize, cand: Cand) -> (Placed, bool) {
+        let b = cand.buffer as usize;
+        let offset = cand.offset;
+        let ctx = self.ctxs[c];
+        // Take b out of the unplaced list (swap it with the last).
+        self.offsets[b] = offset;
+        self.leave_sections(b);
+        let live_last = ctx.live + ctx.live_len - 1;
+        self.live.swap(ctx.live + cand.pos as usize, live_last);
+        self.ctxs[c].live_len -= 1;
 
-            // Place b: take it out of the unplaced list (swap with the last).
-            self.offsets[b] = offset;
-            self.leave_sections(b);
-            let live_last = ctx.live + self.ctxs[c].live_len - 1;
-            self.live.swap(ctx.live + cand.pos as usize, live_last);
-            self.ctxs[c].live_len -= 1;
+        let offset_mark = self.offset_trail.len();
+        let (hatless, fixed_failure) = self.raise_min_offsets(b, offset);
+        let floor_mark = self.floor_trail.len();
+        let floors_fit = self.raise_floors(b, offset);
+        // The whole buffer must fit, not just the windows the sections see
+        // (the reference misses this when gaps' windows are lower).
+        let fits = offset + self.m.size[b] <= self.capacity;
+        let viable = !fixed_failure && fits && self.check(&ctx, offset, floors_fit);
+        let placed = Placed {
+            b: b as u32,
+            offset,
+            pre: cand.pre,
+            pos: cand.pos,
+            offset_mark: offset_mark as u32,
+            floor_mark: floor_mark as u32,
+            hatless,
+        };
+        (placed, viable)
+    }
 
-            let offset_mark = self.offset_trail.len();
-            let (hatless, fixed_failure) = self.raise_min_offsets(b, offset);
-            let floor_mark = self.floor_trail.len();
-            let floors_fit = self.raise_floors(b, offset);
-
-            // The whole buffer must fit, not just the windows the sections
-            // see (the reference misses this when gaps' windows are lower).
-            let fits = offset + m.size[b] <= self.capacity;
-            let mut status = Status::Infeasible;
-            if !fixed_failure && fits && self.check(&ctx, offset, floors_fit) {
-                status = if self.sw.dynamic_decomposition {
-                    self.decompose(c, offset, cand.pre, b)
-                } else {
-                    self.node(c, offset, cand.pre)
-                };
-            }
-
-            // Undo, newest change first.
-            while self.floor_trail.len() > floor_mark {
-                let (s, f) = self.floor_trail.pop().unwrap_or_default();
-                self.floor[s as usize] = f;
-            }
-            for span in m.spans(b) {
-                for s in span.lo..span.hi {
-                    self.total[s as usize] += span.len;
-                }
-            }
-            while self.offset_trail.len() > offset_mark {
-                let (o, v) = self.offset_trail.pop().unwrap_or_default();
-                self.min_offset[o as usize] = v;
-            }
-            self.ctxs[c].live_len += 1;
-            self.live.swap(ctx.live + cand.pos as usize, live_last);
-            self.offsets[b] = UNPLACED;
-            self.rejoin_sections(b);
-
-            if status != Status::Infeasible {
-                self.cands.truncate(base);
-                return status;
-            }
-            // Hatless pruning: b met no unplaced buffer, so any solution that
-            // starts with a later-ranked sibling could move b down to `offset`
-            // and place it first; b's subtree would have found that. The
-            // argument needs canonical order; with dynamic ordering every
-            // remaining sibling ranks later, so this is the reference's break.
-            if hatless && self.sw.hatless_pruning && self.sw.canonical_only {
-                if self.sw.dynamic_ordering {
-                    break;
-                }
-                hatless_bar = Some((offset, cand.pre));
+    /// Undoes [`Self::place`], newest change first.
+    #[inline]
+    fn unplace(&mut self, c: usize, placed: Placed) {
+        let m = self.m;
+        let b = placed.b as usize;
+        while self.floor_trail.len() > placed.floor_mark as usize {
+            let (s, f) = self.floor_trail.pop().unwrap_or_default();
+            self.floor[s as usize] = f;
+        }
+        for span in m.spans(b) {
+            for s in span.lo..span.hi {
+                self.total[s as usize] += span.len;
             }
         }
-        self.cands.truncate(base);
-        self.backtracks += 1;
-        Status::Infeasible
+        while self.offset_trail.len() > placed.offset_mark as usize {
+            let (o, v) = self.offset_trail.pop().unwrap_or_default();
+            self.min_offset[o as usize] = v;
+        }
+        let ctx = self.ctxs[c];
+        self.ctxs[c].live_len += 1;
+        self.live.swap(ctx.live + placed.pos as usize, ctx.live + ctx.live_len);
+        self.offsets[b] = UNPLACED;
+        self.rejoin_sections(b);
+    }
+
+    /// After placing `b` in context `c`: records it in the solution, takes
+    /// it out of the cuts it crosses, and lists the split points of the
+    /// context (its lower end, then every cut that dropped to zero).
+    /// Returns where this list starts in the cutpoint arena.
+    fn cut_at(&mut self, c: usize, b: usize) -> usize {
+        self.solution[b] = self.offsets[b];
+        let (lo, hi) = self.m.extent[b];
+        let cut_base = self.cutpoints.len();
+        self.cutpoints.push(self.ctxs[c].range.lower as u32);
+        for s in lo..hi.saturating_sub(1) {
+            let s = s as usize;
+            self.cuts[s] -= 1;
+            if self.cuts[s] == 0 {
+                self.cutpoints.push(s as u32 + 1);
+            }
+        }
+        cut_base
+    }
+
+    fn uncut(&mut self, b: usize, cut_base: usize) {
+        let (lo, hi) = self.m.extent[b];
+        for s in lo..hi.saturating_sub(1) {
+            self.cuts[s as usize] += 1;
+        }
+        self.cutpoints.truncate(cut_base);
     }
 
     /// Raises the lowest offsets of the unplaced buffers `b` overlaps, now
@@ -713,58 +1034,5 @@ impl<'m> Search<'m> {
             (false, true) => floors.iter().zip(totals).all(|(&f, &t)| f + t <= cap),
             (false, false) => floors.iter().all(|&f| f <= cap),
         }
-    }
-
-    /// After placing `b`, splits the context where no unplaced buffer
-    /// crosses between two sections any more, and solves the parts apart;
-    /// with no new split, simply goes deeper.
-    fn decompose(&mut self, c: usize, offset: i64, pre: u32, b: usize) -> Status {
-        self.solution[b] = self.offsets[b];
-        let ctx = self.ctxs[c];
-        let (lo, hi) = self.m.extent[b];
-        let cut_base = self.cutpoints.len();
-        self.cutpoints.push(ctx.range.lower as u32);
-        for s in lo..hi.saturating_sub(1) {
-            let s = s as usize;
-            self.cuts[s] -= 1;
-            if self.cuts[s] == 0 {
-                self.cutpoints.push(s as u32 + 1);
-            }
-        }
-        let status = if self.cutpoints.len() - cut_base == 1 {
-            self.node(c, offset, pre)
-        } else {
-            self.cutpoints.push(ctx.range.upper as u32);
-            let mut status = Status::Found;
-            for i in cut_base + 1..self.cutpoints.len() {
-                let range = SectionRange { lower: self.cutpoints[i - 1] as usize, upper: self.cutpoints[i] as usize };
-                let start = self.bufs.len();
-                for j in ctx.bufs..ctx.bufs + ctx.len {
-                    let other = self.bufs[j] as usize;
-                    if self.offsets[other] != UNPLACED {
-                        continue;
-                    }
-                    let (olo, ohi) = self.m.extent[other];
-                    if !(ohi as usize <= range.lower || range.upper <= olo as usize) {
-                        self.bufs.push(other as u32);
-                    }
-                }
-                let len = self.bufs.len() - start;
-                if len == 0 {
-                    continue;
-                }
-                status = self.sub_solve(start, len, range);
-                self.bufs.truncate(start);
-                if status != Status::Found {
-                    break;
-                }
-            }
-            status
-        };
-        for s in lo..hi.saturating_sub(1) {
-            self.cuts[s as usize] += 1;
-        }
-        self.cutpoints.truncate(cut_base);
-        status
     }
 }

@@ -1,0 +1,169 @@
+//! The parallel portfolio: brute-force cross-checks over thread counts and
+//! modes, determinism, nogood soundness and cancellation.
+
+mod common;
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use common::{brute_force, has_windows, problem, Model};
+use minimalloc::params::parse_heuristics;
+use minimalloc::portfolio::{Portfolio, PortfolioOptions};
+use minimalloc::{read_csv_file, validate, Problem, SolveError, Solver, SolverParams};
+use proptest::prelude::*;
+
+fn options(mask: u32, threads: usize, deterministic: bool, nogoods: bool, race_only: bool) -> PortfolioOptions {
+    let mut params = SolverParams::default().with_switch_mask(mask);
+    params.threads = threads;
+    params.deterministic = deterministic;
+    params.timeout = Some(Duration::from_secs(20));
+    let mut opts = PortfolioOptions::from_params(&params);
+    opts.nogoods = nogoods;
+    if race_only {
+        // Skip the quick round and greedy placements so the race itself is tested.
+        opts.quick_round = false;
+        opts.greedy.clear();
+        opts.restart_base = 1;
+    }
+    opts
+}
+
+fn check(p: &Problem, result: &Result<minimalloc::Solution, SolveError>) -> Result<(), TestCaseError> {
+    let truth = brute_force(p, Model::Geometry);
+    match result {
+        Ok(s) => {
+            prop_assert!(validate(p, s).is_ok(), "invalid: {:?}", validate(p, s));
+            prop_assert!(truth.is_some());
+        }
+        Err(SolveError::Infeasible { .. }) => prop_assert!(truth.is_none(), "refuted a feasible problem: {truth:?}"),
+        Err(e) => prop_assert!(false, "unexpected {e}"),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn portfolio_matches_brute_force(
+        p in problem(8, false),
+        mask in 0u32..512,
+        threads in 1usize..=4,
+        deterministic in any::<bool>(),
+        race_only in any::<bool>(),
+    ) {
+        let report = Portfolio::new(options(mask, threads, deterministic, true, race_only)).solve(&p, &|_| {});
+        check(&p, &report.result)?;
+    }
+
+    #[test]
+    fn solver_with_threads_matches_brute_force(p in problem(8, false), threads in 1usize..=4, deterministic in any::<bool>()) {
+        let params = SolverParams { threads, deterministic, ..SolverParams::default() };
+        check(&p, &Solver::new(params).solve(&p))?;
+    }
+
+    #[test]
+    fn nogoods_never_change_the_answer(p in problem(8, true), mask in 0u32..512, threads in 1usize..=3) {
+        let with = Portfolio::new(options(mask, threads, false, true, true)).solve(&p, &|_| {});
+        let without = Portfolio::new(options(mask, threads, false, false, true)).solve(&p, &|_| {});
+        prop_assert_eq!(with.result.is_ok(), without.result.is_ok());
+        if let Ok(s) = &with.result {
+            prop_assert!(validate(&p, s).is_ok());
+        }
+        if !has_windows(&p) {
+            check(&p, &with.result)?;
+        }
+    }
+
+    #[test]
+    fn deterministic_mode_ignores_the_thread_count(p in problem(8, false), seed in 0u64..4) {
+        let run = |threads: usize| {
+            let mut opts = options(511, threads, true, true, true);
+            opts.params.seed = seed;
+            opts.workers.push(minimalloc::portfolio::Worker::new("TWA", true));
+            Portfolio::new(opts).solve(&p, &|_| {}).result
+        };
+        let one = run(1);
+        prop_assert_eq!(&one, &run(2));
+        prop_assert_eq!(&one, &run(4));
+    }
+}
+
+fn shared(name: &str) -> Option<Problem> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/challenging").join(name);
+    match read_csv_file(&path) {
+        Ok(p) => Some(p.problem),
+        Err(_) => {
+            eprintln!("skipping: {} not found", path.display());
+            None
+        }
+    }
+}
+
+#[test]
+fn deterministic_answers_on_the_challenging_suite() {
+    for name in ["A.1048576.csv", "B.1048576.csv", "H.1048576.csv"] {
+        let Some(mut p) = shared(name) else { return };
+        p.capacity = 1_048_576;
+        let run = |threads| {
+            let params = SolverParams { threads, deterministic: true, ..SolverParams::default() };
+            Solver::new(params).solve(&p).unwrap()
+        };
+        let one = run(1);
+        validate(&p, &one).unwrap();
+        assert_eq!(one, run(2), "{name}");
+        assert_eq!(one, run(4), "{name}");
+    }
+}
+
+#[test]
+fn every_lane_count_solves_the_hard_instances() {
+    for name in ["A.1048576.csv", "B.1048576.csv", "D.1048576.csv"] {
+        let Some(mut p) = shared(name) else { return };
+        p.capacity = 1_048_576;
+        for threads in [2, 3, 5] {
+            let params = SolverParams { threads, timeout: Some(Duration::from_secs(60)), ..SolverParams::default() };
+            let s = Solver::new(params).solve(&p).unwrap_or_else(|e| panic!("{name} with {threads} threads: {e}"));
+            validate(&p, &s).unwrap();
+        }
+    }
+}
+
+#[test]
+fn cancel_stops_a_long_search_promptly() {
+    let Some(mut p) = shared("D.1048576.csv") else { return };
+    p.capacity = 1_015_808; // above the load bound, below any known packing: a long search
+    for threads in [1, 2] {
+        let solver = Solver::new(SolverParams { threads, ..SolverParams::default() });
+        let flag = solver.cancel_flag();
+        let (latency, result) = std::thread::scope(|s| {
+            let handle = s.spawn(|| solver.solve(&p));
+            std::thread::sleep(Duration::from_millis(300));
+            let asked = Instant::now();
+            flag.store(true, Ordering::SeqCst);
+            let result = handle.join().unwrap();
+            (asked.elapsed(), result)
+        });
+        eprintln!("threads {threads}: cancelled after {latency:?}");
+        assert_eq!(result, Err(SolveError::Cancelled));
+        // The search checks the flag at every node; anything near a second
+        // means it was not checked at all.
+        assert!(latency < Duration::from_millis(500), "{latency:?}");
+    }
+}
+
+#[test]
+fn timeout_stops_the_portfolio() {
+    let Some(mut p) = shared("D.1048576.csv") else { return };
+    p.capacity = 1_015_808;
+    let mut params = SolverParams { threads: 2, ..SolverParams::default() };
+    params.timeout = Some(Duration::from_millis(300));
+    params.preordering_heuristics = parse_heuristics("WAT,TAW,TWA").unwrap();
+    let start = Instant::now();
+    let result = Solver::new(params).solve(&p);
+    let elapsed = start.elapsed();
+    eprintln!("timed out after {elapsed:?}");
+    assert_eq!(result, Err(SolveError::Timeout));
+    assert!(elapsed < Duration::from_millis(800), "{elapsed:?}");
+}
