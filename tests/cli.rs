@@ -199,3 +199,100 @@ fn unknown_columns_warn_and_optional_columns_round_trip() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.starts_with("id,lower,upper,size,alignment,hint,gaps,offset\na,0,10,4,2,0,2-4,"), "{stdout}");
 }
+
+/// A tight generated instance (a perfect packing exists at the capacity).
+fn perfect_instance(dir: &Path) -> PathBuf {
+    let p = minimalloc::generate::perfect(21, 120, 4096, 500);
+    let path = dir.join("perfect.csv");
+    minimalloc::write_csv_file(&path, &p, None).unwrap();
+    path
+}
+
+#[test]
+fn deterministic_output_is_byte_identical_across_thread_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = vec![perfect_instance(dir.path())];
+    inputs.extend(shared("B.1048576.csv"));
+    for input in inputs {
+        let capacity = if input.ends_with("perfect.csv") { "4096" } else { "1048576" };
+        let mut outputs = Vec::new();
+        for threads in ["1", "2", "4"] {
+            let out = dir.path().join(format!("out{threads}.csv"));
+            bin().args(["--deterministic", "--seed=7", "-q", &format!("--capacity={capacity}"), &format!("--threads={threads}")])
+                .arg(format!("--input={}", input.display()))
+                .arg(format!("--output={}", out.display()))
+                .assert()
+                .code(0);
+            outputs.push(std::fs::read(&out).unwrap());
+        }
+        assert_eq!(outputs[0], outputs[1], "{}", input.display());
+        assert_eq!(outputs[0], outputs[2], "{}", input.display());
+    }
+}
+
+#[test]
+fn stats_json_svg_and_presets() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = perfect_instance(dir.path());
+    let stats = dir.path().join("stats.json");
+    let svg = dir.path().join("packing.svg");
+    for config in ["default", "reference", "fast", "no-hatless-pruning", "no-nogoods"] {
+        let preset = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(format!("{config}.toml"));
+        bin().args(["--capacity=4096", "--validate", "-q", "--threads=2"])
+            .arg(format!("--config={}", preset.display()))
+            .arg(format!("--input={}", input.display()))
+            .arg(format!("--output={}", dir.path().join("out.csv").display()))
+            .arg(format!("--stats-json={}", stats.display()))
+            .arg(format!("--svg={}", svg.display()))
+            .assert()
+            .code(0);
+        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+        assert_eq!(doc["status"], "solved", "{config}");
+        assert_eq!(doc["height"], 4096);
+        assert_eq!(doc["lower_bound"], 4096);
+        assert!(doc["workers"].as_array().is_some_and(|w| !w.is_empty()));
+        assert!(doc["wall_s"].as_f64().is_some());
+        let picture = std::fs::read_to_string(&svg).unwrap();
+        assert_eq!(picture.matches(r#"class="buffer""#).count(), 120);
+    }
+    // A preset with a mistake is a usage error naming the file.
+    let bad = write(dir.path(), "bad.toml", "mode = \"portfolio\"\n[switches]\nhatles_pruning = false\n");
+    bin().args(["--capacity=4096"])
+        .arg(format!("--config={}", bad.display()))
+        .arg(format!("--input={}", input.display()))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.toml"))
+        .stderr(predicates::str::contains("hatles_pruning"));
+}
+
+#[test]
+fn progress_lines_and_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = perfect_instance(dir.path());
+    let out = bin().args(["--capacity=4096", "--threads=2"]).arg(format!("--input={}", input.display())).assert().code(0);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("portfolio: 120 buffers"), "{err}");
+    assert!(err.contains("solution: height 4096"), "{err}");
+    let quiet = bin().args(["--capacity=4096", "-q"]).arg(format!("--input={}", input.display())).assert().code(0);
+    assert!(quiet.get_output().stderr.is_empty());
+}
+
+#[test]
+fn generate_writes_instances() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    bin().args(["generate", "perfect", "--seed=3", "--buffers=30", "--capacity=64", "--horizon=50"])
+        .arg(format!("--out={}", a.display()))
+        .assert()
+        .code(0);
+    let b = dir.path().join("b.csv");
+    bin().args(["generate", "random", "--seed=3", "--buffers=30"]).arg(format!("--out={}", b.display())).assert().code(0);
+    let ab = dir.path().join("ab.csv");
+    bin().args(["generate", "concat"]).arg(format!("--out={}", ab.display())).arg(&a).arg(&a).assert().code(0);
+    let text = std::fs::read_to_string(&ab).unwrap();
+    assert_eq!(text.lines().count(), 61);
+    assert!(text.contains("\na:p0,") && text.contains("\na2:p0,"));
+    bin().args(["--capacity=64", "--validate", "-q"]).arg(format!("--input={}", ab.display())).assert().code(0);
+    bin().args(["generate", "bogus"]).assert().code(2);
+}

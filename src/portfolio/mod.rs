@@ -428,19 +428,31 @@ impl Portfolio {
         }
     }
 
-    /// The workers that race on each partition: the configured ones, and in
-    /// live mode, when there are more threads than workers, seeded variants
-    /// of them (cycling through the list) so that every thread has a search
-    /// of its own. Deterministic mode uses exactly the configured workers,
-    /// whatever the thread count.
+    /// The workers that race on each partition: the configured ones and, in
+    /// live mode with more threads than workers, extra workers so that every
+    /// thread has a search of its own: seeded variants of the configured
+    /// ones (random tie-breaking) alternating with other heuristic families
+    /// (CWA, AWT, LWA: on the paper's suite each places some instance the
+    /// reference's three struggle with). Deterministic mode uses exactly the
+    /// configured workers, whatever the thread count.
     fn crew(&self, threads: usize) -> Vec<Worker> {
+        const FAMILIES: [&str; 3] = ["CWA", "AWT", "LWA"];
         let workers = &self.options.workers;
         let mut crew = workers.clone();
         if !self.options.params.deterministic {
+            let base = workers[0].switches.clone();
             for extra in 0..threads.saturating_sub(workers.len()) {
-                let mut c = workers[extra % workers.len()].clone();
-                c.seeded = true;
-                c.name = format!("{}~{}", c.heuristic, extra / workers.len() + 1);
+                let round = extra / 2;
+                let mut c = if extra % 2 == 0 {
+                    let mut c = workers[round % workers.len()].clone();
+                    c.seeded = true;
+                    c
+                } else {
+                    let mut c = Worker::new(FAMILIES[round % FAMILIES.len()], round >= FAMILIES.len());
+                    c.switches = base.clone();
+                    c
+                };
+                c.name = format!("{}{}{}", c.heuristic, if c.seeded { "~" } else { "" }, extra + 1);
                 crew.push(c);
             }
         }
@@ -1008,7 +1020,7 @@ mod tests {
     fn the_crew_follows_the_thread_count() {
         let crew = |t, d| Portfolio::new(options(t, d)).crew(t).into_iter().map(|w| w.name).collect::<Vec<_>>();
         assert_eq!(crew(2, false), vec!["TWA", "TAW", "WAT"]);
-        assert_eq!(crew(5, false), vec!["TWA", "TAW", "WAT", "TWA~1", "TAW~1"]);
+        assert_eq!(crew(6, false), vec!["TWA", "TAW", "WAT", "TWA~1", "CWA2", "TAW~3"]);
         assert_eq!(crew(5, true), vec!["TWA", "TAW", "WAT"]);
     }
 
