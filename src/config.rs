@@ -7,7 +7,8 @@
 //! preordering_heuristics = "WAT,TAW,TWA"    # the quick round's (and sequential mode's)
 //! quick_round = true                        # the reference's first round before racing
 //! nogoods = true                            # share sub-problems proven infeasible
-//! restart_base = 128                        # first node limit per buffer of a partition
+//! slice = 256                               # nodes a search runs before its thread may switch
+//! step = 1024                               # nodes per lock-step in deterministic mode
 //! greedy = ["size-best-hints", "start-best-hints"]
 //! timeout = "inf"
 //!
@@ -16,7 +17,7 @@
 //!
 //! [[worker]]                                # exact workers, in priority order
 //! heuristic = "TWA"
-//! seeded = false                            # random tie-breaking, anew on each restart
+//! seeded = false                            # random tie-breaking (from --seed)
 //! switches = { check_dominance = true }     # per-worker overrides
 //! ```
 
@@ -95,7 +96,9 @@ struct RawConfig {
     #[serde(default)]
     nogoods: Option<bool>,
     #[serde(default)]
-    restart_base: Option<i64>,
+    slice: Option<i64>,
+    #[serde(default)]
+    step: Option<i64>,
     #[serde(default)]
     greedy: Option<Vec<String>>,
     #[serde(default)]
@@ -219,11 +222,14 @@ impl Config {
         if let Some(n) = raw.nogoods {
             portfolio.nogoods = n;
         }
-        if let Some(b) = raw.restart_base {
-            if b < 1 {
-                return Err(bad(format!("restart_base must be at least 1, got {b}")));
+        for (name, value, slot) in [("slice", raw.slice, &mut portfolio.slice), ("step", raw.step, &mut portfolio.step)]
+        {
+            if let Some(v) = value {
+                if v < 1 {
+                    return Err(bad(format!("{name} must be at least 1 node, got {v}")));
+                }
+                *slot = v;
             }
-            portfolio.restart_base = b;
         }
         Ok(Config {
             description: raw.description.unwrap_or_default(),

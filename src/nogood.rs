@@ -12,7 +12,8 @@ use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{bounded, Receiver, Sender};
+use parking_lot::Mutex;
 
 /// A fast hasher for keys of integers (the Fx multiply-rotate mix).
 #[derive(Default, Clone, Copy)]
@@ -50,13 +51,53 @@ pub type KeySet = HashSet<Key, BuildHasherDefault<FxHasher>>;
 /// Default memory budget of one cache, in stored integers (32 MiB).
 pub const DEFAULT_LIMIT_WORDS: usize = 4 << 20;
 
+/// Where workers meet to exchange nogoods: each joining cache gets an inbox,
+/// and every key proved is offered to every inbox. Inboxes are bounded and
+/// offers never wait: a full inbox just misses the key (nogoods are hints).
+#[derive(Debug, Default)]
+pub struct NogoodHub {
+    inboxes: Mutex<Vec<(u64, Sender<Key>)>>,
+    next: Mutex<u64>,
+}
+
+impl NogoodHub {
+    /// An empty hub.
+    pub fn new() -> Arc<Self> {
+        Arc::new(NogoodHub::default())
+    }
+
+    /// A cache linked to every other cache of this hub.
+    pub fn join(self: &Arc<Self>) -> NogoodCache {
+        let (tx, rx) = bounded(1 << 14);
+        let id = {
+            let mut next = self.next.lock();
+            *next += 1;
+            *next
+        };
+        self.inboxes.lock().push((id, tx));
+        NogoodCache { inbox: Some(rx), hub: Some(HubLink { hub: Arc::clone(self), id }), ..NogoodCache::new() }
+    }
+
+    fn offer(&self, from: u64, key: &Key) {
+        for (id, tx) in self.inboxes.lock().iter() {
+            if *id != from {
+                let _ = tx.try_send(Arc::clone(key));
+            }
+        }
+    }
+
+    fn leave(&self, id: u64) {
+        self.inboxes.lock().retain(|(i, _)| *i != id);
+    }
+}
+
 /// One worker's view of the nogoods; see the module docs.
 #[derive(Debug, Default)]
 pub struct NogoodCache {
     local: KeySet,
     frozen: Option<Arc<KeySet>>,
     inbox: Option<Receiver<Key>>,
-    peers: Vec<Sender<Key>>,
+    hub: Option<HubLink>,
     outbox: Option<Vec<Key>>,
     words: usize,
     limit_words: usize,
@@ -70,12 +111,6 @@ impl NogoodCache {
     /// A cache private to one worker.
     pub fn new() -> Self {
         NogoodCache { limit_words: DEFAULT_LIMIT_WORDS, ..NogoodCache::default() }
-    }
-
-    /// A cache that also hears other workers' keys on `inbox` and tells them
-    /// its own through `peers`.
-    pub fn linked(inbox: Receiver<Key>, peers: Vec<Sender<Key>>) -> Self {
-        NogoodCache { inbox: Some(inbox), peers, ..NogoodCache::new() }
     }
 
     /// Deterministic mode: looks keys up in `frozen` (what earlier steps
@@ -126,15 +161,26 @@ impl NogoodCache {
     pub fn insert(&mut self, key: Vec<i64>) {
         let key: Key = key.into();
         self.proved += 1;
-        for peer in &self.peers {
-            // A peer whose inbox is full (or who has finished) misses this
-            // one: nogoods are hints, and nobody ever waits for them.
-            let _ = peer.try_send(Arc::clone(&key));
+        if let Some(link) = &self.hub {
+            link.hub.offer(link.id, &key);
         }
         if let Some(out) = &mut self.outbox {
             out.push(Arc::clone(&key));
         }
         self.add(key);
+    }
+}
+
+/// A cache's membership of a hub; leaving the hub when dropped.
+#[derive(Debug)]
+struct HubLink {
+    hub: Arc<NogoodHub>,
+    id: u64,
+}
+
+impl Drop for HubLink {
+    fn drop(&mut self) {
+        self.hub.leave(self.id);
     }
 }
 
@@ -144,16 +190,17 @@ mod tests {
 
     #[test]
     fn linked_caches_share_keys_without_waiting() {
-        let (tx_a, rx_a) = crossbeam_channel::unbounded();
-        let (tx_b, rx_b) = crossbeam_channel::unbounded();
-        let mut a = NogoodCache::linked(rx_a, vec![tx_b]);
-        let mut b = NogoodCache::linked(rx_b, vec![tx_a]);
+        let hub = NogoodHub::new();
+        let mut a = hub.join();
+        let mut b = hub.join();
         assert!(!b.contains(&[1, 2, 3]));
         a.insert(vec![1, 2, 3]);
         assert!(a.contains(&[1, 2, 3]));
         assert!(b.contains(&[1, 2, 3]));
         assert!(!b.contains(&[1, 2]));
         assert_eq!(b.hits, 1);
+        drop(a);
+        assert_eq!(hub.inboxes.lock().len(), 1, "a cache leaves the hub when dropped");
     }
 
     #[test]

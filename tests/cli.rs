@@ -218,7 +218,14 @@ fn deterministic_output_is_byte_identical_across_thread_counts() {
         let mut outputs = Vec::new();
         for threads in ["1", "2", "4"] {
             let out = dir.path().join(format!("out{threads}.csv"));
-            bin().args(["--deterministic", "--seed=7", "-q", &format!("--capacity={capacity}"), &format!("--threads={threads}")])
+            bin()
+                .args([
+                    "--deterministic",
+                    "--seed=7",
+                    "-q",
+                    &format!("--capacity={capacity}"),
+                    &format!("--threads={threads}"),
+                ])
                 .arg(format!("--input={}", input.display()))
                 .arg(format!("--output={}", out.display()))
                 .assert()
@@ -238,7 +245,8 @@ fn stats_json_svg_and_presets() {
     let svg = dir.path().join("packing.svg");
     for config in ["default", "reference", "fast", "no-hatless-pruning", "no-nogoods"] {
         let preset = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(format!("{config}.toml"));
-        bin().args(["--capacity=4096", "--validate", "-q", "--threads=2"])
+        bin()
+            .args(["--capacity=4096", "--validate", "-q", "--threads=2"])
             .arg(format!("--config={}", preset.display()))
             .arg(format!("--input={}", input.display()))
             .arg(format!("--output={}", dir.path().join("out.csv").display()))
@@ -257,7 +265,8 @@ fn stats_json_svg_and_presets() {
     }
     // A preset with a mistake is a usage error naming the file.
     let bad = write(dir.path(), "bad.toml", "mode = \"portfolio\"\n[switches]\nhatles_pruning = false\n");
-    bin().args(["--capacity=4096"])
+    bin()
+        .args(["--capacity=4096"])
         .arg(format!("--config={}", bad.display()))
         .arg(format!("--input={}", input.display()))
         .assert()
@@ -270,7 +279,8 @@ fn stats_json_svg_and_presets() {
 fn progress_lines_and_quiet() {
     let dir = tempfile::tempdir().unwrap();
     let input = perfect_instance(dir.path());
-    let out = bin().args(["--capacity=4096", "--threads=2"]).arg(format!("--input={}", input.display())).assert().code(0);
+    let out =
+        bin().args(["--capacity=4096", "--threads=2"]).arg(format!("--input={}", input.display())).assert().code(0);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("portfolio: 120 buffers"), "{err}");
     assert!(err.contains("solution: height 4096"), "{err}");
@@ -282,12 +292,17 @@ fn progress_lines_and_quiet() {
 fn generate_writes_instances() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.csv");
-    bin().args(["generate", "perfect", "--seed=3", "--buffers=30", "--capacity=64", "--horizon=50"])
+    bin()
+        .args(["generate", "perfect", "--seed=3", "--buffers=30", "--capacity=64", "--horizon=50"])
         .arg(format!("--out={}", a.display()))
         .assert()
         .code(0);
     let b = dir.path().join("b.csv");
-    bin().args(["generate", "random", "--seed=3", "--buffers=30"]).arg(format!("--out={}", b.display())).assert().code(0);
+    bin()
+        .args(["generate", "random", "--seed=3", "--buffers=30"])
+        .arg(format!("--out={}", b.display()))
+        .assert()
+        .code(0);
     let ab = dir.path().join("ab.csv");
     bin().args(["generate", "concat"]).arg(format!("--out={}", ab.display())).arg(&a).arg(&a).assert().code(0);
     let text = std::fs::read_to_string(&ab).unwrap();

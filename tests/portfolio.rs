@@ -24,7 +24,8 @@ fn options(mask: u32, threads: usize, deterministic: bool, nogoods: bool, race_o
         // Skip the quick round and greedy placements so the race itself is tested.
         opts.quick_round = false;
         opts.greedy.clear();
-        opts.restart_base = 1;
+        opts.slice = 3;
+        opts.step = 5;
     }
     opts
 }

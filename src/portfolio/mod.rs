@@ -5,38 +5,43 @@
 //!    the model every worker reads.
 //! 2. A quick round of the reference's own round robin (node limit twice the
 //!    number of buffers per heuristic, the heuristics side by side) settles
-//!    easy instances with exactly the reference's answer.
+//!    easy instances with exactly the reference's answer. Partitions it
+//!    places are kept, and its searches, paused where their budget ran out,
+//!    are handed on to the race rather than thrown away.
 //! 3. Greedy placements try each partition; they are instant and solve the
 //!    partitions that have room to spare.
-//! 4. The remaining partitions are raced. Each *lane* (one per thread) owns a
-//!    search worker and a schedule of exact configurations (preordering
-//!    heuristic, technique switches, tie-breaking seed) tried in round robin
-//!    with doubling node limits (a lane with a single configuration searches
-//!    without a limit, since a restart would only repeat it). A lane takes the unsolved partition with the
-//!    fewest lanes on it, so easy partitions spread out and hard ones gather
-//!    every lane; the first lane to place a partition wins it and the others
-//!    move on at once. Each partition can be won by a different heuristic,
-//!    which the reference's one-heuristic-for-all round robin cannot do.
-//! 5. Lanes share a stop flag (timeouts, cancellation, and a proof of
+//! 4. The remaining partitions are raced, one (or, with more threads than
+//!    workers, a few) at a time. Every worker (a preordering heuristic,
+//!    technique switches, optionally seeded tie-breaking) gets a search of
+//!    its own on the partition; the threads time-slice these searches, each
+//!    thread repeatedly resuming the one that has run least. Searches pause
+//!    and resume exactly where they were, so sharing threads wastes no work,
+//!    and a worker whose heuristic is lost on one partition costs the others
+//!    only their share. The first search to place a partition wins it and
+//!    the rest stop at their next node; each partition can be won by a
+//!    different heuristic, which the reference's one-heuristic-for-all round
+//!    robin cannot do.
+//! 5. Searches share a stop flag (timeouts, cancellation, and a proof of
 //!    infeasibility from any exhausted search end everything at once) and
-//!    nogoods: sub-problems proven infeasible, exchanged over channels.
+//!    nogoods: sub-problems proven infeasible, exchanged through a hub of
+//!    bounded channels that nobody ever waits on.
 //!
-//! In deterministic mode the lanes are fixed (independent of the thread
-//! count), every attempt is node-limited, lanes advance in lock-step per
-//! partition, the lowest lane that succeeds at a step wins, and nogoods are
-//! merged between steps: the answer depends on the input and seed alone.
+//! In deterministic mode the workers are fixed (independent of the thread
+//! count), partitions go in order, every worker runs the same number of
+//! nodes per step, the lowest worker that places the partition at a step
+//! wins, and nogoods are merged between steps: the answer depends on the
+//! input and seed alone.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::bounded;
 use parking_lot::Mutex;
 
 use crate::bounds::LowerBounds;
 use crate::error::SolveError;
 use crate::heuristics::{self, Fit, Greedy, GreedyOrder};
-use crate::nogood::{KeySet, NogoodCache};
+use crate::nogood::{KeySet, NogoodCache, NogoodHub};
 use crate::params::{parse_heuristics, Heuristic, SolverParams};
 use crate::problem::{Problem, Solution};
 use crate::search::{Model, Search, Status};
@@ -52,8 +57,8 @@ pub struct Worker {
     pub heuristic: Heuristic,
     /// Technique switches (only the nine switches are read).
     pub switches: SolverParams,
-    /// Break preorder ties by a random rank drawn from the seed, anew on
-    /// every restart, instead of by buffer index.
+    /// Break preorder ties by a random rank drawn from the seed instead of
+    /// by buffer index.
     pub seeded: bool,
 }
 
@@ -84,11 +89,12 @@ pub struct PortfolioOptions {
     pub nogoods: bool,
     /// Run the reference's first round robin round before anything else.
     pub quick_round: bool,
-    /// The first node limit of an attempt on the last open partition (and
-    /// of every step in deterministic mode), per buffer of the partition.
-    /// While several partitions are open, attempts start at the reference's
-    /// twice the number of buffers so that every lane visits every partition.
-    pub restart_base: i64,
+    /// Nodes a search runs before the live race's scheduler may switch its
+    /// thread to another search (a time slice; searches pause, never restart).
+    pub slice: i64,
+    /// Nodes every worker runs per step in deterministic mode, between the
+    /// points where the workers compare notes.
+    pub step: i64,
 }
 
 impl PortfolioOptions {
@@ -108,7 +114,8 @@ impl PortfolioOptions {
             ],
             nogoods: true,
             quick_round: true,
-            restart_base: 128,
+            slice: 256,
+            step: 1024,
         }
     }
 }
@@ -553,10 +560,6 @@ fn quick_round<'a>(
     (decision.0, decision.1, left)
 }
 
-/// Nodes a search runs before the scheduler considers switching to another
-/// (about a millisecond on the paper's instances).
-const SLICE: i64 = 256;
-
 enum RaceOutcome {
     Solved,
     Infeasible,
@@ -609,6 +612,8 @@ struct Schedule<'s> {
     /// Idle workers (a search allocates memory proportional to the
     /// problem, so they are recycled rather than made per task).
     idle: Vec<Search<'s>>,
+    /// Links every search's nogood cache to the others'.
+    hub: Arc<NogoodHub>,
 }
 
 /// Whether two parameter sets have the same nine technique switches.
@@ -726,24 +731,19 @@ impl<'a> Race<'a> {
     /// nothing; the first search to place a partition wins it and the
     /// partition's other searches stop at their next node.
     fn run_live(&self, pool: &rayon::ThreadPool, threads: usize) -> RaceOutcome {
-        let per_partition = self.crew.len();
-        let open_limit = threads.max(1);
-        // Enough workers for every task that can be open at once, linked so
-        // that each hears the nogoods the others prove.
-        let count = per_partition * open_limit;
-        let channels: Vec<_> = (0..count).map(|_| bounded(1 << 14)).collect();
-        let idle: Vec<Search<'a>> = (0..count)
-            .map(|i| {
-                let nogoods = self.opts.nogoods.then(|| {
-                    let peers =
-                        channels.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, (tx, _))| tx.clone()).collect();
-                    NogoodCache::linked(channels[i].1.clone(), peers)
-                });
-                self.new_search(nogoods)
-            })
-            .collect();
-        drop(channels);
-        let schedule = Mutex::new(Schedule { tasks: Vec::new(), next: 0, open_limit, next_id: 0, idle });
+        // Every worker races on the first open partition; more partitions
+        // open only when the crew cannot keep every thread busy. A search
+        // holds memory proportional to the problem, so this also bounds how
+        // many exist at once.
+        let open_limit = threads.max(1).div_ceil(self.crew.len()).max(1);
+        let schedule = Mutex::new(Schedule {
+            tasks: Vec::new(),
+            next: 0,
+            open_limit,
+            next_id: 0,
+            idle: Vec::new(),
+            hub: NogoodHub::new(),
+        });
         pool.scope(|s| {
             for _ in 0..threads.max(1) {
                 s.spawn(|_| self.run_thread(&schedule));
@@ -801,10 +801,12 @@ impl<'a> Race<'a> {
                 let idle = schedule.idle.pop();
                 match self.adopt(task.p, task.w) {
                     Some(mut adopted) => {
-                        // Take over the idle worker's place among the nogood peers.
-                        if let Some(mut spare) = idle {
-                            adopted.set_nogoods(spare.take_nogoods());
-                        }
+                        // Take over an idle worker's place among the nogood peers.
+                        let cache = match idle {
+                            Some(mut spare) => spare.take_nogoods(),
+                            None => self.opts.nogoods.then(|| schedule.hub.join()),
+                        };
+                        adopted.set_nogoods(cache);
                         adopted
                     }
                     None => {
@@ -832,7 +834,7 @@ impl<'a> Race<'a> {
                 }
                 return;
             };
-            search.set_node_limit(SLICE);
+            search.set_node_limit(self.opts.slice.max(1));
             let began = Instant::now();
             let status = search.resume();
             let ran = began.elapsed().as_nanos() as u64;
@@ -885,8 +887,9 @@ impl<'a> Race<'a> {
                 search.set_cancel(Some(Arc::clone(&cancel[w])));
             }
             let mut frozen = Arc::new(KeySet::default());
-            let step_nodes =
-                self.opts.restart_base.max(1).saturating_mul(self.model.partitions()[p].buffers.len().max(1) as i64);
+            // Steps are short: searches pause rather than restart, so a step
+            // only sets how often the workers compare notes.
+            let step_nodes = self.opts.step.max(1);
             let decided = loop {
                 if self.stop.load(Ordering::SeqCst) || self.timed_out() {
                     break None;
