@@ -13,5 +13,8 @@ if [ -d python/tests ]; then
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip
   "$venv/bin/python" -m pip install -q ".[dev]"
+  "$venv/bin/ruff" check python
+  "$venv/bin/ruff" format --check python
+  "$venv/bin/mypy"
   "$venv/bin/python" -m pytest -q python/tests
 fi

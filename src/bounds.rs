@@ -52,6 +52,45 @@ impl LowerBounds {
     }
 }
 
+/// The largest `g` such that every packing can be made canonical with all
+/// offsets and heights multiples of `g`: the gcd of the sizes, window
+/// bounds, alignments above one and fixed offsets (1 if they are all 0).
+///
+/// A canonical packing puts each buffer at 0, at its fixed offset, or at
+/// another buffer's offset plus an effective size (a difference of window
+/// bounds), rounded up to its alignment; all are multiples of `g`. Since
+/// canonicalizing a packing never raises it, the smallest capacity is a
+/// multiple of `g` too, so bounds may be rounded up to one and capacities
+/// down.
+pub fn granularity(problem: &Problem) -> i64 {
+    fn gcd(a: i64, b: i64) -> i64 {
+        if b == 0 {
+            a.abs()
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    let mut g = 0;
+    for b in &problem.buffers {
+        g = gcd(g, b.size);
+        if b.alignment > 1 {
+            g = gcd(g, b.alignment);
+        }
+        if let Some(o) = b.offset {
+            g = gcd(g, o);
+        }
+        for gap in &b.gaps {
+            if let Some(w) = gap.window {
+                g = gcd(gcd(g, w.lower), w.upper);
+            }
+        }
+        if g == 1 {
+            return 1;
+        }
+    }
+    g.max(1)
+}
+
 /// The largest total size occupied at any moment, with gaps and windows.
 pub fn max_load(problem: &Problem) -> i128 {
     let mut events: Vec<(i64, i128)> = Vec::with_capacity(2 * problem.buffers.len());
@@ -113,6 +152,19 @@ mod tests {
         b.gaps = vec![Gap { lifespan: Interval::new(4, 6), window: None }];
         let p = Problem::new(vec![a, b], 0);
         assert_eq!(max_load(&p), 6);
+    }
+
+    #[test]
+    fn granularity_is_the_gcd_of_everything_offsets_are_made_of() {
+        let mut p = Problem::new(vec![Buffer::new("a", 0, 2, 1024), Buffer::new("b", 1, 3, 3072)], 0);
+        assert_eq!(granularity(&p), 1024);
+        p.buffers[1].alignment = 512;
+        assert_eq!(granularity(&p), 512);
+        p.buffers[0].offset = Some(256);
+        assert_eq!(granularity(&p), 256);
+        p.buffers[1].gaps = vec![Gap { lifespan: Interval::new(1, 2), window: Some(Interval::new(0, 100)) }];
+        assert_eq!(granularity(&p), 4);
+        assert_eq!(granularity(&Problem::new(vec![Buffer::new("z", 0, 1, 0)], 0)), 1);
     }
 
     #[test]

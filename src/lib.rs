@@ -28,6 +28,10 @@
 
 #![warn(missing_docs)]
 
+// Lets code shared with the binary (the command line, compiled into the
+// Python extension) name this crate `minimalloc` from inside it.
+extern crate self as minimalloc;
+
 pub mod bounds;
 pub mod config;
 pub mod error;
@@ -54,3 +58,6 @@ pub use validate::{validate, ValidationError};
 pub mod minimize;
 pub mod nogood;
 pub use minimize::{minimize, MinimizeStatus, Minimized};
+
+#[cfg(feature = "python")]
+mod python;

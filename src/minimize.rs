@@ -1,21 +1,46 @@
 //! Minimizing the capacity: the smallest capacity a packing fits in, with a
 //! proof, or the best found and an honest gap.
 //!
-//! It starts from the proven lower bound (largest load at any moment, largest
-//! buffer, fixed tops) and an upper bound from a first solution, and bisects
-//! between them. Unlike the reference, a probe that runs out of time is
-//! *unknown*, never infeasible: only an exhausted search raises the lower
-//! bound, and the best solution found is always kept.
+//! 1. Lower bounds first, without search: the largest load at any moment
+//!    (gaps and windows respected), the largest buffer, the top of every
+//!    fixed buffer.
+//! 2. An incumbent: a solve at the given capacity, or greedy best fit when
+//!    none is given.
+//! 3. An optimistic probe at the lower bound with every thread: on the
+//!    paper's instances the optimum usually *is* the load bound, and then the
+//!    answer is proven at once. A refutation raises the bound by one and the
+//!    next bound is tried.
+//! 4. Otherwise, a descent from the incumbent with several probes running
+//!    at once on split threads, each under a time budget, at capacities one
+//!    and two steps below the incumbent. Every result is shared at once: a
+//!    solution of height h closes every probe at h or above, becomes the
+//!    incumbent and doubles the step; a refutation at c closes every probe
+//!    at c or below and raises the bound to c + 1. A probe that runs out of
+//!    time proves nothing: it is *unknown*, never infeasible, and halves the
+//!    step (capacities nearer the incumbent are easier); once the step is
+//!    one, budgets double. Near the bound the steps span the whole gap, so
+//!    the descent ends as a bisection with a proof.
+//!
+//! Partitions are independent, so a probe starts with every partition
+//! whose best known placement already fits under its capacity: only the
+//! partitions that set the height are searched again. The best solution
+//! found is always kept, whatever stops the run.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::bounds::LowerBounds;
+use crossbeam_channel::unbounded;
+
+use crate::bounds::{granularity, LowerBounds};
 use crate::error::SolveError;
+use crate::heuristics;
 use crate::params::SolverParams;
+use crate::portfolio::{Portfolio, PortfolioOptions};
 use crate::problem::{Problem, Solution, MAX_VALUE};
+use crate::search::Model;
 use crate::solver::solve_sequential;
+use crate::sweep::sweep;
 
 /// How far a minimization got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,7 +51,7 @@ pub enum MinimizeStatus {
     Feasible,
     /// No solution was found in time.
     Unknown,
-    /// Not even the starting capacity fits (proven).
+    /// Not even the given capacity fits (proven).
     Infeasible,
 }
 
@@ -41,16 +66,17 @@ impl std::fmt::Display for MinimizeStatus {
     }
 }
 
-/// The outcome of [`minimize`].
+/// The outcome of a minimization.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Minimized {
     /// The best solution found (its `height` is the capacity it needs).
     pub solution: Option<Solution>,
-    /// A proven lower bound on the smallest capacity.
+    /// A proven lower bound on the smallest capacity (equal to the height
+    /// when optimal).
     pub lower_bound: i64,
     /// Whether `solution` is proven optimal.
     pub status: MinimizeStatus,
-    /// Capacities probed, with what each proved.
+    /// Capacities probed, in the order they finished, with what each proved.
     pub probes: Vec<(i64, ProbeOutcome)>,
 }
 
@@ -63,90 +89,396 @@ pub enum ProbeOutcome {
     Infeasible,
     /// The probe ran out of time: nothing is known.
     Unknown,
+    /// Closed by another probe's result before it finished.
+    Closed,
 }
 
-/// Finds the smallest capacity for `problem`, bisecting between proven
-/// bounds. The upper end is `problem.capacity` when it is positive, else the
-/// sum of all sizes and alignments above the fixed buffers (always enough). `params.timeout` limits the whole run.
+/// Progress of a minimization, for progress lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MinimizeEvent {
+    /// The proven bounds before any search.
+    Bounds {
+        /// Lower bound.
+        lower: i64,
+    },
+    /// A better solution.
+    Incumbent {
+        /// Its height.
+        height: i64,
+        /// How it was found.
+        by: String,
+    },
+    /// A probe finished.
+    Probe {
+        /// Its capacity.
+        capacity: i64,
+        /// What it proved.
+        outcome: ProbeOutcome,
+    },
+    /// The lower bound rose.
+    Lower {
+        /// The new bound.
+        lower: i64,
+    },
+}
+
+/// Finds the smallest capacity for `problem` with the default portfolio of
+/// `params` (or the reference's sequential search when `params` asks for
+/// one thread). `params.timeout` limits the whole run; `cancel` stops it
+/// (the best solution so far is kept).
 pub fn minimize(
     problem: &Problem,
     params: &SolverParams,
     cancel: Option<Arc<AtomicBool>>,
 ) -> Result<Minimized, SolveError> {
+    let opts = PortfolioOptions::from_params(params);
+    minimize_with(problem, &opts, cancel.unwrap_or_default(), &|_| {})
+}
+
+/// A probe running on its own threads.
+struct Running {
+    capacity: i64,
+    cancel: Arc<AtomicBool>,
+}
+
+type ProbeResult = (i64, Result<Solution, SolveError>);
+
+/// [`minimize`] with a full portfolio configuration and progress events.
+pub fn minimize_with(
+    problem: &Problem,
+    opts: &PortfolioOptions,
+    cancel: Arc<AtomicBool>,
+    events: &(dyn Fn(MinimizeEvent) + Sync),
+) -> Result<Minimized, SolveError> {
     problem.check()?;
     let start = Instant::now();
+    let params = &opts.params;
     let deadline = params.timeout.and_then(|t| start.checked_add(t));
+    let threads = params.thread_count().max(1);
+    let sequential = params.sequential();
     let bounds = LowerBounds::of(problem);
-    let mut lower = i64::try_from(bounds.best()).unwrap_or(i64::MAX);
-    // Stacking every free buffer, each at the next aligned offset, above the
-    // highest fixed buffer always fits (unless fixed buffers collide).
-    let total: i128 = problem
-        .buffers
-        .iter()
-        .filter(|b| b.offset.is_none())
-        .map(|b| i128::from(b.size) + i128::from(b.alignment) - 1)
-        .sum::<i128>()
-        + i128::from(bounds.fixed_top);
-    let mut upper = if problem.capacity > 0 {
-        problem.capacity
-    } else {
-        i64::try_from(total.min(i128::from(MAX_VALUE))).unwrap_or(MAX_VALUE)
-    };
-    let start_upper = upper;
-    let mut probes = Vec::new();
+    // Heights come in multiples of the granularity, so the bound rounds up.
+    let g = granularity(problem);
+    let mut lower = i64::try_from(bounds.best().min(i128::from(MAX_VALUE) + 1)).unwrap_or(i64::MAX);
+    lower = lower.saturating_add(g - 1) / g * g;
+    events(MinimizeEvent::Bounds { lower });
+    let model = Model::new(problem, &sweep(problem));
+    let parts = model.partitions();
+    let mut known: Vec<Option<(Vec<i64>, i64)>> = vec![None; parts.len()];
     let mut best: Option<Solution> = None;
-    let never = AtomicBool::new(false);
-    let stop: &AtomicBool = cancel.as_deref().unwrap_or(&never);
+    let mut probes = Vec::new();
+    let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    let out_of_time = || deadline.is_some_and(|d| Instant::now() >= d) || cancel.load(Ordering::SeqCst);
 
-    // The first probe, at the upper end, gives the first solution; then
-    // bisect between what is proven infeasible and what is solved.
-    let mut probe_at = upper;
-    while lower <= upper && !stop.load(Ordering::Relaxed) {
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            break;
+    // Keeps `sol` if it is the best so far, and its partitions' placements
+    // where they beat what is known.
+    let adopt = |sol: Solution, by: &str, best: &mut Option<Solution>, known: &mut Vec<Option<(Vec<i64>, i64)>>| {
+        for (p, part) in parts.iter().enumerate() {
+            let placed: Vec<i64> = part.buffers.iter().map(|&b| sol.offsets[b]).collect();
+            let height = part.buffers.iter().map(|&b| sol.offsets[b] + problem.buffers[b].size).max().unwrap_or(0);
+            if known[p].as_ref().is_none_or(|(_, h)| height < *h) {
+                known[p] = Some((placed, height));
+            }
         }
-        let probe = Problem { buffers: problem.buffers.clone(), capacity: probe_at };
-        let (result, _) = solve_sequential(&probe, params, stop, deadline);
-        let outcome = match result {
-            Ok(s) => {
-                upper = s.height - 1;
-                let h = s.height;
-                if best.as_ref().is_none_or(|b| h < b.height) {
-                    best = Some(s);
+        if best.as_ref().is_none_or(|b| sol.height < b.height) {
+            events(MinimizeEvent::Incumbent { height: sol.height, by: by.to_string() });
+            *best = Some(sol);
+        }
+    };
+
+    // One probe at `capacity` on `threads` threads until `budget` (or the
+    // deadline) runs out; partitions known to fit are not searched again.
+    // `stop` is the probe's own flag: a portfolio raises its flag to stop its
+    // workers once it has an answer, which must not stop anything else.
+    let probe = |capacity: i64,
+                 threads: usize,
+                 budget: Option<Duration>,
+                 stop: Arc<AtomicBool>,
+                 known: &[Option<(Vec<i64>, i64)>]| {
+        let mut p = params.clone();
+        p.threads = threads;
+        p.timeout = match (budget, remaining()) {
+            (Some(b), Some(r)) => Some(b.min(r)),
+            (b, r) => b.or(r),
+        };
+        let at = Problem { buffers: problem.buffers.clone(), capacity };
+        if sequential && known.iter().all(Option::is_none) {
+            let until = p.timeout.and_then(|t| Instant::now().checked_add(t));
+            return solve_sequential(&at, &p, &stop, until).0;
+        }
+        let mut o = opts.clone();
+        o.params = p;
+        Portfolio::with_cancel(o, stop).solve_with(&at, Some(&model), known, &|_| {}).result
+    };
+    // A probe run to its end on another thread, passing the outside
+    // cancellation on to it.
+    let watched = |capacity: i64, threads: usize, budget: Option<Duration>, known: &[Option<(Vec<i64>, i64)>]| {
+        let stop = Arc::new(AtomicBool::new(false));
+        std::thread::scope(|scope| {
+            let handle = scope.spawn(|| probe(capacity, threads, budget, Arc::clone(&stop), known));
+            while !handle.is_finished() {
+                if cancel.load(Ordering::SeqCst) {
+                    stop.store(true, Ordering::SeqCst);
                 }
-                ProbeOutcome::Solved(h)
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            handle.join().unwrap_or(Err(SolveError::Cancelled))
+        })
+    };
+
+    // 1-2. The incumbent.
+    if problem.capacity > 0 {
+        if lower > problem.capacity {
+            return Ok(Minimized { solution: None, lower_bound: lower, status: MinimizeStatus::Infeasible, probes });
+        }
+        let outcome = watched(problem.capacity, threads, None, &known);
+        match outcome {
+            Ok(sol) => {
+                probes.push((problem.capacity, ProbeOutcome::Solved(sol.height)));
+                adopt(sol, "the given capacity", &mut best, &mut known);
             }
             Err(SolveError::Infeasible { .. }) => {
-                lower = probe_at + 1;
-                ProbeOutcome::Infeasible
+                probes.push((problem.capacity, ProbeOutcome::Infeasible));
+                return Ok(Minimized {
+                    solution: None,
+                    lower_bound: problem.capacity + 1,
+                    status: MinimizeStatus::Infeasible,
+                    probes,
+                });
             }
-            Err(SolveError::Timeout) | Err(SolveError::Cancelled) => ProbeOutcome::Unknown,
+            Err(SolveError::Timeout | SolveError::Cancelled) => {
+                probes.push((problem.capacity, ProbeOutcome::Unknown));
+                return Ok(Minimized { solution: None, lower_bound: lower, status: MinimizeStatus::Unknown, probes });
+            }
             Err(e) => return Err(e),
-        };
-        probes.push((probe_at, outcome));
-        if outcome == ProbeOutcome::Unknown || best.is_none() {
-            break;
         }
-        probe_at = lower + (upper - lower) / 2;
+    } else {
+        // Stacking every free buffer above the fixed ones always fits.
+        let stack: i128 = problem
+            .buffers
+            .iter()
+            .filter(|b| b.offset.is_none())
+            .map(|b| i128::from(b.size) + i128::from(b.alignment) - 1)
+            .sum::<i128>()
+            + i128::from(bounds.fixed_top);
+        let upper_start = i64::try_from(stack.min(i128::from(MAX_VALUE))).unwrap_or(MAX_VALUE);
+        if let Some(sol) = greedy_incumbent(problem, &model, &opts.greedy, upper_start, &cancel) {
+            adopt(sol, "greedy", &mut best, &mut known);
+        } else {
+            match watched(upper_start, threads, None, &known) {
+                Ok(sol) => adopt(sol, "search", &mut best, &mut known),
+                Err(SolveError::Infeasible { .. }) => {
+                    // Fixed buffers collide: nothing fits.
+                    return Ok(Minimized {
+                        solution: None,
+                        lower_bound: upper_start + 1,
+                        status: MinimizeStatus::Infeasible,
+                        probes,
+                    });
+                }
+                Err(SolveError::Timeout | SolveError::Cancelled) => {
+                    return Ok(Minimized {
+                        solution: None,
+                        lower_bound: lower,
+                        status: MinimizeStatus::Unknown,
+                        probes,
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
+    let height = |best: &Option<Solution>| best.as_ref().map_or(i64::MAX, |b| b.height);
+
+    // 3. Optimistic probes at the lower bound, with every thread.
+    while lower < height(&best) && !out_of_time() {
+        let budget = match remaining() {
+            Some(r) => (r / 12).min(Duration::from_secs(10)),
+            None => Duration::from_secs(10),
+        }
+        .max(Duration::from_millis(200));
+        match watched(lower, threads, Some(budget), &known) {
+            Ok(sol) => {
+                probes.push((lower, ProbeOutcome::Solved(sol.height)));
+                events(MinimizeEvent::Probe { capacity: lower, outcome: ProbeOutcome::Solved(sol.height) });
+                adopt(sol, "probe at the lower bound", &mut best, &mut known);
+            }
+            Err(SolveError::Infeasible { .. }) => {
+                probes.push((lower, ProbeOutcome::Infeasible));
+                events(MinimizeEvent::Probe { capacity: lower, outcome: ProbeOutcome::Infeasible });
+                lower += g;
+                events(MinimizeEvent::Lower { lower });
+            }
+            Err(SolveError::Timeout | SolveError::Cancelled) => {
+                probes.push((lower, ProbeOutcome::Unknown));
+                events(MinimizeEvent::Probe { capacity: lower, outcome: ProbeOutcome::Unknown });
+                break;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+
+    // 4. Descent with concurrent probes. Each probes a capacity some step
+    //    below the incumbent (the slots at one and two steps). A solution
+    //    becomes the incumbent and doubles the step; a probe that runs out of
+    //    time halves it, since capacities closer to the incumbent are easier;
+    //    a refutation raises the lower bound. When the step is down to one
+    //    and still nothing is found, budgets double. Near the bound the step
+    //    covers the whole gap, so this ends in a bisection and a proof.
+    let slots = if threads >= 2 && !params.deterministic { 2.min(threads) } else { 1 };
+    let per_probe = (threads / slots).max(1);
+    let mut budget = match remaining() {
+        Some(r) => (r / 16).clamp(Duration::from_millis(250), Duration::from_secs(10)),
+        None => Duration::from_secs(5),
+    };
+    // Steps count granules of `g`; capacities that timed out with the
+    // current budget are not tried again until the budget grows.
+    let mut step = ((height(&best).saturating_sub(lower)) / g / 16).max(1);
+    let mut timed_out: Vec<i64> = Vec::new();
+    let (tx, rx) = unbounded::<ProbeResult>();
+    let mut running: Vec<Running> = Vec::new();
+    std::thread::scope(|scope| {
+        loop {
+            let h = height(&best);
+            if lower >= h || out_of_time() {
+                break;
+            }
+            // Close probes that results made pointless.
+            for r in &running {
+                if r.capacity >= h || r.capacity < lower {
+                    r.cancel.store(true, Ordering::SeqCst);
+                }
+            }
+            // Fill the free slots, one step apart below the incumbent.
+            let top = (h - 1) / g * g; // the largest multiple of g below h
+            let mut k = 0;
+            while running.iter().filter(|r| !r.cancel.load(Ordering::SeqCst)).count() < slots && k < slots as i64 {
+                let capacity = top.saturating_sub(g.saturating_mul(step.saturating_mul(k + 1) - 1)).max(lower);
+                k += 1;
+                if timed_out.contains(&capacity)
+                    || running.iter().any(|r| r.capacity == capacity && !r.cancel.load(Ordering::SeqCst))
+                {
+                    continue;
+                }
+                let stop = Arc::new(AtomicBool::new(false));
+                running.push(Running { capacity, cancel: Arc::clone(&stop) });
+                let (tx, known) = (tx.clone(), known.clone());
+                let probe = &probe;
+                scope.spawn(move || {
+                    let result = probe(capacity, per_probe, Some(budget), stop, &known);
+                    let _ = tx.send((capacity, result));
+                });
+            }
+            if running.iter().all(|r| r.cancel.load(Ordering::SeqCst)) {
+                // Everything within reach timed out: give probes more time.
+                budget *= 2;
+                timed_out.clear();
+                step = 1;
+                continue;
+            }
+            // Wait for a result, watching the clock and the cancel flag.
+            let (capacity, result) = match rx.recv_timeout(Duration::from_millis(5)) {
+                Ok(r) => r,
+                Err(_) => {
+                    if out_of_time() {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            let Some(i) = running.iter().position(|r| r.capacity == capacity) else { continue };
+            let closed = running[i].cancel.load(Ordering::SeqCst);
+            running.remove(i);
+            let outcome = match result {
+                Ok(sol) => {
+                    let h = sol.height;
+                    adopt(sol, &format!("probe at {capacity}"), &mut best, &mut known);
+                    // Bolder, but never beyond a quarter of the remaining gap.
+                    let gap = (height(&best) - lower) / g;
+                    step = step.saturating_mul(2).min((gap / 4).max(1));
+                    ProbeOutcome::Solved(h)
+                }
+                Err(SolveError::Infeasible { .. }) => {
+                    if capacity >= lower {
+                        lower = capacity + g;
+                        events(MinimizeEvent::Lower { lower });
+                    }
+                    ProbeOutcome::Infeasible
+                }
+                Err(SolveError::Timeout | SolveError::Cancelled) if closed => ProbeOutcome::Closed,
+                Err(SolveError::Timeout | SolveError::Cancelled) => {
+                    timed_out.push(capacity);
+                    step = (step / 2).max(1);
+                    ProbeOutcome::Unknown
+                }
+                Err(_) => ProbeOutcome::Unknown,
+            };
+            probes.push((capacity, outcome));
+            events(MinimizeEvent::Probe { capacity, outcome });
+        }
+        for r in &running {
+            r.cancel.store(true, Ordering::SeqCst);
+        }
+        // Results still in flight are kept if they help.
+        drop(tx);
+        for (capacity, result) in rx.iter() {
+            if let Ok(sol) = result {
+                let h = sol.height;
+                adopt(sol, &format!("probe at {capacity}"), &mut best, &mut known);
+                probes.push((capacity, ProbeOutcome::Solved(h)));
+            }
+        }
+    });
+
     let status = match &best {
         Some(s) if s.height <= lower => MinimizeStatus::Optimal,
         Some(_) => MinimizeStatus::Feasible,
-        None if lower > start_upper => MinimizeStatus::Infeasible,
         None => MinimizeStatus::Unknown,
     };
     let lower_bound = best.as_ref().map_or(lower, |s| lower.min(s.height));
     Ok(Minimized { solution: best, lower_bound, status, probes })
 }
 
+/// The lowest greedy packing over the strategies, partition by partition,
+/// under `capacity` (buffers never active go at 0 or their fixed offset).
+fn greedy_incumbent(
+    problem: &Problem,
+    model: &Model,
+    strategies: &[heuristics::Greedy],
+    capacity: i64,
+    stop: &AtomicBool,
+) -> Option<Solution> {
+    let hints: Vec<Option<i64>> = problem.buffers.iter().map(|b| b.hint).collect();
+    let mut offsets: Vec<i64> = problem.buffers.iter().map(|b| b.offset.unwrap_or(0)).collect();
+    let defaults =
+        [heuristics::Greedy { order: heuristics::GreedyOrder::Size, fit: heuristics::Fit::Best, hints: true }];
+    let strategies = if strategies.is_empty() { &defaults[..] } else { strategies };
+    for part in model.partitions() {
+        let mut best: Option<(i64, Vec<i64>)> = None;
+        for g in strategies {
+            if let Some(placed) = heuristics::place(model, &part.buffers, capacity, *g, &hints, stop) {
+                let h = part.buffers.iter().zip(&placed).map(|(&b, &o)| o + problem.buffers[b].size).max().unwrap_or(0);
+                if best.as_ref().is_none_or(|(bh, _)| h < *bh) {
+                    best = Some((h, placed));
+                }
+            }
+        }
+        let (_, placed) = best?;
+        for (&b, o) in part.buffers.iter().zip(placed) {
+            offsets[b] = o;
+        }
+    }
+    Some(Solution::new(problem, offsets))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::problem::Buffer;
+    use crate::validate::validate;
 
-    #[test]
-    fn seed_minimum_is_twelve() {
-        let p = Problem::new(
+    fn seed() -> Problem {
+        Problem::new(
             vec![
                 Buffer::new("b1", 0, 3, 4),
                 Buffer::new("b2", 3, 9, 4),
@@ -155,11 +487,21 @@ mod tests {
                 Buffer::new("b5", 0, 21, 4),
             ],
             0,
-        );
-        let m = minimize(&p, &SolverParams::default(), None).unwrap();
-        assert_eq!(m.status, MinimizeStatus::Optimal);
-        assert_eq!(m.solution.unwrap().height, 12);
-        assert_eq!(m.lower_bound, 12);
+        )
+    }
+
+    fn params(threads: usize) -> SolverParams {
+        SolverParams { threads, ..SolverParams::default() }
+    }
+
+    #[test]
+    fn seed_minimum_is_twelve() {
+        for threads in [1, 2] {
+            let m = minimize(&seed(), &params(threads), None).unwrap();
+            assert_eq!(m.status, MinimizeStatus::Optimal);
+            assert_eq!(m.solution.as_ref().unwrap().height, 12);
+            assert_eq!(m.lower_bound, 12);
+        }
     }
 
     #[test]
@@ -169,10 +511,13 @@ mod tests {
             bufs.iter().enumerate().map(|(i, &(l, u, s))| Buffer::new(i.to_string(), l, u, s)).collect(),
             0,
         );
-        let m = minimize(&p, &SolverParams::default(), None).unwrap();
-        assert_eq!(m.status, MinimizeStatus::Optimal);
-        assert_eq!(m.solution.unwrap().height, 5);
-        assert_eq!(m.lower_bound, 5, "refuting 4 proved the bound");
+        for threads in [1, 2, 3] {
+            let m = minimize(&p, &params(threads), None).unwrap();
+            assert_eq!(m.status, MinimizeStatus::Optimal);
+            assert_eq!(m.solution.as_ref().unwrap().height, 5);
+            assert_eq!(m.lower_bound, 5, "refuting 4 proved the bound");
+            assert!(m.probes.contains(&(4, ProbeOutcome::Infeasible)));
+        }
     }
 
     #[test]
@@ -180,8 +525,20 @@ mod tests {
         let mut b = Buffer::new("a", 0, 1, 4);
         b.offset = Some(0);
         let p = Problem::new(vec![b], 3);
-        let m = minimize(&p, &SolverParams::default(), None).unwrap();
+        let m = minimize(&p, &params(2), None).unwrap();
         assert_eq!(m.status, MinimizeStatus::Infeasible);
         assert!(m.solution.is_none());
+    }
+
+    #[test]
+    fn a_given_capacity_is_an_upper_bound() {
+        let mut p = seed();
+        p.capacity = 20;
+        let m = minimize(&p, &params(2), None).unwrap();
+        assert_eq!(m.status, MinimizeStatus::Optimal);
+        let s = m.solution.unwrap();
+        let mut at = p.clone();
+        at.capacity = s.height;
+        validate(&at, &s).unwrap();
     }
 }

@@ -61,12 +61,38 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// However little time a minimization gets, what it reports is true: its
+    /// lower bound never passes the optimum (a probe that ran out of time
+    /// proved nothing), and any solution it returns is valid.
+    #[test]
+    fn minimize_under_tiny_time_limits_stays_sound(mut p in problem(7, false), micros in 1u64..3000, threads in 1usize..=3) {
+        p.capacity = 0;
+        let mut params = params(511, "WAT,TAW,TWA");
+        params.threads = threads;
+        params.timeout = Some(Duration::from_micros(micros));
+        let m = minimize(&p, &params, None).unwrap();
+        let Some(optimum) = brute_optimum(&p) else { return Ok(()) };
+        prop_assert!(m.lower_bound <= optimum, "bound {} above the optimum {optimum}", m.lower_bound);
+        if let Some(s) = &m.solution {
+            let mut at = p.clone();
+            at.capacity = s.height;
+            prop_assert!(validate(&at, s).is_ok());
+            prop_assert_eq!(m.status == MinimizeStatus::Optimal, s.height == m.lower_bound);
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
-    fn minimize_finds_the_brute_force_optimum(mut p in problem(7, false), mask in 0u32..512) {
+    fn minimize_finds_the_brute_force_optimum(mut p in problem(7, false), mask in 0u32..512, threads in 1usize..=3) {
         p.capacity = 0;
-        let m = minimize(&p, &params(mask, "WAT,TAW,TWA"), None).unwrap();
+        let mut params = params(mask, "WAT,TAW,TWA");
+        params.threads = threads;
+        let m = minimize(&p, &params, None).unwrap();
         let Some(optimum) = brute_optimum(&p) else {
             prop_assert_eq!(m.status, MinimizeStatus::Infeasible);
             return Ok(());

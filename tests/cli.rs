@@ -311,3 +311,26 @@ fn generate_writes_instances() {
     bin().args(["--capacity=64", "--validate", "-q"]).arg(format!("--input={}", ab.display())).assert().code(0);
     bin().args(["generate", "bogus"]).assert().code(2);
 }
+
+#[test]
+fn a_timed_out_minimization_still_writes_its_best_solution() {
+    let Some(d) = shared("D.1048576.csv") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.csv");
+    let stats = dir.path().join("stats.json");
+    bin()
+        .args(["--minimize_capacity", "--timeout=2s", "--validate"])
+        .arg(format!("--input={}", d.display()))
+        .arg(format!("--output={}", output.display()))
+        .arg(format!("--stats-json={}", stats.display()))
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("FEASIBLE: height"));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(doc["status"], "FEASIBLE");
+    let height = doc["height"].as_i64().unwrap();
+    let lower = doc["lower_bound"].as_i64().unwrap();
+    assert!(lower < height, "a gap remains");
+    assert!(lower >= 986_112, "at least the load bound");
+    assert!(std::fs::read_to_string(&output).unwrap().starts_with("id,lower,upper,size,offset\n"));
+}

@@ -18,10 +18,11 @@ use args::{normalize, Args};
 use minimalloc::config::{Config, Mode};
 use minimalloc::error::SolveError;
 use minimalloc::io::{read_csv_file, write_csv, write_csv_file, write_file_atomic};
+use minimalloc::minimize::{minimize_with, MinimizeEvent};
 use minimalloc::params::{parse_duration, parse_heuristics, SWITCHES};
 use minimalloc::portfolio::{Event, EventKind, Portfolio, PortfolioStats, WorkerStats};
 use minimalloc::solver::solve_sequential;
-use minimalloc::{minimize, render, validate, LowerBounds, MinimizeStatus, Problem, Solution, Solver};
+use minimalloc::{render, validate, LowerBounds, MinimizeStatus, Problem, Solution, Solver};
 
 /// Exit codes, as documented in `--help`.
 pub mod exit {
@@ -70,7 +71,11 @@ const TOOLS: &[&str] = &["generate"];
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
-    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    run_with(std::env::args_os().collect())
+}
+
+/// Runs the command line `argv` (program name first) and returns the exit code.
+pub fn run_with(argv: Vec<std::ffi::OsString>) -> i32 {
     if argv.get(1).and_then(|a| a.to_str()).is_some_and(|a| TOOLS.contains(&a)) {
         return run_tool(argv);
     }
@@ -342,14 +347,34 @@ fn minimize_command(
     log: &Log,
 ) -> Result<i32, Failure> {
     let start = Instant::now();
-    let m = minimize(problem, &config.portfolio.params, Some(Arc::clone(cancel))).map_err(|e| usage(anyhow!("{e}")))?;
-    for (c, outcome) in &m.probes {
-        log.line(format_args!("probe capacity {c}: {outcome:?}"));
+    let mut opts = config.portfolio.clone();
+    if config.mode == Mode::Sequential {
+        opts.params.threads = 1;
+        opts.params.deterministic = false;
     }
-    let stats = PortfolioStats { wall: start.elapsed(), threads: 1, ..PortfolioStats::default() };
+    let events = |e: MinimizeEvent| match e {
+        MinimizeEvent::Bounds { lower } => log.line(format_args!("minimize: lower bound {lower}")),
+        MinimizeEvent::Incumbent { height, by } => log.line(format_args!("incumbent: height {height} ({by})")),
+        MinimizeEvent::Lower { lower } => log.line(format_args!("lower bound raised to {lower}")),
+        MinimizeEvent::Probe { capacity, outcome } => {
+            if log.verbose > 0 {
+                log.line(format_args!("probe at {capacity}: {outcome:?}"));
+            }
+        }
+    };
+    let m = minimize_with(problem, &opts, Arc::clone(cancel), &events).map_err(|e| usage(anyhow!("{e}")))?;
+    let stats =
+        PortfolioStats { wall: start.elapsed(), threads: opts.params.thread_count(), ..PortfolioStats::default() };
     let code = match &m.solution {
         Some(solution) => {
-            log.line(format_args!("{}: height {} (lower bound {})", m.status, solution.height, m.lower_bound));
+            log.line(format_args!(
+                "{}: height {} (lower bound {}, {} probes, {:.3}s)",
+                m.status,
+                solution.height,
+                m.lower_bound,
+                m.probes.len(),
+                stats.wall.as_secs_f64()
+            ));
             let mut at = problem.clone();
             at.capacity = solution.height;
             emit(args, &at, solution, log)?;

@@ -264,9 +264,24 @@ impl Portfolio {
 
     /// Solves `problem` at its capacity, reporting progress to `events`.
     pub fn solve(&self, problem: &Problem, events: &(dyn Fn(Event) + Sync)) -> Report {
+        self.solve_with(problem, None, &[], events)
+    }
+
+    /// Like [`Self::solve`], on a model already built for `problem` (any
+    /// capacity) and with placements already known for some partitions
+    /// (`known[p]`: the offsets of partition `p`'s buffers and their
+    /// height); those that fit under the capacity are taken as they are.
+    /// Capacity minimization probes many capacities this way.
+    pub fn solve_with(
+        &self,
+        problem: &Problem,
+        model: Option<&Model>,
+        known: &[Option<(Vec<i64>, i64)>],
+        events: &(dyn Fn(Event) + Sync),
+    ) -> Report {
         let start = Instant::now();
         let mut stats = PortfolioStats { threads: self.options.params.thread_count().max(1), ..Default::default() };
-        let result = self.solve_inner(problem, start, events, &mut stats);
+        let result = self.solve_inner(problem, model, known, start, events, &mut stats);
         stats.wall = start.elapsed();
         Report { result, stats }
     }
@@ -274,6 +289,8 @@ impl Portfolio {
     fn solve_inner(
         &self,
         problem: &Problem,
+        model: Option<&Model>,
+        known: &[Option<(Vec<i64>, i64)>],
         start: Instant,
         events: &(dyn Fn(Event) + Sync),
         stats: &mut PortfolioStats,
@@ -295,7 +312,14 @@ impl Portfolio {
             events(Event { elapsed: start.elapsed(), kind, worker: worker.map(str::to_string) })
         };
         let stop: &AtomicBool = &self.cancel;
-        let model = Model::new(problem, &sweep(problem));
+        let built;
+        let model = match model {
+            Some(m) => m,
+            None => {
+                built = Model::new(problem, &sweep(problem));
+                &built
+            }
+        };
         let num_parts = model.partitions().len();
         stats.partitions = num_parts;
         let crew = self.crew(stats.threads);
@@ -323,8 +347,20 @@ impl Portfolio {
         let mut offsets: Vec<i64> = problem.buffers.iter().map(|b| b.offset.unwrap_or(0)).collect();
         let mut solved = vec![false; num_parts];
         let mut paused = Vec::new();
-        if opts.quick_round {
-            let (status, solution, left) = quick_round(&pool, &model, problem.capacity, params, stop, deadline, stats);
+        // Placements known from elsewhere (earlier probes) that fit.
+        for (p, k) in known.iter().enumerate().take(num_parts) {
+            if let Some((placed, height)) = k {
+                if *height <= problem.capacity {
+                    for (&b, &o) in model.partitions()[p].buffers.iter().zip(placed) {
+                        offsets[b] = o;
+                    }
+                    solved[p] = true;
+                }
+            }
+        }
+        // The reference's answer matters only for a fresh problem.
+        if opts.quick_round && !solved.iter().any(|&s| s) {
+            let (status, solution, left) = quick_round(&pool, model, problem.capacity, params, stop, deadline, stats);
             match status {
                 Status::Found => {
                     stats.decided_by = Some("reference".into());
@@ -367,7 +403,7 @@ impl Portfolio {
                 }
                 let name = g.name();
                 stats.worker(&name).attempts += 1;
-                if let Some(placed) = heuristics::place(&model, &part.buffers, problem.capacity, *g, &hints, stop) {
+                if let Some(placed) = heuristics::place(model, &part.buffers, problem.capacity, *g, &hints, stop) {
                     for (&b, o) in part.buffers.iter().zip(placed) {
                         offsets[b] = o;
                     }
@@ -391,7 +427,7 @@ impl Portfolio {
         } else {
             let flags: Vec<Arc<AtomicBool>> = solved.iter().map(|&s| Arc::new(AtomicBool::new(s))).collect();
             let race = Race {
-                model: &model,
+                model,
                 capacity: problem.capacity,
                 opts,
                 crew: &crew,
