@@ -91,6 +91,31 @@ pub fn granularity(problem: &Problem) -> i64 {
     g.max(1)
 }
 
+/// The number of pairs of buffers whose lifespans meet, counted in
+/// O(n log n) without listing them: the exact search's model stores every
+/// such pair, so this says how much memory it would take.
+pub fn overlapping_pairs(problem: &Problem) -> u64 {
+    let mut events: Vec<(i64, bool)> = Vec::with_capacity(2 * problem.buffers.len());
+    for b in &problem.buffers {
+        if !b.lifespan.is_empty() && b.size > 0 {
+            events.push((b.lifespan.lower, true));
+            events.push((b.lifespan.upper, false));
+        }
+    }
+    // Ends before starts at the same time: lifespans are half-open.
+    events.sort_unstable();
+    let (mut live, mut pairs) = (0u64, 0u64);
+    for (_, start) in events {
+        if start {
+            pairs += live;
+            live += 1;
+        } else {
+            live -= 1;
+        }
+    }
+    pairs
+}
+
 /// The largest total size occupied at any moment, with gaps and windows.
 pub fn max_load(problem: &Problem) -> i128 {
     let mut events: Vec<(i64, i128)> = Vec::with_capacity(2 * problem.buffers.len());
@@ -165,6 +190,20 @@ mod tests {
         p.buffers[1].gaps = vec![Gap { lifespan: Interval::new(1, 2), window: Some(Interval::new(0, 100)) }];
         assert_eq!(granularity(&p), 4);
         assert_eq!(granularity(&Problem::new(vec![Buffer::new("z", 0, 1, 0)], 0)), 1);
+    }
+
+    #[test]
+    fn counts_overlapping_pairs() {
+        let p = Problem::new(
+            vec![
+                Buffer::new("a", 0, 4, 1),
+                Buffer::new("b", 1, 2, 1),
+                Buffer::new("c", 2, 5, 1),
+                Buffer::new("d", 5, 6, 1),
+            ],
+            0,
+        );
+        assert_eq!(overlapping_pairs(&p), 2);
     }
 
     #[test]

@@ -55,6 +55,7 @@ pub use problem::{Buffer, BufferIdx, Gap, Interval, Lifespan, Offset, Problem, S
 pub use solver::{SolveStats, Solver};
 pub use sweep::{sweep, Sweep};
 pub use validate::{validate, ValidationError};
+pub mod lns;
 pub mod minimize;
 pub mod nogood;
 pub use minimize::{minimize, MinimizeStatus, Minimized};

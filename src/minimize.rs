@@ -40,7 +40,6 @@ use crate::portfolio::{Portfolio, PortfolioOptions};
 use crate::problem::{Problem, Solution, MAX_VALUE};
 use crate::search::Model;
 use crate::solver::solve_sequential;
-use crate::sweep::sweep;
 
 /// How far a minimization got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,7 +161,10 @@ pub fn minimize_with(
     let mut lower = i64::try_from(bounds.best().min(i128::from(MAX_VALUE) + 1)).unwrap_or(i64::MAX);
     lower = lower.saturating_add(g - 1) / g * g;
     events(MinimizeEvent::Bounds { lower });
-    let model = Model::new(problem, &sweep(problem));
+    if crate::lns::is_large(problem) {
+        return minimize_large(problem, params, lower, g, deadline, &cancel, events);
+    }
+    let model = Model::new(problem);
     let parts = model.partitions();
     let mut known: Vec<Option<(Vec<i64>, i64)>> = vec![None; parts.len()];
     let mut best: Option<Solution> = None;
@@ -437,6 +439,56 @@ pub fn minimize_with(
     };
     let lower_bound = best.as_ref().map_or(lower, |s| lower.min(s.height));
     Ok(Minimized { solution: best, lower_bound, status, probes })
+}
+
+/// How long a large-instance minimization without a time limit keeps
+/// improving.
+pub const LARGE_DEFAULT_TIME: Duration = Duration::from_secs(60);
+
+/// Minimization of a problem too large for the exact model: the best online
+/// packing, improved by large neighbourhood search until the deadline (or
+/// [`LARGE_DEFAULT_TIME`]); the lower bound is the proven bound.
+fn minimize_large(
+    problem: &Problem,
+    params: &SolverParams,
+    lower: i64,
+    g: i64,
+    deadline: Option<Instant>,
+    cancel: &AtomicBool,
+    events: &(dyn Fn(MinimizeEvent) + Sync),
+) -> Result<Minimized, SolveError> {
+    let starts = crate::lns::starts(problem);
+    let Some(first) = starts.first() else {
+        // Fixed buffers collide: nothing fits anywhere.
+        return Ok(Minimized {
+            solution: None,
+            lower_bound: lower,
+            status: MinimizeStatus::Infeasible,
+            probes: Vec::new(),
+        });
+    };
+    events(MinimizeEvent::Incumbent { height: first.height, by: "greedy".into() });
+    let deadline = deadline.or_else(|| Instant::now().checked_add(LARGE_DEFAULT_TIME));
+    let options = crate::lns::LnsOptions {
+        threads: params.thread_count().max(1),
+        granularity: g,
+        seed: params.seed,
+        ..crate::lns::LnsOptions::default()
+    };
+    let progress = |h: i64| events(MinimizeEvent::Incumbent { height: h, by: "neighbourhood search".into() });
+    let best = crate::lns::improve_from(problem, &starts, lower, &options, deadline, cancel, &progress)
+        .unwrap_or_else(|| first.clone());
+    let status = if best.height <= lower { MinimizeStatus::Optimal } else { MinimizeStatus::Feasible };
+    if problem.capacity > 0 && best.height > problem.capacity {
+        // A given capacity the search could not reach: not proven infeasible.
+        return Ok(Minimized {
+            solution: None,
+            lower_bound: lower,
+            status: MinimizeStatus::Unknown,
+            probes: Vec::new(),
+        });
+    }
+    Ok(Minimized { lower_bound: lower.min(best.height), solution: Some(best), status, probes: Vec::new() })
 }
 
 /// The lowest greedy packing over the strategies, partition by partition,

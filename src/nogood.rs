@@ -48,8 +48,11 @@ pub type Key = Arc<[i64]>;
 /// A set of keys.
 pub type KeySet = HashSet<Key, BuildHasherDefault<FxHasher>>;
 
-/// Default memory budget of one cache, in stored integers (32 MiB).
-pub const DEFAULT_LIMIT_WORDS: usize = 4 << 20;
+/// Default memory budget of one cache, in stored integers (8 MiB).
+pub const DEFAULT_LIMIT_WORDS: usize = 1 << 20;
+
+/// Keys an inbox holds before offers to it are dropped.
+const INBOX: usize = 1024;
 
 /// Where workers meet to exchange nogoods: each joining cache gets an inbox,
 /// and every key proved is offered to every inbox. Inboxes are bounded and
@@ -68,7 +71,7 @@ impl NogoodHub {
 
     /// A cache linked to every other cache of this hub.
     pub fn join(self: &Arc<Self>) -> NogoodCache {
-        let (tx, rx) = bounded(1 << 14);
+        let (tx, rx) = bounded(INBOX);
         let id = {
             let mut next = self.next.lock();
             *next += 1;

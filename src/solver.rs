@@ -17,7 +17,6 @@ use crate::params::SolverParams;
 use crate::portfolio::{Portfolio, PortfolioOptions};
 use crate::problem::{BufferIdx, Problem, Solution};
 use crate::search::{Model, Search, Status};
-use crate::sweep::sweep;
 
 /// Counters of the latest solve.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -154,7 +153,7 @@ pub fn solve_sequential(
     if let Some(reason) = LowerBounds::of(problem).refute(problem.capacity) {
         return (Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) }), stats);
     }
-    let model = Model::new(problem, &sweep(problem));
+    let model = Model::new(problem);
     let mut search = Search::new(&model, problem.capacity, params, stop);
     search.set_deadline(deadline);
     let status = round_robin(&mut search, &model, params);
@@ -396,7 +395,7 @@ mod tests {
         // A search run in slices of a few nodes visits exactly the nodes of
         // an uninterrupted one and ends with the same placement.
         let p = crate::generate::perfect(7, 60, 64, 100);
-        let model = Model::new(&p, &sweep(&p));
+        let model = Model::new(&p);
         let stop = AtomicBool::new(false);
         let params = SolverParams::default();
         let mut whole = Search::new(&model, p.capacity, &params, &stop);
@@ -427,7 +426,7 @@ mod tests {
     #[test]
     fn abandoning_restores_the_state() {
         let p = crate::generate::perfect(4, 50, 64, 100);
-        let model = Model::new(&p, &sweep(&p));
+        let model = Model::new(&p);
         let stop = AtomicBool::new(false);
         let params = SolverParams::default();
         let mut fresh = Search::new(&model, p.capacity, &params, &stop);

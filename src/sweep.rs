@@ -175,6 +175,12 @@ struct Point {
 
 /// Runs the sweep over `problem`'s buffers (the capacity is not used).
 pub fn sweep(problem: &Problem) -> Sweep {
+    sweep_with(problem, true)
+}
+
+/// The sweep, listing each buffer's overlaps only when `overlaps` is set
+/// (the search's model builds its own, more compact, list of them).
+pub(crate) fn sweep_with(problem: &Problem, overlaps: bool) -> Sweep {
     let n = problem.buffers.len();
     let mut pieces: Vec<Vec<Piece>> = vec![Vec::new(); n];
     let mut points = Vec::with_capacity(2 * n);
@@ -252,7 +258,8 @@ pub fn sweep(problem: &Problem) -> Sweep {
                         part.buffers.push(b);
                     }
                     let buffer = &problem.buffers[b];
-                    for &a in alive.items() {
+                    let others: &[u32] = if overlaps { alive.items() } else { &[] };
+                    for &a in others {
                         let a = a as usize;
                         let other = &problem.buffers[a];
                         let (ea, eb) = if buffer.gaps.is_empty() && other.gaps.is_empty() {

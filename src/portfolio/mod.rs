@@ -45,7 +45,6 @@ use crate::nogood::{KeySet, NogoodCache, NogoodHub};
 use crate::params::{parse_heuristics, Heuristic, SolverParams};
 use crate::problem::{Problem, Solution};
 use crate::search::{Model, Search, Status};
-use crate::sweep::sweep;
 
 /// One exact search configuration: a preordering heuristic, the technique
 /// switches, and whether ties are broken by a seeded random rank.
@@ -311,12 +310,24 @@ impl Portfolio {
         let emit = |kind: EventKind, worker: Option<&str>| {
             events(Event { elapsed: start.elapsed(), kind, worker: worker.map(str::to_string) })
         };
+        if model.is_none() && crate::lns::is_large(problem) {
+            // Too many overlapping pairs for the exact model: online packing
+            // and neighbourhood search instead.
+            let result = crate::lns::solve_large(problem, params, &self.cancel, deadline);
+            match &result {
+                Ok(s) => emit(EventKind::Solved { height: s.height }, Some("large-instance search")),
+                Err(SolveError::Timeout) => emit(EventKind::TimedOut, None),
+                Err(_) => emit(EventKind::Cancelled, None),
+            }
+            stats.decided_by = Some("large-instance search".into());
+            return result;
+        }
         let stop: &AtomicBool = &self.cancel;
         let built;
         let model = match model {
             Some(m) => m,
             None => {
-                built = Model::new(problem, &sweep(problem));
+                built = Model::new(problem);
                 &built
             }
         };

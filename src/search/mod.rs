@@ -76,6 +76,9 @@ impl From<&SolverParams> for Switches {
 /// bookkeeping costs more than it saves below about two dozen.
 const BIG_SECTION: u32 = 24;
 
+/// Longest nogood key kept, in integers.
+const MAX_KEY_WORDS: usize = 2048;
+
 /// Offset of an unplaced buffer.
 const UNPLACED: i64 = -1;
 
@@ -407,7 +410,7 @@ impl<'m> Search<'m> {
             match frame {
                 Frame::Sub { start, len, range, state } => match state {
                     SubState::Enter => {
-                        if self.nogoods.is_some() {
+                        if self.nogoods.is_some() && self.keyed(len, range) {
                             let key = self.nogood_key(start, len, range);
                             if self.nogoods.as_mut().is_some_and(|n| n.contains(&key)) {
                                 self.nogood_hits += 1;
@@ -424,7 +427,7 @@ impl<'m> Search<'m> {
                     SubState::Await { order, live } => {
                         let status = ret.take().unwrap_or(Status::Found);
                         self.leave_context(order, live);
-                        if status == Status::Infeasible && self.nogoods.is_some() {
+                        if status == Status::Infeasible && self.nogoods.is_some() && self.keyed(len, range) {
                             // Every change below has been undone, so the key
                             // read now is the one this search started from.
                             let key = self.nogood_key(start, len, range);
@@ -673,6 +676,14 @@ impl<'m> Search<'m> {
         self.ctxs.pop();
         self.live.truncate(live);
         self.order.truncate(order);
+    }
+
+    /// Whether a sub-partition is small enough to be worth a nogood key
+    /// (keys grow with the sub-partition; big ones rarely recur and would
+    /// fill memory).
+    #[inline]
+    fn keyed(&self, len: usize, range: SectionRange) -> bool {
+        3 + 2 * len + (range.upper - range.lower) <= MAX_KEY_WORDS
     }
 
     /// The exact starting state of a sub-partition search: the capacity, its

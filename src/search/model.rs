@@ -27,6 +27,26 @@ pub(crate) struct Edge {
     pub eff: i64,
 }
 
+/// The edges of one buffer, read from the model's compact arrays.
+pub(crate) struct Edges<'a> {
+    others: std::slice::Iter<'a, u32>,
+    effs: Option<std::slice::Iter<'a, i64>>,
+    own: i64,
+}
+
+impl Iterator for Edges<'_> {
+    type Item = Edge;
+    #[inline]
+    fn next(&mut self) -> Option<Edge> {
+        let other = *self.others.next()?;
+        let eff = match &mut self.effs {
+            Some(e) => e.next().copied().unwrap_or(self.own),
+            None => self.own,
+        };
+        Some(Edge { other, eff })
+    }
+}
+
 /// The flattened problem; see the module docs.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -36,8 +56,14 @@ pub struct Model {
     pub(crate) align: Vec<i64>,
     /// Fixed offset or [`NO_FIXED`].
     pub(crate) fixed: Vec<i64>,
-    pub(crate) edge_start: Vec<u32>,
-    pub(crate) edges: Vec<Edge>,
+    /// `edge_other[edge_start[b]..edge_start[b + 1]]` are the buffers `b`
+    /// meets, sorted; an overlapping pair takes 4 bytes each way (the
+    /// largest traces have hundreds of millions of pairs).
+    pub(crate) edge_start: Vec<usize>,
+    pub(crate) edge_other: Vec<u32>,
+    /// The matching effective sizes, stored only when some buffer has gaps;
+    /// without gaps a buffer's effective size is its own size.
+    pub(crate) edge_eff: Option<Vec<i64>>,
     pub(crate) span_start: Vec<u32>,
     pub(crate) spans: Vec<Span>,
     /// First section and one past the last, per buffer.
@@ -53,22 +79,29 @@ pub struct Model {
 }
 
 impl Model {
-    /// Builds the model from a problem and its sweep.
-    pub fn new(problem: &Problem, sweep: &Sweep) -> Model {
+    /// Builds the model of a problem (sweeping it).
+    pub fn new(problem: &Problem) -> Model {
+        let sweep = crate::sweep::sweep_with(problem, false);
+        let (edge_start, edge_other, edge_eff) = edges_of(problem);
+        Model::assemble(problem, &sweep, edge_start, edge_other, edge_eff)
+    }
+
+    fn assemble(
+        problem: &Problem,
+        sweep: &Sweep,
+        edge_start: Vec<usize>,
+        edge_other: Vec<u32>,
+        edge_eff: Option<Vec<i64>>,
+    ) -> Model {
         let n = problem.buffers.len();
         let num_sections = sweep.num_sections();
-        let mut edge_start = Vec::with_capacity(n + 1);
-        let mut edges = Vec::new();
         let mut span_start = Vec::with_capacity(n + 1);
         let mut spans = Vec::new();
         let mut extent = Vec::with_capacity(n);
         let mut total_diff = vec![0i64; num_sections + 1];
         let mut preorder = Vec::with_capacity(n);
-        edge_start.push(0);
         span_start.push(0);
         for (idx, (b, data)) in problem.buffers.iter().zip(&sweep.buffer_data).enumerate() {
-            edges.extend(data.overlaps.iter().map(|o| Edge { other: o.buffer as u32, eff: o.effective_size }));
-            edge_start.push(edges.len() as u32);
             for s in &data.spans {
                 spans.push(Span {
                     lo: s.range.lower as u32,
@@ -114,7 +147,8 @@ impl Model {
             align: problem.buffers.iter().map(|b| b.alignment.max(1)).collect(),
             fixed: problem.buffers.iter().map(|b| b.offset.unwrap_or(NO_FIXED)).collect(),
             edge_start,
-            edges,
+            edge_other,
+            edge_eff,
             span_start,
             spans,
             extent,
@@ -138,12 +172,120 @@ impl Model {
     }
 
     #[inline]
-    pub(crate) fn edges(&self, b: usize) -> &[Edge] {
-        &self.edges[self.edge_start[b] as usize..self.edge_start[b + 1] as usize]
+    pub(crate) fn edges(&self, b: usize) -> Edges<'_> {
+        let range = self.edge_start[b]..self.edge_start[b + 1];
+        Edges {
+            others: self.edge_other[range.clone()].iter(),
+            effs: self.edge_eff.as_ref().map(|e| e[range].iter()),
+            own: self.size[b],
+        }
+    }
+
+    /// `eff(a, b)`: how far above `a`'s offset `b` must start, if they meet.
+    pub(crate) fn eff(&self, a: usize, b: usize) -> Option<i64> {
+        let range = self.edge_start[a]..self.edge_start[a + 1];
+        let i = self.edge_other[range.clone()].binary_search(&(b as u32)).ok()?;
+        Some(match &self.edge_eff {
+            Some(e) => e[range.start + i],
+            None => self.size[a],
+        })
     }
 
     #[inline]
     pub(crate) fn spans(&self, b: usize) -> &[Span] {
         &self.spans[self.span_start[b] as usize..self.span_start[b + 1] as usize]
     }
+}
+
+/// Every pair of buffers that occupy memory at a common moment, with their
+/// effective sizes, as compact sorted adjacency lists: a sweep over the
+/// buffers' active extents finds the candidate pairs (twice: once to count,
+/// once to fill, so nothing is allocated per pair beyond the result).
+fn edges_of(problem: &Problem) -> (Vec<usize>, Vec<u32>, Option<Vec<i64>>) {
+    use crate::problem::{effective_size_of_pieces, Piece};
+    let n = problem.buffers.len();
+    let gapped = problem.buffers.iter().any(|b| !b.gaps.is_empty());
+    let pieces: Vec<Vec<Piece>> = problem.buffers.iter().map(|b| b.pieces()).collect();
+    // (time, is_start, buffer) over each buffer's active extent.
+    let mut events: Vec<(i64, bool, u32)> = Vec::with_capacity(2 * n);
+    for (i, p) in pieces.iter().enumerate() {
+        if let (Some(first), Some(last)) = (p.first(), p.last()) {
+            events.push((first.time.lower, true, i as u32));
+            events.push((last.time.upper, false, i as u32));
+        }
+    }
+    events.sort_unstable();
+    // Calls `pair(a, b, eff(a, b), eff(b, a))` for every pair that meets.
+    let each_pair = |pair: &mut dyn FnMut(usize, usize, Option<i64>, Option<i64>)| {
+        let mut alive: Vec<u32> = Vec::new();
+        let mut pos = vec![u32::MAX; n];
+        for &(_, start, b) in &events {
+            let b = b as usize;
+            if !start {
+                let p = pos[b] as usize;
+                let last = alive.len() - 1;
+                alive.swap(p, last);
+                pos[alive[p] as usize] = p as u32;
+                alive.pop();
+                continue;
+            }
+            for &a in &alive {
+                let a = a as usize;
+                if gapped {
+                    let (pa, pb) = (&pieces[a], &pieces[b]);
+                    pair(a, b, effective_size_of_pieces(pa, pb), effective_size_of_pieces(pb, pa));
+                } else {
+                    pair(a, b, Some(problem.buffers[a].size), Some(problem.buffers[b].size));
+                }
+            }
+            pos[b] = alive.len() as u32;
+            alive.push(b as u32);
+        }
+    };
+    let mut degree = vec![0usize; n];
+    each_pair(&mut |a, b, ab, ba| {
+        if ab.is_some() || ba.is_some() {
+            degree[a] += 1;
+            degree[b] += 1;
+        }
+    });
+    let mut start = Vec::with_capacity(n + 1);
+    start.push(0usize);
+    for d in &degree {
+        start.push(start.last().copied().unwrap_or(0) + d);
+    }
+    let total = start[n];
+    let mut other = vec![0u32; total];
+    let mut eff = gapped.then(|| vec![0i64; total]);
+    let mut fill = start.clone();
+    each_pair(&mut |a, b, ab, ba| {
+        // Effective sizes exist both ways or neither (a common moment).
+        if let (Some(ab), Some(ba)) = (ab, ba) {
+            other[fill[a]] = b as u32;
+            other[fill[b]] = a as u32;
+            if let Some(e) = &mut eff {
+                e[fill[a]] = ab;
+                e[fill[b]] = ba;
+            }
+            fill[a] += 1;
+            fill[b] += 1;
+        }
+    });
+    // Sorted by the other buffer, as the reference's sets are.
+    for b in 0..n {
+        let range = start[b]..start[b + 1];
+        match &mut eff {
+            Some(e) => {
+                let mut pairs: Vec<(u32, i64)> =
+                    other[range.clone()].iter().copied().zip(e[range.clone()].iter().copied()).collect();
+                pairs.sort_unstable();
+                for (k, (o, x)) in pairs.into_iter().enumerate() {
+                    other[range.start + k] = o;
+                    e[range.start + k] = x;
+                }
+            }
+            None => other[range].sort_unstable(),
+        }
+    }
+    (start, other, eff)
 }

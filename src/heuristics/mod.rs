@@ -7,6 +7,8 @@
 //! buffers with hints try their hint first when asked to. O(E log E) for E
 //! overlapping pairs, so a 62k-buffer trace takes milliseconds.
 
+pub mod online;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::search::model::{Model, NO_FIXED};
@@ -122,11 +124,8 @@ pub(crate) fn place(
 
 /// `eff(a, b)`: how far above `a`'s offset `b` must start, from `a`'s edges.
 fn reverse_eff(m: &Model, a: usize, b: usize) -> i64 {
-    let edges = m.edges(a);
-    match edges.binary_search_by_key(&(b as u32), |e| e.other) {
-        Ok(i) => edges[i].eff,
-        Err(_) => i64::MIN / 4, // unreachable: overlaps are symmetric
-    }
+    // Overlaps are symmetric, so the edge is there.
+    m.eff(a, b).unwrap_or(i64::MIN / 4)
 }
 
 /// Whether offset `x` avoids every forbidden range `[lo, hi)`.
@@ -182,11 +181,10 @@ fn choose(forbidden: &[(i64, i64)], size: i64, align: i64, capacity: i64, fit: F
 mod tests {
     use super::*;
     use crate::problem::{Buffer, Problem, Solution};
-    use crate::sweep::sweep;
     use crate::validate::validate;
 
     fn run(p: &Problem, strategy: Greedy) -> Option<Solution> {
-        let m = Model::new(p, &sweep(p));
+        let m = Model::new(p);
         let all: Vec<usize> = (0..p.buffers.len()).collect();
         let hints: Vec<Option<i64>> = p.buffers.iter().map(|b| b.hint).collect();
         let offsets = place(&m, &all, p.capacity, strategy, &hints, &AtomicBool::new(false))?;

@@ -1,0 +1,626 @@
+//! Large neighbourhood search: lowers the height of a packing too large for
+//! the exact search to take whole, by re-solving small pieces of it exactly.
+//!
+//! Repeatedly: pick a moment where the packing rises above the target
+//! height; free the buffers live then that reach highest (a *band* of
+//! memory from the lowest of them up); keep every other buffer where it is,
+//! as a fixed obstacle clipped to the band; and ask the exact solver to pack
+//! the freed buffers into the band under the target, within a short time
+//! budget. A success moves them, and that moment no longer rises above the
+//! target; nothing else moves, so the packing stays valid. When no moment
+//! rises above the target the height has dropped to it, and a lower target
+//! follows; when repairs keep failing the target is relaxed.
+//!
+//! Several searches run at once on the portfolio's threads, each on its own
+//! moment, sharing the incumbent: a repair is committed only if none of the
+//! buffers it read moved since, so concurrent repairs never conflict.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+
+use crate::error::SolveError;
+use crate::generate::Rng;
+use crate::heuristics::online::{Hole, Tie};
+use crate::params::SolverParams;
+use crate::problem::{Buffer, Problem, Solution};
+use crate::solver::solve_sequential;
+
+/// How the search runs.
+#[derive(Clone, Debug)]
+pub struct LnsOptions {
+    /// Searches at once (each on a thread of its own).
+    pub threads: usize,
+    /// Most buffers freed per repair.
+    pub band: usize,
+    /// Buffers living longer than this many times the median lifespan at
+    /// the repaired moment stay where they are.
+    pub reach: i64,
+    /// Repairs whose sub-problem would hold more buffers than this are skipped.
+    pub max_repair: usize,
+    /// Time budget of one exact repair.
+    pub repair_budget: Duration,
+    /// Heights come in multiples of this (see [`crate::bounds::granularity`]).
+    pub granularity: i64,
+    /// Seed for choosing moments.
+    pub seed: u64,
+}
+
+impl Default for LnsOptions {
+    fn default() -> Self {
+        LnsOptions {
+            threads: 1,
+            band: 48,
+            reach: 4,
+            max_repair: 600,
+            repair_budget: Duration::from_millis(150),
+            granularity: 1,
+            seed: 0,
+        }
+    }
+}
+
+/// Problems with more overlapping pairs than this are too large for the
+/// exact search's model (it stores every pair, about 16 bytes each way), so
+/// they are solved by the online heuristics and improved by this search,
+/// which only ever builds models of small pieces.
+pub const LARGE_PAIRS: u64 = 4_000_000;
+
+/// Whether `problem` takes the large-instance path.
+pub fn is_large(problem: &Problem) -> bool {
+    crate::bounds::overlapping_pairs(problem) > LARGE_PAIRS
+}
+
+/// The best of the online heuristics (valid, capacity ignored), or `None`
+/// when fixed buffers collide.
+pub fn online_incumbent(problem: &Problem) -> Option<Solution> {
+    starts(problem).into_iter().next()
+}
+
+/// Starting packings for the search, best first: the online heuristics'
+/// best, and the greedy by size (where it is affordable). The search from
+/// different starts ends in different places, so both are worth improving.
+pub fn starts(problem: &Problem) -> Vec<Solution> {
+    use crate::heuristics::online::{by_size, online, Hole, Tie};
+    let mut candidates: Vec<Solution> = [
+        (Hole::Tightest, Tie::Width),
+        (Hole::Lowest, Tie::Width),
+        (Hole::Tightest, Tie::Size),
+        (Hole::Lowest, Tie::Size),
+    ]
+    .iter()
+    .filter_map(|&(hole, tie)| online(problem, hole, tie).map(|o| Solution::new(problem, o)))
+    .collect();
+    candidates.sort_by_key(|s| s.height);
+    candidates.truncate(1);
+    // The quadratic greedy by size where it stays affordable.
+    if problem.buffers.len() <= BY_SIZE_LIMIT {
+        candidates.extend(by_size(problem).map(|o| Solution::new(problem, o)));
+    }
+    candidates.sort_by_key(|s| s.height);
+    candidates
+}
+
+/// [`improve`] from each of several starts at once, splitting the threads
+/// among them; the best result wins.
+pub fn improve_from(
+    problem: &Problem,
+    starts: &[Solution],
+    lower: i64,
+    options: &LnsOptions,
+    deadline: Option<Instant>,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(i64) + Sync),
+) -> Option<Solution> {
+    let runs = starts.len().min(options.threads.max(1)).max(1);
+    let per_run = (options.threads.max(1) / runs).max(1);
+    // Once one run reaches the bound, the others can stop.
+    let reached = AtomicBool::new(false);
+    let results: Vec<Option<Solution>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = starts
+            .iter()
+            .take(runs)
+            .enumerate()
+            .map(|(i, start)| {
+                let (reached, stop) = (&reached, stop);
+                let options =
+                    LnsOptions { threads: per_run, seed: options.seed.wrapping_add(i as u64), ..options.clone() };
+                scope.spawn(move || {
+                    let watch = StopEither(stop, reached);
+                    let best = watch.run(|flag| improve(problem, start, lower, &options, deadline, flag, progress));
+                    if best.height <= lower {
+                        reached.store(true, Ordering::SeqCst);
+                    }
+                    best
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().ok()).collect()
+    });
+    results.into_iter().flatten().min_by_key(|s| s.height)
+}
+
+/// Runs a job with a flag raised when either of two flags is.
+struct StopEither<'a>(&'a AtomicBool, &'a AtomicBool);
+
+impl StopEither<'_> {
+    fn run<T>(&self, job: impl FnOnce(&AtomicBool) -> T) -> T {
+        let flag = AtomicBool::new(false);
+        let done = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while !done.load(Ordering::SeqCst) {
+                    if self.0.load(Ordering::SeqCst) || self.1.load(Ordering::SeqCst) {
+                        flag.store(true, Ordering::SeqCst);
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            });
+            let out = job(&flag);
+            done.store(true, Ordering::SeqCst);
+            out
+        })
+    }
+}
+
+/// Largest problem the quadratic greedy by size runs on.
+pub const BY_SIZE_LIMIT: usize = 64_000;
+
+/// Solves a large problem at its capacity: the best online packing, then
+/// neighbourhood search until it fits, the deadline passes (or, without
+/// one, [`crate::minimize::LARGE_DEFAULT_TIME`]), or `stop` is raised. The
+/// search cannot prove a capacity infeasible, so a capacity it cannot reach
+/// ends as [`SolveError::Timeout`].
+pub fn solve_large(
+    problem: &Problem,
+    params: &SolverParams,
+    stop: &AtomicBool,
+    deadline: Option<Instant>,
+) -> Result<Solution, crate::error::SolveError> {
+    let start = online_incumbent(problem)
+        .ok_or(SolveError::Infeasible { capacity: problem.capacity, reason: Some("fixed buffers collide".into()) })?;
+    if start.height <= problem.capacity {
+        return Ok(start);
+    }
+    let deadline = deadline.or_else(|| Instant::now().checked_add(crate::minimize::LARGE_DEFAULT_TIME));
+    let options = LnsOptions {
+        threads: params.thread_count().max(1),
+        granularity: crate::bounds::granularity(problem),
+        seed: params.seed,
+        ..LnsOptions::default()
+    };
+    let best = improve(problem, &start, problem.capacity, &options, deadline, stop, &|_| {});
+    if best.height <= problem.capacity {
+        Ok(best)
+    } else if stop.load(Ordering::Relaxed) && deadline.is_none_or(|d| Instant::now() < d) {
+        Err(SolveError::Cancelled)
+    } else {
+        Err(SolveError::Timeout)
+    }
+}
+
+/// The next target is the height less this fraction of the remaining gap.
+const STEP_DIVISOR: i64 = 1 << 40;
+
+/// The shared incumbent: offsets, and how often each buffer has moved.
+struct Incumbent {
+    offsets: Vec<i64>,
+    version: Vec<u32>,
+    height: i64,
+}
+
+/// Improves `start` (a valid packing of `problem`) towards `lower` until
+/// `deadline`, `stop` or a proven optimum; returns the best packing found
+/// and calls `progress` with each lower height.
+pub fn improve(
+    problem: &Problem,
+    start: &Solution,
+    lower: i64,
+    options: &LnsOptions,
+    deadline: Option<Instant>,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(i64) + Sync),
+) -> Solution {
+    let g = options.granularity.max(1);
+    let index = TimeIndex::new(problem);
+    let shared = Mutex::new(Incumbent {
+        offsets: start.offsets.clone(),
+        version: vec![0; problem.buffers.len()],
+        height: start.height,
+    });
+    // The height every search is trying to get below.
+    let target = Mutex::new(start.height - g);
+    let done = AtomicBool::new(false);
+    let out_of_time = || {
+        done.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d)
+    };
+    std::thread::scope(|scope| {
+        for worker in 0..options.threads.max(1) {
+            let (shared, target, index, out_of_time, done) = (&shared, &target, &index, &out_of_time, &done);
+            scope.spawn(move || {
+                let mut rng = Rng::new(options.seed ^ (worker as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let mut failures = 0u32;
+                // Freed buffers per repair: fewer after timeouts, more after successes.
+                let mut band = options.band.max(1);
+                while !out_of_time() {
+                    let t = *target.lock();
+                    if t < lower {
+                        done.store(true, Ordering::Relaxed);
+                        return;
+                    }
+                    let (offsets, versions) = {
+                        let s = shared.lock();
+                        (s.offsets.clone(), s.version.clone())
+                    };
+                    let tops = index.profile(problem, &offsets);
+                    let above: Vec<usize> = (0..tops.len()).filter(|&k| tops[k] > t).collect();
+                    if above.is_empty() {
+                        // Nothing rises above the target: the height is at most t.
+                        let mut s = shared.lock();
+                        let height = Solution::new(problem, s.offsets.clone()).height;
+                        if height < s.height {
+                            s.height = height;
+                            progress(height);
+                        }
+                        drop(s);
+                        let mut tt = target.lock();
+                        if *tt >= height {
+                            // Next target: a step below, bolder while repairs succeed.
+                            let gap = (height - lower).max(0);
+                            let step = if failures == 0 { (gap / STEP_DIVISOR).max(g) } else { g };
+                            *tt = (height - step) / g * g;
+                        }
+                        continue;
+                    }
+                    let moment = above[(rng.next_u64() % above.len() as u64) as usize];
+                    let space = Space { problem, index, options };
+                    match repair(&space, &offsets, moment, t, band, deadline) {
+                        Ok((moved, read)) => {
+                            failures = 0;
+                            band = (band * 2).min(options.band);
+                            let mut s = shared.lock();
+                            // Commit only if nothing this repair read has moved since.
+                            if read.iter().all(|&b| s.version[b] == versions[b]) {
+                                for (b, o) in moved {
+                                    s.offsets[b] = o;
+                                    s.version[b] += 1;
+                                }
+                            }
+                        }
+                        Err(why) => {
+                            if why == Failure::OutOfTime {
+                                band = (band / 2).max(12);
+                            }
+                            failures += 1;
+                            if failures >= 2 * above.len().min(16) as u32 + 4 {
+                                // This target resists: relax it halfway back up.
+                                let mut tt = target.lock();
+                                let h = shared.lock().height;
+                                if *tt < h - g {
+                                    *tt = ((*tt + h) / 2 / g * g).min(h - g);
+                                } else {
+                                    // Even one step below the incumbent resists.
+                                    failures = 0;
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let s = shared.into_inner();
+    let best = Solution::new(problem, s.offsets);
+    debug_assert!(best.height <= start.height);
+    best
+}
+
+/// Buffers sorted by the start of their lifespan, and the moments (time
+/// segments between consecutive starts and ends) of the problem.
+struct TimeIndex {
+    /// Segment boundaries: segment k is `[times[k], times[k + 1])`.
+    times: Vec<i64>,
+    by_lower: Vec<usize>,
+    lowers: Vec<i64>,
+    /// The longest lifespan, to bound the searches by start.
+    longest: i64,
+}
+
+impl TimeIndex {
+    fn new(problem: &Problem) -> Self {
+        let mut times: Vec<i64> = problem.buffers.iter().flat_map(|b| [b.lifespan.lower, b.lifespan.upper]).collect();
+        times.sort_unstable();
+        times.dedup();
+        let mut by_lower: Vec<usize> = (0..problem.buffers.len()).collect();
+        by_lower.sort_unstable_by_key(|&b| problem.buffers[b].lifespan.lower);
+        let lowers = by_lower.iter().map(|&b| problem.buffers[b].lifespan.lower).collect();
+        let longest = problem.buffers.iter().map(|b| b.lifespan.len()).max().unwrap_or(0);
+        TimeIndex { times, by_lower, lowers, longest }
+    }
+
+    /// The top of the packing in each segment (0 where nothing is live).
+    fn profile(&self, problem: &Problem, offsets: &[i64]) -> Vec<i64> {
+        let segments = self.times.len().saturating_sub(1);
+        // Each buffer raises a range of segments to its top; a sparse table
+        // would do, but sorting tops and painting the highest first is simple:
+        // every segment is written once.
+        let mut order: Vec<usize> = (0..problem.buffers.len()).filter(|&b| problem.buffers[b].size > 0).collect();
+        order.sort_unstable_by_key(|&b| std::cmp::Reverse(offsets[b] + problem.buffers[b].size));
+        let mut top = vec![0i64; segments];
+        // Next unpainted segment at or after k (path-compressed union-find).
+        let mut next: Vec<usize> = (0..=segments).collect();
+        fn find(next: &mut [usize], k: usize) -> usize {
+            let mut r = k;
+            while next[r] != r {
+                r = next[r];
+            }
+            let mut k = k;
+            while next[k] != r {
+                let up = next[k];
+                next[k] = r;
+                k = up;
+            }
+            r
+        }
+        for b in order {
+            let buf = &problem.buffers[b];
+            let lo = self.times.partition_point(|&t| t < buf.lifespan.lower);
+            let hi = self.times.partition_point(|&t| t < buf.lifespan.upper);
+            let mut k = find(&mut next, lo);
+            while k < hi {
+                top[k] = offsets[b] + buf.size;
+                next[k] = k + 1;
+                k = find(&mut next, k + 1);
+            }
+        }
+        top
+    }
+
+    /// Buffers whose lifespans meet `[lo, hi)`.
+    fn live_in(&self, problem: &Problem, lo: i64, hi: i64) -> Vec<usize> {
+        let first = self.lowers.partition_point(|&l| l < lo.saturating_sub(self.longest));
+        let last = self.lowers.partition_point(|&l| l < hi);
+        self.by_lower[first..last]
+            .iter()
+            .copied()
+            .filter(|&b| {
+                let l = problem.buffers[b].lifespan;
+                l.lower < hi && lo < l.upper && !l.is_empty()
+            })
+            .collect()
+    }
+}
+
+/// One repair at segment `moment`: frees the highest buffers live there and
+/// re-packs them under `target`. Returns the new offsets of the freed
+/// buffers and every buffer the repair depended on, or `None` if the exact
+/// search found nothing in its budget.
+///
+/// The freed set starts at `band` buffers and halves until the repair (the
+/// freed buffers plus the obstacles they meet) is small enough to search.
+fn repair(
+    space: &Space<'_>,
+    offsets: &[i64],
+    moment: usize,
+    target: i64,
+    band: usize,
+    deadline: Option<Instant>,
+) -> Result<Repaired, Failure> {
+    let Space { problem, index, options } = *space;
+    let (t0, t1) = (index.times[moment], index.times[moment + 1]);
+    let top = |b: usize| offsets[b] + problem.buffers[b].size;
+    let mut live = index.live_in(problem, t0, t1);
+    live.retain(|&b| problem.buffers[b].size > 0);
+    live.sort_unstable_by_key(|&b| std::cmp::Reverse(top(b)));
+    // Every buffer above the target here must move (a fixed one cannot: no
+    // repair here can succeed). Then the next highest, unless they live much
+    // longer than is usual here (moving a buffer that spans the schedule
+    // drags in every buffer it meets).
+    if live.iter().any(|&b| top(b) > target && problem.buffers[b].offset.is_some()) {
+        return Err(Failure::Proven);
+    }
+    let must: Vec<usize> = live.iter().copied().filter(|&b| top(b) > target).collect();
+    let mut widths: Vec<i64> = live.iter().map(|&b| problem.buffers[b].lifespan.len()).collect();
+    widths.sort_unstable();
+    let usual = widths.get(widths.len() / 2).copied().unwrap_or(0).saturating_mul(options.reach).max(1);
+    let optional: Vec<usize> = live
+        .iter()
+        .copied()
+        .filter(|&b| {
+            top(b) <= target && problem.buffers[b].offset.is_none() && problem.buffers[b].lifespan.len() <= usual
+        })
+        .collect();
+    let mut extra = band.saturating_sub(must.len()).min(optional.len());
+    loop {
+        let mut free: Vec<usize> = must.iter().chain(&optional[..extra]).copied().collect();
+        // Obstacles above the target elsewhere in the freed buffers' time
+        // must move too: add them until none is left or the repair is too big.
+        let mut added = 0;
+        let built = loop {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(Failure::OutOfTime);
+            }
+            match build_repair(problem, index, offsets, &free, target, options) {
+                Build::Above(b) if added < MAX_ADDED && free.len() < 2 * options.band.max(band) => {
+                    free.push(b);
+                    added += 1;
+                }
+                Build::Above(_) => break Build::Hopeless,
+                other => break other,
+            }
+        };
+        match built {
+            Build::Ready(sub, ..) if crate::bounds::LowerBounds::of(&sub).refute(sub.capacity).is_some() => {
+                // Somewhere in the freed buffers' time the band is full:
+                // free more (and so widen the band) while there are more.
+                if extra >= optional.len() {
+                    return Err(Failure::Proven);
+                }
+                extra = (extra * 2).max(extra + 4).min(optional.len());
+            }
+            Build::Ready(sub, floor, read) => {
+                // The online packing of the band first (instant), then the
+                // exact search within the budget.
+                let online = crate::heuristics::online::online(&sub, Hole::Tightest, Tie::Width)
+                    .map(|o| Solution::new(&sub, o))
+                    .filter(|s| s.height <= sub.capacity);
+                let solution = match online {
+                    Some(s) => s,
+                    None => {
+                        let params = SolverParams { threads: 1, ..SolverParams::default() };
+                        let budget = Instant::now().checked_add(options.repair_budget);
+                        let until = match (budget, deadline) {
+                            (Some(b), Some(d)) => Some(b.min(d)),
+                            (b, d) => b.or(d),
+                        };
+                        let never = AtomicBool::new(false);
+                        let result = solve_sequential(&sub, &params, &never, until).0;
+                        match result {
+                            Ok(s) => s,
+                            Err(SolveError::Infeasible { .. }) => return Err(Failure::Proven),
+                            Err(_) => return Err(Failure::OutOfTime),
+                        }
+                    }
+                };
+                let moved = free.iter().enumerate().map(|(i, &b)| (b, solution.offsets[i] + floor)).collect();
+                return Ok((moved, read));
+            }
+            Build::TooLarge if extra > 0 => extra /= 2,
+            _ => return Err(Failure::Proven),
+        }
+    }
+}
+
+/// What a repair works on.
+#[derive(Clone, Copy)]
+struct Space<'a> {
+    problem: &'a Problem,
+    index: &'a TimeIndex,
+    options: &'a LnsOptions,
+}
+
+/// A successful repair: the freed buffers' new offsets, and every buffer it
+/// read (the commit checks that none of them moved meanwhile).
+type Repaired = (Vec<(usize, i64)>, Vec<usize>);
+
+/// Obstacles above the target a repair frees before giving up.
+const MAX_ADDED: usize = 16;
+
+/// Why a repair failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Failure {
+    /// It cannot succeed as posed.
+    Proven,
+    /// The exact search ran out of its budget (a smaller repair may succeed).
+    OutOfTime,
+}
+
+enum Build {
+    /// The sub-problem, the band's floor, and the buffers it depends on.
+    Ready(Problem, i64, Vec<usize>),
+    /// More buffers than a repair may hold.
+    TooLarge,
+    /// It cannot succeed (no room under the target, or awkward alignments).
+    Hopeless,
+    /// This movable obstacle is above the target: free it too.
+    Above(usize),
+}
+
+/// The repair freeing `free`: those buffers plus every other buffer that
+/// meets one of them in time and reaches into the band, clipped to it (and
+/// fixed). Offsets in the sub-problem count from the band's floor.
+fn build_repair(
+    problem: &Problem,
+    index: &TimeIndex,
+    offsets: &[i64],
+    free: &[usize],
+    target: i64,
+    options: &LnsOptions,
+) -> Build {
+    let top = |b: usize| offsets[b] + problem.buffers[b].size;
+    // The band starts at the lowest freed buffer, aligned for all of them.
+    let align = free.iter().map(|&b| problem.buffers[b].alignment).fold(1i64, |l, a| lcm(l, a).unwrap_or(i64::MAX));
+    if align == i64::MAX {
+        return Build::Hopeless;
+    }
+    let floor = free.iter().map(|&b| offsets[b]).min().unwrap_or(0);
+    let floor = floor - floor.rem_euclid(align);
+    if target <= floor {
+        return Build::Hopeless;
+    }
+    let lo = free.iter().map(|&b| problem.buffers[b].lifespan.lower).min().unwrap_or(0);
+    let hi = free.iter().map(|&b| problem.buffers[b].lifespan.upper).max().unwrap_or(0);
+    let mut buffers: Vec<Buffer> = Vec::with_capacity(free.len() * 4);
+    for &b in free {
+        let mut c = problem.buffers[b].clone();
+        c.id = b.to_string();
+        c.hint = Some(offsets[b] - floor);
+        buffers.push(c);
+    }
+    let mut read: Vec<usize> = free.to_vec();
+    for b in index.live_in(problem, lo, hi) {
+        let buf = &problem.buffers[b];
+        if free.contains(&b) || top(b) <= floor || buf.size == 0 {
+            continue;
+        }
+        if !free.iter().any(|&f| {
+            let l = problem.buffers[f].lifespan;
+            l.lower < buf.lifespan.upper && buf.lifespan.lower < l.upper
+        }) {
+            continue;
+        }
+        if top(b) > target {
+            // An obstacle already above the target: it has to move as well.
+            return if buf.offset.is_none() { Build::Above(b) } else { Build::Hopeless };
+        }
+        if buffers.len() >= options.max_repair {
+            return Build::TooLarge;
+        }
+        // Clipped to the band and to the freed buffers' time; gaps and
+        // windows are dropped, which only makes the obstacle larger.
+        let bottom = offsets[b].max(floor);
+        let mut c = Buffer::new(b.to_string(), buf.lifespan.lower.max(lo), buf.lifespan.upper.min(hi), top(b) - bottom);
+        c.offset = Some(bottom - floor);
+        buffers.push(c);
+        read.push(b);
+    }
+    Build::Ready(Problem::new(buffers, target - floor), floor, read)
+}
+
+fn lcm(a: i64, b: i64) -> Option<i64> {
+    fn gcd(a: i64, b: i64) -> i64 {
+        if b == 0 {
+            a
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    (a / gcd(a, b)).checked_mul(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bounds::LowerBounds;
+    use crate::heuristics::online::{online, Hole, Tie};
+    use crate::validate::validate;
+
+    #[test]
+    fn improves_an_online_packing_and_stays_valid() {
+        let mut p = crate::generate::perfect(5, 400, 1 << 16, 2000);
+        p.capacity = 0;
+        let start = Solution::new(&p, online(&p, Hole::Tightest, Tie::Width).unwrap());
+        let lower = LowerBounds::of(&p).best() as i64;
+        assert!(start.height > lower, "the online packing leaves room to improve");
+        for threads in [1, 2] {
+            let options = LnsOptions { threads, ..LnsOptions::default() };
+            let deadline = Instant::now() + Duration::from_secs(2);
+            let best = improve(&p, &start, lower, &options, Some(deadline), &AtomicBool::new(false), &|_| {});
+            assert!(best.height < start.height, "{} vs {}", best.height, start.height);
+            let mut at = p.clone();
+            at.capacity = best.height;
+            validate(&at, &best).unwrap();
+        }
+    }
+}
