@@ -334,3 +334,124 @@ fn a_timed_out_minimization_still_writes_its_best_solution() {
     assert!(lower >= 986_112, "at least the load bound");
     assert!(std::fs::read_to_string(&output).unwrap().starts_with("id,lower,upper,size,offset\n"));
 }
+
+/// Writes a small suite: three tight generated instances named
+/// NAME.CAPACITY.csv, and one malformed file.
+fn suite(dir: &Path) -> PathBuf {
+    let suite = dir.join("suite");
+    std::fs::create_dir_all(&suite).unwrap();
+    for seed in 1..=3 {
+        let p = minimalloc::generate::perfect(seed, 60, 512, 200);
+        minimalloc::write_csv_file(suite.join(format!("p{seed}.512.csv")), &p, None).unwrap();
+    }
+    write(&suite, "broken.512.csv", "id,lower,upper,size\na,0,2,x\n");
+    suite
+}
+
+fn rows(report: &Path) -> Vec<(String, String)> {
+    let mut rdr = csv::Reader::from_path(report).unwrap();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            (Path::new(&r[0]).file_name().unwrap().to_string_lossy().into_owned(), r[3].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn batch_reports_every_file_and_survives_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = suite(dir.path());
+    let report = dir.path().join("r.csv");
+    let out = dir.path().join("out");
+    bin()
+        .args(["batch", "--validate", "-q"])
+        .arg(&suite)
+        .arg(format!("--report={}", report.display()))
+        .arg(format!("--output-dir={}", out.display()))
+        .assert()
+        .code(1);
+    assert_eq!(
+        rows(&report),
+        vec![
+            ("broken.512.csv".into(), "error".into()),
+            ("p1.512.csv".into(), "solved".into()),
+            ("p2.512.csv".into(), "solved".into()),
+            ("p3.512.csv".into(), "solved".into())
+        ]
+    );
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.contains("broken.512.csv:2:4: column 'size': 'x' is not an integer"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.with_extension("json")).unwrap()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 4);
+    assert!(out.join("p2.512.out.csv").exists());
+}
+
+#[test]
+fn batch_shards_merge_to_the_whole_and_resume_skips_done_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = suite(dir.path());
+    std::fs::remove_file(suite.join("broken.512.csv")).unwrap();
+    let whole = dir.path().join("whole.csv");
+    bin().args(["batch", "-q"]).arg(&suite).arg(format!("--report={}", whole.display())).assert().code(0);
+    let (s1, s2, merged) = (dir.path().join("s1.csv"), dir.path().join("s2.csv"), dir.path().join("merged.csv"));
+    bin().args(["batch", "-q", "--shard=1/2"]).arg(&suite).arg(format!("--report={}", s1.display())).assert().code(0);
+    // The second shard as a Slurm array task would see it.
+    bin()
+        .args(["batch", "-q"])
+        .env("SLURM_ARRAY_TASK_ID", "2")
+        .env("SLURM_ARRAY_TASK_MIN", "1")
+        .env("SLURM_ARRAY_TASK_COUNT", "2")
+        .arg(&suite)
+        .arg(format!("--report={}", s2.display()))
+        .assert()
+        .code(0);
+    assert_eq!(rows(&s1).len() + rows(&s2).len(), 3);
+    bin().args(["merge"]).arg(format!("--out={}", merged.display())).arg(&s1).arg(&s2).assert().code(0);
+    assert_eq!(rows(&merged), rows(&whole));
+    // Resume: a report that already has p1 only runs the other two.
+    let partial = dir.path().join("partial.csv");
+    bin()
+        .args(["batch", "-q"])
+        .arg(suite.join("p1.512.csv"))
+        .arg(format!("--report={}", partial.display()))
+        .assert()
+        .code(0);
+    bin()
+        .args(["batch", "--resume"])
+        .arg(&suite)
+        .arg(format!("--report={}", partial.display()))
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("1 files already in"));
+    assert_eq!(rows(&partial), rows(&whole));
+    // compare prints both side by side.
+    bin()
+        .args(["compare"])
+        .arg(&whole)
+        .arg(&merged)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("| p1.512.csv | solved 512"))
+        .stdout(predicates::str::contains("3/3 ok"));
+    bin().args(["batch", "--shard=3/2"]).arg(&suite).assert().code(2);
+}
+
+#[test]
+fn batch_minimizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = suite(dir.path());
+    std::fs::remove_file(suite.join("broken.512.csv")).unwrap();
+    let report = dir.path().join("m.csv");
+    let svgs = dir.path().join("svg");
+    bin()
+        .args(["batch", "-q", "--minimize_capacity"])
+        .arg(&suite)
+        .arg(format!("--report={}", report.display()))
+        .arg(format!("--svg-dir={}", svgs.display()))
+        .assert()
+        .code(0);
+    assert!(rows(&report).iter().all(|(_, s)| s == "optimal"), "{:?}", rows(&report));
+    assert!(svgs.join("p1.512.svg").exists());
+}

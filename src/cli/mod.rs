@@ -2,6 +2,7 @@
 //! writes the result, mapping every outcome to an exit code.
 
 pub mod args;
+pub mod batch;
 pub mod generate;
 
 use std::io::Write;
@@ -62,12 +63,18 @@ struct Tools {
 
 #[derive(clap::Subcommand, Debug)]
 enum Tool {
+    /// Solve (or minimize) many files in parallel and write one report.
+    Batch(batch::BatchArgs),
+    /// Join the reports of shards into one.
+    Merge(batch::MergeArgs),
+    /// Print reports side by side as a markdown table.
+    Compare(batch::CompareArgs),
     /// Write benchmark instances (concatenated, random, perfect packings).
     #[command(subcommand)]
     Generate(generate::Generate),
 }
 
-const TOOLS: &[&str] = &["generate"];
+const TOOLS: &[&str] = &["batch", "merge", "compare", "generate"];
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
@@ -106,6 +113,9 @@ fn run_tool(argv: Vec<std::ffi::OsString>) -> i32 {
         }
     };
     let result = match &tools.tool {
+        Tool::Batch(a) => batch::run(a),
+        Tool::Merge(a) => batch::merge(a),
+        Tool::Compare(a) => batch::compare(a),
         Tool::Generate(g) => generate::run(g).map(|()| exit::SOLVED),
     };
     result.unwrap_or_else(|e| {

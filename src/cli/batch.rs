@@ -1,0 +1,572 @@
+//! `minimalloc batch`: solves (or minimizes) many files in parallel and
+//! writes one report; `minimalloc merge` joins the reports of shards;
+//! `minimalloc compare` prints reports side by side.
+//!
+//! Threads are split between files and each file's portfolio: `--jobs`
+//! files at once (default: half the threads), each with its share of the
+//! threads. A file that fails (malformed, or any error) gets a row saying
+//! why, and the others go on. The report (CSV, and JSON beside it) is
+//! rewritten atomically after every file, so an interrupted batch loses
+//! nothing and `--resume` picks up where it stopped.
+//!
+//! Suites split over machines with `--shard K/N` (or a scheduler's array
+//! index: Slurm's `SLURM_ARRAY_TASK_ID`/`SLURM_ARRAY_TASK_COUNT`, or a
+//! Kubernetes indexed job's `JOB_COMPLETION_INDEX` with `--shards N`): shard
+//! K of N takes every N-th file of the sorted list, and `merge` joins the
+//! shard reports into one.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context};
+use clap::Args;
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+
+use minimalloc::config::{Config, Mode};
+use minimalloc::error::SolveError;
+use minimalloc::io::{read_csv_file, write_csv_file, write_file_atomic};
+use minimalloc::minimize::{minimize_with, MinimizeStatus};
+use minimalloc::params::parse_duration;
+use minimalloc::portfolio::Portfolio;
+use minimalloc::solver::solve_sequential;
+use minimalloc::{render, validate, LowerBounds, Problem, Solution};
+
+/// `minimalloc batch`.
+#[derive(Args, Debug)]
+pub struct BatchArgs {
+    /// CSV files, folders of them, or @LIST (a file naming one path per line).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Capacity of every file; without it, a file named NAME.CAPACITY.csv
+    /// (as in the paper's suite) uses CAPACITY.
+    #[arg(long)]
+    pub capacity: Option<i64>,
+    /// Minimize each file's capacity instead.
+    #[arg(long = "minimize_capacity", alias = "minimize-capacity")]
+    pub minimize_capacity: bool,
+    /// Time limit per file (30s, 1m, 500ms, inf).
+    #[arg(long)]
+    pub timeout: Option<String>,
+    /// Threads in all (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Files solved at once (default: half the threads, at least one).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// A preset for every file (configs/NAME.toml).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Seed of the portfolio's randomized tie-breaking.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The report: CSV here, JSON beside it (same name, .json).
+    #[arg(long, default_value = "report.csv")]
+    pub report: PathBuf,
+    /// Skip the files the report already has.
+    #[arg(long)]
+    pub resume: bool,
+    /// Take only shard K of N (1-based), e.g. 2/4.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// The number of shards, when the index comes from JOB_COMPLETION_INDEX.
+    #[arg(long)]
+    pub shards: Option<usize>,
+    /// Write each solution here (NAME.out.csv).
+    #[arg(long = "output-dir", alias = "output_dir")]
+    pub output_dir: Option<PathBuf>,
+    /// Write a picture of each solution here (NAME.svg).
+    #[arg(long = "svg-dir", alias = "svg_dir")]
+    pub svg_dir: Option<PathBuf>,
+    /// Validate every solution.
+    #[arg(long)]
+    pub validate: bool,
+    /// No progress bar or lines, no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `minimalloc merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The merged report (CSV; JSON beside it).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Shard reports (CSV).
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+}
+
+/// `minimalloc compare`.
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Reports (CSV), one per configuration; columns are named after the files.
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+}
+
+/// One file's line in a report.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Row {
+    /// The input file.
+    pub file: String,
+    /// Its number of buffers (0 if it could not be read).
+    pub buffers: usize,
+    /// The capacity solved at (or the given upper bound when minimizing; 0 if none).
+    pub capacity: i64,
+    /// solved, infeasible, timeout, optimal, feasible, unknown, or error.
+    pub status: String,
+    /// The solution's height, if any.
+    pub height: Option<i64>,
+    /// The proven lower bound.
+    pub lower_bound: Option<i64>,
+    /// Wall time in seconds.
+    pub wall_s: f64,
+    /// Search nodes.
+    pub nodes: u64,
+    /// Backtracks.
+    pub backtracks: u64,
+    /// Why it failed, for errors.
+    pub message: String,
+}
+
+/// Every CSV file named by `inputs` (folders are searched, not recursively;
+/// `@LIST` names a file of paths), sorted and without duplicates.
+fn collect(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let text = input.to_string_lossy();
+        if let Some(list) = text.strip_prefix('@') {
+            let body = std::fs::read_to_string(list).with_context(|| format!("reading the list {list}"))?;
+            let base = Path::new(list).parent().unwrap_or(Path::new("."));
+            for line in body.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                let p = PathBuf::from(line);
+                files.push(if p.is_relative() { base.join(p) } else { p });
+            }
+        } else if input.is_dir() {
+            for entry in std::fs::read_dir(input).with_context(|| format!("reading {}", input.display()))? {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "csv") {
+                    files.push(path);
+                }
+            }
+        } else {
+            files.push(input.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// Parses `K/N` (1-based).
+fn parse_shard(s: &str) -> anyhow::Result<(usize, usize)> {
+    let (k, n) = s.split_once('/').ok_or_else(|| anyhow!("--shard takes K/N, e.g. 2/4, got '{s}'"))?;
+    let (k, n): (usize, usize) = (k.trim().parse()?, n.trim().parse()?);
+    if n == 0 || k == 0 || k > n {
+        bail!("--shard K/N needs 1 <= K <= N, got {k}/{n}");
+    }
+    Ok((k, n))
+}
+
+/// The shard this process takes: `--shard`, else the scheduler's array index.
+fn shard(args: &BatchArgs) -> anyhow::Result<Option<(usize, usize)>> {
+    if let Some(s) = &args.shard {
+        return parse_shard(s).map(Some);
+    }
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<usize>().ok());
+    if let (Some(id), Some(count)) = (env("SLURM_ARRAY_TASK_ID"), env("SLURM_ARRAY_TASK_COUNT")) {
+        let min = env("SLURM_ARRAY_TASK_MIN").unwrap_or(0);
+        let k = id
+            .checked_sub(min)
+            .ok_or_else(|| anyhow!("SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}"))?
+            + 1;
+        if k > count {
+            bail!("Slurm array task {id} (min {min}) is past SLURM_ARRAY_TASK_COUNT {count}: use a contiguous array");
+        }
+        return Ok(Some((k, count)));
+    }
+    if let Some(index) = env("JOB_COMPLETION_INDEX") {
+        let n = args.shards.or_else(|| env("MINIMALLOC_SHARDS")).ok_or_else(|| {
+            anyhow!("JOB_COMPLETION_INDEX is set: give the number of shards with --shards N (or MINIMALLOC_SHARDS)")
+        })?;
+        if index >= n {
+            bail!("JOB_COMPLETION_INDEX {index} is not below the {n} shards");
+        }
+        return Ok(Some((index + 1, n)));
+    }
+    Ok(None)
+}
+
+/// The capacity of `file`: the flag, else NAME.CAPACITY.csv.
+fn capacity_of(file: &Path, flag: Option<i64>) -> Option<i64> {
+    flag.or_else(|| {
+        let stem = file.file_stem()?.to_str()?;
+        let (_, cap) = stem.rsplit_once('.')?;
+        cap.parse().ok()
+    })
+}
+
+/// Reads a report (CSV).
+pub fn read_report(path: &Path) -> anyhow::Result<Vec<Row>> {
+    let mut rdr = csv::Reader::from_path(path).with_context(|| format!("reading the report {}", path.display()))?;
+    rdr.deserialize()
+        .collect::<Result<Vec<Row>, _>>()
+        .with_context(|| format!("{}: not a minimalloc report", path.display()))
+}
+
+/// Writes a report as CSV and, beside it, JSON; both atomically.
+pub fn write_report(path: &Path, rows: &[Row]) -> anyhow::Result<()> {
+    write_file_atomic(path, |f| {
+        let mut w = csv::Writer::from_writer(f);
+        for r in rows {
+            w.serialize(r).map_err(std::io::Error::other)?;
+        }
+        w.flush()
+    })?;
+    write_file_atomic(path.with_extension("json"), |f| {
+        serde_json::to_writer_pretty(&mut *f, rows).map_err(std::io::Error::other)?;
+        f.write_all(b"\n")
+    })?;
+    Ok(())
+}
+
+/// Solves one file; never fails (errors become the row's status).
+fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop: &Arc<AtomicBool>) -> Row {
+    let start = Instant::now();
+    let mut row = Row {
+        file: file.display().to_string(),
+        buffers: 0,
+        capacity: 0,
+        status: "error".into(),
+        height: None,
+        lower_bound: None,
+        wall_s: 0.0,
+        nodes: 0,
+        backtracks: 0,
+        message: String::new(),
+    };
+    let outcome = (|| -> anyhow::Result<()> {
+        let mut problem = read_csv_file(file)?.problem;
+        row.buffers = problem.buffers.len();
+        let lb = LowerBounds::of(&problem).best();
+        row.lower_bound = i64::try_from(lb).ok();
+        let capacity = capacity_of(file, args.capacity);
+        let mut opts = config.portfolio.clone();
+        opts.params.threads = threads;
+        if config.mode == Mode::Sequential {
+            opts.params.threads = 1;
+            opts.params.deterministic = false;
+        }
+        if args.minimize_capacity {
+            problem.capacity = capacity.unwrap_or(0);
+            row.capacity = problem.capacity;
+            let m = minimize_with(&problem, &opts, Arc::clone(stop), &|_| {})?;
+            row.status = match m.status {
+                MinimizeStatus::Optimal => "optimal",
+                MinimizeStatus::Feasible => "feasible",
+                MinimizeStatus::Unknown => "unknown",
+                MinimizeStatus::Infeasible => "infeasible",
+            }
+            .into();
+            row.lower_bound = Some(m.lower_bound);
+            if let Some(s) = m.solution {
+                row.height = Some(s.height);
+                problem.capacity = s.height;
+                emit(&problem, &s, file, args)?;
+            }
+            return Ok(());
+        }
+        let capacity = capacity.ok_or_else(|| anyhow!("no --capacity, and the name is not NAME.CAPACITY.csv"))?;
+        problem.capacity = capacity;
+        row.capacity = capacity;
+        let (result, nodes, backtracks) = if opts.params.sequential() {
+            let deadline = opts.params.timeout.and_then(|t| Instant::now().checked_add(t));
+            let (r, s) = solve_sequential(&problem, &opts.params, stop, deadline);
+            (r, s.nodes, s.backtracks)
+        } else {
+            // The portfolio raises its own flag to stop its workers; only
+            // the batch's stop is passed on to it.
+            let flag = Arc::new(AtomicBool::new(false));
+            let done = AtomicBool::new(false);
+            let report = std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    while !done.load(Ordering::SeqCst) {
+                        if stop.load(Ordering::SeqCst) {
+                            flag.store(true, Ordering::SeqCst);
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                });
+                let report = Portfolio::with_cancel(opts, Arc::clone(&flag)).solve(&problem, &|_| {});
+                done.store(true, Ordering::SeqCst);
+                report
+            });
+            let (n, b) = (report.stats.nodes(), report.stats.backtracks());
+            (report.result, n, b)
+        };
+        row.nodes = nodes;
+        row.backtracks = backtracks;
+        match result {
+            Ok(s) => {
+                row.status = "solved".into();
+                row.height = Some(s.height);
+                emit(&problem, &s, file, args)?;
+            }
+            Err(SolveError::Infeasible { .. }) => row.status = "infeasible".into(),
+            Err(SolveError::Timeout) | Err(SolveError::Cancelled) => row.status = "timeout".into(),
+            Err(e) => return Err(e.into()),
+        }
+        Ok(())
+    })();
+    if let Err(e) = outcome {
+        row.status = "error".into();
+        row.message = format!("{e:#}");
+    }
+    row.wall_s = start.elapsed().as_secs_f64();
+    row
+}
+
+/// Validates and writes one file's solution as asked.
+fn emit(problem: &Problem, solution: &Solution, file: &Path, args: &BatchArgs) -> anyhow::Result<()> {
+    if args.validate {
+        validate(problem, solution).map_err(|e| anyhow!("validation FAILED: {e}"))?;
+    }
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Some(dir) = &args.output_dir {
+        write_csv_file(dir.join(format!("{stem}.out.csv")), problem, Some(solution))?;
+    }
+    if let Some(dir) = &args.svg_dir {
+        let lb = i64::try_from(LowerBounds::of(problem).best()).ok();
+        let svg = render::svg(problem, solution, lb);
+        write_file_atomic(dir.join(format!("{stem}.svg")), |f| f.write_all(svg.as_bytes()))?;
+    }
+    Ok(())
+}
+
+/// Runs `minimalloc batch`; returns the exit code (0 when every file was
+/// solved, 1 when some were infeasible or failed, 3 when some timed out).
+pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
+    let mut config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    if let Some(t) = &args.timeout {
+        config.portfolio.params.timeout = parse_duration(t).map_err(|e| anyhow!("--timeout: {e}"))?;
+    }
+    if let Some(s) = args.seed {
+        config.portfolio.params.seed = s;
+    }
+    if args.capacity.is_some_and(|c| c < 0) {
+        bail!("--capacity must not be negative");
+    }
+    let threads = match args.threads {
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(t) => t,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let jobs = args.jobs.unwrap_or((threads / 2).max(1)).clamp(1, threads);
+    let per_file = (threads / jobs).max(1);
+    for dir in [&args.output_dir, &args.svg_dir].into_iter().flatten() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut files = collect(&args.inputs)?;
+    if let Some((k, n)) = shard(args)? {
+        files = files.into_iter().enumerate().filter(|(i, _)| i % n == k - 1).map(|(_, f)| f).collect();
+        if !args.quiet {
+            eprintln!("shard {k}/{n}: {} files", files.len());
+        }
+    }
+    let mut done: Vec<Row> = Vec::new();
+    if args.resume && args.report.exists() {
+        done = read_report(&args.report)?;
+        let seen: std::collections::HashSet<String> = done.iter().map(|r| r.file.clone()).collect();
+        files.retain(|f| !seen.contains(&f.display().to_string()));
+        if !args.quiet {
+            eprintln!("resuming: {} files already in {}, {} to go", seen.len(), args.report.display(), files.len());
+        }
+    }
+    let total = files.len();
+    let rows = Mutex::new(done);
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let flag = Arc::clone(&stop);
+        let _ = ctrlc::set_handler(move || {
+            if flag.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40.cyan/blue}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar
+    });
+    let finished = std::sync::atomic::AtomicUsize::new(0);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    // Plain threads pulling files from a shared counter: each file's
+    // portfolio has a thread pool of its own, and a rayon worker waiting on
+    // another pool would start more files meanwhile, oversubscribing.
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= files.len() || stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let file = &files[i];
+                let row = run_file(file, args, &config, per_file, &stop);
+                let k = finished.fetch_add(1, Ordering::SeqCst) + 1;
+                let line = format!(
+                    "{}: {} {} ({:.3}s)",
+                    file.display(),
+                    row.status,
+                    row.height.map(|h| format!("height {h}")).unwrap_or_default(),
+                    row.wall_s
+                );
+                match &bar {
+                    Some(bar) => {
+                        bar.set_message(line);
+                        bar.inc(1);
+                    }
+                    None if !args.quiet => eprintln!("[{k}/{total}] {line}"),
+                    None => {}
+                }
+                let mut rows = rows.lock();
+                rows.push(row);
+                rows.sort_by(|a, b| a.file.cmp(&b.file));
+                if let Err(e) = write_report(&args.report, &rows) {
+                    eprintln!("warning: could not write the report: {e:#}");
+                }
+            });
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let rows = rows.into_inner();
+    write_report(&args.report, &rows)?;
+    if !args.quiet {
+        print_summary(&rows);
+        eprintln!("report: {} and {}", args.report.display(), args.report.with_extension("json").display());
+    }
+    let code = if rows.iter().any(|r| r.status == "timeout" || r.status == "unknown") || stop.load(Ordering::SeqCst) {
+        3
+    } else if rows.iter().any(|r| r.status == "error" || r.status == "infeasible") {
+        1
+    } else {
+        0
+    };
+    Ok(code)
+}
+
+fn print_summary(rows: &[Row]) {
+    println!("| file | buffers | status | height | lower bound | time (s) |");
+    println!("|---|---:|---|---:|---:|---:|");
+    for r in rows {
+        let name = Path::new(&r.file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_else(|| "-".into());
+        println!(
+            "| {name} | {} | {} | {} | {} | {:.3} |",
+            r.buffers,
+            r.status,
+            opt(r.height),
+            opt(r.lower_bound),
+            r.wall_s
+        );
+    }
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rows {
+        *counts.entry(r.status.as_str()).or_default() += 1;
+    }
+    let wall: f64 = rows.iter().map(|r| r.wall_s).sum();
+    let summary: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    println!("\n{} files: {}; total {:.3} s", rows.len(), summary.join(", "), wall);
+}
+
+/// Runs `minimalloc merge`.
+pub fn merge(args: &MergeArgs) -> anyhow::Result<i32> {
+    let mut by_file: BTreeMap<String, Row> = BTreeMap::new();
+    for path in &args.reports {
+        for row in read_report(path)? {
+            if let Some(prev) = by_file.insert(row.file.clone(), row) {
+                eprintln!("warning: {} appears in more than one report; keeping the last", prev.file);
+            }
+        }
+    }
+    let rows: Vec<Row> = by_file.into_values().collect();
+    write_report(&args.out, &rows)?;
+    eprintln!("merged {} reports: {} files into {}", args.reports.len(), rows.len(), args.out.display());
+    Ok(0)
+}
+
+/// Runs `minimalloc compare`: a markdown table, one row per file, one
+/// column per report (status, height and time), totals last.
+pub fn compare(args: &CompareArgs) -> anyhow::Result<i32> {
+    let mut reports = Vec::new();
+    for path in &args.reports {
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let rows: BTreeMap<String, Row> = read_report(path)?
+            .into_iter()
+            .map(|r| {
+                (Path::new(&r.file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(r.file.clone()), r)
+            })
+            .collect();
+        reports.push((name, rows));
+    }
+    let files: std::collections::BTreeSet<String> = reports.iter().flat_map(|(_, r)| r.keys().cloned()).collect();
+    print!("| file |");
+    for (name, _) in &reports {
+        print!(" {name} |");
+    }
+    println!();
+    print!("|---|");
+    for _ in &reports {
+        print!("---|");
+    }
+    println!();
+    for f in &files {
+        print!("| {f} |");
+        for (_, rows) in &reports {
+            match rows.get(f) {
+                Some(r) => {
+                    print!(" {} {} {:.3}s |", r.status, r.height.map(|h| h.to_string()).unwrap_or_default(), r.wall_s)
+                }
+                None => print!(" - |"),
+            }
+        }
+        println!();
+    }
+    print!("| **total** |");
+    for (_, rows) in &reports {
+        let ok = rows.values().filter(|r| matches!(r.status.as_str(), "solved" | "optimal" | "feasible")).count();
+        let wall: f64 = rows.values().map(|r| r.wall_s).sum();
+        print!(" {ok}/{} ok, {wall:.3}s |", rows.len());
+    }
+    println!();
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_and_capacities() {
+        assert_eq!(parse_shard("2/4").unwrap(), (2, 4));
+        assert!(parse_shard("0/4").is_err());
+        assert!(parse_shard("5/4").is_err());
+        assert!(parse_shard("x").is_err());
+        assert_eq!(capacity_of(Path::new("dir/A.1048576.csv"), None), Some(1_048_576));
+        assert_eq!(capacity_of(Path::new("dir/A.csv"), None), None);
+        assert_eq!(capacity_of(Path::new("dir/A.1048576.csv"), Some(7)), Some(7));
+    }
+}
