@@ -404,7 +404,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(total as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40.cyan/blue}] {pos}/{len} {msg}")
+            indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:30.cyan/blue}] {pos}/{len} {wide_msg}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
@@ -434,7 +434,17 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
                 );
                 match &bar {
                     Some(bar) => {
-                        bar.set_message(line);
+                        // The bar holds one line: the file's name, not its
+                        // path, so that the message fits beside the bar.
+                        let name = file
+                            .file_name()
+                            .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+                        bar.set_message(format!(
+                            "{name}: {} {} ({:.3}s)",
+                            row.status,
+                            row.height.map(|h| format!("height {h}")).unwrap_or_default(),
+                            row.wall_s
+                        ));
                         bar.inc(1);
                     }
                     None if !args.quiet => eprintln!("[{k}/{total}] {line}"),

@@ -300,7 +300,7 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
                 stats.backtracks(),
                 stats.wall.as_secs_f64()
             ));
-            emit(args, &problem, solution, &log)?;
+            emit(args, &problem, solution, i64::try_from(lower).unwrap_or(solution.height), &log)?;
             exit::SOLVED
         }
         Err(SolveError::Infeasible { capacity, reason }) => {
@@ -387,7 +387,7 @@ fn minimize_command(
             ));
             let mut at = problem.clone();
             at.capacity = solution.height;
-            emit(args, &at, solution, log)?;
+            emit(args, &at, solution, m.lower_bound, log)?;
             exit::SOLVED
         }
         None if m.status == MinimizeStatus::Infeasible => {
@@ -449,7 +449,8 @@ fn write_stats(
 }
 
 /// Validates (when asked), prints and writes a solution.
-fn emit(args: &Args, problem: &Problem, solution: &Solution, log: &Log) -> Result<(), Failure> {
+/// `lower_bound` is marked in the SVG picture.
+fn emit(args: &Args, problem: &Problem, solution: &Solution, lower_bound: i64, log: &Log) -> Result<(), Failure> {
     if args.validate {
         validate(problem, solution).map_err(|e| internal(anyhow!("validation FAILED: {e}")))?;
         log.line(format_args!("validation PASS, height {}", solution.height));
@@ -468,7 +469,8 @@ fn emit(args: &Args, problem: &Problem, solution: &Solution, log: &Log) -> Resul
         }
     }
     if let Some(path) = &args.svg {
-        write_file_atomic(path, |f| f.write_all(render::svg(problem, solution, None).as_bytes())).map_err(internal)?;
+        write_file_atomic(path, |f| f.write_all(render::svg(problem, solution, Some(lower_bound)).as_bytes()))
+            .map_err(internal)?;
         log.line(format_args!("wrote {}", path.display()));
     }
     Ok(())

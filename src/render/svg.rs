@@ -13,7 +13,7 @@ const PLOT_H: f64 = 560.0;
 const LEFT: f64 = 90.0;
 const TOP: f64 = 30.0;
 const BOTTOM: f64 = 50.0;
-const RIGHT: f64 = 150.0;
+const RIGHT: f64 = 250.0;
 
 /// Escapes text for XML content and attributes.
 fn esc(s: &str) -> String {
@@ -84,26 +84,43 @@ pub fn svg(problem: &Problem, solution: &Solution, lower_bound: Option<i64>) -> 
         }
     }
     let _ = writeln!(out, "</g>");
-    let mut line = |value: i64, colour: &str, label: &str, class: &str| {
+    // Dashed lines across the plot; their labels sit to the right, one per
+    // distinct value ("capacity = height 12" when they coincide), pushed
+    // apart where values lie too close for the text to be read.
+    let mut marks: Vec<(i64, &str, &str, &str)> = Vec::new();
+    if problem.capacity > 0 {
+        marks.push((problem.capacity, "#c0392b", "capacity", "capacity"));
+    }
+    if let Some(lb) = lower_bound {
+        marks.push((lb, "#2e86c1", "lower bound", "lower-bound"));
+    }
+    marks.push((solution.height, "#27ae60", "height", "height"));
+    for &(value, colour, _, class) in &marks {
         let yy = y(value);
         let _ = writeln!(
             out,
             r#"<line class="{class}" x1="{LEFT}" y1="{yy:.2}" x2="{:.2}" y2="{yy:.2}" stroke="{colour}" stroke-width="1.5" stroke-dasharray="6 4"/>"#,
             LEFT + PLOT_W
         );
+    }
+    let mut labels: Vec<(i64, &str, String)> = Vec::new();
+    marks.sort_by_key(|m| std::cmp::Reverse(m.0));
+    for &(value, colour, label, _) in &marks {
+        match labels.last_mut() {
+            Some((v, _, text)) if *v == value => *text = format!("{text} = {label}"),
+            _ => labels.push((value, colour, label.to_string())),
+        }
+    }
+    let mut last_y = f64::NEG_INFINITY;
+    for (value, colour, text) in labels {
+        let yy = y(value).max(last_y + 14.0);
+        last_y = yy;
         let _ = writeln!(
             out,
-            r#"<text x="{:.2}" y="{yy:.2}" font-size="12" fill="{colour}" dominant-baseline="central">{label} {value}</text>"#,
+            r#"<text class="mark" x="{:.2}" y="{yy:.2}" font-size="12" fill="{colour}" dominant-baseline="central">{text} {value}</text>"#,
             LEFT + PLOT_W + 6.0
         );
-    };
-    if problem.capacity > 0 {
-        line(problem.capacity, "#c0392b", "capacity", "capacity");
     }
-    if let Some(lb) = lower_bound {
-        line(lb, "#2e86c1", "lower bound", "lower-bound");
-    }
-    line(solution.height, "#27ae60", "height", "height");
     let _ = writeln!(
         out,
         r##"<text x="{LEFT}" y="{:.2}" font-size="12" fill="#444">t = {t0}</text>"##,
@@ -155,6 +172,7 @@ mod tests {
         assert!(text.contains("a&lt;1&gt;"), "ids are escaped");
         assert!(text.contains(r#"class="capacity""#));
         assert!(text.contains(r#"class="lower-bound""#));
+        assert!(text.contains(">capacity = lower bound = height 8</text>"), "equal marks share one label");
         assert!(text.trim_end().ends_with("</svg>"));
     }
 }
