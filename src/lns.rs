@@ -22,7 +22,7 @@ use parking_lot::Mutex;
 
 use crate::error::SolveError;
 use crate::generate::Rng;
-use crate::heuristics::online::{Hole, Tie};
+use crate::heuristics::online::{Hole, Key, Tie};
 use crate::params::SolverParams;
 use crate::problem::{Buffer, Problem, Solution};
 use crate::solver::solve_sequential;
@@ -75,30 +75,40 @@ pub fn is_large(problem: &Problem) -> bool {
 /// The best of the online heuristics (valid, capacity ignored), or `None`
 /// when fixed buffers collide.
 pub fn online_incumbent(problem: &Problem) -> Option<Solution> {
-    starts(problem).into_iter().next()
+    [(Hole::Tightest, Tie::Width), (Hole::Lowest, Tie::Width), (Hole::Tightest, Tie::Size), (Hole::Lowest, Tie::Size)]
+        .iter()
+        .filter_map(|&(hole, tie)| crate::heuristics::online::online(problem, hole, tie))
+        .map(|o| Solution::new(problem, o))
+        .min_by_key(|s| s.height)
 }
 
 /// Starting packings for the search, best first: the online heuristics'
-/// best, and the greedy by size (where it is affordable). The search from
-/// different starts ends in different places, so both are worth improving.
-pub fn starts(problem: &Problem) -> Vec<Solution> {
-    use crate::heuristics::online::{by_size, online, Hole, Tie};
-    let mut candidates: Vec<Solution> = [
-        (Hole::Tightest, Tie::Width),
-        (Hole::Lowest, Tie::Width),
-        (Hole::Tightest, Tie::Size),
-        (Hole::Lowest, Tie::Size),
-    ]
-    .iter()
-    .filter_map(|&(hole, tie)| online(problem, hole, tie).map(|o| Solution::new(problem, o)))
-    .collect();
-    candidates.sort_by_key(|s| s.height);
-    candidates.truncate(1);
-    // The quadratic greedy by size where it stays affordable.
+/// best, and the offline greedy in each order of [`Key::ALL`] (where it is
+/// affordable and until `halt`), computed on up to `threads` threads, each
+/// with the order that made it. The search from different starts ends in different
+/// places, so several are worth improving.
+pub fn starts(problem: &Problem, threads: usize, halt: &(dyn Fn() -> bool + Sync)) -> Vec<(Solution, Option<Key>)> {
+    use crate::heuristics::online::by_key;
+    let mut candidates: Vec<(Solution, Option<Key>)> =
+        online_incumbent(problem).map(|s| (s, None)).into_iter().collect();
     if problem.buffers.len() <= BY_SIZE_LIMIT {
-        candidates.extend(by_size(problem).map(|o| Solution::new(problem, o)));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let found = Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for _ in 0..threads.clamp(1, Key::ALL.len()) {
+                scope.spawn(|| {
+                    while let Some(&key) = Key::ALL.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        if let Some(offsets) = by_key(problem, key, halt) {
+                            found.lock().push((Solution::new(problem, offsets), Some(key)));
+                        }
+                    }
+                });
+            }
+        });
+        candidates.extend(found.into_inner());
     }
-    candidates.sort_by_key(|s| s.height);
+    candidates.sort_by_key(|s| s.0.height);
+    candidates.dedup_by(|a, b| a.0.offsets == b.0.offsets);
     candidates
 }
 
@@ -142,10 +152,10 @@ pub fn improve_from(
 }
 
 /// Runs a job with a flag raised when either of two flags is.
-struct StopEither<'a>(&'a AtomicBool, &'a AtomicBool);
+pub(crate) struct StopEither<'a>(pub(crate) &'a AtomicBool, pub(crate) &'a AtomicBool);
 
 impl StopEither<'_> {
-    fn run<T>(&self, job: impl FnOnce(&AtomicBool) -> T) -> T {
+    pub(crate) fn run<T>(&self, job: impl FnOnce(&AtomicBool) -> T) -> T {
         let flag = AtomicBool::new(false);
         let done = AtomicBool::new(false);
         std::thread::scope(|scope| {
@@ -183,7 +193,13 @@ pub fn solve_large(
     if start.height <= problem.capacity {
         return Ok(start);
     }
+    // The offline greedy orders next: slower, usually lower.
     let deadline = deadline.or_else(|| Instant::now().checked_add(crate::minimize::LARGE_DEFAULT_TIME));
+    let halt = || stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
+    let start = starts(problem, params.thread_count().max(1), &halt).into_iter().next().map_or(start, |s| s.0);
+    if start.height <= problem.capacity {
+        return Ok(start);
+    }
     let options = LnsOptions {
         threads: params.thread_count().max(1),
         granularity: crate::bounds::granularity(problem),
@@ -432,6 +448,11 @@ fn repair(
         })
         .collect();
     let mut extra = band.saturating_sub(must.len()).min(optional.len());
+    // Freeing more widens the band (a refuted band needs that) but makes
+    // the repair larger (too large a one needs fewer): remember both
+    // limits so that the two cannot undo each other forever.
+    let mut refuted_at: Option<usize> = None;
+    let mut too_large_at = usize::MAX;
     loop {
         let mut free: Vec<usize> = must.iter().chain(&optional[..extra]).copied().collect();
         // Obstacles above the target elsewhere in the freed buffers' time
@@ -454,10 +475,12 @@ fn repair(
             Build::Ready(sub, ..) if crate::bounds::LowerBounds::of(&sub).refute(sub.capacity).is_some() => {
                 // Somewhere in the freed buffers' time the band is full:
                 // free more (and so widen the band) while there are more.
-                if extra >= optional.len() {
+                refuted_at = Some(extra);
+                let more = (extra * 2).max(extra + 4).min(optional.len()).min(too_large_at.saturating_sub(1));
+                if more <= extra {
                     return Err(Failure::Proven);
                 }
-                extra = (extra * 2).max(extra + 4).min(optional.len());
+                extra = more;
             }
             Build::Ready(sub, floor, read) => {
                 // The online packing of the band first (instant), then the
@@ -486,7 +509,10 @@ fn repair(
                 let moved = free.iter().enumerate().map(|(i, &b)| (b, solution.offsets[i] + floor)).collect();
                 return Ok((moved, read));
             }
-            Build::TooLarge if extra > 0 => extra /= 2,
+            Build::TooLarge if extra > 0 && refuted_at.is_none_or(|r| extra / 2 > r) => {
+                too_large_at = extra;
+                extra /= 2;
+            }
             _ => return Err(Failure::Proven),
         }
     }

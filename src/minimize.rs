@@ -31,6 +31,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::unbounded;
+use parking_lot::Mutex;
 
 use crate::bounds::{granularity, LowerBounds};
 use crate::error::SolveError;
@@ -457,8 +458,11 @@ fn minimize_large(
     cancel: &AtomicBool,
     events: &(dyn Fn(MinimizeEvent) + Sync),
 ) -> Result<Minimized, SolveError> {
-    let starts = crate::lns::starts(problem);
-    let Some(first) = starts.first() else {
+    let threads = params.thread_count().max(1);
+    let deadline = deadline.or_else(|| Instant::now().checked_add(LARGE_DEFAULT_TIME));
+    let halt = || cancel.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
+    let starts = crate::lns::starts(problem, threads, &halt);
+    let Some((first, _)) = starts.first().cloned() else {
         // Fixed buffers collide: nothing fits anywhere.
         return Ok(Minimized {
             solution: None,
@@ -468,16 +472,66 @@ fn minimize_large(
         });
     };
     events(MinimizeEvent::Incumbent { height: first.height, by: "greedy".into() });
-    let deadline = deadline.or_else(|| Instant::now().checked_add(LARGE_DEFAULT_TIME));
+    // Two improvers race: the neighbourhood search on most threads, and,
+    // where there are threads to spare and the greedy is affordable, the
+    // squeaky wheel from the best greedy order on the rest (one in four).
+    let wheel_start = starts.iter().find_map(|s| Some((s.1?, s.0.clone()))).filter(|_| threads >= 2);
+    let wheels = if wheel_start.is_some() { (threads / 4).max(1) } else { 0 };
     let options = crate::lns::LnsOptions {
-        threads: params.thread_count().max(1),
+        threads: threads - wheels,
         granularity: g,
         seed: params.seed,
         ..crate::lns::LnsOptions::default()
     };
-    let progress = |h: i64| events(MinimizeEvent::Incumbent { height: h, by: "neighbourhood search".into() });
-    let best = crate::lns::improve_from(problem, &starts, lower, &options, deadline, cancel, &progress)
-        .unwrap_or_else(|| first.clone());
+    // Progress reports only heights below every one reported before.
+    let reported = Mutex::new(first.height);
+    let report = |h: i64, by: &str| {
+        let mut r = reported.lock();
+        if h < *r {
+            *r = h;
+            events(MinimizeEvent::Incumbent { height: h, by: by.into() });
+        }
+    };
+    let reached = AtomicBool::new(false);
+    let starts: Vec<Solution> = starts.into_iter().map(|s| s.0).collect();
+    let (searched, wheeled) = std::thread::scope(|scope| {
+        let wheel_runs: Vec<_> = (0..wheels)
+            .filter_map(|w| {
+                let (key, start) = wheel_start.as_ref()?;
+                let (report, reached) = (&report, &reached);
+                Some(scope.spawn(move || {
+                    crate::lns::StopEither(cancel, reached).run(|flag| {
+                        let progress = |s: &Solution| {
+                            report(s.height, "squeaky wheel");
+                            if s.height <= lower {
+                                reached.store(true, Ordering::SeqCst);
+                            }
+                        };
+                        heuristics::squeaky::squeaky(
+                            problem,
+                            *key,
+                            Some(start),
+                            params.seed ^ w as u64,
+                            deadline,
+                            flag,
+                            &progress,
+                        )
+                    })
+                }))
+            })
+            .collect();
+        let searched = crate::lns::StopEither(cancel, &reached).run(|flag| {
+            let progress = |h: i64| report(h, "neighbourhood search");
+            let best = crate::lns::improve_from(problem, &starts, lower, &options, deadline, flag, &progress);
+            if best.as_ref().is_some_and(|s| s.height <= lower) {
+                reached.store(true, Ordering::SeqCst);
+            }
+            best
+        });
+        let wheeled: Vec<Solution> = wheel_runs.into_iter().filter_map(|h| h.join().ok().flatten()).collect();
+        (searched, wheeled)
+    });
+    let best = searched.into_iter().chain(wheeled).fold(first, |a, b| if b.height < a.height { b } else { a });
     let status = if best.height <= lower { MinimizeStatus::Optimal } else { MinimizeStatus::Feasible };
     if problem.capacity > 0 && best.height > problem.capacity {
         // A given capacity the search could not reach: not proven infeasible.

@@ -93,17 +93,84 @@ pub fn online(problem: &Problem, hole: Hole, tie: Tie) -> Option<Vec<i64>> {
 /// usually packs tighter than online allocation. Gaps are ignored
 /// (conservatively). Returns `None` when fixed buffers collide.
 pub fn by_size(problem: &Problem) -> Option<Vec<i64>> {
-    let n = problem.buffers.len();
+    by_key(problem, Key::Size, &|| false)
+}
+
+/// Orders for the offline greedy: which buffers are placed first.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Key {
+    /// Largest first (longest first among equals).
+    Size,
+    /// Largest `size * lifespan^exponent` first: between size (0) and area
+    /// (1), small exponents favour long-lived buffers just enough that they
+    /// go low instead of being stacked over everything at the end.
+    Weighted(f64),
+    /// Longest-lived first (largest first among equals).
+    Lifespan,
+}
+
+impl Key {
+    /// The orders [`crate::lns::starts`] tries: on the real traces each of
+    /// them is the best on some file (size on S_1-like, lifespan on Y_1,
+    /// weighted on G_1, tiny_bert and pangu).
+    pub const ALL: [Key; 4] = [Key::Size, Key::Weighted(0.2), Key::Weighted(0.5), Key::Lifespan];
+}
+
+impl Key {
+    /// A buffer's weight: the greedy places heavier buffers first.
+    pub fn weight(self, b: &crate::problem::Buffer) -> f64 {
+        let (size, len) = (b.size as f64, b.lifespan.len().max(0) as f64);
+        match self {
+            // Size first, lifespan among equals (lifespans are below 2^53
+            // in any realistic trace; beyond, the tie-break blurs).
+            Key::Size => size + len / (len + 1.0) * 0.5,
+            Key::Weighted(exponent) => size * len.powf(exponent),
+            Key::Lifespan => len + size / (size + 1.0) * 0.5,
+        }
+    }
+}
+
+/// The offline greedy of [`by_size`] in the order of `key`; `None` when
+/// fixed buffers collide or `halt` says to stop (see [`in_order`]).
+pub fn by_key(problem: &Problem, key: Key, halt: &dyn Fn() -> bool) -> Option<Vec<i64>> {
+    let buffers = &problem.buffers;
+    let mut order: Vec<usize> = (0..buffers.len()).collect();
+    // Fixed buffers first: a free one placed before could sit where they must go.
+    let fixed_first = |b: usize| buffers[b].offset.is_none();
+    match key {
+        Key::Size => order.sort_by_key(|&b| {
+            (fixed_first(b), std::cmp::Reverse(buffers[b].size), std::cmp::Reverse(buffers[b].lifespan.len()), b)
+        }),
+        Key::Lifespan => order.sort_by_key(|&b| {
+            (fixed_first(b), std::cmp::Reverse(buffers[b].lifespan.len()), std::cmp::Reverse(buffers[b].size), b)
+        }),
+        Key::Weighted(exponent) => {
+            let weight: Vec<f64> =
+                buffers.iter().map(|x| x.size as f64 * (x.lifespan.len().max(0) as f64).powf(exponent)).collect();
+            order.sort_by(|&a, &b| {
+                fixed_first(a).cmp(&fixed_first(b)).then(weight[b].total_cmp(&weight[a])).then(a.cmp(&b))
+            });
+        }
+    }
+    in_order(problem, &order, halt)
+}
+
+/// The greedy of [`by_size`] with buffers taken in `order` (a permutation
+/// of the buffers; fixed buffers should come first, or a free buffer placed
+/// before them may sit where they must go, and the packing fails).
+/// Returns `None` when a fixed buffer collides with one placed earlier, or
+/// when `halt` (asked every few hundred buffers, since a pass over tens of
+/// thousands of buffers takes a second or more) says to stop.
+pub fn in_order(problem: &Problem, order: &[usize], halt: &dyn Fn() -> bool) -> Option<Vec<i64>> {
     let mut offsets: Vec<i64> = problem.buffers.iter().map(|b| b.offset.unwrap_or(0)).collect();
-    let mut order: Vec<usize> =
-        (0..n).filter(|&b| !problem.buffers[b].lifespan.is_empty() && problem.buffers[b].size > 0).collect();
-    order.sort_by_key(|&b| {
-        let x = &problem.buffers[b];
-        (x.offset.is_none(), std::cmp::Reverse(x.size), std::cmp::Reverse(x.lifespan.len()), b)
-    });
+    let order =
+        order.iter().copied().filter(|&b| !problem.buffers[b].lifespan.is_empty() && problem.buffers[b].size > 0);
     // Placed buffers sorted by offset: (offset, end, lower, upper).
-    let mut placed: Vec<(i64, i64, i64, i64)> = Vec::with_capacity(order.len());
-    for b in order {
+    let mut placed: Vec<(i64, i64, i64, i64)> = Vec::with_capacity(problem.buffers.len());
+    for (i, b) in order.enumerate() {
+        if i % 256 == 255 && halt() {
+            return None;
+        }
         let buf = &problem.buffers[b];
         let (lo, hi, size, align) = (buf.lifespan.lower, buf.lifespan.upper, buf.size, buf.alignment.max(1));
         let up = |x: i64| if x % align == 0 { x } else { x + align - x % align };
