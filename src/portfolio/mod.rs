@@ -7,7 +7,9 @@
 //!    number of buffers per heuristic, the heuristics side by side) settles
 //!    easy instances with exactly the reference's answer. Partitions it
 //!    places are kept, and its searches, paused where their budget ran out,
-//!    are handed on to the race rather than thrown away.
+//!    are handed on to the race rather than thrown away. A heuristic lost
+//!    on one partition goes on to the next with a budget of its own, so on
+//!    instances made of independent parts every part is started.
 //! 3. Greedy placements try each partition; they are instant and solve the
 //!    partitions that have room to spare.
 //! 4. The remaining partitions are raced, one (or, with more threads than
@@ -530,8 +532,12 @@ struct Leftovers<'a> {
 /// first heuristic (in order) that places every partition or proves one
 /// infeasible decides. The attempts are independent, so they run side by
 /// side; one is cut short only once an earlier one has decided, which keeps
-/// the answer the reference's. Returns the decision (`NodeLimit` if none),
-/// its offsets, and what the race can reuse.
+/// the answer the reference's. An attempt whose budget runs out cannot
+/// decide any more, but it goes on to the later partitions with a fresh
+/// search and budget (twice each partition's buffers), where the reference
+/// would stop: on instances made of independent parts, a heuristic lost on
+/// one part would otherwise never start the others. Returns the decision
+/// (`NodeLimit` if none), its offsets, and what the race can reuse.
 fn quick_round<'a>(
     pool: &rayon::ThreadPool,
     model: &'a Model,
@@ -545,39 +551,71 @@ fn quick_round<'a>(
     let heuristics = &params.preordering_heuristics;
     let parts = model.partitions();
     let cancel: Vec<Arc<AtomicBool>> = heuristics.iter().map(|_| Arc::new(AtomicBool::new(false))).collect();
-    type Outcome<'a> = (Status, Search<'a>, usize, Vec<Option<Vec<i64>>>);
+    /// An attempt's status, its offsets (when it placed everything), the
+    /// searches it left paused (by partition), its node and backtrack
+    /// counts, and the partitions it placed.
+    type Outcome<'a> = (Status, Vec<i64>, Vec<(usize, Search<'a>)>, (u64, u64), Vec<Option<Vec<i64>>>);
     let results: Vec<Mutex<Option<Outcome<'a>>>> = heuristics.iter().map(|_| Mutex::new(None)).collect();
     pool.scope(|s| {
         for (i, h) in heuristics.iter().enumerate() {
             let (cancel, results) = (&cancel, &results);
             s.spawn(move |_| {
-                let mut search = Search::new(model, capacity, params, stop);
-                search.set_deadline(deadline);
-                search.set_cancel(Some(Arc::clone(&cancel[i])));
-                search.set_keys(&h.0);
-                search.set_node_limit(limit);
+                let fresh = |budget: i64| {
+                    let mut search = Search::new(model, capacity, params, stop);
+                    search.set_deadline(deadline);
+                    search.set_cancel(Some(Arc::clone(&cancel[i])));
+                    search.set_keys(&h.0);
+                    search.set_node_limit(budget);
+                    search
+                };
+                let mut search = fresh(limit);
+                let mut paused: Vec<(usize, Search<'a>)> = Vec::new();
+                let mut counts = (0u64, 0u64);
                 let mut placed = vec![None; parts.len()];
+                // Found while every partition so far was placed within the
+                // reference's budget, NodeLimit once one was not.
                 let mut status = Status::Found;
-                let mut at = parts.len();
                 for (p, part) in parts.iter().enumerate() {
                     search.start_partition(p);
-                    status = search.resume();
-                    if status != Status::Found {
-                        at = p;
-                        break;
+                    match search.resume() {
+                        Status::Found => {
+                            placed[p] = Some(part.buffers.iter().map(|&b| search.solution()[b]).collect());
+                        }
+                        Status::NodeLimit => {
+                            status = Status::NodeLimit;
+                            let next = fresh((part.buffers.len() as i64).saturating_mul(2));
+                            let mut done = std::mem::replace(&mut search, next);
+                            counts.0 += done.nodes;
+                            counts.1 += done.backtracks;
+                            if done.in_progress() {
+                                // The race adopts it; its nodes are counted here.
+                                done.set_cancel(None);
+                                done.nodes = 0;
+                                done.backtracks = 0;
+                                paused.push((p, done));
+                            }
+                        }
+                        Status::Infeasible => {
+                            // An exhausted search is a proof, whatever came before.
+                            status = Status::Infeasible;
+                            break;
+                        }
+                        Status::Stopped => {
+                            status = Status::Stopped;
+                            search.abandon();
+                            break;
+                        }
                     }
-                    placed[p] = Some(part.buffers.iter().map(|&b| search.solution()[b]).collect());
                 }
                 if matches!(status, Status::Found | Status::Infeasible) {
                     for c in &cancel[i + 1..] {
                         c.store(true, Ordering::SeqCst);
                     }
                 }
-                if status == Status::Stopped {
-                    search.abandon();
-                }
-                search.set_cancel(None);
-                *results[i].lock() = Some((status, search, at, placed));
+                counts.0 += search.nodes;
+                counts.1 += search.backtracks;
+                let solution = if status == Status::Found { search.solution().to_vec() } else { Vec::new() };
+                *results[i].lock() = Some((status, solution, paused, counts, placed));
             });
         }
     });
@@ -585,24 +623,20 @@ fn quick_round<'a>(
     let mut decision = (Status::NodeLimit, Vec::new());
     let mut left = Leftovers { placed: vec![None; parts.len()], paused: Vec::new() };
     for (r, h) in results.into_iter().zip(heuristics) {
-        let Some((status, mut search, at, placed)) = r.into_inner() else { continue };
+        let Some((status, solution, paused, (nodes, backtracks), placed)) = r.into_inner() else { continue };
         w.attempts += 1;
-        w.nodes += search.nodes;
-        w.backtracks += search.backtracks;
-        search.nodes = 0;
-        search.backtracks = 0;
+        w.nodes += nodes;
+        w.backtracks += backtracks;
         if decision.0 == Status::NodeLimit && status != Status::NodeLimit {
             w.wins += u64::from(status == Status::Found);
-            decision = (status, if status == Status::Found { search.solution().to_vec() } else { Vec::new() });
+            decision = (status, solution);
         }
         for (p, offsets) in placed.into_iter().enumerate() {
             if left.placed[p].is_none() {
                 left.placed[p] = offsets.map(|o| (o, format!("reference:{h}")));
             }
         }
-        if status == Status::NodeLimit && search.in_progress() {
-            left.paused.push((at, h.clone(), search));
-        }
+        left.paused.extend(paused.into_iter().map(|(p, search)| (p, h.clone(), search)));
     }
     (decision.0, decision.1, left)
 }
