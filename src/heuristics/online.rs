@@ -173,7 +173,6 @@ pub fn in_order(problem: &Problem, order: &[usize], halt: &dyn Fn() -> bool) -> 
         }
         let buf = &problem.buffers[b];
         let (lo, hi, size, align) = (buf.lifespan.lower, buf.lifespan.upper, buf.size, buf.alignment.max(1));
-        let up = |x: i64| if x % align == 0 { x } else { x + align - x % align };
         let at = match buf.offset {
             Some(fixed) => {
                 let clash = placed.iter().any(|&(o, e, l, u)| l < hi && lo < u && o < fixed + size && fixed < e);
@@ -182,30 +181,37 @@ pub fn in_order(problem: &Problem, order: &[usize], halt: &dyn Fn() -> bool) -> 
                 }
                 fixed
             }
-            None => {
-                let mut best: Option<(i64, i64)> = None; // (room, offset)
-                let mut prev_end = 0i64;
-                for &(o, e, l, u) in &placed {
-                    if !(l < hi && lo < u) {
-                        continue;
-                    }
-                    let at = up(prev_end);
-                    if o >= at + size {
-                        let room = o - at;
-                        if best.is_none_or(|(r, _)| room < r) {
-                            best = Some((room, at));
-                        }
-                    }
-                    prev_end = prev_end.max(e);
-                }
-                best.map_or(up(prev_end), |(_, at)| at)
-            }
+            None => best_fit(&placed, lo, hi, size, align),
         };
         offsets[b] = at;
         let pos = placed.partition_point(|&(o, ..)| o < at);
         placed.insert(pos, (at, at + size, lo, hi));
     }
     Some(offsets)
+}
+
+/// Where the offline greedy puts a buffer of `size` (aligned to `align`)
+/// living `[lo, hi)`: into the tightest gap between the `placed` buffers
+/// (sorted by offset: offset, end, lower, upper) it meets in time, or on
+/// top of them.
+fn best_fit(placed: &[(i64, i64, i64, i64)], lo: i64, hi: i64, size: i64, align: i64) -> i64 {
+    let up = |x: i64| if x % align == 0 { x } else { x + align - x % align };
+    let mut best: Option<(i64, i64)> = None; // (room, offset)
+    let mut prev_end = 0i64;
+    for &(o, e, l, u) in placed {
+        if !(l < hi && lo < u) {
+            continue;
+        }
+        let at = up(prev_end);
+        if o >= at + size {
+            let room = o - at;
+            if best.is_none_or(|(r, _)| room < r) {
+                best = Some((room, at));
+            }
+        }
+        prev_end = prev_end.max(e);
+    }
+    best.map_or(up(prev_end), |(_, at)| at)
 }
 
 /// The free memory right now, as disjoint holes `[start, end)` (the last
