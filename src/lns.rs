@@ -22,7 +22,7 @@ use parking_lot::Mutex;
 
 use crate::error::SolveError;
 use crate::generate::Rng;
-use crate::heuristics::online::{Hole, Key, Tie};
+use crate::heuristics::online::{Hole, Order, Tie};
 use crate::params::SolverParams;
 use crate::problem::{Buffer, Problem, Solution};
 use crate::solver::solve_sequential;
@@ -83,23 +83,39 @@ pub fn online_incumbent(problem: &Problem) -> Option<Solution> {
 }
 
 /// Starting packings for the search, best first: the online heuristics'
-/// best, and the offline greedy in each order of [`Key::ALL`] (where it is
-/// affordable and until `halt`), computed on up to `threads` threads, each
-/// with the order that made it. The search from different starts ends in different
+/// best, and the offline greedy in each order of [`Order::STARTS`] (where
+/// it is affordable), computed on up to `threads` threads, each with the
+/// order that made it. The orders stop early once a packing reaches
+/// `enough` (a height no packing can beat, such as the lower bound), and
+/// when `halt` says so. The search from different starts ends in different
 /// places, so several are worth improving.
-pub fn starts(problem: &Problem, threads: usize, halt: &(dyn Fn() -> bool + Sync)) -> Vec<(Solution, Option<Key>)> {
-    use crate::heuristics::online::by_key;
-    let mut candidates: Vec<(Solution, Option<Key>)> =
+pub fn starts(
+    problem: &Problem,
+    threads: usize,
+    enough: i64,
+    halt: &(dyn Fn() -> bool + Sync),
+) -> Vec<(Solution, Option<Order>)> {
+    use crate::heuristics::online::by_order;
+    let mut candidates: Vec<(Solution, Option<Order>)> =
         online_incumbent(problem).map(|s| (s, None)).into_iter().collect();
+    let reached = AtomicBool::new(candidates.iter().any(|s| s.0.height <= enough));
     if problem.buffers.len() <= BY_SIZE_LIMIT {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let found = Mutex::new(Vec::new());
+        let stop = || reached.load(Ordering::Relaxed) || halt();
         std::thread::scope(|scope| {
-            for _ in 0..threads.clamp(1, Key::ALL.len()) {
+            for _ in 0..threads.clamp(1, Order::STARTS.len()) {
                 scope.spawn(|| {
-                    while let Some(&key) = Key::ALL.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        if let Some(offsets) = by_key(problem, key, halt) {
-                            found.lock().push((Solution::new(problem, offsets), Some(key)));
+                    while let Some(&order) = Order::STARTS.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        if stop() {
+                            break;
+                        }
+                        if let Some(offsets) = by_order(problem, order, &stop) {
+                            let solution = Solution::new(problem, offsets);
+                            if solution.height <= enough {
+                                reached.store(true, Ordering::Relaxed);
+                            }
+                            found.lock().push((solution, Some(order)));
                         }
                     }
                 });
@@ -196,7 +212,10 @@ pub fn solve_large(
     // The offline greedy orders next: slower, usually lower.
     let deadline = deadline.or_else(|| Instant::now().checked_add(crate::minimize::LARGE_DEFAULT_TIME));
     let halt = || stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
-    let start = starts(problem, params.thread_count().max(1), &halt).into_iter().next().map_or(start, |s| s.0);
+    let start = starts(problem, params.thread_count().max(1), problem.capacity, &halt)
+        .into_iter()
+        .next()
+        .map_or(start, |s| s.0);
     if start.height <= problem.capacity {
         return Ok(start);
     }

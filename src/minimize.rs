@@ -165,6 +165,26 @@ pub fn minimize_with(
     if crate::lns::is_large(problem) {
         return minimize_large(problem, params, lower, g, deadline, &cancel, events);
     }
+    // The offline greedy orders first, where they are cheap: on real traces
+    // they often reach the bound, which ends the minimization before the
+    // model (its memory grows with the overlapping pairs) is even built.
+    let mut seeded: Option<Solution> = None;
+    if problem.buffers.len() <= EXACT_STARTS_LIMIT {
+        let halt = || cancel.load(Ordering::SeqCst) || deadline.is_some_and(|d| Instant::now() >= d);
+        let first = crate::lns::starts(problem, threads, lower, &halt).into_iter().next().map(|s| s.0);
+        if let Some(s) = first.filter(|s| problem.capacity == 0 || s.height <= problem.capacity) {
+            if s.height <= lower {
+                events(MinimizeEvent::Incumbent { height: s.height, by: "greedy".into() });
+                return Ok(Minimized {
+                    lower_bound: s.height,
+                    solution: Some(s),
+                    status: MinimizeStatus::Optimal,
+                    probes: Vec::new(),
+                });
+            }
+            seeded = Some(s);
+        }
+    }
     let model = Model::new(problem);
     let parts = model.partitions();
     let mut known: Vec<Option<(Vec<i64>, i64)>> = vec![None; parts.len()];
@@ -230,17 +250,22 @@ pub fn minimize_with(
     };
 
     // 1-2. The incumbent.
+    if let Some(s) = seeded {
+        adopt(s, "greedy", &mut best, &mut known);
+    }
     if problem.capacity > 0 {
         if lower > problem.capacity {
             return Ok(Minimized { solution: None, lower_bound: lower, status: MinimizeStatus::Infeasible, probes });
         }
-        let outcome = watched(problem.capacity, threads, None, &known);
+        // A greedy packing under the capacity already shows it fits.
+        let outcome = if best.is_none() { Some(watched(problem.capacity, threads, None, &known)) } else { None };
         match outcome {
-            Ok(sol) => {
+            None => {}
+            Some(Ok(sol)) => {
                 probes.push((problem.capacity, ProbeOutcome::Solved(sol.height)));
                 adopt(sol, "the given capacity", &mut best, &mut known);
             }
-            Err(SolveError::Infeasible { .. }) => {
+            Some(Err(SolveError::Infeasible { .. })) => {
                 probes.push((problem.capacity, ProbeOutcome::Infeasible));
                 return Ok(Minimized {
                     solution: None,
@@ -249,11 +274,11 @@ pub fn minimize_with(
                     probes,
                 });
             }
-            Err(SolveError::Timeout | SolveError::Cancelled) => {
+            Some(Err(SolveError::Timeout | SolveError::Cancelled)) => {
                 probes.push((problem.capacity, ProbeOutcome::Unknown));
                 return Ok(Minimized { solution: None, lower_bound: lower, status: MinimizeStatus::Unknown, probes });
             }
-            Err(e) => return Err(e),
+            Some(Err(e)) => return Err(e),
         }
     } else {
         // Stacking every free buffer above the fixed ones always fits.
@@ -267,7 +292,7 @@ pub fn minimize_with(
         let upper_start = i64::try_from(stack.min(i128::from(MAX_VALUE))).unwrap_or(MAX_VALUE);
         if let Some(sol) = greedy_incumbent(problem, &model, &opts.greedy, upper_start, &cancel) {
             adopt(sol, "greedy", &mut best, &mut known);
-        } else {
+        } else if best.is_none() {
             match watched(upper_start, threads, None, &known) {
                 Ok(sol) => adopt(sol, "search", &mut best, &mut known),
                 Err(SolveError::Infeasible { .. }) => {
@@ -442,6 +467,11 @@ pub fn minimize_with(
     Ok(Minimized { solution: best, lower_bound, status, probes })
 }
 
+/// Problems with more buffers than this skip the offline greedy orders
+/// before the exact minimization (each costs O(n^2) cheap steps; at 20,000
+/// buffers a fraction of a second).
+const EXACT_STARTS_LIMIT: usize = 20_000;
+
 /// How long a large-instance minimization without a time limit keeps
 /// improving.
 pub const LARGE_DEFAULT_TIME: Duration = Duration::from_secs(60);
@@ -461,7 +491,7 @@ fn minimize_large(
     let threads = params.thread_count().max(1);
     let deadline = deadline.or_else(|| Instant::now().checked_add(LARGE_DEFAULT_TIME));
     let halt = || cancel.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
-    let starts = crate::lns::starts(problem, threads, &halt);
+    let starts = crate::lns::starts(problem, threads, lower, &halt);
     let Some((first, _)) = starts.first().cloned() else {
         // Fixed buffers collide: nothing fits anywhere.
         return Ok(Minimized {

@@ -16,18 +16,18 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use super::online::{in_order, Key};
+use super::online::{in_order, Order};
 use crate::generate::Rng;
 use crate::problem::{Problem, Solution};
 
 /// Repacks `problem` with raised priorities until `deadline` or `stop`,
-/// starting from the order of `key` (`first`, when given, is the greedy's
-/// packing in that order, which saves the first pass); calls `progress`
+/// starting from `order` (`first`, when given, is the greedy's packing in
+/// that order, which saves the first pass); calls `progress`
 /// with each lower height and returns the lowest packing, or `None` when
 /// fixed buffers collide.
 pub fn squeaky(
     problem: &Problem,
-    key: Key,
+    order: Order,
     first: Option<&Solution>,
     seed: u64,
     deadline: Option<Instant>,
@@ -36,7 +36,11 @@ pub fn squeaky(
 ) -> Option<Solution> {
     let buffers = &problem.buffers;
     let n = buffers.len();
-    let mut priority: Vec<f64> = buffers.iter().map(|b| key.weight(b)).collect();
+    // Priorities start as ranks in the order (the first buffer highest).
+    let mut priority = vec![0.0; n];
+    for (rank, b) in order.permutation(problem).into_iter().enumerate() {
+        priority[b] = (n - rank) as f64;
+    }
     let mut rng = Rng::new(seed);
     let mut best: Option<Solution> = None;
     let halt = || stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
@@ -109,9 +113,10 @@ mod tests {
     fn never_worse_than_the_first_pass_and_valid() {
         let mut p = crate::generate::perfect(7, 300, 1 << 16, 1500);
         p.capacity = 0;
-        let first = Solution::new(&p, super::super::online::by_key(&p, Key::Size, &|| false).unwrap());
+        let size = Order { peak: None, rest: super::super::online::Key::Size };
+        let first = Solution::new(&p, super::super::online::by_order(&p, size, &|| false).unwrap());
         let deadline = Instant::now() + std::time::Duration::from_millis(300);
-        let best = squeaky(&p, Key::Size, Some(&first), 1, Some(deadline), &AtomicBool::new(false), &|_| {}).unwrap();
+        let best = squeaky(&p, size, Some(&first), 1, Some(deadline), &AtomicBool::new(false), &|_| {}).unwrap();
         assert!(best.height <= first.height);
         p.capacity = best.height;
         validate(&p, &best).unwrap();
