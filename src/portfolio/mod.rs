@@ -531,13 +531,23 @@ struct Leftovers<'a> {
 /// the number of buffers in nodes, over all partitions in order, and the
 /// first heuristic (in order) that places every partition or proves one
 /// infeasible decides. The attempts are independent, so they run side by
-/// side; one is cut short only once an earlier one has decided, which keeps
-/// the answer the reference's. An attempt whose budget runs out cannot
-/// decide any more, but it goes on to the later partitions with a fresh
-/// search and budget (twice each partition's buffers), where the reference
-/// would stop: on instances made of independent parts, a heuristic lost on
-/// one part would otherwise never start the others. Returns the decision
-/// (`NodeLimit` if none), its offsets, and what the race can reuse.
+/// side; one is cut short only once an earlier one has decided. Returns the
+/// decision (`NodeLimit` if none), its offsets, and what the race can reuse.
+///
+/// One difference: the budget is shared out by partition (twice its
+/// buffers, plus whatever earlier partitions left unspent), where the
+/// reference lets one partition spend what later ones would need. With one
+/// partition (and any number of trivial ones before it) that is the same
+/// budget and the same answer; on an instance made of many parts, a
+/// heuristic lost on one part no longer spends the whole instance's budget
+/// there (16 copies of K in a row took 1.1 s in this round alone).
+///
+/// When nothing decides, a second pass gives each attempt that ran out of
+/// budget a fresh search, with twice the partition's buffers in nodes, on
+/// every later partition that no attempt placed: on instances made of
+/// independent parts, a heuristic lost on one part would otherwise never
+/// start the others, and the race would start them from nothing. It only
+/// depends on the first pass's outcome, so it is as deterministic.
 fn quick_round<'a>(
     pool: &rayon::ThreadPool,
     model: &'a Model,
@@ -547,98 +557,154 @@ fn quick_round<'a>(
     deadline: Option<Instant>,
     stats: &mut PortfolioStats,
 ) -> (Status, Vec<i64>, Leftovers<'a>) {
-    let limit = (model.num_buffers as i64).saturating_mul(2);
     let heuristics = &params.preordering_heuristics;
     let parts = model.partitions();
     let cancel: Vec<Arc<AtomicBool>> = heuristics.iter().map(|_| Arc::new(AtomicBool::new(false))).collect();
-    /// An attempt's status, its offsets (when it placed everything), the
-    /// searches it left paused (by partition), its node and backtrack
-    /// counts, and the partitions it placed.
-    type Outcome<'a> = (Status, Vec<i64>, Vec<(usize, Search<'a>)>, (u64, u64), Vec<Option<Vec<i64>>>);
+    type Outcome<'a> = (Status, Search<'a>, usize, Vec<Option<Vec<i64>>>);
     let results: Vec<Mutex<Option<Outcome<'a>>>> = heuristics.iter().map(|_| Mutex::new(None)).collect();
     pool.scope(|s| {
         for (i, h) in heuristics.iter().enumerate() {
             let (cancel, results) = (&cancel, &results);
             s.spawn(move |_| {
-                let fresh = |budget: i64| {
-                    let mut search = Search::new(model, capacity, params, stop);
-                    search.set_deadline(deadline);
-                    search.set_cancel(Some(Arc::clone(&cancel[i])));
-                    search.set_keys(&h.0);
-                    search.set_node_limit(budget);
-                    search
-                };
-                let mut search = fresh(limit);
-                let mut paused: Vec<(usize, Search<'a>)> = Vec::new();
-                let mut counts = (0u64, 0u64);
+                let mut search = Search::new(model, capacity, params, stop);
+                search.set_deadline(deadline);
+                search.set_cancel(Some(Arc::clone(&cancel[i])));
+                search.set_keys(&h.0);
                 let mut placed = vec![None; parts.len()];
-                // Found while every partition so far was placed within the
-                // reference's budget, NodeLimit once one was not.
                 let mut status = Status::Found;
+                let mut at = parts.len();
+                // Budget not spent on earlier partitions carries over.
+                let mut carried = 0i64;
                 for (p, part) in parts.iter().enumerate() {
+                    let budget = (part.buffers.len() as i64).saturating_mul(2).saturating_add(carried);
+                    let before = search.nodes;
+                    search.set_node_limit(budget);
                     search.start_partition(p);
-                    match search.resume() {
-                        Status::Found => {
-                            placed[p] = Some(part.buffers.iter().map(|&b| search.solution()[b]).collect());
-                        }
-                        Status::NodeLimit => {
-                            status = Status::NodeLimit;
-                            let next = fresh((part.buffers.len() as i64).saturating_mul(2));
-                            let mut done = std::mem::replace(&mut search, next);
-                            counts.0 += done.nodes;
-                            counts.1 += done.backtracks;
-                            if done.in_progress() {
-                                // The race adopts it; its nodes are counted here.
-                                done.set_cancel(None);
-                                done.nodes = 0;
-                                done.backtracks = 0;
-                                paused.push((p, done));
-                            }
-                        }
-                        Status::Infeasible => {
-                            // An exhausted search is a proof, whatever came before.
-                            status = Status::Infeasible;
-                            break;
-                        }
-                        Status::Stopped => {
-                            status = Status::Stopped;
-                            search.abandon();
-                            break;
-                        }
+                    status = search.resume();
+                    if status != Status::Found {
+                        at = p;
+                        break;
                     }
+                    carried = budget.saturating_sub(i64::try_from(search.nodes - before).unwrap_or(i64::MAX)).max(0);
+                    placed[p] = Some(part.buffers.iter().map(|&b| search.solution()[b]).collect());
                 }
                 if matches!(status, Status::Found | Status::Infeasible) {
                     for c in &cancel[i + 1..] {
                         c.store(true, Ordering::SeqCst);
                     }
                 }
-                counts.0 += search.nodes;
-                counts.1 += search.backtracks;
-                let solution = if status == Status::Found { search.solution().to_vec() } else { Vec::new() };
-                *results[i].lock() = Some((status, solution, paused, counts, placed));
+                if status == Status::Stopped {
+                    search.abandon();
+                }
+                search.set_cancel(None);
+                *results[i].lock() = Some((status, search, at, placed));
             });
         }
     });
     let w = stats.worker("reference");
     let mut decision = (Status::NodeLimit, Vec::new());
     let mut left = Leftovers { placed: vec![None; parts.len()], paused: Vec::new() };
-    for (r, h) in results.into_iter().zip(heuristics) {
-        let Some((status, solution, paused, (nodes, backtracks), placed)) = r.into_inner() else { continue };
+    // Where each attempt ran out of budget (for the second pass).
+    let mut lost: Vec<(usize, usize)> = Vec::new();
+    for (i, (r, h)) in results.into_iter().zip(heuristics).enumerate() {
+        let Some((status, mut search, at, placed)) = r.into_inner() else { continue };
+        if status == Status::NodeLimit {
+            lost.push((i, at));
+        }
         w.attempts += 1;
-        w.nodes += nodes;
-        w.backtracks += backtracks;
+        w.nodes += search.nodes;
+        w.backtracks += search.backtracks;
+        search.nodes = 0;
+        search.backtracks = 0;
         if decision.0 == Status::NodeLimit && status != Status::NodeLimit {
             w.wins += u64::from(status == Status::Found);
-            decision = (status, solution);
+            decision = (status, if status == Status::Found { search.solution().to_vec() } else { Vec::new() });
         }
         for (p, offsets) in placed.into_iter().enumerate() {
             if left.placed[p].is_none() {
                 left.placed[p] = offsets.map(|o| (o, format!("reference:{h}")));
             }
         }
-        left.paused.extend(paused.into_iter().map(|(p, search)| (p, h.clone(), search)));
+        if status == Status::NodeLimit && search.in_progress() {
+            left.paused.push((at, h.clone(), search));
+        }
+    }
+    if decision.0 == Status::NodeLimit && !stop.load(Ordering::Relaxed) {
+        decision.0 = second_pass(pool, model, capacity, params, stop, deadline, &lost, &mut left, w);
     }
     (decision.0, decision.1, left)
+}
+
+/// The quick round's second pass (see [`quick_round`]): each attempt in
+/// `lost` (heuristic index, partition where its budget ran out) searches
+/// every later partition nobody placed, with a budget of twice its buffers.
+/// Placements and paused searches go into `left`, in heuristic order.
+/// Returns `Infeasible` if a search exhausted a partition, `Stopped` if the
+/// solve was stopped, else `NodeLimit`.
+#[allow(clippy::too_many_arguments)]
+fn second_pass<'a>(
+    pool: &rayon::ThreadPool,
+    model: &'a Model,
+    capacity: i64,
+    params: &SolverParams,
+    stop: &'a AtomicBool,
+    deadline: Option<Instant>,
+    lost: &[(usize, usize)],
+    left: &mut Leftovers<'a>,
+    w: &mut WorkerStats,
+) -> Status {
+    let heuristics = &params.preordering_heuristics;
+    let parts = model.partitions();
+    let open: Vec<bool> = left.placed.iter().map(Option::is_none).collect();
+    // Per attempt: (partition, status, search) for each partition it tried.
+    type Tried<'a> = Vec<(usize, Status, Search<'a>)>;
+    let results: Vec<Mutex<Tried<'a>>> = lost.iter().map(|_| Mutex::new(Vec::new())).collect();
+    pool.scope(|s| {
+        for (k, &(i, at)) in lost.iter().enumerate() {
+            let (results, open) = (&results, &open);
+            s.spawn(move |_| {
+                for p in (at + 1..parts.len()).filter(|&p| open[p]) {
+                    let mut search = Search::new(model, capacity, params, stop);
+                    search.set_deadline(deadline);
+                    search.set_keys(&heuristics[i].0);
+                    search.set_node_limit((parts[p].buffers.len() as i64).saturating_mul(2));
+                    search.start_partition(p);
+                    let status = search.resume();
+                    let done = matches!(status, Status::Infeasible | Status::Stopped);
+                    results[k].lock().push((p, status, search));
+                    if done {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let mut outcome = Status::NodeLimit;
+    for (&(i, _), tried) in lost.iter().zip(results) {
+        let h = &heuristics[i];
+        for (p, status, mut search) in tried.into_inner() {
+            w.nodes += search.nodes;
+            w.backtracks += search.backtracks;
+            search.nodes = 0;
+            search.backtracks = 0;
+            match status {
+                Status::Found if left.placed[p].is_none() => {
+                    let placed = parts[p].buffers.iter().map(|&b| search.solution()[b]).collect();
+                    left.placed[p] = Some((placed, format!("reference:{h}")));
+                }
+                Status::NodeLimit if search.in_progress() => left.paused.push((p, h.clone(), search)),
+                Status::Infeasible => outcome = Status::Infeasible,
+                Status::Stopped => {
+                    search.abandon();
+                    if outcome == Status::NodeLimit {
+                        outcome = Status::Stopped;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    outcome
 }
 
 enum RaceOutcome {
