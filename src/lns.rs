@@ -204,18 +204,15 @@ pub fn solve_large(
     stop: &AtomicBool,
     deadline: Option<Instant>,
 ) -> Result<Solution, crate::error::SolveError> {
-    let start = online_incumbent(problem)
-        .ok_or(SolveError::Infeasible { capacity: problem.capacity, reason: Some("fixed buffers collide".into()) })?;
-    if start.height <= problem.capacity {
-        return Ok(start);
-    }
-    // The offline greedy orders next: slower, usually lower.
     let deadline = deadline.or_else(|| Instant::now().checked_add(crate::minimize::LARGE_DEFAULT_TIME));
     let halt = || stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
-    let start = starts(problem, params.thread_count().max(1), problem.capacity, &halt)
+    // The online packing first; the slower greedy orders only if it does
+    // not fit. No start at all means the online packing failed: fixed
+    // buffers collide.
+    let (start, _) = starts(problem, params.thread_count().max(1), problem.capacity, &halt)
         .into_iter()
         .next()
-        .map_or(start, |s| s.0);
+        .ok_or(SolveError::Infeasible { capacity: problem.capacity, reason: Some("fixed buffers collide".into()) })?;
     if start.height <= problem.capacity {
         return Ok(start);
     }

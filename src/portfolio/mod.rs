@@ -373,7 +373,8 @@ impl Portfolio {
         }
         // The reference's answer matters only for a fresh problem.
         if opts.quick_round && !solved.iter().any(|&s| s) {
-            let (status, solution, left) = quick_round(&pool, model, problem.capacity, params, stop, deadline, stats);
+            let round = Round { pool: &pool, model, capacity: problem.capacity, params, stop, deadline };
+            let (status, solution, left) = quick_round(&round, stats);
             match status {
                 Status::Found => {
                     stats.decided_by = Some("reference".into());
@@ -519,6 +520,17 @@ impl Portfolio {
 /// A partition's winning offsets and the worker that won it.
 type Win = (Vec<i64>, String);
 
+/// What both passes of the quick round work with.
+#[derive(Clone, Copy)]
+struct Round<'p, 'a> {
+    pool: &'p rayon::ThreadPool,
+    model: &'a Model,
+    capacity: i64,
+    params: &'p SolverParams,
+    stop: &'a AtomicBool,
+    deadline: Option<Instant>,
+}
+
 /// What the quick round leaves for the race: partitions some attempt placed
 /// (with the offsets of their buffers) and searches paused mid-partition,
 /// which the race adopts instead of starting the same searches afresh.
@@ -548,15 +560,8 @@ struct Leftovers<'a> {
 /// independent parts, a heuristic lost on one part would otherwise never
 /// start the others, and the race would start them from nothing. It only
 /// depends on the first pass's outcome, so it is as deterministic.
-fn quick_round<'a>(
-    pool: &rayon::ThreadPool,
-    model: &'a Model,
-    capacity: i64,
-    params: &SolverParams,
-    stop: &'a AtomicBool,
-    deadline: Option<Instant>,
-    stats: &mut PortfolioStats,
-) -> (Status, Vec<i64>, Leftovers<'a>) {
+fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status, Vec<i64>, Leftovers<'a>) {
+    let Round { pool, model, capacity, params, stop, deadline } = *round;
     let heuristics = &params.preordering_heuristics;
     let parts = model.partitions();
     let cancel: Vec<Arc<AtomicBool>> = heuristics.iter().map(|_| Arc::new(AtomicBool::new(false))).collect();
@@ -630,7 +635,7 @@ fn quick_round<'a>(
         }
     }
     if decision.0 == Status::NodeLimit && !stop.load(Ordering::Relaxed) {
-        decision.0 = second_pass(pool, model, capacity, params, stop, deadline, &lost, &mut left, w);
+        decision.0 = second_pass(round, &lost, &mut left, w);
     }
     (decision.0, decision.1, left)
 }
@@ -641,18 +646,13 @@ fn quick_round<'a>(
 /// Placements and paused searches go into `left`, in heuristic order.
 /// Returns `Infeasible` if a search exhausted a partition, `Stopped` if the
 /// solve was stopped, else `NodeLimit`.
-#[allow(clippy::too_many_arguments)]
 fn second_pass<'a>(
-    pool: &rayon::ThreadPool,
-    model: &'a Model,
-    capacity: i64,
-    params: &SolverParams,
-    stop: &'a AtomicBool,
-    deadline: Option<Instant>,
+    round: &Round<'_, 'a>,
     lost: &[(usize, usize)],
     left: &mut Leftovers<'a>,
     w: &mut WorkerStats,
 ) -> Status {
+    let Round { pool, model, capacity, params, stop, deadline } = *round;
     let heuristics = &params.preordering_heuristics;
     let parts = model.partitions();
     let open: Vec<bool> = left.placed.iter().map(Option::is_none).collect();
