@@ -22,7 +22,7 @@ fn main() {
         for hole in [Hole::Lowest, Hole::Tightest] {
             for tie in [Tie::Size, Tie::Width] {
                 let start = Instant::now();
-                let Some(offsets) = online(&problem, hole, tie) else {
+                let Some(offsets) = online(&problem, hole, tie, &|| false) else {
                     print!("  {hole:?}/{tie:?}: fixed buffers collide");
                     continue;
                 };

@@ -52,6 +52,28 @@ impl LowerBounds {
     }
 }
 
+/// Why no capacity at all fits `problem`, if its fixed buffers collide with
+/// each other (they cannot move, so this is a proof whatever the capacity).
+pub fn fixed_conflict(problem: &Problem) -> Option<String> {
+    let fixed: Vec<_> = problem.buffers.iter().filter(|b| b.offset.is_some()).cloned().collect();
+    if fixed.len() < 2 {
+        return None;
+    }
+    let offsets: Vec<i64> = fixed.iter().map(|b| b.offset.unwrap_or(0)).collect();
+    let sub = Problem::new(fixed, i64::MAX);
+    let solution = crate::problem::Solution::new(&sub, offsets);
+    match crate::validate::validate(&sub, &solution) {
+        Err(e @ crate::validate::ValidationError::BadOverlap { .. }) => Some(format!("fixed {e}")),
+        _ => None,
+    }
+}
+
+/// Why `problem` cannot fit its capacity, if a bound or its fixed buffers
+/// prove it without search.
+pub fn refute(problem: &Problem) -> Option<String> {
+    LowerBounds::of(problem).refute(problem.capacity).or_else(|| fixed_conflict(problem))
+}
+
 /// The largest `g` such that every packing can be made canonical with all
 /// offsets and heights multiples of `g`: the gcd of the sizes, window
 /// bounds, alignments above one and fixed offsets (1 if they are all 0).

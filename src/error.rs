@@ -41,8 +41,11 @@ pub enum ProblemErrorKind {
     #[error("{0} is too large (limit 2^60) for 64-bit arithmetic")]
     TooLarge(&'static str),
     /// Negative or oversized capacity.
-    #[error("capacity {0} must be between 0 and 2^60")]
+    #[error("capacity {0} must be between 0 and 2^62")]
     Capacity(i64),
+    /// The sizes together are too large for 64-bit heights.
+    #[error("the buffers' sizes (each plus its alignment less one) and the highest fixed top add up to {0}, above the limit 2^62 = 4611686018427387904: packings of this problem could reach heights that overflow 64-bit arithmetic")]
+    TotalTooLarge(i128),
 }
 
 /// A fault in one buffer of a problem built in code.
@@ -144,6 +147,16 @@ pub enum SolveError {
     /// [`crate::Solver::cancel`] was called.
     #[error("cancelled")]
     Cancelled,
+    /// The search ended without a solution but without a proof either: it
+    /// is not complete for this problem (e.g. windowed gaps whose packings
+    /// interleave), or every heuristic that could run failed. Never a
+    /// claim of infeasibility.
+    #[error("unknown: no solution found and none ruled out ({0})")]
+    Unknown(String),
+    /// A solution failed the independent validation: a bug in the solver,
+    /// never handed out.
+    #[error("internal error: a solution failed validation ({0}); please report this problem")]
+    Internal(String),
     /// The problem breaks the model's invariants.
     #[error(transparent)]
     Invalid(#[from] ProblemError),

@@ -44,6 +44,7 @@ pub mod problem;
 pub mod render;
 pub mod search;
 pub mod solver;
+pub mod stop;
 pub mod sweep;
 pub mod validate;
 
@@ -53,6 +54,7 @@ pub use io::{from_csv, read_csv_file, to_csv, write_csv_file};
 pub use params::{Heuristic, SolverParams};
 pub use problem::{Buffer, BufferIdx, Gap, Interval, Lifespan, Offset, Problem, Solution, Time, Window};
 pub use solver::{SolveStats, Solver};
+pub use stop::StopToken;
 pub use sweep::{sweep, Sweep};
 pub use validate::{validate, ValidationError};
 pub mod lns;

@@ -26,6 +26,7 @@ use crate::heuristics::online::{Hole, Order, Tie};
 use crate::params::SolverParams;
 use crate::problem::{Buffer, Problem, Solution};
 use crate::solver::solve_sequential;
+use crate::stop::StopToken;
 
 /// How the search runs.
 #[derive(Clone, Debug)]
@@ -73,11 +74,12 @@ pub fn is_large(problem: &Problem) -> bool {
 }
 
 /// The best of the online heuristics (valid, capacity ignored), or `None`
-/// when fixed buffers collide.
-pub fn online_incumbent(problem: &Problem) -> Option<Solution> {
+/// when none placed every buffer (see [`crate::heuristics::online::online`])
+/// before `halt` said to stop.
+pub fn online_incumbent(problem: &Problem, halt: &dyn Fn() -> bool) -> Option<Solution> {
     [(Hole::Tightest, Tie::Width), (Hole::Lowest, Tie::Width), (Hole::Tightest, Tie::Size), (Hole::Lowest, Tie::Size)]
         .iter()
-        .filter_map(|&(hole, tie)| crate::heuristics::online::online(problem, hole, tie))
+        .filter_map(|&(hole, tie)| crate::heuristics::online::online(problem, hole, tie, halt))
         .map(|o| Solution::new(problem, o))
         .min_by_key(|s| s.height)
 }
@@ -87,17 +89,14 @@ pub fn online_incumbent(problem: &Problem) -> Option<Solution> {
 /// it is affordable), computed on up to `threads` threads, each with the
 /// order that made it. The orders stop early once a packing reaches
 /// `enough` (a height no packing can beat, such as the lower bound), and
-/// when `halt` says so. The search from different starts ends in different
-/// places, so several are worth improving.
-pub fn starts(
-    problem: &Problem,
-    threads: usize,
-    enough: i64,
-    halt: &(dyn Fn() -> bool + Sync),
-) -> Vec<(Solution, Option<Order>)> {
+/// when `stop` says so. The search from different starts ends in different
+/// places, so several are worth improving. Empty when every heuristic
+/// failed or was stopped: that proves nothing.
+pub fn starts(problem: &Problem, threads: usize, enough: i64, stop: &StopToken) -> Vec<(Solution, Option<Order>)> {
     use crate::heuristics::online::by_order;
+    let halt = || stop.should_stop();
     let mut candidates: Vec<(Solution, Option<Order>)> =
-        online_incumbent(problem).map(|s| (s, None)).into_iter().collect();
+        online_incumbent(problem, &halt).map(|s| (s, None)).into_iter().collect();
     let reached = AtomicBool::new(candidates.iter().any(|s| s.0.height <= enough));
     if problem.buffers.len() <= BY_SIZE_LIMIT {
         let next = std::sync::atomic::AtomicUsize::new(0);
@@ -135,28 +134,26 @@ pub fn improve_from(
     starts: &[Solution],
     lower: i64,
     options: &LnsOptions,
-    deadline: Option<Instant>,
-    stop: &AtomicBool,
+    stop: &StopToken,
     progress: &(dyn Fn(i64) + Sync),
 ) -> Option<Solution> {
     let runs = starts.len().min(options.threads.max(1)).max(1);
     let per_run = (options.threads.max(1) / runs).max(1);
     // Once one run reaches the bound, the others can stop.
-    let reached = AtomicBool::new(false);
+    let reached = stop.child();
     let results: Vec<Option<Solution>> = std::thread::scope(|scope| {
         let handles: Vec<_> = starts
             .iter()
             .take(runs)
             .enumerate()
             .map(|(i, start)| {
-                let (reached, stop) = (&reached, stop);
+                let reached = &reached;
                 let options =
                     LnsOptions { threads: per_run, seed: options.seed.wrapping_add(i as u64), ..options.clone() };
                 scope.spawn(move || {
-                    let watch = StopEither(stop, reached);
-                    let best = watch.run(|flag| improve(problem, start, lower, &options, deadline, flag, progress));
+                    let best = improve(problem, start, lower, &options, reached, progress);
                     if best.height <= lower {
-                        reached.store(true, Ordering::SeqCst);
+                        reached.cancel();
                     }
                     best
                 })
@@ -167,52 +164,33 @@ pub fn improve_from(
     results.into_iter().flatten().min_by_key(|s| s.height)
 }
 
-/// Runs a job with a flag raised when either of two flags is.
-pub(crate) struct StopEither<'a>(pub(crate) &'a AtomicBool, pub(crate) &'a AtomicBool);
-
-impl StopEither<'_> {
-    pub(crate) fn run<T>(&self, job: impl FnOnce(&AtomicBool) -> T) -> T {
-        let flag = AtomicBool::new(false);
-        let done = AtomicBool::new(false);
-        std::thread::scope(|scope| {
-            scope.spawn(|| {
-                while !done.load(Ordering::SeqCst) {
-                    if self.0.load(Ordering::SeqCst) || self.1.load(Ordering::SeqCst) {
-                        flag.store(true, Ordering::SeqCst);
-                    }
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-            });
-            let out = job(&flag);
-            done.store(true, Ordering::SeqCst);
-            out
-        })
-    }
-}
-
 /// Largest problem the quadratic greedy by size runs on.
 pub const BY_SIZE_LIMIT: usize = 64_000;
 
 /// Solves a large problem at its capacity: the best online packing, then
-/// neighbourhood search until it fits, the deadline passes (or, without
-/// one, [`crate::minimize::LARGE_DEFAULT_TIME`]), or `stop` is raised. The
-/// search cannot prove a capacity infeasible, so a capacity it cannot reach
-/// ends as [`SolveError::Timeout`].
-pub fn solve_large(
-    problem: &Problem,
-    params: &SolverParams,
-    stop: &AtomicBool,
-    deadline: Option<Instant>,
-) -> Result<Solution, crate::error::SolveError> {
-    let deadline = deadline.or_else(|| Instant::now().checked_add(crate::minimize::LARGE_DEFAULT_TIME));
-    let halt = || stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
+/// neighbourhood search until it fits, or `stop` says to stop (without a
+/// deadline, after [`LARGE_DEFAULT_TIME`]). Neither can prove a capacity
+/// infeasible, so a capacity it cannot reach ends as
+/// [`SolveError::Timeout`], and one where no heuristic placed every buffer
+/// as [`SolveError::Unknown`].
+pub fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken) -> Result<Solution, SolveError> {
+    let limited;
+    let stop = if stop.deadline().is_none() {
+        limited = stop.child_until(Instant::now().checked_add(LARGE_DEFAULT_TIME));
+        &limited
+    } else {
+        stop
+    };
+    let stopped = || crate::solver::stopped(stop);
     // The online packing first; the slower greedy orders only if it does
-    // not fit. No start at all means the online packing failed: fixed
-    // buffers collide.
-    let (start, _) = starts(problem, params.thread_count().max(1), problem.capacity, &halt)
-        .into_iter()
-        .next()
-        .ok_or(SolveError::Infeasible { capacity: problem.capacity, reason: Some("fixed buffers collide".into()) })?;
+    // not fit.
+    let Some((start, _)) = starts(problem, params.thread_count().max(1), problem.capacity, stop).into_iter().next()
+    else {
+        if stop.should_stop() {
+            return Err(stopped());
+        }
+        return Err(SolveError::Unknown("no heuristic could place the buffers around the fixed ones".into()));
+    };
     if start.height <= problem.capacity {
         return Ok(start);
     }
@@ -222,15 +200,19 @@ pub fn solve_large(
         seed: params.seed,
         ..LnsOptions::default()
     };
-    let best = improve(problem, &start, problem.capacity, &options, deadline, stop, &|_| {});
+    let best = improve(problem, &start, problem.capacity, &options, stop, &|_| {});
     if best.height <= problem.capacity {
         Ok(best)
-    } else if stop.load(Ordering::Relaxed) && deadline.is_none_or(|d| Instant::now() < d) {
+    } else if stop.is_cancelled() {
         Err(SolveError::Cancelled)
     } else {
         Err(SolveError::Timeout)
     }
 }
+
+/// How long the large-instance path keeps improving when no time limit
+/// is given: it can never prove that it is done.
+pub const LARGE_DEFAULT_TIME: Duration = Duration::from_secs(60);
 
 /// The next target is the height less this fraction of the remaining gap.
 const STEP_DIVISOR: i64 = 1 << 40;
@@ -243,15 +225,14 @@ struct Incumbent {
 }
 
 /// Improves `start` (a valid packing of `problem`) towards `lower` until
-/// `deadline`, `stop` or a proven optimum; returns the best packing found
+/// `stop` says to stop or a proven optimum; returns the best packing found
 /// and calls `progress` with each lower height.
 pub fn improve(
     problem: &Problem,
     start: &Solution,
     lower: i64,
     options: &LnsOptions,
-    deadline: Option<Instant>,
-    stop: &AtomicBool,
+    stop: &StopToken,
     progress: &(dyn Fn(i64) + Sync),
 ) -> Solution {
     let g = options.granularity.max(1);
@@ -264,9 +245,7 @@ pub fn improve(
     // The height every search is trying to get below.
     let target = Mutex::new(start.height - g);
     let done = AtomicBool::new(false);
-    let out_of_time = || {
-        done.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d)
-    };
+    let out_of_time = || done.load(Ordering::Relaxed) || stop.should_stop();
     std::thread::scope(|scope| {
         for worker in 0..options.threads.max(1) {
             let (shared, target, index, out_of_time, done) = (&shared, &target, &index, &out_of_time, &done);
@@ -307,7 +286,7 @@ pub fn improve(
                     }
                     let moment = above[(rng.next_u64() % above.len() as u64) as usize];
                     let space = Space { problem, index, options };
-                    match repair(&space, &offsets, moment, t, band, deadline) {
+                    match repair(&space, &offsets, moment, t, band, stop) {
                         Ok((moved, read)) => {
                             failures = 0;
                             band = (band * 2).min(options.band);
@@ -437,7 +416,7 @@ fn repair(
     moment: usize,
     target: i64,
     band: usize,
-    deadline: Option<Instant>,
+    stop: &StopToken,
 ) -> Result<Repaired, Failure> {
     let Space { problem, index, options } = *space;
     let (t0, t1) = (index.times[moment], index.times[moment + 1]);
@@ -475,7 +454,7 @@ fn repair(
         // must move too: add them until none is left or the repair is too big.
         let mut added = 0;
         let built = loop {
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            if stop.should_stop() {
                 return Err(Failure::OutOfTime);
             }
             match build_repair(problem, index, offsets, &free, target, options) {
@@ -501,20 +480,15 @@ fn repair(
             Build::Ready(sub, floor, read) => {
                 // The online packing of the band first (instant), then the
                 // exact search within the budget.
-                let online = crate::heuristics::online::online(&sub, Hole::Tightest, Tie::Width)
+                let online = crate::heuristics::online::online(&sub, Hole::Tightest, Tie::Width, &|| false)
                     .map(|o| Solution::new(&sub, o))
                     .filter(|s| s.height <= sub.capacity);
                 let solution = match online {
                     Some(s) => s,
                     None => {
                         let params = SolverParams { threads: 1, ..SolverParams::default() };
-                        let budget = Instant::now().checked_add(options.repair_budget);
-                        let until = match (budget, deadline) {
-                            (Some(b), Some(d)) => Some(b.min(d)),
-                            (b, d) => b.or(d),
-                        };
-                        let never = AtomicBool::new(false);
-                        let result = solve_sequential(&sub, &params, &never, until).0;
+                        let budget = stop.child_until(Instant::now().checked_add(options.repair_budget));
+                        let result = solve_sequential(&sub, &params, &budget).0;
                         match result {
                             Ok(s) => s,
                             Err(SolveError::Infeasible { .. }) => return Err(Failure::Proven),
@@ -652,13 +626,13 @@ mod tests {
     fn improves_an_online_packing_and_stays_valid() {
         let mut p = crate::generate::perfect(5, 400, 1 << 16, 2000);
         p.capacity = 0;
-        let start = Solution::new(&p, online(&p, Hole::Tightest, Tie::Width).unwrap());
+        let start = Solution::new(&p, online(&p, Hole::Tightest, Tie::Width, &|| false).unwrap());
         let lower = LowerBounds::of(&p).best() as i64;
         assert!(start.height > lower, "the online packing leaves room to improve");
         for threads in [1, 2] {
             let options = LnsOptions { threads, ..LnsOptions::default() };
-            let deadline = Instant::now() + Duration::from_secs(2);
-            let best = improve(&p, &start, lower, &options, Some(deadline), &AtomicBool::new(false), &|_| {});
+            let stop = StopToken::new().child_until(Some(Instant::now() + Duration::from_secs(2)));
+            let best = improve(&p, &start, lower, &options, &stop, &|_| {});
             assert!(best.height < start.height, "{} vs {}", best.height, start.height);
             let mut at = p.clone();
             at.capacity = best.height;

@@ -26,7 +26,7 @@
 //! partitions that set the height are searched again. The best solution
 //! found is always kept, whatever stops the run.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -38,9 +38,10 @@ use crate::error::SolveError;
 use crate::heuristics;
 use crate::params::SolverParams;
 use crate::portfolio::{Portfolio, PortfolioOptions};
-use crate::problem::{Problem, Solution, MAX_VALUE};
+use crate::problem::{Problem, Solution, MAX_CAPACITY};
 use crate::search::Model;
 use crate::solver::solve_sequential;
+use crate::stop::StopToken;
 
 /// How far a minimization got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,7 +139,9 @@ pub fn minimize(
 /// A probe running on its own threads.
 struct Running {
     capacity: i64,
-    cancel: Arc<AtomicBool>,
+    /// The probe's own token (a child of the run's): cancelled once other
+    /// results make the probe pointless.
+    stop: StopToken,
 }
 
 type ProbeResult = (i64, Result<Solution, SolveError>);
@@ -150,28 +153,60 @@ pub fn minimize_with(
     cancel: Arc<AtomicBool>,
     events: &(dyn Fn(MinimizeEvent) + Sync),
 ) -> Result<Minimized, SolveError> {
+    let deadline = opts.params.timeout.and_then(|t| Instant::now().checked_add(t));
+    minimize_until(problem, opts, &StopToken::from_flag(cancel).child_until(deadline), events)
+}
+
+/// [`minimize_with`] until `stop` says to stop (the time limit of `opts`
+/// is ignored: the token carries the caller's).
+pub fn minimize_until(
+    problem: &Problem,
+    opts: &PortfolioOptions,
+    stop: &StopToken,
+    events: &(dyn Fn(MinimizeEvent) + Sync),
+) -> Result<Minimized, SolveError> {
     problem.check()?;
-    let start = Instant::now();
+    let m = descend(problem, opts, stop, events)?;
+    // Validated at the capacity it needs (and within a given one).
+    if let Some(s) = &m.solution {
+        let cap = if problem.capacity > 0 { problem.capacity.min(s.height) } else { s.height };
+        crate::solver::checked(&Problem { buffers: problem.buffers.clone(), capacity: cap }, s.clone())?;
+    }
+    Ok(m)
+}
+
+/// The minimization itself (see the module docs); the solution is not yet validated.
+fn descend(
+    problem: &Problem,
+    opts: &PortfolioOptions,
+    root: &StopToken,
+    events: &(dyn Fn(MinimizeEvent) + Sync),
+) -> Result<Minimized, SolveError> {
     let params = &opts.params;
-    let deadline = params.timeout.and_then(|t| start.checked_add(t));
     let threads = params.thread_count().max(1);
     let sequential = params.sequential();
     let bounds = LowerBounds::of(problem);
     // Heights come in multiples of the granularity, so the bound rounds up.
     let g = granularity(problem);
-    let mut lower = i64::try_from(bounds.best().min(i128::from(MAX_VALUE) + 1)).unwrap_or(i64::MAX);
+    let mut lower = i64::try_from(bounds.best().min(i128::from(MAX_CAPACITY) + 1)).unwrap_or(i64::MAX);
     lower = lower.saturating_add(g - 1) / g * g;
     events(MinimizeEvent::Bounds { lower });
+    let nothing = |lower_bound: i64, status: MinimizeStatus, probes: Vec<(i64, ProbeOutcome)>| {
+        Ok(Minimized { solution: None, lower_bound, status, probes })
+    };
+    if crate::bounds::fixed_conflict(problem).is_some() {
+        // Fixed buffers that collide fit no capacity: a proof.
+        return nothing(lower, MinimizeStatus::Infeasible, Vec::new());
+    }
     if crate::lns::is_large(problem) {
-        return minimize_large(problem, params, lower, g, deadline, &cancel, events);
+        return minimize_large(problem, params, lower, g, root, events);
     }
     // The offline greedy orders first, where they are cheap: on real traces
     // they often reach the bound, which ends the minimization before the
     // model (its memory grows with the overlapping pairs) is even built.
     let mut seeded: Option<Solution> = None;
     if problem.buffers.len() <= EXACT_STARTS_LIMIT {
-        let halt = || cancel.load(Ordering::SeqCst) || deadline.is_some_and(|d| Instant::now() >= d);
-        let first = crate::lns::starts(problem, threads, lower, &halt).into_iter().next().map(|s| s.0);
+        let first = crate::lns::starts(problem, threads, lower, root).into_iter().next().map(|s| s.0);
         if let Some(s) = first.filter(|s| problem.capacity == 0 || s.height <= problem.capacity) {
             if s.height <= lower {
                 events(MinimizeEvent::Incumbent { height: s.height, by: "greedy".into() });
@@ -185,13 +220,18 @@ pub fn minimize_with(
             seeded = Some(s);
         }
     }
-    let model = Model::new(problem);
+    let Some(model) = Model::build(problem, root) else {
+        // Stopped while building the model: the greedy's packing, if any.
+        let status = if seeded.is_some() { MinimizeStatus::Feasible } else { MinimizeStatus::Unknown };
+        let seeded = seeded.filter(|s| problem.capacity == 0 || s.height <= problem.capacity);
+        return Ok(Minimized { lower_bound: lower, status, solution: seeded, probes: Vec::new() });
+    };
     let parts = model.partitions();
     let mut known: Vec<Option<(Vec<i64>, i64)>> = vec![None; parts.len()];
     let mut best: Option<Solution> = None;
     let mut probes = Vec::new();
-    let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
-    let out_of_time = || deadline.is_some_and(|d| Instant::now() >= d) || cancel.load(Ordering::SeqCst);
+    let remaining = || root.deadline().map(|d| d.saturating_duration_since(Instant::now()));
+    let out_of_time = || root.should_stop();
 
     // Keeps `sol` if it is the best so far, and its partitions' placements
     // where they beat what is known.
@@ -209,44 +249,21 @@ pub fn minimize_with(
         }
     };
 
-    // One probe at `capacity` on `threads` threads until `budget` (or the
-    // deadline) runs out; partitions known to fit are not searched again.
-    // `stop` is the probe's own flag: a portfolio raises its flag to stop its
-    // workers once it has an answer, which must not stop anything else.
-    let probe = |capacity: i64,
-                 threads: usize,
-                 budget: Option<Duration>,
-                 stop: Arc<AtomicBool>,
-                 known: &[Option<(Vec<i64>, i64)>]| {
-        let mut p = params.clone();
-        p.threads = threads;
-        p.timeout = match (budget, remaining()) {
-            (Some(b), Some(r)) => Some(b.min(r)),
-            (b, r) => b.or(r),
-        };
+    // A probe's token: the run's, with the probe's time budget.
+    let probe_token = |budget: Option<Duration>| root.child_until(budget.and_then(|b| Instant::now().checked_add(b)));
+    // One probe at `capacity` on `threads` threads until its token stops it;
+    // partitions known to fit are not searched again.
+    let probe = |capacity: i64, threads: usize, stop: &StopToken, known: &[Option<(Vec<i64>, i64)>]| {
+        let p = SolverParams { threads, ..params.clone() };
         let at = Problem { buffers: problem.buffers.clone(), capacity };
         if sequential && known.iter().all(Option::is_none) {
-            let until = p.timeout.and_then(|t| Instant::now().checked_add(t));
-            return solve_sequential(&at, &p, &stop, until).0;
+            return solve_sequential(&at, &p, stop).0;
         }
-        let mut o = opts.clone();
-        o.params = p;
-        Portfolio::with_cancel(o, stop).solve_with(&at, Some(&model), known, &|_| {}).result
+        let o = PortfolioOptions { params: p, ..opts.clone() };
+        Portfolio::new(o).solve_until(&at, Some(&model), known, stop, &|_| {}).result
     };
-    // A probe run to its end on another thread, passing the outside
-    // cancellation on to it.
     let watched = |capacity: i64, threads: usize, budget: Option<Duration>, known: &[Option<(Vec<i64>, i64)>]| {
-        let stop = Arc::new(AtomicBool::new(false));
-        std::thread::scope(|scope| {
-            let handle = scope.spawn(|| probe(capacity, threads, budget, Arc::clone(&stop), known));
-            while !handle.is_finished() {
-                if cancel.load(Ordering::SeqCst) {
-                    stop.store(true, Ordering::SeqCst);
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            handle.join().unwrap_or(Err(SolveError::Cancelled))
-        })
+        probe(capacity, threads, &probe_token(budget), known)
     };
 
     // 1-2. The incumbent.
@@ -274,23 +291,18 @@ pub fn minimize_with(
                     probes,
                 });
             }
-            Some(Err(SolveError::Timeout | SolveError::Cancelled)) => {
+            Some(Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_))) => {
                 probes.push((problem.capacity, ProbeOutcome::Unknown));
                 return Ok(Minimized { solution: None, lower_bound: lower, status: MinimizeStatus::Unknown, probes });
             }
             Some(Err(e)) => return Err(e),
         }
     } else {
-        // Stacking every free buffer above the fixed ones always fits.
-        let stack: i128 = problem
-            .buffers
-            .iter()
-            .filter(|b| b.offset.is_none())
-            .map(|b| i128::from(b.size) + i128::from(b.alignment) - 1)
-            .sum::<i128>()
-            + i128::from(bounds.fixed_top);
-        let upper_start = i64::try_from(stack.min(i128::from(MAX_VALUE))).unwrap_or(MAX_VALUE);
-        if let Some(sol) = greedy_incumbent(problem, &model, &opts.greedy, upper_start, &cancel) {
+        // Stacking every free buffer above the fixed ones always fits (and
+        // `check` keeps that height within the largest capacity).
+        let stack = problem.stacked_height().clamp(0, i128::from(MAX_CAPACITY));
+        let upper_start = i64::try_from(stack).unwrap_or(MAX_CAPACITY).max(lower);
+        if let Some(sol) = greedy_incumbent(problem, &model, &opts.greedy, upper_start, root) {
             adopt(sol, "greedy", &mut best, &mut known);
         } else if best.is_none() {
             match watched(upper_start, threads, None, &known) {
@@ -304,7 +316,7 @@ pub fn minimize_with(
                         probes,
                     });
                 }
-                Err(SolveError::Timeout | SolveError::Cancelled) => {
+                Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
                     return Ok(Minimized {
                         solution: None,
                         lower_bound: lower,
@@ -337,7 +349,7 @@ pub fn minimize_with(
                 lower += g;
                 events(MinimizeEvent::Lower { lower });
             }
-            Err(SolveError::Timeout | SolveError::Cancelled) => {
+            Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
                 probes.push((lower, ProbeOutcome::Unknown));
                 events(MinimizeEvent::Probe { capacity: lower, outcome: ProbeOutcome::Unknown });
                 break;
@@ -365,6 +377,8 @@ pub fn minimize_with(
     let mut timed_out: Vec<i64> = Vec::new();
     let (tx, rx) = unbounded::<ProbeResult>();
     let mut running: Vec<Running> = Vec::new();
+    // An error no probe should give (an internal one): it ends the run.
+    let mut failure: Option<SolveError> = None;
     std::thread::scope(|scope| {
         loop {
             let h = height(&best);
@@ -374,48 +388,42 @@ pub fn minimize_with(
             // Close probes that results made pointless.
             for r in &running {
                 if r.capacity >= h || r.capacity < lower {
-                    r.cancel.store(true, Ordering::SeqCst);
+                    r.stop.cancel();
                 }
             }
             // Fill the free slots, one step apart below the incumbent.
             let top = (h - 1) / g * g; // the largest multiple of g below h
             let mut k = 0;
-            while running.iter().filter(|r| !r.cancel.load(Ordering::SeqCst)).count() < slots && k < slots as i64 {
+            while running.iter().filter(|r| !r.stop.is_cancelled()).count() < slots && k < slots as i64 {
                 let capacity = top.saturating_sub(g.saturating_mul(step.saturating_mul(k + 1) - 1)).max(lower);
                 k += 1;
                 if timed_out.contains(&capacity)
-                    || running.iter().any(|r| r.capacity == capacity && !r.cancel.load(Ordering::SeqCst))
+                    || running.iter().any(|r| r.capacity == capacity && !r.stop.is_cancelled())
                 {
                     continue;
                 }
-                let stop = Arc::new(AtomicBool::new(false));
-                running.push(Running { capacity, cancel: Arc::clone(&stop) });
+                let stop = probe_token(Some(budget));
+                running.push(Running { capacity, stop: stop.clone() });
                 let (tx, known) = (tx.clone(), known.clone());
                 let probe = &probe;
                 scope.spawn(move || {
-                    let result = probe(capacity, per_probe, Some(budget), stop, &known);
+                    let result = probe(capacity, per_probe, &stop, &known);
                     let _ = tx.send((capacity, result));
                 });
             }
-            if running.iter().all(|r| r.cancel.load(Ordering::SeqCst)) {
+            if running.iter().all(|r| r.stop.is_cancelled()) {
                 // Everything within reach timed out: give probes more time.
                 budget *= 2;
                 timed_out.clear();
                 step = 1;
                 continue;
             }
-            // Wait for a result, watching the clock and the cancel flag.
-            let (capacity, result) = match rx.recv_timeout(Duration::from_millis(5)) {
-                Ok(r) => r,
-                Err(_) => {
-                    if out_of_time() {
-                        break;
-                    }
-                    continue;
-                }
-            };
+            // Wait for a result. Every running probe reports, and each stops
+            // by itself with the run's token (deadline, cancel) or its own,
+            // so a blocking wait cannot hang.
+            let Ok((capacity, result)) = rx.recv() else { break };
             let Some(i) = running.iter().position(|r| r.capacity == capacity) else { continue };
-            let closed = running[i].cancel.load(Ordering::SeqCst);
+            let closed = running[i].stop.is_cancelled();
             running.remove(i);
             let outcome = match result {
                 Ok(sol) => {
@@ -434,18 +442,21 @@ pub fn minimize_with(
                     ProbeOutcome::Infeasible
                 }
                 Err(SolveError::Timeout | SolveError::Cancelled) if closed => ProbeOutcome::Closed,
-                Err(SolveError::Timeout | SolveError::Cancelled) => {
+                Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
                     timed_out.push(capacity);
                     step = (step / 2).max(1);
                     ProbeOutcome::Unknown
                 }
-                Err(_) => ProbeOutcome::Unknown,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
             };
             probes.push((capacity, outcome));
             events(MinimizeEvent::Probe { capacity, outcome });
         }
         for r in &running {
-            r.cancel.store(true, Ordering::SeqCst);
+            r.stop.cancel();
         }
         // Results still in flight are kept if they help.
         drop(tx);
@@ -457,6 +468,9 @@ pub fn minimize_with(
             }
         }
     });
+    if let Some(e) = failure {
+        return Err(e);
+    }
 
     let status = match &best {
         Some(s) if s.height <= lower => MinimizeStatus::Optimal,
@@ -472,32 +486,33 @@ pub fn minimize_with(
 /// buffers a fraction of a second).
 const EXACT_STARTS_LIMIT: usize = 20_000;
 
-/// How long a large-instance minimization without a time limit keeps
-/// improving.
-pub const LARGE_DEFAULT_TIME: Duration = Duration::from_secs(60);
-
 /// Minimization of a problem too large for the exact model: the best online
-/// packing, improved by large neighbourhood search until the deadline (or
-/// [`LARGE_DEFAULT_TIME`]); the lower bound is the proven bound.
+/// packing, improved by large neighbourhood search until `root` stops it
+/// (without a deadline, after [`crate::lns::LARGE_DEFAULT_TIME`]); the
+/// lower bound is the proven bound.
 fn minimize_large(
     problem: &Problem,
     params: &SolverParams,
     lower: i64,
     g: i64,
-    deadline: Option<Instant>,
-    cancel: &AtomicBool,
+    root: &StopToken,
     events: &(dyn Fn(MinimizeEvent) + Sync),
 ) -> Result<Minimized, SolveError> {
     let threads = params.thread_count().max(1);
-    let deadline = deadline.or_else(|| Instant::now().checked_add(LARGE_DEFAULT_TIME));
-    let halt = || cancel.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
-    let starts = crate::lns::starts(problem, threads, lower, &halt);
+    let limited;
+    let root = if root.deadline().is_none() {
+        limited = root.child_until(Instant::now().checked_add(crate::lns::LARGE_DEFAULT_TIME));
+        &limited
+    } else {
+        root
+    };
+    let starts = crate::lns::starts(problem, threads, lower, root);
     let Some((first, _)) = starts.first().cloned() else {
-        // Fixed buffers collide: nothing fits anywhere.
+        // No heuristic placed every buffer in time: nothing is known.
         return Ok(Minimized {
             solution: None,
             lower_bound: lower,
-            status: MinimizeStatus::Infeasible,
+            status: MinimizeStatus::Unknown,
             probes: Vec::new(),
         });
     };
@@ -522,7 +537,8 @@ fn minimize_large(
             events(MinimizeEvent::Incumbent { height: h, by: by.into() });
         }
     };
-    let reached = AtomicBool::new(false);
+    // Cancelled once an improver reaches the bound: the others can stop.
+    let reached = root.child();
     let starts: Vec<Solution> = starts.into_iter().map(|s| s.0).collect();
     let (searched, wheeled) = std::thread::scope(|scope| {
         let wheel_runs: Vec<_> = (0..wheels)
@@ -530,34 +546,21 @@ fn minimize_large(
                 let (key, start) = wheel_start.as_ref()?;
                 let (report, reached) = (&report, &reached);
                 Some(scope.spawn(move || {
-                    crate::lns::StopEither(cancel, reached).run(|flag| {
-                        let progress = |s: &Solution| {
-                            report(s.height, "squeaky wheel");
-                            if s.height <= lower {
-                                reached.store(true, Ordering::SeqCst);
-                            }
-                        };
-                        heuristics::squeaky::squeaky(
-                            problem,
-                            *key,
-                            Some(start),
-                            params.seed ^ w as u64,
-                            deadline,
-                            flag,
-                            &progress,
-                        )
-                    })
+                    let progress = |s: &Solution| {
+                        report(s.height, "squeaky wheel");
+                        if s.height <= lower {
+                            reached.cancel();
+                        }
+                    };
+                    heuristics::squeaky::squeaky(problem, *key, Some(start), params.seed ^ w as u64, reached, &progress)
                 }))
             })
             .collect();
-        let searched = crate::lns::StopEither(cancel, &reached).run(|flag| {
-            let progress = |h: i64| report(h, "neighbourhood search");
-            let best = crate::lns::improve_from(problem, &starts, lower, &options, deadline, flag, &progress);
-            if best.as_ref().is_some_and(|s| s.height <= lower) {
-                reached.store(true, Ordering::SeqCst);
-            }
-            best
-        });
+        let progress = |h: i64| report(h, "neighbourhood search");
+        let searched = crate::lns::improve_from(problem, &starts, lower, &options, &reached, &progress);
+        if searched.as_ref().is_some_and(|s| s.height <= lower) {
+            reached.cancel();
+        }
         let wheeled: Vec<Solution> = wheel_runs.into_iter().filter_map(|h| h.join().ok().flatten()).collect();
         (searched, wheeled)
     });
@@ -582,7 +585,7 @@ fn greedy_incumbent(
     model: &Model,
     strategies: &[heuristics::Greedy],
     capacity: i64,
-    stop: &AtomicBool,
+    stop: &StopToken,
 ) -> Option<Solution> {
     let hints: Vec<Option<i64>> = problem.buffers.iter().map(|b| b.hint).collect();
     let mut offsets: Vec<i64> = problem.buffers.iter().map(|b| b.offset.unwrap_or(0)).collect();

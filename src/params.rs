@@ -169,14 +169,21 @@ pub const SWITCHES: [&str; 9] = [
     "hatless_pruning",
 ];
 
+/// The most threads a solve uses (`[range] 1..=256`). The front ends
+/// refuse more; the library uses this many when asked for more. Past a few
+/// dozen threads the portfolio gains nothing (every worker is one search of
+/// a race that the fastest wins), while each thread costs a stack and a
+/// search's memory; thousands took seconds to start and hundreds of
+/// megabytes before any search ran.
+pub const MAX_THREADS: usize = 256;
+
 impl SolverParams {
-    /// The number of threads `threads` stands for (0: one per core).
+    /// The number of threads `threads` stands for (0: one per core), at
+    /// most [`MAX_THREADS`].
     pub fn thread_count(&self) -> usize {
-        if self.threads == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        } else {
-            self.threads
-        }
+        let n =
+            if self.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { self.threads };
+        n.min(MAX_THREADS)
     }
 
     /// Whether these parameters ask for the reference's sequential algorithm:

@@ -203,16 +203,39 @@ pub struct Problem {
     pub capacity: i64,
 }
 
-/// Largest value any single quantity may take (about 1.15e18, far above any
-/// real trace). Keeping every input at or below 2^60 leaves the solver's
-/// internal sums (an offset plus an effective size rounded up to an
-/// alignment, plus a size) below 2^62, so they cannot overflow.
+/// Largest value any single quantity of a buffer may take (about 1.15e18,
+/// far above any real trace).
 pub const MAX_VALUE: i64 = 1 << 60;
+
+/// Largest capacity, and largest total of a problem's sizes (each plus its
+/// alignment less one, plus the highest fixed top): about 4.6e18.
+///
+/// Why this keeps every path inside 64 bits: the exact search places below
+/// the capacity, and its largest sum is an offset plus an effective size
+/// rounded up to an alignment plus a size, under 2^62 + 3 * 2^60 < 2^63.
+/// Every greedy, online or repacking heuristic puts a buffer at 0, at a
+/// fixed offset, or just above (aligned) something already placed, so no
+/// packing it makes rises above that total. A problem whose total is larger
+/// is refused as input: its packings could reach heights no `i64` holds.
+pub const MAX_CAPACITY: i64 = 1 << 62;
 
 impl Problem {
     /// A problem over `buffers` with the given capacity.
     pub fn new(buffers: Vec<Buffer>, capacity: i64) -> Self {
         Problem { buffers, capacity }
+    }
+
+    /// Whether the exact search is complete for this problem, so that an
+    /// exhausted search proves infeasibility. It is unless some buffer has a
+    /// gap with a partial window (neither empty nor the whole buffer): the
+    /// search stacks a buffer wholly above another at every moment they
+    /// share, as the reference does, so it never tries packings where two
+    /// buffers' windows interleave (one above the other at one moment and
+    /// below it at another), and such a packing may be the only one.
+    pub fn search_is_complete(&self) -> bool {
+        self.buffers.iter().all(|b| {
+            b.gaps.iter().all(|g| g.window.is_none_or(|w| w.is_empty() || (w.lower <= 0 && w.upper >= b.size)))
+        })
     }
 
     /// Checks the model's invariants: valid lifespans, sizes, alignments,
@@ -223,7 +246,7 @@ impl Problem {
         let err = |idx: usize, kind: ProblemErrorKind| {
             Err(ProblemError { buffer: idx, id: self.buffers[idx].id.clone(), kind })
         };
-        if self.capacity < 0 || self.capacity > MAX_VALUE {
+        if self.capacity < 0 || self.capacity > MAX_CAPACITY {
             return Err(ProblemError {
                 buffer: usize::MAX,
                 id: String::new(),
@@ -239,7 +262,30 @@ impl Problem {
                 return err(idx, ProblemErrorKind::DuplicateId);
             }
         }
+        let total = self.stacked_height();
+        if total > i128::from(MAX_CAPACITY) {
+            return Err(ProblemError {
+                buffer: usize::MAX,
+                id: String::new(),
+                kind: ProblemErrorKind::TotalTooLarge(total),
+            });
+        }
         Ok(())
+    }
+
+    /// The height of stacking every free buffer (aligned) above the highest
+    /// fixed one: a packing that always exists, so an upper bound on the
+    /// smallest capacity, and a bound on any packing a heuristic makes (see
+    /// [`MAX_CAPACITY`]). Widened: it is what [`Problem::check`] limits.
+    pub fn stacked_height(&self) -> i128 {
+        let fixed_top = self.buffers.iter().filter_map(|b| Some(i128::from(b.offset?) + i128::from(b.size))).max();
+        let free: i128 = self
+            .buffers
+            .iter()
+            .filter(|b| b.offset.is_none())
+            .map(|b| i128::from(b.size.max(0)) + i128::from(b.alignment.max(1)) - 1)
+            .sum();
+        free + fixed_top.unwrap_or(0).max(0)
     }
 }
 

@@ -19,9 +19,10 @@ use pyo3::types::PySet;
 
 use crate::error::SolveError;
 use crate::minimize::{minimize_with, MinimizeStatus};
-use crate::params::{parse_heuristics, Heuristic, SolverParams};
+use crate::params::{parse_heuristics, Heuristic, SolverParams, MAX_THREADS};
 use crate::portfolio::PortfolioOptions;
 use crate::problem::{Buffer, Gap, Interval, Problem, Solution};
+use crate::stop::StopToken;
 use crate::validate::ValidationError;
 
 // The command line, compiled into the extension for `python -m minimalloc`.
@@ -33,6 +34,18 @@ create_exception!(minimalloc, MiniMallocError, PyException, "Base class of the s
 create_exception!(minimalloc, InfeasibleError, MiniMallocError, "No packing fits in the capacity (proven).");
 create_exception!(minimalloc, SolveTimeoutError, MiniMallocError, "The time limit passed before any solution.");
 create_exception!(minimalloc, CancelledError, MiniMallocError, "Solver.cancel() stopped the solve.");
+create_exception!(
+    minimalloc,
+    UnknownError,
+    MiniMallocError,
+    "No solution was found and none was ruled out (the search is not complete for this problem)."
+);
+create_exception!(
+    minimalloc,
+    InternalError,
+    MiniMallocError,
+    "A solution failed the independent validation: a solver bug; nothing was returned."
+);
 create_exception!(minimalloc, CsvError, PyValueError, "Malformed CSV; the message names the file, line and column.");
 create_exception!(minimalloc, ProblemError, PyValueError, "A problem that breaks the model's rules.");
 
@@ -41,6 +54,8 @@ fn solve_error(e: SolveError) -> PyErr {
         SolveError::Infeasible { .. } => InfeasibleError::new_err(e.to_string()),
         SolveError::Timeout => SolveTimeoutError::new_err(e.to_string()),
         SolveError::Cancelled => CancelledError::new_err(e.to_string()),
+        SolveError::Unknown(_) => UnknownError::new_err(e.to_string()),
+        SolveError::Internal(_) => InternalError::new_err(e.to_string()),
         SolveError::Invalid(_) => ProblemError::new_err(e.to_string()),
         SolveError::Params(_) => PyValueError::new_err(e.to_string()),
     }
@@ -498,8 +513,12 @@ impl PySolverParams {
         self.inner.threads
     }
     #[setter]
-    fn set_threads(&mut self, v: usize) {
+    fn set_threads(&mut self, v: usize) -> PyResult<()> {
+        if v > MAX_THREADS {
+            return Err(PyValueError::new_err(format!("threads must be at most {MAX_THREADS}, got {v}")));
+        }
         self.inner.threads = v;
+        Ok(())
     }
     #[getter]
     fn seed(&self) -> u64 {
@@ -636,28 +655,11 @@ impl PySolver {
             });
         }
         let solver = crate::Solver::new(self.params.inner.clone());
-        let flag = solver.cancel_flag();
         let problem = problem.inner.clone();
-        // Forward cancel() to the running solve: the inner solver resets its
-        // own flag when it starts, so watch ours from here.
+        // cancel() raises our flag, which the solve's token watches.
         self.cancel.store(false, Ordering::SeqCst);
-        let cancel = Arc::clone(&self.cancel);
-        let done = AtomicBool::new(false);
-        let result = py.allow_threads(|| {
-            std::thread::scope(|scope| {
-                scope.spawn(|| {
-                    while !done.load(Ordering::SeqCst) {
-                        if cancel.load(Ordering::SeqCst) {
-                            flag.store(true, Ordering::SeqCst);
-                        }
-                        std::thread::sleep(Duration::from_millis(2));
-                    }
-                });
-                let r = solver.solve(&problem);
-                done.store(true, Ordering::SeqCst);
-                r
-            })
-        });
+        let stop = StopToken::from_flag(Arc::clone(&self.cancel));
+        let result = py.allow_threads(|| solver.solve_with_stop(&problem, &stop));
         self.backtracks.store(solver.backtracks(), Ordering::SeqCst);
         result.map(Into::into).map_err(solve_error)
     }
@@ -911,6 +913,8 @@ fn _minimalloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InfeasibleError", py.get_type::<InfeasibleError>())?;
     m.add("SolveTimeoutError", py.get_type::<SolveTimeoutError>())?;
     m.add("CancelledError", py.get_type::<CancelledError>())?;
+    m.add("UnknownError", py.get_type::<UnknownError>())?;
+    m.add("InternalError", py.get_type::<InternalError>())?;
     m.add("CsvError", py.get_type::<CsvError>())?;
     m.add("ProblemError", py.get_type::<ProblemError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

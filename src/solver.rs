@@ -11,12 +11,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::bounds::LowerBounds;
 use crate::error::SolveError;
 use crate::params::SolverParams;
 use crate::portfolio::{Portfolio, PortfolioOptions};
 use crate::problem::{BufferIdx, Problem, Solution};
 use crate::search::{Model, Search, Status};
+use crate::stop::StopToken;
 
 /// Counters of the latest solve.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,19 +82,31 @@ impl Solver {
     /// there are none.
     pub fn solve(&self, problem: &Problem) -> Result<Solution, SolveError> {
         self.cancelled.store(false, Ordering::SeqCst);
-        let start = Instant::now();
-        let deadline = self.params.timeout.and_then(|t| start.checked_add(t));
+        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
         self.solve_until(problem, deadline)
     }
 
+    /// [`Self::solve`] that also stops when `stop` does (e.g. a token shared
+    /// with other work, or cancelled from another thread); the parameters'
+    /// time limit still applies, counted from now.
+    pub fn solve_with_stop(&self, problem: &Problem, stop: &StopToken) -> Result<Solution, SolveError> {
+        self.cancelled.store(false, Ordering::SeqCst);
+        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
+        self.run(problem, &stop.child_until(deadline))
+    }
+
     fn solve_until(&self, problem: &Problem, deadline: Option<Instant>) -> Result<Solution, SolveError> {
+        self.run(problem, &StopToken::new().child_until(deadline))
+    }
+
+    /// Solves under `stop` and this solver's own cancel flag.
+    fn run(&self, problem: &Problem, stop: &StopToken) -> Result<Solution, SolveError> {
+        let stop = &stop.child_sharing(Arc::clone(&self.cancelled));
         let (result, stats) = if self.params.sequential() {
-            solve_sequential(problem, &self.params, &self.cancelled, deadline)
+            solve_sequential(problem, &self.params, &stop)
         } else {
-            let mut params = self.params.clone();
-            params.timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            let portfolio = Portfolio::with_cancel(PortfolioOptions::from_params(&params), Arc::clone(&self.cancelled));
-            let report = portfolio.solve(problem, &|_| {});
+            let portfolio = Portfolio::new(PortfolioOptions::from_params(&self.params));
+            let report = portfolio.solve_until(problem, None, &[], &stop, &|_| {});
             (report.result, SolveStats { nodes: report.stats.nodes(), backtracks: report.stats.backtracks() })
         };
         self.nodes.store(stats.nodes, Ordering::Relaxed);
@@ -136,12 +148,14 @@ impl Solver {
 }
 
 /// Solves `problem` with one search worker: bound refutation, sweep, then
-/// the reference's round robin. Stops when `stop` is raised or at `deadline`.
+/// the reference's round robin, until `stop` says to stop. A problem too
+/// large for the exact model (see [`crate::lns::is_large`]) takes the
+/// large-instance path on one thread instead: building its model would
+/// take gigabytes and more time than any limit allows.
 pub fn solve_sequential(
     problem: &Problem,
     params: &SolverParams,
-    stop: &AtomicBool,
-    deadline: Option<Instant>,
+    stop: &StopToken,
 ) -> (Result<Solution, SolveError>, SolveStats) {
     let stats = SolveStats::default();
     if let Err(e) = problem.check() {
@@ -150,21 +164,60 @@ pub fn solve_sequential(
     if params.preordering_heuristics.is_empty() {
         return (Err(SolveError::Params("no preordering heuristic given".into())), stats);
     }
-    if let Some(reason) = LowerBounds::of(problem).refute(problem.capacity) {
+    if let Some(reason) = crate::bounds::refute(problem) {
         return (Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) }), stats);
     }
-    let model = Model::new(problem);
+    if crate::lns::is_large(problem) {
+        let one = SolverParams { threads: 1, ..params.clone() };
+        let result = crate::lns::solve_large(problem, &one, stop).and_then(|s| checked(problem, s));
+        return (result, stats);
+    }
+    let Some(model) = Model::build(problem, stop) else {
+        return (Err(stopped(stop)), stats);
+    };
     let mut search = Search::new(&model, problem.capacity, params, stop);
-    search.set_deadline(deadline);
     let status = round_robin(&mut search, &model, params);
     let stats = SolveStats { nodes: search.nodes, backtracks: search.backtracks };
     let result = match status {
-        Status::Found => Ok(Solution::new(problem, search.solution().to_vec())),
-        Status::Infeasible => Err(SolveError::Infeasible { capacity: problem.capacity, reason: None }),
+        Status::Found => checked(problem, Solution::new(problem, search.solution().to_vec())),
+        Status::Infeasible => Err(exhausted(&model, problem.capacity)),
         Status::Stopped if search.timed_out() => Err(SolveError::Timeout),
-        Status::Stopped | Status::NodeLimit => Err(SolveError::Cancelled),
+        Status::Stopped | Status::NodeLimit => Err(stopped(stop)),
     };
     (result, stats)
+}
+
+/// Hands `solution` out only if the independent validator accepts it at
+/// `problem`'s capacity: every path that returns a solution from the
+/// library goes through here, so a bug in a search or a heuristic becomes
+/// an internal error, never an overlapping packing.
+pub(crate) fn checked(problem: &Problem, solution: Solution) -> Result<Solution, SolveError> {
+    match crate::validate::validate(problem, &solution) {
+        Ok(()) => Ok(solution),
+        Err(e) => Err(SolveError::Internal(e.to_string())),
+    }
+}
+
+/// What an exhausted search at `capacity` proves: infeasibility where the
+/// search is complete, nothing where it is not (see
+/// [`Problem::search_is_complete`]).
+pub(crate) fn exhausted(model: &Model, capacity: i64) -> SolveError {
+    if model.is_complete() {
+        SolveError::Infeasible { capacity, reason: None }
+    } else {
+        SolveError::Unknown(
+            "the search tried every packing that stacks buffers, but not those where windowed gaps interleave".into(),
+        )
+    }
+}
+
+/// Why a run under `stop` ended early: its deadline, or a cancel.
+pub(crate) fn stopped(stop: &StopToken) -> SolveError {
+    if stop.timed_out() {
+        SolveError::Timeout
+    } else {
+        SolveError::Cancelled
+    }
 }
 
 /// The reference's driver: one heuristic without limit, or several in round
@@ -202,6 +255,7 @@ pub(crate) fn round_robin(search: &mut Search<'_>, model: &Model, params: &Solve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bounds::LowerBounds;
     use crate::problem::{Buffer, Gap, Interval};
     use crate::validate::validate;
 
@@ -396,7 +450,7 @@ mod tests {
         // an uninterrupted one and ends with the same placement.
         let p = crate::generate::perfect(7, 60, 64, 100);
         let model = Model::new(&p);
-        let stop = AtomicBool::new(false);
+        let stop = StopToken::new();
         let params = SolverParams::default();
         let mut whole = Search::new(&model, p.capacity, &params, &stop);
         let mut sliced = Search::new(&model, p.capacity, &params, &stop);
@@ -427,7 +481,7 @@ mod tests {
     fn abandoning_restores_the_state() {
         let p = crate::generate::perfect(4, 50, 64, 100);
         let model = Model::new(&p);
-        let stop = AtomicBool::new(false);
+        let stop = StopToken::new();
         let params = SolverParams::default();
         let mut fresh = Search::new(&model, p.capacity, &params, &stop);
         let mut reused = Search::new(&model, p.capacity, &params, &stop);

@@ -175,12 +175,15 @@ struct Point {
 
 /// Runs the sweep over `problem`'s buffers (the capacity is not used).
 pub fn sweep(problem: &Problem) -> Sweep {
-    sweep_with(problem, true)
+    sweep_with(problem, true, &|| false).unwrap_or_default()
 }
 
 /// The sweep, listing each buffer's overlaps only when `overlaps` is set
 /// (the search's model builds its own, more compact, list of them).
-pub(crate) fn sweep_with(problem: &Problem, overlaps: bool) -> Sweep {
+/// The sweep, with the pairwise overlaps when `overlaps` is set; `None`
+/// when `halt` (asked every few thousand points) says to stop: a sweep of a
+/// large trace takes long enough to matter under a time limit.
+pub(crate) fn sweep_with(problem: &Problem, overlaps: bool, halt: &dyn Fn() -> bool) -> Option<Sweep> {
     let n = problem.buffers.len();
     let mut pieces: Vec<Vec<Piece>> = vec![Vec::new(); n];
     let mut points = Vec::with_capacity(2 * n);
@@ -222,7 +225,10 @@ pub(crate) fn sweep_with(problem: &Problem, overlaps: bool) -> Sweep {
     let mut partition_start = 0usize;
     let num_sections = |start: &Vec<u32>| start.len() - 1;
 
-    for p in &points {
+    for (k, p) in points.iter().enumerate() {
+        if k % 4096 == 4095 && halt() {
+            return None;
+        }
         let b = p.buffer as usize;
         match p.kind {
             Kind::Right => {
@@ -294,7 +300,7 @@ pub(crate) fn sweep_with(problem: &Problem, overlaps: bool) -> Sweep {
     for data in &mut buffer_data {
         data.overlaps.sort_unstable();
     }
-    Sweep { section_start, section_members, partitions, buffer_data, inactive }
+    Some(Sweep { section_start, section_members, partitions, buffer_data, inactive })
 }
 
 /// The pieces of buffer `i`: stored ones for buffers with gaps, else its

@@ -30,10 +30,12 @@ use serde::{Deserialize, Serialize};
 use minimalloc::config::{Config, Mode};
 use minimalloc::error::SolveError;
 use minimalloc::io::{read_csv_file, write_csv_file, write_file_atomic};
-use minimalloc::minimize::{minimize_with, MinimizeStatus};
+use minimalloc::minimize::{minimize_until, MinimizeStatus};
 use minimalloc::params::parse_duration;
+use minimalloc::params::MAX_THREADS;
 use minimalloc::portfolio::Portfolio;
 use minimalloc::solver::solve_sequential;
+use minimalloc::StopToken;
 use minimalloc::{render, validate, LowerBounds, Problem, Solution};
 
 /// `minimalloc batch`.
@@ -252,6 +254,9 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
     };
     let outcome = (|| -> anyhow::Result<()> {
         let mut problem = read_csv_file(file)?.problem;
+        // Each file's time limit counts from the moment it has been read.
+        let deadline = config.portfolio.params.timeout.and_then(|t| Instant::now().checked_add(t));
+        let token = StopToken::from_flag(Arc::clone(stop)).child_until(deadline);
         row.buffers = problem.buffers.len();
         let lb = LowerBounds::of(&problem).best();
         row.lower_bound = i64::try_from(lb).ok();
@@ -265,7 +270,7 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
         if args.minimize_capacity {
             problem.capacity = capacity.unwrap_or(0);
             row.capacity = problem.capacity;
-            let m = minimize_with(&problem, &opts, Arc::clone(stop), &|_| {})?;
+            let m = minimize_until(&problem, &opts, &token, &|_| {})?;
             row.status = match m.status {
                 MinimizeStatus::Optimal => "optimal",
                 MinimizeStatus::Feasible => "feasible",
@@ -285,27 +290,10 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
         problem.capacity = capacity;
         row.capacity = capacity;
         let (result, nodes, backtracks) = if opts.params.sequential() {
-            let deadline = opts.params.timeout.and_then(|t| Instant::now().checked_add(t));
-            let (r, s) = solve_sequential(&problem, &opts.params, stop, deadline);
+            let (r, s) = solve_sequential(&problem, &opts.params, &token);
             (r, s.nodes, s.backtracks)
         } else {
-            // The portfolio raises its own flag to stop its workers; only
-            // the batch's stop is passed on to it.
-            let flag = Arc::new(AtomicBool::new(false));
-            let done = AtomicBool::new(false);
-            let report = std::thread::scope(|scope| {
-                scope.spawn(|| {
-                    while !done.load(Ordering::SeqCst) {
-                        if stop.load(Ordering::SeqCst) {
-                            flag.store(true, Ordering::SeqCst);
-                        }
-                        std::thread::sleep(std::time::Duration::from_millis(5));
-                    }
-                });
-                let report = Portfolio::with_cancel(opts, Arc::clone(&flag)).solve(&problem, &|_| {});
-                done.store(true, Ordering::SeqCst);
-                report
-            });
+            let report = Portfolio::new(opts).solve_until(&problem, None, &[], &token, &|_| {});
             let (n, b) = (report.stats.nodes(), report.stats.backtracks());
             (report.result, n, b)
         };
@@ -319,6 +307,7 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
             }
             Err(SolveError::Infeasible { .. }) => row.status = "infeasible".into(),
             Err(SolveError::Timeout) | Err(SolveError::Cancelled) => row.status = "timeout".into(),
+            Err(SolveError::Unknown(_)) => row.status = "unknown".into(),
             Err(e) => return Err(e.into()),
         }
         Ok(())
@@ -365,7 +354,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
         bail!("--capacity must not be negative");
     }
     let threads = match args.threads {
-        Some(0) => bail!("--threads must be at least 1"),
+        Some(t) if t == 0 || t > MAX_THREADS => bail!("--threads must be between 1 and {MAX_THREADS}, got {t}"),
         Some(t) => t,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };

@@ -19,11 +19,11 @@ use args::{normalize, Args};
 use minimalloc::config::{Config, Mode};
 use minimalloc::error::SolveError;
 use minimalloc::io::{read_csv_file, write_csv, write_csv_file, write_file_atomic};
-use minimalloc::minimize::{minimize_with, MinimizeEvent};
-use minimalloc::params::{parse_duration, parse_heuristics, SWITCHES};
+use minimalloc::minimize::{minimize_until, MinimizeEvent};
+use minimalloc::params::{parse_duration, parse_heuristics, MAX_THREADS, SWITCHES};
 use minimalloc::portfolio::{Event, EventKind, Portfolio, PortfolioStats, WorkerStats};
 use minimalloc::solver::solve_sequential;
-use minimalloc::{render, validate, LowerBounds, MinimizeStatus, Problem, Solution, Solver};
+use minimalloc::{render, validate, LowerBounds, MinimizeStatus, Problem, Solution, Solver, StopToken};
 
 /// Exit codes, as documented in `--help`.
 pub mod exit {
@@ -139,8 +139,8 @@ fn config_from(args: &Args) -> Result<Config, Failure> {
             parse_heuristics(h).map_err(|e| usage(anyhow!("--preordering_heuristics: {e}")))?;
     }
     if let Some(t) = args.threads {
-        if t < 1 {
-            return Err(usage(anyhow!("--threads must be at least 1, got {t}")));
+        if t < 1 || t as usize > MAX_THREADS {
+            return Err(usage(anyhow!("--threads must be between 1 and {MAX_THREADS}, got {t}")));
         }
         params.threads = t as usize;
     }
@@ -216,18 +216,17 @@ fn install_interrupt(flag: Arc<AtomicBool>) {
     });
 }
 
-/// Solves at the problem's capacity with the configured mode.
+/// Solves at the problem's capacity with the configured mode, until `stop`.
 fn solve(
     config: &Config,
     problem: &Problem,
-    cancel: &Arc<AtomicBool>,
+    stop: &StopToken,
     log: &Log,
 ) -> (Result<Solution, SolveError>, PortfolioStats) {
     let params = &config.portfolio.params;
     if config.mode == Mode::Sequential || params.sequential() {
         let start = Instant::now();
-        let deadline = params.timeout.and_then(|t| start.checked_add(t));
-        let (result, s) = solve_sequential(problem, params, cancel, deadline);
+        let (result, s) = solve_sequential(problem, params, stop);
         let stats = PortfolioStats {
             wall: start.elapsed(),
             threads: 1,
@@ -244,9 +243,9 @@ fn solve(
         };
         (result, stats)
     } else {
-        let portfolio = Portfolio::with_cancel(config.portfolio.clone(), Arc::clone(cancel));
+        let portfolio = Portfolio::new(config.portfolio.clone());
         let partitions = std::sync::atomic::AtomicUsize::new(0);
-        let report = portfolio.solve(problem, &|e: Event| {
+        let report = portfolio.solve_until(problem, None, &[], stop, &|e: Event| {
             if let EventKind::Started { partitions: p, .. } = &e.kind {
                 partitions.store(*p, Ordering::Relaxed);
             }
@@ -267,6 +266,8 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
         return Err(usage(anyhow!("--capacity is required (or use --minimize_capacity)")));
     }
     let parsed = read_csv_file(&args.input).map_err(usage)?;
+    // The time limit counts from here: reading is not part of it.
+    let read_at = Instant::now();
     for w in &parsed.warnings {
         if !args.quiet {
             eprintln!("warning: {w}");
@@ -274,6 +275,7 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
     }
     let mut problem = parsed.problem;
     problem.capacity = args.capacity.unwrap_or(0);
+    problem.check().map_err(|e| usage(anyhow!("{}: {e}", args.input.display())))?;
     let bounds = LowerBounds::of(&problem);
     log.line(format_args!(
         "read {}: {} buffers, capacity {}, lower bound {}",
@@ -284,12 +286,14 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
     ));
     let cancel = Arc::new(AtomicBool::new(false));
     install_interrupt(Arc::clone(&cancel));
+    let deadline = config.portfolio.params.timeout.and_then(|t| read_at.checked_add(t));
+    let stop = StopToken::from_flag(cancel).child_until(deadline);
 
     if args.minimize_capacity {
-        return minimize_command(args, &config, &problem, &cancel, &log);
+        return minimize_command(args, &config, &problem, &stop, &log);
     }
 
-    let (result, stats) = solve(&config, &problem, &cancel, &log);
+    let (result, stats) = solve(&config, &problem, &stop, &log);
     let lower = bounds.best();
     let code = match &result {
         Ok(solution) => {
@@ -322,6 +326,11 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
             eprintln!("interrupted with no solution for {}", args.input.display());
             exit::TIMEOUT
         }
+        Err(e @ SolveError::Unknown(_)) => {
+            eprintln!("{e} for {}", args.input.display());
+            exit::TIMEOUT
+        }
+        Err(e @ SolveError::Internal(_)) => return Err(internal(anyhow!("{e}"))),
         Err(e @ (SolveError::Invalid(_) | SolveError::Params(_))) => return Err(usage(anyhow!("{e}"))),
     };
     if let Some(path) = &args.stats_json {
@@ -329,6 +338,7 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
             Ok(_) => "solved",
             Err(SolveError::Infeasible { .. }) => "infeasible",
             Err(SolveError::Timeout) => "timeout",
+            Err(SolveError::Unknown(_)) => "unknown",
             Err(_) => "cancelled",
         };
         let height = result.as_ref().ok().map(|s| s.height);
@@ -353,7 +363,7 @@ fn minimize_command(
     args: &Args,
     config: &Config,
     problem: &Problem,
-    cancel: &Arc<AtomicBool>,
+    stop: &StopToken,
     log: &Log,
 ) -> Result<i32, Failure> {
     let start = Instant::now();
@@ -372,7 +382,10 @@ fn minimize_command(
             }
         }
     };
-    let m = minimize_with(problem, &opts, Arc::clone(cancel), &events).map_err(|e| usage(anyhow!("{e}")))?;
+    let m = minimize_until(problem, &opts, stop, &events).map_err(|e| match e {
+        SolveError::Internal(_) => internal(anyhow!("{e}")),
+        e => usage(anyhow!("{e}")),
+    })?;
     let stats =
         PortfolioStats { wall: start.elapsed(), threads: opts.params.thread_count(), ..PortfolioStats::default() };
     let code = match &m.solution {

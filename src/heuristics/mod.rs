@@ -10,7 +10,7 @@
 pub mod online;
 pub mod squeaky;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use crate::stop::StopToken;
 
 use crate::search::model::{Model, NO_FIXED};
 
@@ -73,7 +73,7 @@ pub(crate) fn place(
     capacity: i64,
     strategy: Greedy,
     hints: &[Option<i64>],
-    stop: &AtomicBool,
+    stop: &StopToken,
 ) -> Option<Vec<i64>> {
     let mut order: Vec<usize> = buffers.to_vec();
     let p = &m.preorder;
@@ -86,21 +86,29 @@ pub(crate) fn place(
     // Fixed buffers first, in the same relative order.
     order.sort_by_key(|&b| m.fixed[b] == NO_FIXED);
 
-    let mut offset = vec![i64::MIN; m.num_buffers];
+    // Offsets of the placed buffers. A partition of a few buffers among
+    // hundreds of thousands must not cost a full-size array: callers place
+    // every partition in turn, which would make that quadratic.
+    let mut offset = Placed::new(m.num_buffers, buffers.len());
     let mut forbidden: Vec<(i64, i64)> = Vec::new();
-    for (k, &b) in order.iter().enumerate() {
-        if k % 1024 == 0 && stop.load(Ordering::Relaxed) {
-            return None;
+    // Edges read since the token was last asked: a pass over a dense
+    // partition reads millions.
+    let mut work = 0usize;
+    for &b in &order {
+        if work >= 1 << 15 {
+            work = 0;
+            if stop.should_stop() {
+                return None;
+            }
         }
+        work += m.edge_start[b + 1] - m.edge_start[b] + 1;
         forbidden.clear();
         for e in m.edges(b) {
             let a = e.other as usize;
-            if offset[a] == i64::MIN {
-                continue;
-            }
+            let Some(at) = offset.get(a) else { continue };
             // b below a needs b + eff(b, a) <= a; b above a needs b >= a + eff(a, b).
-            let below = offset[a] - e.eff;
-            let above = offset[a] + reverse_eff(m, a, b);
+            let below = at - e.eff;
+            let above = at + reverse_eff(m, a, b);
             if below < above {
                 forbidden.push((below + 1, above)); // b may not lie in (below, above)
             }
@@ -118,9 +126,43 @@ pub(crate) fn place(
                 None => choose(&forbidden, size, align, capacity, strategy.fit),
             }
         };
-        offset[b] = chosen?;
+        offset.set(b, chosen?);
     }
-    Some(buffers.iter().map(|&b| offset[b]).collect())
+    Some(buffers.iter().map(|&b| offset.get(b).unwrap_or(0)).collect())
+}
+
+/// Offsets of the buffers placed so far: a dense array when the buffers to
+/// place are a good share of the problem, a hash map when they are few.
+enum Placed {
+    Dense(Vec<i64>),
+    Sparse(std::collections::HashMap<usize, i64>),
+}
+
+impl Placed {
+    fn new(num_buffers: usize, placing: usize) -> Self {
+        if placing.saturating_mul(16) >= num_buffers {
+            Placed::Dense(vec![i64::MIN; num_buffers])
+        } else {
+            Placed::Sparse(std::collections::HashMap::with_capacity(placing))
+        }
+    }
+
+    #[inline]
+    fn get(&self, b: usize) -> Option<i64> {
+        match self {
+            Placed::Dense(v) => Some(v[b]).filter(|&o| o != i64::MIN),
+            Placed::Sparse(h) => h.get(&b).copied(),
+        }
+    }
+
+    fn set(&mut self, b: usize, offset: i64) {
+        match self {
+            Placed::Dense(v) => v[b] = offset,
+            Placed::Sparse(h) => {
+                h.insert(b, offset);
+            }
+        }
+    }
 }
 
 /// `eff(a, b)`: how far above `a`'s offset `b` must start, from `a`'s edges.
@@ -188,7 +230,7 @@ mod tests {
         let m = Model::new(p);
         let all: Vec<usize> = (0..p.buffers.len()).collect();
         let hints: Vec<Option<i64>> = p.buffers.iter().map(|b| b.hint).collect();
-        let offsets = place(&m, &all, p.capacity, strategy, &hints, &AtomicBool::new(false))?;
+        let offsets = place(&m, &all, p.capacity, strategy, &hints, &StopToken::new())?;
         Some(Solution::new(p, offsets))
     }
 

@@ -31,10 +31,14 @@ pub enum Tie {
 }
 
 /// Places every buffer of `problem` online (see the module docs) and
-/// returns the offsets, or `None` when a fixed buffer collides with
-/// another one. Fixed buffers keep their offsets; the capacity is ignored
-/// (the result's height says what it needs).
-pub fn online(problem: &Problem, hole: Hole, tie: Tie) -> Option<Vec<i64>> {
+/// returns the offsets, or `None` when a fixed buffer finds its place taken
+/// (only by another fixed buffer: free ones keep clear of fixed buffers
+/// that start later in their lifespan) or `halt` (asked every few thousand
+/// buffers) says to stop. `None` proves nothing: the heuristic holds whole
+/// extents, so two fixed buffers may clash here and not in fact. Fixed
+/// buffers keep their offsets; the capacity is ignored (the result's
+/// height says what it needs).
+pub fn online(problem: &Problem, hole: Hole, tie: Tie, halt: &dyn Fn() -> bool) -> Option<Vec<i64>> {
     let n = problem.buffers.len();
     // Each buffer's active extent (first to last moment it occupies memory).
     let extent: Vec<Option<(i64, i64)>> = problem
@@ -46,6 +50,7 @@ pub fn online(problem: &Problem, hole: Hole, tie: Tie) -> Option<Vec<i64>> {
         })
         .collect();
     let mut offsets: Vec<i64> = problem.buffers.iter().map(|b| b.offset.unwrap_or(0)).collect();
+    let fixed = FixedIndex::new(problem, &extent);
     // Events: (time, 0 = end / 1 = start, tie key, buffer).
     let mut events: Vec<(i64, u8, i64, u32)> = Vec::with_capacity(2 * n);
     for (i, e) in extent.iter().enumerate() {
@@ -63,7 +68,11 @@ pub fn online(problem: &Problem, hole: Hole, tie: Tie) -> Option<Vec<i64>> {
     }
     events.sort_unstable();
     let mut memory = Occupancy::default();
-    for (_, kind, _, i) in events {
+    let mut ahead: Vec<(i64, i64)> = Vec::new();
+    for (k, (_, kind, _, i)) in events.into_iter().enumerate() {
+        if k % 4096 == 4095 && halt() {
+            return None;
+        }
         let i = i as usize;
         let b = &problem.buffers[i];
         if kind == 0 {
@@ -77,12 +86,66 @@ pub fn online(problem: &Problem, hole: Hole, tie: Tie) -> Option<Vec<i64>> {
                 }
                 fixed
             }
-            None => memory.find(b.size, b.alignment.max(1), hole),
+            None => {
+                let (lo, hi) = extent[i].unwrap_or((0, 0));
+                fixed.starting_within(lo, hi, &mut ahead);
+                memory.find(b.size, b.alignment.max(1), hole, &ahead)
+            }
         };
         memory.occupy(at, b.size);
         offsets[i] = at;
     }
     Some(offsets)
+}
+
+/// The fixed buffers by the start of their extent, so that a free buffer
+/// can keep clear of those that start while it lives: they are not in
+/// memory yet when it is placed, but it must not sit where they go.
+struct FixedIndex {
+    /// (start, end of extent, offset, top), sorted by start.
+    items: Vec<(i64, i64, i64, i64)>,
+}
+
+impl FixedIndex {
+    fn new(problem: &Problem, extent: &[Option<(i64, i64)>]) -> Self {
+        let mut items: Vec<(i64, i64, i64, i64)> = problem
+            .buffers
+            .iter()
+            .zip(extent)
+            .filter_map(|(b, e)| {
+                let (lo, hi) = (*e)?;
+                let o = b.offset.filter(|_| b.size > 0)?;
+                Some((lo, hi, o, o + b.size))
+            })
+            .collect();
+        items.sort_unstable();
+        FixedIndex { items }
+    }
+
+    /// The memory ranges of fixed buffers whose extents start in `(lo, hi)`,
+    /// sorted and merged, into `out`. (Those starting at `lo` or earlier and
+    /// still live are in memory already: fixed buffers go first at a moment.)
+    fn starting_within(&self, lo: i64, hi: i64, out: &mut Vec<(i64, i64)>) {
+        out.clear();
+        let first = self.items.partition_point(|&(s, ..)| s <= lo);
+        for &(s, _, o, t) in &self.items[first..] {
+            if s >= hi {
+                break;
+            }
+            out.push((o, t));
+        }
+        out.sort_unstable();
+        let mut merged = 0;
+        for k in 0..out.len() {
+            if merged > 0 && out[k].0 <= out[merged - 1].1 {
+                out[merged - 1].1 = out[merged - 1].1.max(out[k].1);
+            } else {
+                out[merged] = out[k];
+                merged += 1;
+            }
+        }
+        out.truncate(merged);
+    }
 }
 
 /// Offline greedy by size (the arena planners' classic): buffers in
@@ -340,12 +403,24 @@ impl Occupancy {
         self.add(start, end);
     }
 
-    /// The offset for a buffer of `size` (aligned) in a hole.
-    fn find(&self, size: i64, align: i64, hole: Hole) -> i64 {
-        let up = |x: i64| if x % align == 0 { x } else { x + align - x % align };
+    /// The offset for a buffer of `size` (aligned) in a hole, clear of the
+    /// `avoid` ranges (sorted, disjoint: fixed buffers yet to start).
+    fn find(&self, size: i64, align: i64, hole: Hole, avoid: &[(i64, i64)]) -> i64 {
+        let up = |x: i64| if x % align == 0 { x } else { x.saturating_add(align - x % align) };
+        // The lowest aligned place in [start, end) clear of `avoid`.
         let fits = |start: i64, end: i64| {
-            let at = up(start);
-            (at.saturating_add(size) <= end).then_some(at)
+            let mut at = up(start);
+            let mut k = avoid.partition_point(|&(_, top)| top <= at);
+            while at.saturating_add(size) <= end {
+                match avoid.get(k) {
+                    Some(&(bottom, top)) if bottom < at.saturating_add(size) => {
+                        at = up(top.max(at));
+                        k += 1;
+                    }
+                    _ => return Some(at),
+                }
+            }
+            None
         };
         let found = match hole {
             Hole::Lowest => self.holes.iter().find_map(|(&s, &e)| fits(s, e)),
@@ -353,7 +428,8 @@ impl Occupancy {
                 self.by_len.range((size, i64::MIN)..).find_map(|&(len, s)| fits(s, s.saturating_add(len)))
             }
         };
-        // The last hole is unbounded, so something always fits.
+        // The last hole is unbounded (and above every fixed buffer there is
+        // room), so something always fits.
         found.unwrap_or(0)
     }
 }
@@ -373,7 +449,7 @@ mod tests {
             }
             for hole in [Hole::Lowest, Hole::Tightest] {
                 for tie in [Tie::Size, Tie::Width] {
-                    let offsets = online(&p, hole, tie).unwrap();
+                    let offsets = online(&p, hole, tie, &|| false).unwrap();
                     let s = Solution::new(&p, offsets);
                     let mut at = p.clone();
                     at.capacity = s.height;
@@ -443,14 +519,14 @@ mod tests {
             ],
             12,
         );
-        let s = Solution::new(&p, online(&p, Hole::Tightest, Tie::Width).unwrap());
+        let s = Solution::new(&p, online(&p, Hole::Tightest, Tie::Width, &|| false).unwrap());
         assert_eq!(s.height, 12);
         validate(&p, &s).unwrap();
         p.buffers[4].offset = Some(4);
-        let s = Solution::new(&p, online(&p, Hole::Lowest, Tie::Size).unwrap());
+        let s = Solution::new(&p, online(&p, Hole::Lowest, Tie::Size, &|| false).unwrap());
         assert_eq!(s.offsets[4], 4);
         validate(&Problem { capacity: s.height, ..p.clone() }, &s).unwrap();
         p.buffers[2].offset = Some(6);
-        assert!(online(&p, Hole::Lowest, Tie::Size).is_none(), "fixed buffers collide");
+        assert!(online(&p, Hole::Lowest, Tie::Size, &|| false).is_none(), "fixed buffers collide");
     }
 }

@@ -13,14 +13,13 @@
 //! steps, so it is for problems of up to a few tens of thousands of buffers.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 use super::online::{in_order, Order};
 use crate::generate::Rng;
 use crate::problem::{Problem, Solution};
+use crate::stop::StopToken;
 
-/// Repacks `problem` with raised priorities until `deadline` or `stop`,
+/// Repacks `problem` with raised priorities until `stop` says to stop,
 /// starting from `order` (`first`, when given, is the greedy's packing in
 /// that order, which saves the first pass); calls `progress`
 /// with each lower height and returns the lowest packing, or `None` when
@@ -30,8 +29,7 @@ pub fn squeaky(
     order: Order,
     first: Option<&Solution>,
     seed: u64,
-    deadline: Option<Instant>,
-    stop: &AtomicBool,
+    stop: &StopToken,
     progress: &(dyn Fn(&Solution) + Sync),
 ) -> Option<Solution> {
     let buffers = &problem.buffers;
@@ -43,7 +41,7 @@ pub fn squeaky(
     }
     let mut rng = Rng::new(seed);
     let mut best: Option<Solution> = None;
-    let halt = || stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d);
+    let halt = || stop.should_stop();
     let mut raise = |solution: &Solution, priority: &mut [f64]| {
         for b in chains(problem, solution) {
             // A random raise keeps the passes from cycling through a few packings.
@@ -115,8 +113,9 @@ mod tests {
         p.capacity = 0;
         let size = Order { peak: None, rest: super::super::online::Key::Size };
         let first = Solution::new(&p, super::super::online::by_order(&p, size, &|| false).unwrap());
-        let deadline = Instant::now() + std::time::Duration::from_millis(300);
-        let best = squeaky(&p, size, Some(&first), 1, Some(deadline), &AtomicBool::new(false), &|_| {}).unwrap();
+        let stop =
+            StopToken::new().child_until(Some(std::time::Instant::now() + std::time::Duration::from_millis(300)));
+        let best = squeaky(&p, size, Some(&first), 1, &stop, &|_| {}).unwrap();
         assert!(best.height <= first.height);
         p.capacity = best.height;
         validate(&p, &best).unwrap();

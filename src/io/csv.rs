@@ -177,7 +177,7 @@ fn column_of(kind: &ProblemErrorKind) -> Col {
         K::TooLarge("hint") => Col::Hint,
         K::TooLarge("lifespan") => Col::Upper,
         K::TooLarge(_) => Col::Offset,
-        K::Capacity(_) => Col::Size,
+        K::Capacity(_) | K::TotalTooLarge(_) => Col::Size,
     }
 }
 

@@ -40,13 +40,13 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
-use crate::bounds::LowerBounds;
 use crate::error::SolveError;
 use crate::heuristics::{self, Fit, Greedy, GreedyOrder};
 use crate::nogood::{KeySet, NogoodCache, NogoodHub};
 use crate::params::{parse_heuristics, Heuristic, SolverParams};
 use crate::problem::{Problem, Solution};
 use crate::search::{Model, Search, Status};
+use crate::stop::StopToken;
 
 /// One exact search configuration: a preordering heuristic, the technique
 /// switches, and whether ties are broken by a seeded random rank.
@@ -268,6 +268,13 @@ impl Portfolio {
         self.solve_with(problem, None, &[], events)
     }
 
+    /// The stop token of a solve starting now: this portfolio's cancel flag
+    /// and the time limit of its parameters.
+    fn token(&self) -> StopToken {
+        let deadline = self.options.params.timeout.and_then(|t| Instant::now().checked_add(t));
+        StopToken::from_flag(Arc::clone(&self.cancel)).child_until(deadline)
+    }
+
     /// Like [`Self::solve`], on a model already built for `problem` (any
     /// capacity) and with placements already known for some partitions
     /// (`known[p]`: the offsets of partition `p`'s buffers and their
@@ -280,9 +287,26 @@ impl Portfolio {
         known: &[Option<(Vec<i64>, i64)>],
         events: &(dyn Fn(Event) + Sync),
     ) -> Report {
+        self.solve_until(problem, model, known, &self.token(), events)
+    }
+
+    /// [`Self::solve_with`] until `stop` says to stop (the portfolio's own
+    /// cancel flag and time limit are ignored: the token carries the
+    /// caller's). The portfolio never cancels `stop`: it stops its own
+    /// searches through a child token.
+    pub fn solve_until(
+        &self,
+        problem: &Problem,
+        model: Option<&Model>,
+        known: &[Option<(Vec<i64>, i64)>],
+        stop: &StopToken,
+        events: &(dyn Fn(Event) + Sync),
+    ) -> Report {
         let start = Instant::now();
         let mut stats = PortfolioStats { threads: self.options.params.thread_count().max(1), ..Default::default() };
-        let result = self.solve_inner(problem, model, known, start, events, &mut stats);
+        let result = self
+            .solve_inner(problem, model, known, start, stop, events, &mut stats)
+            .and_then(|s| crate::solver::checked(problem, s));
         stats.wall = start.elapsed();
         Report { result, stats }
     }
@@ -293,6 +317,7 @@ impl Portfolio {
         model: Option<&Model>,
         known: &[Option<(Vec<i64>, i64)>],
         start: Instant,
+        caller: &StopToken,
         events: &(dyn Fn(Event) + Sync),
         stats: &mut PortfolioStats,
     ) -> Result<Solution, SolveError> {
@@ -305,31 +330,34 @@ impl Portfolio {
         if opts.workers.is_empty() {
             return Err(SolveError::Params("the portfolio has no exact worker".into()));
         }
-        if let Some(reason) = LowerBounds::of(problem).refute(problem.capacity) {
+        if let Some(reason) = crate::bounds::refute(problem) {
             return Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) });
         }
-        let deadline = params.timeout.and_then(|t| start.checked_add(t));
+        // The searches' token: the race cancels it once it has its answer,
+        // which stops them without touching the caller's.
+        let run = caller.child();
+        let stop = &run;
         let emit = |kind: EventKind, worker: Option<&str>| {
             events(Event { elapsed: start.elapsed(), kind, worker: worker.map(str::to_string) })
         };
         if model.is_none() && crate::lns::is_large(problem) {
             // Too many overlapping pairs for the exact model: online packing
             // and neighbourhood search instead.
-            let result = crate::lns::solve_large(problem, params, &self.cancel, deadline);
+            let result = crate::lns::solve_large(problem, params, stop);
             match &result {
                 Ok(s) => emit(EventKind::Solved { height: s.height }, Some("large-instance search")),
                 Err(SolveError::Timeout) => emit(EventKind::TimedOut, None),
-                Err(_) => emit(EventKind::Cancelled, None),
+                Err(SolveError::Cancelled) => emit(EventKind::Cancelled, None),
+                Err(_) => {}
             }
             stats.decided_by = Some("large-instance search".into());
             return result;
         }
-        let stop: &AtomicBool = &self.cancel;
         let built;
         let model = match model {
             Some(m) => m,
             None => {
-                built = Model::new(problem);
+                built = Model::build(problem, stop).ok_or_else(|| crate::solver::stopped(stop))?;
                 &built
             }
         };
@@ -340,13 +368,9 @@ impl Portfolio {
         emit(EventKind::Started { buffers: problem.buffers.len(), partitions: num_parts, workers: names }, None);
 
         let stopped = || {
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                emit(EventKind::TimedOut, None);
-                Err(SolveError::Timeout)
-            } else {
-                emit(EventKind::Cancelled, None);
-                Err(SolveError::Cancelled)
-            }
+            let why = crate::solver::stopped(stop);
+            emit(if why == SolveError::Timeout { EventKind::TimedOut } else { EventKind::Cancelled }, None);
+            Err(why)
         };
 
         let pool = rayon::ThreadPoolBuilder::new()
@@ -373,7 +397,7 @@ impl Portfolio {
         }
         // The reference's answer matters only for a fresh problem.
         if opts.quick_round && !solved.iter().any(|&s| s) {
-            let round = Round { pool: &pool, model, capacity: problem.capacity, params, stop, deadline };
+            let round = Round { pool: &pool, model, capacity: problem.capacity, params, stop };
             let (status, solution, left) = quick_round(&round, stats);
             match status {
                 Status::Found => {
@@ -385,7 +409,7 @@ impl Portfolio {
                 Status::Infeasible => {
                     stats.decided_by = Some("reference".into());
                     emit(EventKind::Infeasible, Some("reference"));
-                    return Err(SolveError::Infeasible { capacity: problem.capacity, reason: None });
+                    return Err(crate::solver::exhausted(model, problem.capacity));
                 }
                 Status::Stopped => return stopped(),
                 Status::NodeLimit => {}
@@ -412,7 +436,7 @@ impl Portfolio {
                 continue;
             }
             for g in &opts.greedy {
-                if stop.load(Ordering::Relaxed) {
+                if stop.should_stop() {
                     return stopped();
                 }
                 let name = g.name();
@@ -446,7 +470,6 @@ impl Portfolio {
                 opts,
                 crew: &crew,
                 stop,
-                deadline,
                 emit: &emit,
                 solved: &flags,
                 results: Mutex::new(vec![None; num_parts]),
@@ -479,7 +502,7 @@ impl Portfolio {
             }
             RaceOutcome::Infeasible => {
                 emit(EventKind::Infeasible, stats.decided_by.as_deref());
-                Err(SolveError::Infeasible { capacity: problem.capacity, reason: None })
+                Err(crate::solver::exhausted(model, problem.capacity))
             }
             _ => stopped(),
         }
@@ -527,8 +550,7 @@ struct Round<'p, 'a> {
     model: &'a Model,
     capacity: i64,
     params: &'p SolverParams,
-    stop: &'a AtomicBool,
-    deadline: Option<Instant>,
+    stop: &'a StopToken,
 }
 
 /// What the quick round leaves for the race: partitions some attempt placed
@@ -561,7 +583,7 @@ struct Leftovers<'a> {
 /// start the others, and the race would start them from nothing. It only
 /// depends on the first pass's outcome, so it is as deterministic.
 fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status, Vec<i64>, Leftovers<'a>) {
-    let Round { pool, model, capacity, params, stop, deadline } = *round;
+    let Round { pool, model, capacity, params, stop } = *round;
     let heuristics = &params.preordering_heuristics;
     let parts = model.partitions();
     let cancel: Vec<Arc<AtomicBool>> = heuristics.iter().map(|_| Arc::new(AtomicBool::new(false))).collect();
@@ -572,7 +594,6 @@ fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status
             let (cancel, results) = (&cancel, &results);
             s.spawn(move |_| {
                 let mut search = Search::new(model, capacity, params, stop);
-                search.set_deadline(deadline);
                 search.set_cancel(Some(Arc::clone(&cancel[i])));
                 search.set_keys(&h.0);
                 let mut placed = vec![None; parts.len()];
@@ -634,7 +655,7 @@ fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status
             left.paused.push((at, h.clone(), search));
         }
     }
-    if decision.0 == Status::NodeLimit && !stop.load(Ordering::Relaxed) {
+    if decision.0 == Status::NodeLimit && !stop.is_cancelled() {
         decision.0 = second_pass(round, &lost, &mut left, w);
     }
     (decision.0, decision.1, left)
@@ -652,7 +673,7 @@ fn second_pass<'a>(
     left: &mut Leftovers<'a>,
     w: &mut WorkerStats,
 ) -> Status {
-    let Round { pool, model, capacity, params, stop, deadline } = *round;
+    let Round { pool, model, capacity, params, stop } = *round;
     let heuristics = &params.preordering_heuristics;
     let parts = model.partitions();
     let open: Vec<bool> = left.placed.iter().map(Option::is_none).collect();
@@ -665,7 +686,6 @@ fn second_pass<'a>(
             s.spawn(move |_| {
                 for p in (at + 1..parts.len()).filter(|&p| open[p]) {
                     let mut search = Search::new(model, capacity, params, stop);
-                    search.set_deadline(deadline);
                     search.set_keys(&heuristics[i].0);
                     search.set_node_limit((parts[p].buffers.len() as i64).saturating_mul(2));
                     search.start_partition(p);
@@ -734,8 +754,9 @@ struct Race<'a> {
     capacity: i64,
     opts: &'a PortfolioOptions,
     crew: &'a [Worker],
-    stop: &'a AtomicBool,
-    deadline: Option<Instant>,
+    /// The race's own token (a child of the caller's): raised once it has
+    /// its answer.
+    stop: &'a StopToken,
     emit: &'a (dyn Fn(EventKind, Option<&str>) + Sync),
     /// Raised when a partition is placed; its searches stop at their next node.
     solved: &'a [Arc<AtomicBool>],
@@ -785,12 +806,11 @@ impl<'a> Race<'a> {
     }
 
     fn timed_out(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.stop.expired()
     }
 
     fn new_search(&self, nogoods: Option<NogoodCache>) -> Search<'a> {
         let mut search = Search::new(self.model, self.capacity, &self.opts.params, self.stop);
-        search.set_deadline(self.deadline);
         search.set_nogoods(nogoods);
         search
     }
@@ -859,7 +879,8 @@ impl<'a> Race<'a> {
         if by.is_none() {
             *by = Some(name.to_string());
         }
-        self.stop.store(true, Ordering::SeqCst);
+        // The race's own token: the caller's stays as it was.
+        self.stop.cancel();
     }
 
     fn outcome(&self) -> RaceOutcome {
@@ -903,7 +924,7 @@ impl<'a> Race<'a> {
     /// (ties: the earlier worker), after retiring the tasks of
     /// placed partitions and opening new partitions up to the limit.
     fn next_task(&self, schedule: &mut Schedule<'a>) -> Option<(u64, usize, usize, Search<'a>)> {
-        if self.stop.load(Ordering::SeqCst) || self.timed_out() {
+        if self.stop.is_cancelled() || self.timed_out() {
             return None;
         }
         let Schedule { tasks, idle, .. } = schedule;
@@ -975,7 +996,7 @@ impl<'a> Race<'a> {
             let Some((id, p, w, mut search)) = next else {
                 // Wait for work only while other threads hold every open task.
                 let busy = schedule.lock().tasks.iter().any(|t| t.running);
-                if busy && !self.stop.load(Ordering::SeqCst) && !self.timed_out() && self.remaining() > 0 {
+                if busy && !self.stop.is_cancelled() && !self.timed_out() && self.remaining() > 0 {
                     std::thread::sleep(std::time::Duration::from_micros(200));
                     continue;
                 }
@@ -1038,7 +1059,7 @@ impl<'a> Race<'a> {
             // only sets how often the workers compare notes.
             let step_nodes = self.opts.step.max(1);
             let decided = loop {
-                if self.stop.load(Ordering::SeqCst) || self.timed_out() {
+                if self.stop.is_cancelled() || self.timed_out() {
                     break None;
                 }
                 for c in &cancel {

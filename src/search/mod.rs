@@ -9,8 +9,8 @@
 //! Every change goes on an undo trail, so backtracking restores the state
 //! exactly and the order of nodes is the reference's, node for node.
 //!
-//! The worker knows nothing of threads or files: it is given stop flags, a
-//! deadline, a node budget and (optionally) a cache of sub-problems already
+//! The worker knows nothing of threads or files: it is given a stop token
+//! (see [`crate::stop`]), a per-partition cancel flag, a node budget and (optionally) a cache of sub-problems already
 //! proven infeasible, and reports how each run ended.
 
 pub(crate) mod model;
@@ -25,6 +25,7 @@ use model::NO_FIXED;
 
 use crate::nogood::NogoodCache;
 use crate::params::{Key, SolverParams};
+use crate::stop::StopToken;
 use crate::sweep::SectionRange;
 use order::{compare, PreorderData};
 
@@ -191,7 +192,7 @@ pub struct Search<'m> {
     capacity: i64,
     keys: Vec<Key>,
     rank: Option<Vec<u32>>,
-    stop: &'m AtomicBool,
+    stop: StopToken,
     cancel: Option<Arc<AtomicBool>>,
     deadline: Option<Instant>,
     nogoods: Option<NogoodCache>,
@@ -242,7 +243,7 @@ pub struct Search<'m> {
 
 impl<'m> Search<'m> {
     /// A worker for `model` at `capacity`, with the switches of `params`.
-    pub fn new(m: &'m Model, capacity: i64, params: &SolverParams, stop: &'m AtomicBool) -> Self {
+    pub fn new(m: &'m Model, capacity: i64, params: &SolverParams, stop: &StopToken) -> Self {
         let n = m.num_buffers;
         let s = m.num_sections();
         // Occurrences: buffer b's k-th section is occurrence occ_start[b] + k.
@@ -270,9 +271,9 @@ impl<'m> Search<'m> {
             capacity,
             keys: params.preordering_heuristics.first().map(|h| h.0.clone()).unwrap_or_default(),
             rank: None,
-            stop,
+            stop: stop.clone(),
             cancel: None,
-            deadline: None,
+            deadline: stop.deadline(),
             nogoods: None,
             offsets: vec![UNPLACED; n],
             min_offset: m.fixed.iter().map(|&f| if f == NO_FIXED { 0 } else { f }).collect(),
@@ -305,9 +306,12 @@ impl<'m> Search<'m> {
         }
     }
 
-    /// Stops runs at this instant.
+    /// Stops runs at this instant (or at the stop token's deadline, if that comes first).
     pub fn set_deadline(&mut self, deadline: Option<Instant>) {
-        self.deadline = deadline;
+        self.deadline = match (deadline, self.stop.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     }
 
     /// Uses (and fills) a cache of infeasible sub-problems.
@@ -707,7 +711,7 @@ impl<'m> Search<'m> {
     /// Whether to stop now: the stop flag every node, the clock every 32.
     #[inline]
     fn should_stop(&mut self) -> bool {
-        if self.stop.load(Ordering::Relaxed) || self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+        if self.stop.is_cancelled() || self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             return true;
         }
         self.clock = self.clock.wrapping_add(1);

@@ -5,6 +5,7 @@
 
 use crate::problem::Problem;
 use crate::search::order::PreorderData;
+use crate::stop::StopToken;
 use crate::sweep::{Partition, Sweep};
 
 /// Marks "no fixed offset".
@@ -76,14 +77,31 @@ pub struct Model {
     /// Preorder attributes that do not change during search (`total` is filled in later).
     pub(crate) preorder: Vec<PreorderData>,
     pub(crate) partitions: Vec<Partition>,
+    /// Whether an exhausted search proves infeasibility: false when some
+    /// buffer has a partial window (see [`Problem::search_is_complete`]).
+    pub(crate) complete: bool,
 }
 
 impl Model {
-    /// Builds the model of a problem (sweeping it).
+    /// Builds the model of a problem (sweeping it), however long it takes.
     pub fn new(problem: &Problem) -> Model {
-        let sweep = crate::sweep::sweep_with(problem, false);
-        let (edge_start, edge_other, edge_eff) = edges_of(problem);
-        Model::assemble(problem, &sweep, edge_start, edge_other, edge_eff)
+        match Model::build(problem, &StopToken::new()) {
+            Some(m) => m,
+            None => unreachable!("a token nobody holds is never cancelled and has no deadline"),
+        }
+    }
+
+    /// Builds the model unless `stop` says to stop first (`None` then):
+    /// on a trace with millions of overlapping pairs building takes long
+    /// enough that a time limit must be able to cut it short.
+    pub fn build(problem: &Problem, stop: &StopToken) -> Option<Model> {
+        let halt = || stop.should_stop();
+        let sweep = crate::sweep::sweep_with(problem, false, &halt)?;
+        let (edge_start, edge_other, edge_eff) = edges_of(problem, &halt)?;
+        if halt() {
+            return None;
+        }
+        Some(Model::assemble(problem, &sweep, edge_start, edge_other, edge_eff))
     }
 
     fn assemble(
@@ -158,12 +176,18 @@ impl Model {
             initial_cuts: sweep.cuts(),
             preorder,
             partitions: sweep.partitions.clone(),
+            complete: problem.search_is_complete(),
         }
     }
 
     /// Number of sections.
     pub fn num_sections(&self) -> usize {
         self.initial_total.len()
+    }
+
+    /// Whether an exhausted search over this model proves that nothing fits.
+    pub fn is_complete(&self) -> bool {
+        self.complete
     }
 
     /// The independent partitions of the sweep.
@@ -201,7 +225,9 @@ impl Model {
 /// effective sizes, as compact sorted adjacency lists: a sweep over the
 /// buffers' active extents finds the candidate pairs (twice: once to count,
 /// once to fill, so nothing is allocated per pair beyond the result).
-fn edges_of(problem: &Problem) -> (Vec<usize>, Vec<u32>, Option<Vec<i64>>) {
+/// `None` when `halt` says to stop.
+type EdgeLists = (Vec<usize>, Vec<u32>, Option<Vec<i64>>);
+fn edges_of(problem: &Problem, halt: &dyn Fn() -> bool) -> Option<EdgeLists> {
     use crate::problem::{effective_size_of_pieces, Piece};
     let n = problem.buffers.len();
     let gapped = problem.buffers.iter().any(|b| !b.gaps.is_empty());
@@ -216,10 +242,19 @@ fn edges_of(problem: &Problem) -> (Vec<usize>, Vec<u32>, Option<Vec<i64>>) {
     }
     events.sort_unstable();
     // Calls `pair(a, b, eff(a, b), eff(b, a))` for every pair that meets.
+    // Returns false when halted.
     let each_pair = |pair: &mut dyn FnMut(usize, usize, Option<i64>, Option<i64>)| {
         let mut alive: Vec<u32> = Vec::new();
         let mut pos = vec![u32::MAX; n];
+        // Work done since the clock was last read: the pairs visited.
+        let mut work = 0usize;
         for &(_, start, b) in &events {
+            if work >= 1 << 16 {
+                work = 0;
+                if halt() {
+                    return false;
+                }
+            }
             let b = b as usize;
             if !start {
                 let p = pos[b] as usize;
@@ -229,6 +264,7 @@ fn edges_of(problem: &Problem) -> (Vec<usize>, Vec<u32>, Option<Vec<i64>>) {
                 alive.pop();
                 continue;
             }
+            work += alive.len() + 1;
             for &a in &alive {
                 let a = a as usize;
                 if gapped {
@@ -241,14 +277,18 @@ fn edges_of(problem: &Problem) -> (Vec<usize>, Vec<u32>, Option<Vec<i64>>) {
             pos[b] = alive.len() as u32;
             alive.push(b as u32);
         }
+        true
     };
     let mut degree = vec![0usize; n];
-    each_pair(&mut |a, b, ab, ba| {
+    let counted = each_pair(&mut |a, b, ab, ba| {
         if ab.is_some() || ba.is_some() {
             degree[a] += 1;
             degree[b] += 1;
         }
     });
+    if !counted {
+        return None;
+    }
     let mut start = Vec::with_capacity(n + 1);
     start.push(0usize);
     for d in &degree {
@@ -258,7 +298,7 @@ fn edges_of(problem: &Problem) -> (Vec<usize>, Vec<u32>, Option<Vec<i64>>) {
     let mut other = vec![0u32; total];
     let mut eff = gapped.then(|| vec![0i64; total]);
     let mut fill = start.clone();
-    each_pair(&mut |a, b, ab, ba| {
+    let filled = each_pair(&mut |a, b, ab, ba| {
         // Effective sizes exist both ways or neither (a common moment).
         if let (Some(ab), Some(ba)) = (ab, ba) {
             other[fill[a]] = b as u32;
@@ -271,6 +311,9 @@ fn edges_of(problem: &Problem) -> (Vec<usize>, Vec<u32>, Option<Vec<i64>>) {
             fill[b] += 1;
         }
     });
+    if !filled {
+        return None;
+    }
     // Sorted by the other buffer, as the reference's sets are.
     for b in 0..n {
         let range = start[b]..start[b + 1];
@@ -287,5 +330,5 @@ fn edges_of(problem: &Problem) -> (Vec<usize>, Vec<u32>, Option<Vec<i64>>) {
             None => other[range].sort_unstable(),
         }
     }
-    (start, other, eff)
+    Some((start, other, eff))
 }
