@@ -1,11 +1,68 @@
 //! Typed errors of the library. Messages name what the user can fix: the
 //! buffer (by id), and for files the path, line and column.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use thiserror::Error;
 
 use crate::problem::Interval;
+
+/// How many characters of a user's text a message repeats: enough to
+/// recognize a field, and for a header, its usual columns.
+const FIELD_CHARS: usize = 40;
+const HEADER_CHARS: usize = 200;
+
+/// A user's text (a field, an id, a header) as a message repeats it:
+/// quoted, with control characters escaped so that a newline in a field
+/// cannot fake a line of output, and cut to its first 40 characters with its
+/// length in bytes when longer, so that a 10 MiB field does not make a
+/// 10 MiB message.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Quoted<'a>(pub &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("'")?;
+        let cut = write_excerpt(f, self.0, FIELD_CHARS)?;
+        f.write_str("'")?;
+        if cut {
+            write!(f, " ({} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
+/// [`Quoted`] without the quotes and with a longer cut, for a header line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Excerpt<'a>(pub &'a str);
+
+impl fmt::Display for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if write_excerpt(f, self.0, HEADER_CHARS)? {
+            write!(f, " ({} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes at most `limit` characters of `text`, then `...` if there was
+/// more; returns whether it was cut.
+fn write_excerpt(f: &mut fmt::Formatter<'_>, text: &str, limit: usize) -> Result<bool, fmt::Error> {
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(limit) {
+        if c.is_control() {
+            write!(f, "{}", c.escape_debug())?;
+        } else {
+            write!(f, "{c}")?;
+        }
+    }
+    let cut = chars.next().is_some();
+    if cut {
+        f.write_str("...")?;
+    }
+    Ok(cut)
+}
 
 /// Why a buffer (or the capacity) is not a valid part of a problem.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
@@ -50,7 +107,7 @@ pub enum ProblemErrorKind {
 
 /// A fault in one buffer of a problem built in code.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
-#[error("{}{kind}", if id.is_empty() { String::new() } else { format!("buffer '{id}' (index {buffer}): ") })]
+#[error("{}{kind}", if id.is_empty() { String::new() } else { format!("buffer {} (index {buffer}): ", Quoted(id)) })]
 pub struct ProblemError {
     /// Index of the buffer (`usize::MAX` for problem-wide faults).
     pub buffer: usize,
@@ -67,10 +124,10 @@ pub enum CsvErrorKind {
     #[error("empty file: expected a header line naming id, lower, upper and size")]
     Empty,
     /// A column name appears twice (after resolving aliases).
-    #[error("duplicate column '{0}'")]
+    #[error("duplicate column {}", Quoted(.0))]
     DuplicateColumn(String),
     /// A required column is absent.
-    #[error("missing required column '{0}' (header has: {1})")]
+    #[error("missing required column '{}' (header has: {})", .0, Excerpt(.1))]
     MissingColumn(&'static str, String),
     /// A row with a different number of fields than the header.
     #[error("expected {expected} fields as in the header, found {found}")]
@@ -81,13 +138,13 @@ pub enum CsvErrorKind {
         found: usize,
     },
     /// A field that is not an integer.
-    #[error("'{0}' is not an integer")]
+    #[error("{} is not an integer", Quoted(.0))]
     NotInteger(String),
     /// An integer outside the 64-bit range.
-    #[error("'{0}' does not fit in 64 bits")]
+    #[error("{} does not fit in 64 bits", Quoted(.0))]
     Overflow(String),
     /// A malformed gap.
-    #[error("malformed gap '{0}': expected 'a-b' or 'a-b@w0:w1'")]
+    #[error("malformed gap {}: expected 'a-b' or 'a-b@w0:w1'", Quoted(.0))]
     GapSyntax(String),
     /// Bytes that are not UTF-8.
     #[error("invalid UTF-8")]
@@ -102,7 +159,7 @@ pub enum CsvErrorKind {
 
 /// An error while reading a problem from CSV, with its position.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
-#[error("{}:{line}:{}{kind}", path.display(), column.as_ref().map(|(i, n)| format!("{i}: column '{n}': ")).unwrap_or_else(|| " ".to_string()))]
+#[error("{}:{line}:{}{kind}", path.display(), column.as_ref().map(|(i, n)| format!("{i}: column {}: ", Quoted(n))).unwrap_or_else(|| " ".to_string()))]
 pub struct CsvError {
     /// The file (or `<input>` for in-memory text).
     pub path: PathBuf,
@@ -163,4 +220,26 @@ pub enum SolveError {
     /// The parameters are not usable (e.g. an unknown heuristic letter).
     #[error("{0}")]
     Params(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_is_quoted_cut_and_escaped() {
+        assert_eq!(Quoted("4.5").to_string(), "'4.5'");
+        assert_eq!(Quoted("").to_string(), "''");
+        assert_eq!(Quoted(&"x".repeat(40)).to_string(), format!("'{}'", "x".repeat(40)));
+        assert_eq!(Quoted(&"x".repeat(41)).to_string(), format!("'{}...' (41 bytes)", "x".repeat(40)));
+        // Cut at a character, not a byte; the length is in bytes.
+        assert_eq!(Quoted(&"é".repeat(50)).to_string(), format!("'{}...' (100 bytes)", "é".repeat(40)));
+        assert_eq!(Quoted("a\nb\r\t").to_string(), "'a\\nb\\r\\t'");
+        assert_eq!(Excerpt("id,lower,size").to_string(), "id,lower,size");
+        assert!(Excerpt(&"h,".repeat(10_000)).to_string().ends_with("... (20000 bytes)"));
+        let e = CsvErrorKind::NotInteger("9".repeat(1 << 20)).to_string();
+        assert_eq!(e, format!("'{}...' (1048576 bytes) is not an integer", "9".repeat(40)));
+        let e = ProblemError { buffer: 0, id: "b".repeat(100), kind: ProblemErrorKind::NegativeSize(-1) };
+        assert_eq!(e.to_string(), format!("buffer '{}...' (100 bytes) (index 0): negative size -1", "b".repeat(40)));
+    }
 }

@@ -68,9 +68,10 @@ impl Default for LnsOptions {
 /// which only ever builds models of small pieces.
 pub const LARGE_PAIRS: u64 = 4_000_000;
 
-/// Whether `problem` takes the large-instance path.
-pub fn is_large(problem: &Problem) -> bool {
-    crate::bounds::overlapping_pairs(problem) > LARGE_PAIRS
+/// Whether `problem` takes the large-instance path under `params`
+/// (see [`SolverParams::large_pairs`]).
+pub fn is_large(problem: &Problem, params: &SolverParams) -> bool {
+    crate::bounds::overlapping_pairs(problem) > params.large_pairs
 }
 
 /// The best of the online heuristics (valid, capacity ignored), or `None`

@@ -198,7 +198,7 @@ fn descend(
         // Fixed buffers that collide fit no capacity: a proof.
         return nothing(lower, MinimizeStatus::Infeasible, Vec::new());
     }
-    if crate::lns::is_large(problem) {
+    if crate::lns::is_large(problem, params) {
         return minimize_large(problem, params, lower, g, root, events);
     }
     // The offline greedy orders first, where they are cheap: on real traces
@@ -379,15 +379,21 @@ fn descend(
     let mut running: Vec<Running> = Vec::new();
     // An error no probe should give (an internal one): it ends the run.
     let mut failure: Option<SolveError> = None;
+    // The search is not complete with interleaving windows: a probe that
+    // exhausts it at c proves nothing, but no probe at c or below can find
+    // more (a stacking that fits under a capacity fits under any larger
+    // one), so the descent stops there instead of retrying forever.
+    let mut exhausted_at = i64::MIN;
     std::thread::scope(|scope| {
         loop {
             let h = height(&best);
-            if lower >= h || out_of_time() {
+            let floor = lower.max(exhausted_at.saturating_add(g));
+            if floor >= h || out_of_time() {
                 break;
             }
             // Close probes that results made pointless.
             for r in &running {
-                if r.capacity >= h || r.capacity < lower {
+                if r.capacity >= h || r.capacity < floor {
                     r.stop.cancel();
                 }
             }
@@ -395,7 +401,7 @@ fn descend(
             let top = (h - 1) / g * g; // the largest multiple of g below h
             let mut k = 0;
             while running.iter().filter(|r| !r.stop.is_cancelled()).count() < slots && k < slots as i64 {
-                let capacity = top.saturating_sub(g.saturating_mul(step.saturating_mul(k + 1) - 1)).max(lower);
+                let capacity = top.saturating_sub(g.saturating_mul(step.saturating_mul(k + 1) - 1)).max(floor);
                 k += 1;
                 if timed_out.contains(&capacity)
                     || running.iter().any(|r| r.capacity == capacity && !r.stop.is_cancelled())
@@ -413,7 +419,7 @@ fn descend(
             }
             if running.iter().all(|r| r.stop.is_cancelled()) {
                 // Everything within reach timed out: give probes more time.
-                budget *= 2;
+                budget = budget.saturating_mul(2);
                 timed_out.clear();
                 step = 1;
                 continue;
@@ -442,7 +448,11 @@ fn descend(
                     ProbeOutcome::Infeasible
                 }
                 Err(SolveError::Timeout | SolveError::Cancelled) if closed => ProbeOutcome::Closed,
-                Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
+                Err(SolveError::Unknown(_)) => {
+                    exhausted_at = exhausted_at.max(capacity);
+                    ProbeOutcome::Unknown
+                }
+                Err(SolveError::Timeout | SolveError::Cancelled) => {
                     timed_out.push(capacity);
                     step = (step / 2).max(1);
                     ProbeOutcome::Unknown

@@ -133,6 +133,14 @@ pub struct SolverParams {
     pub seed: u64,
     /// Make the portfolio's answer independent of timing and thread count.
     pub deterministic: bool,
+    /// Problems with more pairs of buffers live together than this take
+    /// the large-instance path (online and greedy packings improved by
+    /// neighbourhood search) instead of the exact search, whose model
+    /// stores every pair. `[default: 4,000,000]` (about 100 MB of model;
+    /// the real traces up to somas_bert_base stay under it, iopddl_Y_1 and
+    /// S_1 are far above) `[range: any; 0 sends every problem with an
+    /// overlapping pair down the large path, which tests use]`.
+    pub large_pairs: u64,
 }
 
 impl Default for SolverParams {
@@ -152,6 +160,7 @@ impl Default for SolverParams {
             threads: 0,
             seed: 0,
             deterministic: false,
+            large_pairs: crate::lns::LARGE_PAIRS,
         }
     }
 }

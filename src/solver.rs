@@ -167,7 +167,7 @@ pub fn solve_sequential(
     if let Some(reason) = crate::bounds::refute(problem) {
         return (Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) }), stats);
     }
-    if crate::lns::is_large(problem) {
+    if crate::lns::is_large(problem, params) {
         let one = SolverParams { threads: 1, ..params.clone() };
         let result = crate::lns::solve_large(problem, &one, stop).and_then(|s| checked(problem, s));
         return (result, stats);

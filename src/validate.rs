@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use thiserror::Error;
 
+use crate::error::Quoted;
 use crate::problem::{Problem, Solution};
 
 /// Why a solution is not valid (the reference's `ValidationResult`, with details).
@@ -23,7 +24,7 @@ pub enum ValidationError {
         buffers: usize,
     },
     /// A fixed buffer was moved.
-    #[error("buffer '{id}' is fixed at {fixed} but placed at {offset}")]
+    #[error("buffer {} is fixed at {fixed} but placed at {offset}", Quoted(id))]
     BadFixed {
         /// The buffer.
         id: String,
@@ -33,7 +34,7 @@ pub enum ValidationError {
         offset: i64,
     },
     /// Negative offset, or past the capacity.
-    #[error("buffer '{id}' at offset {offset} with size {size} is outside [0, {capacity})")]
+    #[error("buffer {} at offset {offset} with size {size} is outside [0, {capacity})", Quoted(id))]
     BadOffset {
         /// The buffer.
         id: String,
@@ -45,7 +46,7 @@ pub enum ValidationError {
         capacity: i64,
     },
     /// Two buffers share memory at some moment.
-    #[error("buffers '{a}' and '{b}' overlap at time {time}")]
+    #[error("buffers {} and {} overlap at time {time}", Quoted(a), Quoted(b))]
     BadOverlap {
         /// One buffer.
         a: String,
@@ -55,7 +56,7 @@ pub enum ValidationError {
         time: i64,
     },
     /// An offset that is not a multiple of the alignment.
-    #[error("buffer '{id}' at offset {offset} is not aligned to {alignment}")]
+    #[error("buffer {} at offset {offset} is not aligned to {alignment}", Quoted(id))]
     BadAlignment {
         /// The buffer.
         id: String,

@@ -370,7 +370,9 @@ fn batch_reports_every_file_and_survives_a_broken_one() {
         .arg(format!("--report={}", report.display()))
         .arg(format!("--output-dir={}", out.display()))
         .assert()
-        .code(1);
+        // A malformed input is an input error, whatever the other files did.
+        .code(2)
+        .stderr(predicates::str::contains("broken.512.csv:2:4: column 'size': 'x' is not an integer"));
     assert_eq!(
         rows(&report),
         vec![

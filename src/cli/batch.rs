@@ -5,7 +5,8 @@
 //! Threads are split between files and each file's portfolio: `--jobs`
 //! files at once (default: half the threads), each with its share of the
 //! threads. A file that fails (malformed, or any error) gets a row saying
-//! why, and the others go on. The report (CSV, and JSON beside it) is
+//! why, and the others go on; the exit code says the worst that happened
+//! (see [`EXIT_CODES`]). The report (CSV, and JSON beside it) is
 //! rewritten atomically after every file, so an interrupted batch loses
 //! nothing and `--resume` picks up where it stopped.
 //!
@@ -15,7 +16,7 @@
 //! K of N takes every N-th file of the sorted list, and `merge` joins the
 //! shard reports into one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,14 +30,27 @@ use serde::{Deserialize, Serialize};
 
 use minimalloc::config::{Config, Mode};
 use minimalloc::error::SolveError;
-use minimalloc::io::{read_csv_file, write_csv_file, write_file_atomic};
+use minimalloc::io::{file_key, read_csv_file, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeStatus};
-use minimalloc::params::parse_duration;
-use minimalloc::params::MAX_THREADS;
+use minimalloc::params::{parse_duration, MAX_THREADS};
 use minimalloc::portfolio::Portfolio;
 use minimalloc::solver::solve_sequential;
 use minimalloc::StopToken;
 use minimalloc::{render, validate, LowerBounds, Problem, Solution};
+
+use super::exit;
+
+/// The exit codes of `minimalloc batch`, shown by `--help`. When files end
+/// differently, the code of the first line that applies is returned.
+pub const EXIT_CODES: &str = "\
+Exit codes (the first that applies, over every file of the report):
+  2  an input error: a file missing, unreadable or malformed (status 'error'),
+     or bad flags, or no input files at all
+  4  an internal error: a solution failed --validate or could not be
+     written (status 'internal')
+  3  a time limit (or Ctrl-C) with no solution (status 'timeout' or 'unknown')
+  1  a capacity proven infeasible (status 'infeasible')
+  0  every file solved";
 
 /// `minimalloc batch`.
 #[derive(Args, Debug)]
@@ -120,7 +134,8 @@ pub struct Row {
     pub buffers: usize,
     /// The capacity solved at (or the given upper bound when minimizing; 0 if none).
     pub capacity: i64,
-    /// solved, infeasible, timeout, optimal, feasible, unknown, or error.
+    /// solved, infeasible, timeout, optimal, feasible, unknown, error (the
+    /// input could not be used) or internal (validation or writing failed).
     pub status: String,
     /// The solution's height, if any.
     pub height: Option<i64>,
@@ -237,7 +252,8 @@ pub fn write_report(path: &Path, rows: &[Row]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Solves one file; never fails (errors become the row's status).
+/// Solves one file; never fails (errors become the row's status: `internal`
+/// when the solution failed validation or could not be written, else `error`).
 fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop: &Arc<AtomicBool>) -> Row {
     let start = Instant::now();
     let mut row = Row {
@@ -251,6 +267,15 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
         nodes: 0,
         backtracks: 0,
         message: String::new(),
+    };
+    // Set when the input was fine but our own result was not.
+    let internal = std::cell::Cell::new(false);
+    let write_out =
+        |problem: &Problem, solution: &Solution| emit(problem, solution, file, args).inspect_err(|_| internal.set(true));
+    // A solution that failed the library's own validation is ours too.
+    let solve_failed = |e: SolveError| {
+        internal.set(matches!(e, SolveError::Internal(_)));
+        anyhow::Error::from(e)
     };
     let outcome = (|| -> anyhow::Result<()> {
         let mut problem = read_csv_file(file)?.problem;
@@ -270,7 +295,7 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
         if args.minimize_capacity {
             problem.capacity = capacity.unwrap_or(0);
             row.capacity = problem.capacity;
-            let m = minimize_until(&problem, &opts, &token, &|_| {})?;
+            let m = minimize_until(&problem, &opts, &token, &|_| {}).map_err(solve_failed)?;
             row.status = match m.status {
                 MinimizeStatus::Optimal => "optimal",
                 MinimizeStatus::Feasible => "feasible",
@@ -282,7 +307,7 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
             if let Some(s) = m.solution {
                 row.height = Some(s.height);
                 problem.capacity = s.height;
-                emit(&problem, &s, file, args)?;
+                write_out(&problem, &s)?;
             }
             return Ok(());
         }
@@ -303,21 +328,31 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
             Ok(s) => {
                 row.status = "solved".into();
                 row.height = Some(s.height);
-                emit(&problem, &s, file, args)?;
+                write_out(&problem, &s)?;
             }
             Err(SolveError::Infeasible { .. }) => row.status = "infeasible".into(),
             Err(SolveError::Timeout) | Err(SolveError::Cancelled) => row.status = "timeout".into(),
             Err(SolveError::Unknown(_)) => row.status = "unknown".into(),
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(solve_failed(e)),
         }
         Ok(())
     })();
     if let Err(e) = outcome {
-        row.status = "error".into();
+        row.status = if internal.get() { "internal" } else { "error" }.into();
         row.message = format!("{e:#}");
     }
     row.wall_s = start.elapsed().as_secs_f64();
     row
+}
+
+/// Where a solution of `file` is written: NAME.out.csv under --output-dir
+/// and NAME.svg under --svg-dir, when given.
+fn outputs_of(file: &Path, args: &BatchArgs) -> (Option<PathBuf>, Option<PathBuf>) {
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    (
+        args.output_dir.as_ref().map(|dir| dir.join(format!("{stem}.out.csv"))),
+        args.svg_dir.as_ref().map(|dir| dir.join(format!("{stem}.svg"))),
+    )
 }
 
 /// Validates and writes one file's solution as asked.
@@ -325,20 +360,74 @@ fn emit(problem: &Problem, solution: &Solution, file: &Path, args: &BatchArgs) -
     if args.validate {
         validate(problem, solution).map_err(|e| anyhow!("validation FAILED: {e}"))?;
     }
-    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    if let Some(dir) = &args.output_dir {
-        write_csv_file(dir.join(format!("{stem}.out.csv")), problem, Some(solution))?;
+    let (csv, svg) = outputs_of(file, args);
+    if let Some(path) = csv {
+        write_csv_file(path, problem, Some(solution))?;
     }
-    if let Some(dir) = &args.svg_dir {
+    if let Some(path) = svg {
         let lb = i64::try_from(LowerBounds::of(problem).best()).ok();
         let svg = render::svg(problem, solution, lb);
-        write_file_atomic(dir.join(format!("{stem}.svg")), |f| f.write_all(svg.as_bytes()))?;
+        write_file_atomic(path, |f| f.write_all(svg.as_bytes()))?;
     }
     Ok(())
 }
 
-/// Runs `minimalloc batch`; returns the exit code (0 when every file was
-/// solved, 1 when some were infeasible or failed, 3 when some timed out).
+/// Refuses a batch that would overwrite one of its input files (the same
+/// file by another path, or a hard or symbolic link to it) with the report
+/// or a file's solution or picture, before anything is written. `inputs` is
+/// the whole suite, since one file's output may be another file's input;
+/// `todo` the files this run solves.
+fn refuse_overwriting_inputs(inputs: &[PathBuf], todo: &[PathBuf], args: &BatchArgs) -> anyhow::Result<()> {
+    let keys: HashMap<_, &PathBuf> = inputs.iter().filter_map(|f| file_key(f).map(|k| (k, f))).collect();
+    let input_at = |path: &Path| file_key(path).and_then(|k| keys.get(&k).copied());
+    for report in [args.report.clone(), args.report.with_extension("json")] {
+        if let Some(input) = input_at(&report) {
+            bail!(
+                "the report {} is the input file {}: refusing to overwrite an input; choose another --report",
+                report.display(),
+                input.display()
+            );
+        }
+    }
+    for file in todo {
+        let (csv, svg) = outputs_of(file, args);
+        for (flag, path) in [("--output-dir", csv), ("--svg-dir", svg)] {
+            if let Some(input) = path.as_deref().and_then(input_at) {
+                bail!(
+                    "{flag}: {} (written for {}) is the input file {}: refusing to overwrite an input",
+                    path.as_deref().unwrap_or(Path::new("")).display(),
+                    file.display(),
+                    input.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The exit code of a batch whose report holds `rows`, by the precedence of
+/// [`EXIT_CODES`]: the input errors first (the user must fix them before any
+/// other code means anything), then our own failures, then the files left
+/// without an answer, then the proven infeasible ones.
+fn exit_code(rows: &[Row], interrupted: bool) -> i32 {
+    let any = |statuses: &[&str]| rows.iter().any(|r| statuses.contains(&r.status.as_str()));
+    if any(&["error"]) {
+        exit::USAGE
+    } else if any(&["internal"]) {
+        exit::INTERNAL
+    } else if interrupted || any(&["timeout", "unknown"]) {
+        exit::TIMEOUT
+    } else if any(&["infeasible"]) {
+        exit::INFEASIBLE
+    } else {
+        exit::SOLVED
+    }
+}
+
+/// Runs `minimalloc batch`; returns the exit code of [`EXIT_CODES`] for the
+/// files of the report (those of earlier runs too, with `--resume`). Errors
+/// that stop the whole batch (bad flags, no input files, an output that
+/// would overwrite an input) are returned, and exit with 2.
 pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
     let mut config = match &args.config {
         Some(path) => Config::load(path)?,
@@ -363,7 +452,12 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
     for dir in [&args.output_dir, &args.svg_dir].into_iter().flatten() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let mut files = collect(&args.inputs)?;
+    let suite = collect(&args.inputs)?;
+    if suite.is_empty() {
+        let named: Vec<String> = args.inputs.iter().map(|p| p.display().to_string()).collect();
+        bail!("no input files: {} holds no .csv file", named.join(" "));
+    }
+    let mut files = suite.clone();
     if let Some((k, n)) = shard(args)? {
         files = files.into_iter().enumerate().filter(|(i, _)| i % n == k - 1).map(|(_, f)| f).collect();
         if !args.quiet {
@@ -379,6 +473,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
             eprintln!("resuming: {} files already in {}, {} to go", seen.len(), args.report.display(), files.len());
         }
     }
+    refuse_overwriting_inputs(&suite, &files, args)?;
     let total = files.len();
     let rows = Mutex::new(done);
     let stop = Arc::new(AtomicBool::new(false));
@@ -439,6 +534,20 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
                     None if !args.quiet => eprintln!("[{k}/{total}] {line}"),
                     None => {}
                 }
+                // Failures are told with their reason, even when quiet: the
+                // report has it, but one should not have to read it to know.
+                if matches!(row.status.as_str(), "error" | "internal") {
+                    let name = file.display().to_string();
+                    let message = if row.message.starts_with(&name) {
+                        format!("error: {}", row.message)
+                    } else {
+                        format!("error: {name}: {}", row.message)
+                    };
+                    match &bar {
+                        Some(bar) => bar.println(message),
+                        None => eprintln!("{message}"),
+                    }
+                }
                 let mut rows = rows.lock();
                 rows.push(row);
                 rows.sort_by(|a, b| a.file.cmp(&b.file));
@@ -457,14 +566,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
         print_summary(&rows);
         eprintln!("report: {} and {}", args.report.display(), args.report.with_extension("json").display());
     }
-    let code = if rows.iter().any(|r| r.status == "timeout" || r.status == "unknown") || stop.load(Ordering::SeqCst) {
-        3
-    } else if rows.iter().any(|r| r.status == "error" || r.status == "infeasible") {
-        1
-    } else {
-        0
-    };
-    Ok(code)
+    Ok(exit_code(&rows, stop.load(Ordering::SeqCst)))
 }
 
 fn print_summary(rows: &[Row]) {
@@ -567,5 +669,33 @@ mod tests {
         assert_eq!(capacity_of(Path::new("dir/A.1048576.csv"), None), Some(1_048_576));
         assert_eq!(capacity_of(Path::new("dir/A.csv"), None), None);
         assert_eq!(capacity_of(Path::new("dir/A.1048576.csv"), Some(7)), Some(7));
+    }
+
+    #[test]
+    fn exit_code_precedence() {
+        let row = |status: &str| Row {
+            file: format!("{status}.csv"),
+            buffers: 0,
+            capacity: 0,
+            status: status.into(),
+            height: None,
+            lower_bound: None,
+            wall_s: 0.0,
+            nodes: 0,
+            backtracks: 0,
+            message: String::new(),
+        };
+        let code = |statuses: &[&str], interrupted| {
+            exit_code(&statuses.iter().map(|s| row(s)).collect::<Vec<_>>(), interrupted)
+        };
+        assert_eq!(code(&["solved", "optimal", "feasible"], false), 0);
+        assert_eq!(code(&["solved", "infeasible"], false), 1);
+        assert_eq!(code(&["infeasible", "timeout"], false), 3);
+        assert_eq!(code(&["infeasible", "unknown"], false), 3);
+        assert_eq!(code(&["solved"], true), 3);
+        assert_eq!(code(&["timeout", "internal", "infeasible"], true), 4);
+        assert_eq!(code(&["internal", "error", "timeout"], false), 2);
+        assert_eq!(code(&["error"], false), 2);
+        assert_eq!(code(&[], false), 0);
     }
 }

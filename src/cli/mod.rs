@@ -18,7 +18,7 @@ use serde_json::json;
 use args::{normalize, Args};
 use minimalloc::config::{Config, Mode};
 use minimalloc::error::SolveError;
-use minimalloc::io::{read_csv_file, write_csv, write_csv_file, write_file_atomic};
+use minimalloc::io::{read_csv_file, same_file, write_csv, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeEvent};
 use minimalloc::params::{parse_duration, parse_heuristics, MAX_THREADS, SWITCHES};
 use minimalloc::portfolio::{Event, EventKind, Portfolio, PortfolioStats, WorkerStats};
@@ -64,6 +64,7 @@ struct Tools {
 #[derive(clap::Subcommand, Debug)]
 enum Tool {
     /// Solve (or minimize) many files in parallel and write one report.
+    #[command(after_help = batch::EXIT_CODES)]
     Batch(batch::BatchArgs),
     /// Join the reports of shards into one.
     Merge(batch::MergeArgs),
@@ -265,6 +266,7 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
     } else if !args.minimize_capacity {
         return Err(usage(anyhow!("--capacity is required (or use --minimize_capacity)")));
     }
+    refuse_overwriting_input(args)?;
     let parsed = read_csv_file(&args.input).map_err(usage)?;
     // The time limit counts from here: reading is not part of it.
     let read_at = Instant::now();
@@ -345,6 +347,23 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
         write_stats(path, args, &problem, status, height, lower, &stats)?;
     }
     Ok(code)
+}
+
+/// Refuses an output file that is the input (by another spelling, or a hard
+/// or symbolic link too): the input would be replaced by the solution, and
+/// its unknown columns and inclusive `end` spelling lost.
+fn refuse_overwriting_input(args: &Args) -> Result<(), Failure> {
+    let outputs = [("--output", &args.output), ("--svg", &args.svg), ("--stats-json", &args.stats_json)];
+    for (flag, path) in outputs {
+        if let Some(path) = path.as_deref().filter(|p| same_file(&args.input, p)) {
+            return Err(usage(anyhow!(
+                "{flag} {} is the input file {}: refusing to overwrite the input",
+                path.display(),
+                args.input.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn print_iis(config: &Config, problem: &Problem) {

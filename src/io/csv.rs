@@ -14,7 +14,7 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{CsvError, CsvErrorKind, IoError, ProblemErrorKind};
+use crate::error::{CsvError, CsvErrorKind, IoError, ProblemErrorKind, Quoted};
 use crate::problem::{check_buffer, Buffer, Gap, Interval, Problem, Solution};
 
 /// A problem read from CSV (capacity 0: the file does not carry one) and the
@@ -146,7 +146,7 @@ pub fn read_csv<R: Read>(reader: R, path: &Path) -> Result<Parsed, CsvError> {
             return Err(err(
                 line,
                 Some(col_pos(h, Col::Id)),
-                CsvErrorKind::Syntax(format!("duplicate id '{}' (first on line {first})", buffer.id)),
+                CsvErrorKind::Syntax(format!("duplicate id {} (first on line {first})", Quoted(&buffer.id))),
             ));
         }
         problem.buffers.push(buffer);
@@ -198,7 +198,7 @@ fn read_header(fields: &[&str]) -> Result<(Header, Vec<String>), FieldError> {
                     addend = 1;
                 }
             }
-            None => warnings.push(format!("ignoring unknown column '{name}' (column {})", i + 1)),
+            None => warnings.push(format!("ignoring unknown column {} (column {})", Quoted(name), i + 1)),
         }
     }
     for col in [Col::Id, Col::Lower, Col::Upper, Col::Size] {
@@ -281,9 +281,25 @@ fn parse_gaps(s: &str, addend: i64) -> Result<Vec<Gap>, CsvErrorKind> {
     Ok(gaps)
 }
 
+/// `field` as a CSV field: unchanged when it can be, else quoted with its
+/// quotes doubled. A field is quoted when it holds a comma, a quote or a
+/// line break (the csv crate's rule, so that every row reads back with
+/// as many fields as the header), and also when it starts or ends with
+/// whitespace, which readers that trim (unlike ours) would otherwise lose.
+fn csv_field(field: &str) -> std::borrow::Cow<'_, str> {
+    let special = field.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+    let padded = field.starts_with(char::is_whitespace) || field.ends_with(char::is_whitespace);
+    if special || padded {
+        format!("\"{}\"", field.replace('"', "\"\"")).into()
+    } else {
+        field.into()
+    }
+}
+
 /// Writes a problem (and a solution's offsets, if given) in the reference's
 /// column order: `id,lower,upper,size`, then `alignment`, `hint` and `gaps`
-/// when any buffer uses them, then `offset`.
+/// when any buffer uses them, then `offset`. Ids are quoted when they need
+/// it, so the output reads back as the same problem.
 pub fn write_csv<W: Write>(out: W, problem: &Problem, solution: Option<&Solution>) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 16, out);
     let alignment = problem.buffers.iter().any(|b| b.alignment != 1);
@@ -304,7 +320,7 @@ pub fn write_csv<W: Write>(out: W, problem: &Problem, solution: Option<&Solution
     }
     writeln!(w)?;
     for (i, b) in problem.buffers.iter().enumerate() {
-        write!(w, "{},{},{},{}", b.id, b.lifespan.lower, b.lifespan.upper, b.size)?;
+        write!(w, "{},{},{},{}", csv_field(&b.id), b.lifespan.lower, b.lifespan.upper, b.size)?;
         if alignment {
             write!(w, ",{}", b.alignment)?;
         }
@@ -342,26 +358,66 @@ pub fn to_csv(problem: &Problem, solution: Option<&Solution>) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Symbolic links followed before giving up, as the kernel does (`ELOOP`).
+const MAX_LINKS: usize = 40;
+
+/// The file that writing `path` should replace: `path` itself, or, when it
+/// is a symbolic link, what the link points to (followed link by link, so a
+/// link to a file not yet created resolves too).
+fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(std::io::Error::other(format!("more than {MAX_LINKS} levels of symbolic links")))
+}
+
+/// Tells apart the temporary files of one process's concurrent writes.
+static TEMP_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Writes `path` atomically: the content goes to a temporary file beside it,
 /// which is renamed over `path` only once complete, so an interrupted run
 /// never leaves a truncated file and never clobbers the old one.
+///
+/// A symbolic link is written through: its target is replaced and the link
+/// kept (the temporary file goes beside the target, since a rename cannot
+/// cross file systems). An existing file keeps its permissions, so that a
+/// private (0600) output does not become world-readable.
 pub fn write_file_atomic(
     path: impl AsRef<Path>,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<(), IoError> {
     let path = path.as_ref();
     let fail = |error| IoError::File { path: path.to_path_buf(), error };
-    let dir = match path.parent() {
+    let target = resolve_links(path).map_err(fail)?;
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let serial = TEMP_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}.{serial}.tmp", std::process::id()));
+    let old_permissions = std::fs::metadata(&target).ok().filter(|m| m.is_file()).map(|m| m.permissions());
     let result = (|| {
-        let mut f = File::create(&tmp)?;
+        // A new file, never an existing one: a stale link left at the
+        // temporary name must not be written through.
+        let _ = std::fs::remove_file(&tmp);
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         write(&mut f)?;
+        if let Some(permissions) = old_permissions {
+            f.set_permissions(permissions)?;
+        }
         f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, &target)
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
@@ -373,6 +429,37 @@ pub fn write_file_atomic(
 /// Writes a problem and solution to `path` atomically.
 pub fn write_csv_file(path: impl AsRef<Path>, problem: &Problem, solution: Option<&Solution>) -> Result<(), IoError> {
     write_file_atomic(path, |f| write_csv(f, problem, solution))
+}
+
+/// What makes two paths one file: device and inode on Unix, where hard
+/// links and links of any kind are caught; elsewhere the canonical path.
+#[cfg(unix)]
+pub type FileKey = (u64, u64);
+/// What makes two paths one file: the canonical path.
+#[cfg(not(unix))]
+pub type FileKey = PathBuf;
+
+/// The identity of the file at `path` (links followed), if it exists.
+pub fn file_key(path: &Path) -> Option<FileKey> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(path).ok()
+    }
+}
+
+/// Whether writing `output` would overwrite the file `input`: the same file
+/// by any spelling of its path, a hard link or a symbolic link. False when
+/// either does not exist, since then nothing can be lost.
+pub fn same_file(input: &Path, output: &Path) -> bool {
+    match (file_key(input), file_key(output)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -497,5 +584,119 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "temporary file removed");
         write_file_atomic(&path, |f| f.write_all(b"new")).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[test]
+    fn ids_that_need_it_are_quoted_and_read_back() {
+        let ids =
+            ["b,1", "b\"2", "\"", "two\nlines", "cr\rinside", " lead", "trail ", "\ttab", "a b", "", "ü,ñ", "plain"];
+        let buffers: Vec<Buffer> =
+            ids.iter().enumerate().map(|(i, id)| Buffer::new(*id, i as i64, i as i64 + 10, 2)).collect();
+        let p = Problem::new(buffers, 100);
+        let s = Solution { offsets: (0..ids.len() as i64).map(|i| 2 * i).collect(), height: 2 * ids.len() as i64 };
+        let text = to_csv(&p, Some(&s));
+        assert!(text.contains("\n\"b,1\",0,10,2,0\n\"b\"\"2\",1,11,2,2\n\"\"\"\",2,"), "{text}");
+        assert!(text.contains("\n\" lead\",") && text.contains("\n\"trail \",") && text.contains("\na b,"), "{text}");
+        assert!(text.contains("\n,9,19,2,18\n") && text.ends_with("\nplain,11,21,2,22\n"), "{text}");
+        let back = read(&text).unwrap().problem;
+        let read_ids: Vec<&str> = back.buffers.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(read_ids, ids);
+        assert_eq!(
+            back.buffers.iter().map(|b| b.offset).collect::<Vec<_>>(),
+            s.offsets.iter().map(|&o| Some(o)).collect::<Vec<_>>()
+        );
+        // Plain ids are written as before, byte for byte.
+        assert_eq!(csv_field("b1"), "b1");
+        assert!(matches!(csv_field("b_%#2<&>"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn same_file_sees_other_spellings_and_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.csv");
+        std::fs::write(&a, "x").unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        assert!(same_file(&a, &a));
+        assert!(same_file(&a, &sub.join("..").join("a.csv")));
+        assert!(!same_file(&a, &dir.path().join("b.csv")), "a file not yet written is no input");
+        std::fs::write(dir.path().join("c.csv"), "x").unwrap();
+        assert!(!same_file(&a, &dir.path().join("c.csv")), "same content, other file");
+        std::fs::hard_link(&a, dir.path().join("hard.csv")).unwrap();
+        assert!(same_file(&a, &dir.path().join("hard.csv")));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("a.csv", dir.path().join("sym.csv")).unwrap();
+            assert!(same_file(&a, &dir.path().join("sym.csv")));
+            assert!(same_file(&dir.path().join("sym.csv"), &a));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_goes_through_links_and_keeps_the_mode() {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // A link to a file: the target is replaced, the link stays a link.
+        let target = dir.path().join("target.csv");
+        std::fs::write(&target, "OLD").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.path().join("link.csv");
+        symlink("target.csv", &link).unwrap();
+        write_file_atomic(&link, |f| f.write_all(b"new")).unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        assert_eq!(mode(&target), 0o600);
+        // A chain of links, across folders, to a file not yet there.
+        let other = dir.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        symlink("other/../other/new.csv", dir.path().join("hop.csv")).unwrap();
+        let chain = dir.path().join("chain.csv");
+        symlink(dir.path().join("hop.csv"), &chain).unwrap();
+        write_file_atomic(&chain, |f| f.write_all(b"made")).unwrap();
+        assert_eq!(std::fs::read_to_string(other.join("new.csv")).unwrap(), "made");
+        assert!(std::fs::symlink_metadata(&chain).unwrap().file_type().is_symlink());
+        // A plain file keeps its mode too; a failed write leaves no temporary file.
+        let plain = dir.path().join("plain.csv");
+        std::fs::write(&plain, "x").unwrap();
+        std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_file_atomic(&plain, |f| f.write_all(b"y")).unwrap();
+        assert_eq!(mode(&plain), 0o640);
+        assert!(write_file_atomic(&link, |_| Err(std::io::Error::other("boom"))).is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+        // A loop of links is an error, not a hang.
+        symlink("loop2.csv", dir.path().join("loop1.csv")).unwrap();
+        symlink("loop1.csv", dir.path().join("loop2.csv")).unwrap();
+        assert!(write_file_atomic(dir.path().join("loop1.csv"), |f| f.write_all(b"z")).is_err());
+    }
+
+    #[test]
+    fn huge_fields_are_cut_in_messages() {
+        let huge = "9".repeat(10 * 1024 * 1024);
+        let e = error(&format!("id,lower,upper,size\nb1,0,3,{huge}\n"));
+        assert_eq!(
+            e,
+            format!("t.csv:2:4: column 'size': '{}...' (10485760 bytes) does not fit in 64 bits", "9".repeat(40))
+        );
+        let e = error(&format!("id,lower,upper,size\nb1,0,3,x{huge}\n"));
+        assert!(e.len() < 200 && e.contains("(10485761 bytes) is not an integer"), "{e}");
+        let id = "i".repeat(1000);
+        let e = error(&format!("id,lower,upper,size\n{id},0,1,2\n{id},0,1,2\n"));
+        assert!(e.len() < 200 && e.contains("(1000 bytes) (first on line 2)"), "{e}");
+        let e = error(&format!("id,lower,upper,size,gaps\nb,0,10,4,{huge}\n"));
+        assert!(e.len() < 200 && e.contains("malformed gap"), "{e}");
+        let e = error(&format!("id,lower,size,{huge}\n"));
+        assert!(e.len() < 400 && e.contains("missing required column 'upper'"), "{e}");
+        let parsed = read(&format!("id,lower,upper,size,{huge}\nb,0,1,2,x\n")).unwrap();
+        assert!(parsed.warnings[0].len() < 200, "{}", parsed.warnings[0].len());
+        // A line break in a field cannot fake a line of the message.
+        let e = error("id,lower,upper,size\n\"b\nb\",0,1,2\n\"b\nb\",0,1,2\n");
+        assert_eq!(e, "t.csv:4:1: column 'id': duplicate id 'b\\nb' (first on line 2)");
     }
 }

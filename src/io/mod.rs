@@ -2,4 +2,7 @@
 
 pub mod csv;
 
-pub use self::csv::{from_csv, read_csv, read_csv_file, to_csv, write_csv, write_csv_file, write_file_atomic, Parsed};
+pub use self::csv::{
+    file_key, from_csv, read_csv, read_csv_file, same_file, to_csv, write_csv, write_csv_file, write_file_atomic,
+    Parsed,
+};

@@ -340,7 +340,7 @@ impl Portfolio {
         let emit = |kind: EventKind, worker: Option<&str>| {
             events(Event { elapsed: start.elapsed(), kind, worker: worker.map(str::to_string) })
         };
-        if model.is_none() && crate::lns::is_large(problem) {
+        if model.is_none() && crate::lns::is_large(problem, params) {
             // Too many overlapping pairs for the exact model: online packing
             // and neighbourhood search instead.
             let result = crate::lns::solve_large(problem, params, stop);

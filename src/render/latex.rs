@@ -3,7 +3,9 @@
 //! of a buffer, labelled with its id, inside a frame of the capacity.
 //!
 //! The arithmetic is done in 32-bit floats and printed like C++ streams do
-//! (six significant digits), so the text matches the reference's.
+//! (six significant digits), so the text matches the reference's. Ids are
+//! escaped (the reference prints them raw, which breaks on `_`, `%`, `&`...),
+//! and plain ids print as the reference prints them.
 
 use std::fmt::Write;
 
@@ -51,9 +53,9 @@ fn write_latex(os: &mut String, problem: &Problem, solution: &Solution) -> std::
                 g(x + w),
                 g(y + h),
                 g(h),
-                b.id
+                comment(&b.id)
             )?;
-            writeln!(os, "\\node at ({},{}) {{{}}};", g(x + w / 2.0), g(y + h / 2.0), b.id)?;
+            writeln!(os, "\\node at ({},{}) {{{}}};", g(x + w / 2.0), g(y + h / 2.0), escape(&b.id))?;
         }
     }
     let w = scale_x * max_time.wrapping_sub(min_time) as f32;
@@ -61,6 +63,45 @@ fn write_latex(os: &mut String, problem: &Problem, solution: &Solution) -> std::
     writeln!(os, "\\fill[draw=black,fill opacity=0,thick] (0,0) rectangle ({},{});", g(w), g(h))?;
     writeln!(os, "\\end{{tikzpicture}}")?;
     writeln!(os, "\\end{{document}}")
+}
+
+/// `id` as the text of a TikZ node: TeX's special characters print as
+/// themselves, and line breaks (a blank line would end the paragraph inside
+/// the node) become spaces.
+fn escape(id: &str) -> std::borrow::Cow<'_, str> {
+    let special = |c: char| matches!(c, '_' | '%' | '#' | '&' | '$' | '{' | '}' | '~' | '^' | '\\' | '<' | '>');
+    if !id.chars().any(|c| special(c) || c.is_control()) {
+        return id.into();
+    }
+    let mut out = String::with_capacity(id.len() + 8);
+    for c in id.chars() {
+        match c {
+            '_' | '%' | '#' | '&' | '$' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '~' => out.push_str("\\textasciitilde{}"),
+            '^' => out.push_str("\\textasciicircum{}"),
+            '\\' => out.push_str("\\textbackslash{}"),
+            // In the default OT1 font encoding `<` and `>` print as `¡` and `¿`.
+            '<' => out.push_str("$<$"),
+            '>' => out.push_str("$>$"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
+/// `id` in a `%` comment, which TeX skips to the end of the line: anything
+/// may stay but a line break, which would end the comment and let the rest
+/// of the id be read as TeX.
+fn comment(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.chars().any(char::is_control) {
+        id.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
+    } else {
+        id.into()
+    }
 }
 
 /// Formats like C++'s default stream output of a float (`%g`, precision 6).
@@ -109,6 +150,31 @@ mod tests {
         assert_eq!(g(1_234_567.0), "1.23457e+06");
         assert_eq!(g(0.000_012_5), "1.25e-05");
         assert_eq!(g(8.5), "8.5");
+    }
+
+    #[test]
+    fn ids_are_escaped_in_nodes_and_cannot_leave_the_comment() {
+        assert_eq!(escape("b1"), "b1");
+        assert_eq!(escape("b_%#2"), "b\\_\\%\\#2");
+        assert_eq!(escape("<b&1>"), "$<$b\\&1$>$");
+        assert_eq!(escape("$x{y}"), "\\$x\\{y\\}");
+        assert_eq!(escape("a~b^c\\d"), "a\\textasciitilde{}b\\textasciicircum{}c\\textbackslash{}d");
+        assert_eq!(escape("x\"y"), "x\"y");
+        assert_eq!(escape("two\nlines\r"), "two lines ");
+        assert_eq!(comment("b_%#2"), "b_%#2");
+        assert_eq!(comment("a\n\\end{document}"), "a \\end{document}");
+
+        let p = Problem::new(vec![Buffer::new("b_%#2", 0, 3, 4), Buffer::new("x\n\\bye", 3, 6, 4)], 8);
+        let s = Solution { offsets: vec![0, 0], height: 4 };
+        let text = latex(&p, &s);
+        assert!(text.contains("ID = b_%#2\n"), "{text}");
+        assert!(text.contains("{b\\_\\%\\#2};\n"), "{text}");
+        assert!(text.contains("ID = x \\bye\n"), "{text}");
+        assert!(text.contains("{x \\textbackslash{}bye};\n"), "{text}");
+        // Every line is a comment-free command or ends in the picture's comment.
+        for line in text.lines() {
+            assert!(!line.starts_with("\\bye"), "{text}");
+        }
     }
 
     #[test]
