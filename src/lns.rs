@@ -195,6 +195,9 @@ pub fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken) -
     if start.height <= problem.capacity {
         return Ok(start);
     }
+    if stop.should_stop() {
+        return Err(stopped());
+    }
     let options = LnsOptions {
         threads: params.thread_count().max(1),
         granularity: crate::bounds::granularity(problem),

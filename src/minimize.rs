@@ -166,7 +166,7 @@ pub fn minimize_until(
     events: &(dyn Fn(MinimizeEvent) + Sync),
 ) -> Result<Minimized, SolveError> {
     problem.check()?;
-    let m = descend(problem, opts, stop, events)?;
+    let m = descend(problem, opts, &crate::solver::searching(stop, problem), events)?;
     // Validated at the capacity it needs (and within a given one).
     if let Some(s) = &m.solution {
         let cap = if problem.capacity > 0 { problem.capacity.min(s.height) } else { s.height };
@@ -365,6 +365,9 @@ fn descend(
     //    a refutation raises the lower bound. When the step is down to one
     //    and still nothing is found, budgets double. Near the bound the step
     //    covers the whole gap, so this ends in a bisection and a proof.
+    // On a dense model the memory for searches caps the threads (each
+    // probe runs one search a thread).
+    let threads = threads.min(model.affordable_searches());
     let slots = if threads >= 2 && !params.deterministic { 2.min(threads) } else { 1 };
     let per_probe = (threads / slots).max(1);
     let mut budget = match remaining() {
@@ -527,6 +530,18 @@ fn minimize_large(
         });
     };
     events(MinimizeEvent::Incumbent { height: first.height, by: "greedy".into() });
+    if root.should_stop() {
+        // No time left to improve it (the improvers cost a sort of every
+        // buffer to set up).
+        let status = if first.height <= lower { MinimizeStatus::Optimal } else { MinimizeStatus::Feasible };
+        let fits = problem.capacity == 0 || first.height <= problem.capacity;
+        return Ok(Minimized {
+            lower_bound: lower.min(first.height),
+            status: if fits { status } else { MinimizeStatus::Unknown },
+            solution: fits.then_some(first),
+            probes: Vec::new(),
+        });
+    }
     // Two improvers race: the neighbourhood search on most threads, and,
     // where there are threads to spare and the greedy is affordable, the
     // squeaky wheel from the best greedy order on the rest (one in four).

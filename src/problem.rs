@@ -262,13 +262,18 @@ impl Problem {
                 return err(idx, ProblemErrorKind::DuplicateId);
             }
         }
+        self.check_total()
+    }
+
+    /// The problem-wide part of [`Problem::check`]: the buffers together
+    /// must keep every packing's height within [`MAX_CAPACITY`]. The CSV
+    /// reader checks each buffer but cannot check this until it has them
+    /// all.
+    pub fn check_total(&self) -> Result<(), ProblemError> {
         let total = self.stacked_height();
         if total > i128::from(MAX_CAPACITY) {
-            return Err(ProblemError {
-                buffer: usize::MAX,
-                id: String::new(),
-                kind: ProblemErrorKind::TotalTooLarge(total),
-            });
+            let kind = ProblemErrorKind::TotalTooLarge(total);
+            return Err(ProblemError { buffer: usize::MAX, id: String::new(), kind });
         }
         Ok(())
     }

@@ -13,7 +13,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A cancellable, optionally time-limited stop signal; cheap to clone
 /// (clones share the flag). See the module docs.
@@ -64,6 +64,14 @@ impl StopToken {
         StopToken { node: Arc::new(Node { flag, deadline: self.node.deadline, parent: Some(self.clone()) }) }
     }
 
+    /// A child whose deadline comes `reserve` before this token's (none if
+    /// this one has none): the time a caller keeps for work after the
+    /// child's, such as validating or writing what it found.
+    pub fn child_reserving(&self, reserve: Duration) -> Self {
+        let deadline = self.node.deadline.map(|d| d.checked_sub(reserve).unwrap_or(d));
+        self.child_until(deadline)
+    }
+
     /// Stops this token and its descendants.
     pub fn cancel(&self) {
         self.node.flag.store(true, Ordering::SeqCst);
@@ -111,7 +119,6 @@ impl StopToken {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn a_child_stops_with_its_parent_but_not_the_other_way() {

@@ -111,3 +111,83 @@ proptest! {
         prop_assert_eq!(m.lower_bound, s.height);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// The large-instance path (online and greedy packings, then the
+    /// neighbourhood search), forced onto small problems with fixed
+    /// offsets, alignments, gaps and windows: every solution is valid, and
+    /// it never claims infeasibility that brute force disproves (it can
+    /// only prove it by a bound).
+    #[test]
+    fn large_path_is_sound(p in problem(8, true), threads in 1usize..=2) {
+        let mut params = params(511, "WAT,TAW,TWA");
+        params.threads = threads;
+        params.large_pairs = 0;
+        params.timeout = Some(Duration::from_millis(40));
+        let result = Solver::new(params.clone()).solve(&p);
+        match &result {
+            Ok(s) => prop_assert!(validate(&p, s).is_ok(), "invalid: {:?}", validate(&p, s)),
+            Err(SolveError::Infeasible { reason, .. }) => {
+                prop_assert!(reason.is_some(), "the large path proves only by bounds");
+                prop_assert!(brute_force(&p, Model::Geometry).is_none(), "refuted a feasible problem");
+            }
+            Err(SolveError::Timeout | SolveError::Unknown(_)) => {}
+            Err(e) => prop_assert!(false, "unexpected error {e}"),
+        }
+        let mut free = p.clone();
+        free.capacity = 0;
+        let m = minimize(&free, &params, None).unwrap();
+        if let Some(s) = &m.solution {
+            let mut at = free.clone();
+            at.capacity = s.height;
+            prop_assert!(validate(&at, s).is_ok());
+        }
+        if let Some(optimum) = brute_optimum(&free) {
+            prop_assert!(m.lower_bound <= optimum, "bound {} above the optimum {optimum}", m.lower_bound);
+        }
+    }
+
+    /// Metamorphic: when any mode proves a capacity infeasible, no other
+    /// mode (thread counts, deterministic races, all switches off, the
+    /// large path, minimization) finds a packing within it; and a
+    /// minimization's height solves at that capacity in every mode.
+    #[test]
+    fn modes_agree_on_infeasibility(p in problem(8, true)) {
+        let mut modes = Vec::new();
+        for (threads, deterministic, mask) in [(1, false, 511), (2, false, 511), (3, false, 511), (2, true, 511), (1, false, 0)] {
+            let mut q = params(mask, "WAT,TAW,TWA");
+            q.threads = threads;
+            q.deterministic = deterministic;
+            q.timeout = Some(Duration::from_secs(5));
+            modes.push(q);
+        }
+        let mut large = params(511, "WAT,TAW,TWA");
+        large.large_pairs = 0;
+        large.timeout = Some(Duration::from_millis(40));
+        modes.push(large);
+        let results: Vec<_> = modes.iter().map(|q| Solver::new(q.clone()).solve(&p)).collect();
+        let refuted = results.iter().any(|r| matches!(r, Err(SolveError::Infeasible { .. })));
+        for (q, r) in modes.iter().zip(&results) {
+            if let Ok(s) = r {
+                prop_assert!(validate(&p, s).is_ok());
+                prop_assert!(!refuted, "{q:?} packed what another mode refuted");
+            }
+        }
+        let mut free = p.clone();
+        free.capacity = 0;
+        let m = minimize(&free, &modes[1], None).unwrap();
+        if let Some(s) = &m.solution {
+            prop_assert!(!(refuted && s.height <= p.capacity), "minimization fits {} under a refuted {}", s.height, p.capacity);
+            if m.status == MinimizeStatus::Optimal {
+                let mut at = free.clone();
+                at.capacity = s.height;
+                for q in &modes[..5] {
+                    let r = Solver::new(q.clone()).solve(&at);
+                    prop_assert!(!matches!(r, Err(SolveError::Infeasible { .. })), "{q:?} refuted the minimum {}", s.height);
+                }
+            }
+        }
+    }
+}

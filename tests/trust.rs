@@ -62,7 +62,7 @@ fn large_path_with_fixed_buffers_is_not_refuted_by_a_heuristic() {
     let mut f = Buffer::new("fixed", 5, 6, 2);
     f.offset = Some(0);
     buffers.push(f);
-    buffers.push(Buffer::new("other", 0, 10, 2));
+    buffers.push(Buffer::new("other", 0, 3, 2));
     let p = Problem::new(buffers, 4);
     for threads in [1, 2] {
         // Every problem with a pair takes the large path.
@@ -86,7 +86,10 @@ fn fixed_buffers_that_collide_are_a_proof_on_every_path() {
         for threads in [1, 2] {
             let params = SolverParams { large_pairs, ..params(threads) };
             let r = Solver::new(params.clone()).solve(&p);
-            assert!(matches!(&r, Err(SolveError::Infeasible { reason: Some(why), .. }) if why.contains("overlap")), "{r:?}");
+            assert!(
+                matches!(&r, Err(SolveError::Infeasible { reason: Some(why), .. }) if why.contains("overlap")),
+                "{r:?}"
+            );
             let m = minimize(&Problem { capacity: 0, ..p.clone() }, &params, None).unwrap();
             assert_eq!(m.status, MinimizeStatus::Infeasible);
         }
@@ -119,7 +122,8 @@ fn large_fixed_instances_from_the_report() {
 #[test]
 fn irreducible_subset_with_threads_is_infeasible_and_minimal() {
     let bufs = [(0, 1, 3), (0, 3, 1), (4, 5, 3), (2, 5, 1), (1, 2, 2), (3, 4, 2), (1, 4, 1)];
-    let p = Problem::new(bufs.iter().enumerate().map(|(i, &(l, u, s))| Buffer::new(i.to_string(), l, u, s)).collect(), 4);
+    let p =
+        Problem::new(bufs.iter().enumerate().map(|(i, &(l, u, s))| Buffer::new(i.to_string(), l, u, s)).collect(), 4);
     for threads in [1, 2, 4] {
         let solver = Solver::new(params(threads));
         assert!(matches!(solver.solve(&p), Err(SolveError::Infeasible { .. })));
@@ -296,8 +300,15 @@ fn no_false_infeasible_from_the_cli() {
     let Some(input) = trust("02-large-fixed-false-infeasible", "synthetic_64102.csv") else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.csv");
-    let status =
-        Std::new(env!("CARGO_BIN_EXE_minimalloc")).arg("--capacity=1000000").arg("--input").arg(&input).arg("--output").arg(&out).arg("-q").status().unwrap();
+    let status = Std::new(env!("CARGO_BIN_EXE_minimalloc"))
+        .arg("--capacity=1000000")
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .arg("-q")
+        .status()
+        .unwrap();
     assert_eq!(status.code(), Some(0));
     let mut p = read_csv_file(&input).unwrap().problem;
     p.capacity = 1_000_000;

@@ -14,7 +14,10 @@ Errors: malformed CSV raises ``CsvError`` and an invalid problem
 ``ProblemError`` (both subclasses of ``ValueError``, with the same file,
 line and column message as the command line); a proven infeasible problem
 raises ``InfeasibleError``, a time limit with no solution
-``SolveTimeoutError`` and ``Solver.cancel()`` ``CancelledError`` (all
+``SolveTimeoutError``, ``Solver.cancel()`` ``CancelledError``, a search
+that ended without a solution or a proof (windowed gaps whose packings
+interleave) ``UnknownError``, and a solution that failed the library's own
+validation (a solver bug: nothing is returned) ``InternalError`` (all
 subclasses of ``MiniMallocError``). ``Solver.minimize_capacity`` returns a
 ``MinimizeResult`` with a status instead of raising.
 """
@@ -30,6 +33,7 @@ from ._minimalloc import (
     CsvError,
     Gap,
     InfeasibleError,
+    InternalError,
     Interval,
     Lifespan,
     MiniMallocError,
@@ -46,6 +50,7 @@ from ._minimalloc import (
     SolverParams,
     SolveTimeoutError,
     SweepResult,
+    UnknownError,
     ValidationResult,
     Window,
     __version__,
@@ -92,6 +97,7 @@ __all__ = [
     "CsvError",
     "Gap",
     "InfeasibleError",
+    "InternalError",
     "Interval",
     "Lifespan",
     "MiniMallocError",
@@ -110,6 +116,7 @@ __all__ = [
     "SolverParams",
     "SweepResult",
     "TimeValue",
+    "UnknownError",
     "ValidationResult",
     "Window",
     "__version__",

@@ -270,8 +270,9 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
     };
     // Set when the input was fine but our own result was not.
     let internal = std::cell::Cell::new(false);
-    let write_out =
-        |problem: &Problem, solution: &Solution| emit(problem, solution, file, args).inspect_err(|_| internal.set(true));
+    let write_out = |problem: &Problem, solution: &Solution| {
+        emit(problem, solution, file, args).inspect_err(|_| internal.set(true))
+    };
     // A solution that failed the library's own validation is ours too.
     let solve_failed = |e: SolveError| {
         internal.set(matches!(e, SolveError::Internal(_)));
@@ -281,7 +282,9 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
         let mut problem = read_csv_file(file)?.problem;
         // Each file's time limit counts from the moment it has been read.
         let deadline = config.portfolio.params.timeout.and_then(|t| Instant::now().checked_add(t));
-        let token = StopToken::from_flag(Arc::clone(stop)).child_until(deadline);
+        let keep =
+            if args.output_dir.is_some() { super::write_reserve(problem.buffers.len()) } else { Default::default() };
+        let token = StopToken::from_flag(Arc::clone(stop)).child_until(deadline).child_reserving(keep);
         row.buffers = problem.buffers.len();
         let lb = LowerBounds::of(&problem).best();
         row.lower_bound = i64::try_from(lb).ok();

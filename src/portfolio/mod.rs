@@ -304,8 +304,9 @@ impl Portfolio {
     ) -> Report {
         let start = Instant::now();
         let mut stats = PortfolioStats { threads: self.options.params.thread_count().max(1), ..Default::default() };
+        let searching = crate::solver::searching(stop, problem);
         let result = self
-            .solve_inner(problem, model, known, start, stop, events, &mut stats)
+            .solve_inner(problem, model, known, start, &searching, events, &mut stats)
             .and_then(|s| crate::solver::checked(problem, s));
         stats.wall = start.elapsed();
         Report { result, stats }
@@ -363,6 +364,7 @@ impl Portfolio {
         };
         let num_parts = model.partitions().len();
         stats.partitions = num_parts;
+        stats.threads = stats.threads.min(model.affordable_searches());
         let crew = self.crew(stats.threads);
         let names = crew.iter().map(|w| w.name.clone()).collect();
         emit(EventKind::Started { buffers: problem.buffers.len(), partitions: num_parts, workers: names }, None);
@@ -593,6 +595,11 @@ fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status
         for (i, h) in heuristics.iter().enumerate() {
             let (cancel, results) = (&cancel, &results);
             s.spawn(move |_| {
+                // A search costs time to set up (tens of ms on a dense
+                // trace): none is started once the run is over.
+                if stop.should_stop() {
+                    return;
+                }
                 let mut search = Search::new(model, capacity, params, stop);
                 search.set_cancel(Some(Arc::clone(&cancel[i])));
                 search.set_keys(&h.0);
@@ -655,7 +662,10 @@ fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status
             left.paused.push((at, h.clone(), search));
         }
     }
-    if decision.0 == Status::NodeLimit && !stop.is_cancelled() {
+    if decision.0 == Status::NodeLimit && stop.should_stop() {
+        decision.0 = Status::Stopped;
+    }
+    if decision.0 == Status::NodeLimit {
         decision.0 = second_pass(round, &lost, &mut left, w);
     }
     (decision.0, decision.1, left)
@@ -685,6 +695,9 @@ fn second_pass<'a>(
             let (results, open) = (&results, &open);
             s.spawn(move |_| {
                 for p in (at + 1..parts.len()).filter(|&p| open[p]) {
+                    if stop.should_stop() {
+                        break;
+                    }
                     let mut search = Search::new(model, capacity, params, stop);
                     search.set_keys(&heuristics[i].0);
                     search.set_node_limit((parts[p].buffers.len() as i64).saturating_mul(2));

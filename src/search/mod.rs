@@ -492,6 +492,12 @@ impl<'m> Search<'m> {
                             };
                             continue;
                         }
+                        // Asked before each child too: on a dense partition
+                        // a node tries thousands of children that inference
+                        // refutes without entering them.
+                        if self.should_stop() {
+                            return Status::Stopped;
+                        }
                         let (placed, viable) = self.place(c, cand);
                         self.stack[top] = Frame::Node {
                             c,

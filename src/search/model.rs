@@ -8,6 +8,13 @@ use crate::search::order::PreorderData;
 use crate::stop::StopToken;
 use crate::sweep::{Partition, Sweep};
 
+/// Memory the live searches over one model may take together
+/// (`[default: 256 MiB]`; see [`Model::affordable_searches`]). Dense traces
+/// gain little from more than two exact searches (their gap is closed, if
+/// at all, by the greedy and neighbourhood search, which hold no search),
+/// while each search can reach a hundred megabytes.
+pub(crate) const SEARCH_MEMORY: usize = 256 << 20;
+
 /// Marks "no fixed offset".
 pub(crate) const NO_FIXED: i64 = -1;
 
@@ -183,6 +190,28 @@ impl Model {
     /// Number of sections.
     pub fn num_sections(&self) -> usize {
         self.initial_total.len()
+    }
+
+    /// Bytes one search over this model may come to hold: its copies of the
+    /// section lists (three words per membership, plus its floors), and
+    /// undo trails that at full depth can record a raised lowest offset for
+    /// every pair and a raised floor for every membership (16 bytes each).
+    /// On somas_bert_base that is about 100 MB: more than the model itself.
+    pub(crate) fn search_bytes(&self) -> usize {
+        let members = self.section_members.len();
+        members
+            .saturating_mul(12 + 16)
+            .saturating_add(self.edge_other.len().saturating_mul(16))
+            .saturating_add(self.num_buffers.saturating_mul(96))
+    }
+
+    /// How many searches over this model may live at once: as many as
+    /// [`SEARCH_MEMORY`] holds, and at least two. The portfolio runs one
+    /// search a thread, so on a dense model this caps the threads the
+    /// exact search uses, and memory stays proportional to the problem
+    /// whatever `--threads` says.
+    pub(crate) fn affordable_searches(&self) -> usize {
+        (SEARCH_MEMORY / self.search_bytes().max(1)).max(2)
     }
 
     /// Whether an exhausted search over this model proves that nothing fits.
