@@ -103,10 +103,10 @@ impl Solver {
     fn run(&self, problem: &Problem, stop: &StopToken) -> Result<Solution, SolveError> {
         let stop = &stop.child_sharing(Arc::clone(&self.cancelled));
         let (result, stats) = if self.params.sequential() {
-            solve_sequential(problem, &self.params, &stop)
+            solve_sequential(problem, &self.params, stop)
         } else {
             let portfolio = Portfolio::new(PortfolioOptions::from_params(&self.params));
-            let report = portfolio.solve_until(problem, None, &[], &stop, &|_| {});
+            let report = portfolio.solve_until(problem, None, &[], stop, &|_| {});
             (report.result, SolveStats { nodes: report.stats.nodes(), backtracks: report.stats.backtracks() })
         };
         self.nodes.store(stats.nodes, Ordering::Relaxed);

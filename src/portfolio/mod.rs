@@ -306,7 +306,7 @@ impl Portfolio {
         let mut stats = PortfolioStats { threads: self.options.params.thread_count().max(1), ..Default::default() };
         let searching = crate::solver::searching(stop, problem);
         let result = self
-            .solve_inner(problem, model, known, start, &searching, events, &mut stats)
+            .solve_inner(problem, model, known, &searching, events, &mut stats)
             .and_then(|s| crate::solver::checked(problem, s));
         stats.wall = start.elapsed();
         Report { result, stats }
@@ -317,11 +317,11 @@ impl Portfolio {
         problem: &Problem,
         model: Option<&Model>,
         known: &[Option<(Vec<i64>, i64)>],
-        start: Instant,
         caller: &StopToken,
         events: &(dyn Fn(Event) + Sync),
         stats: &mut PortfolioStats,
     ) -> Result<Solution, SolveError> {
+        let start = Instant::now();
         let opts = &self.options;
         let params = &opts.params;
         problem.check()?;
