@@ -166,11 +166,11 @@ pub fn minimize_until(
     events: &(dyn Fn(MinimizeEvent) + Sync),
 ) -> Result<Minimized, SolveError> {
     problem.check()?;
-    let m = descend(problem, opts, &crate::solver::searching(stop, problem), events)?;
+    let mut m = descend(problem, opts, &crate::solver::searching(stop, problem), events)?;
     // Validated at the capacity it needs (and within a given one).
-    if let Some(s) = &m.solution {
+    if let Some(s) = m.solution.take() {
         let cap = if problem.capacity > 0 { problem.capacity.min(s.height) } else { s.height };
-        crate::solver::checked(&Problem { buffers: problem.buffers.clone(), capacity: cap }, s.clone())?;
+        m.solution = Some(crate::solver::checked_within(problem, s, cap)?);
     }
     Ok(m)
 }

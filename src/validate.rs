@@ -77,6 +77,13 @@ pub enum ValidationError {
 
 /// Checks `solution` against `problem` (within `problem.capacity`).
 pub fn validate(problem: &Problem, solution: &Solution) -> Result<(), ValidationError> {
+    validate_within(problem, solution, problem.capacity)
+}
+
+/// [`validate`] within `capacity` instead of the problem's own (checking a
+/// minimization's answer at the height it needs, without copying a
+/// problem of a million buffers to change one number).
+pub(crate) fn validate_within(problem: &Problem, solution: &Solution, capacity: i64) -> Result<(), ValidationError> {
     let n = problem.buffers.len();
     if solution.offsets.len() != n {
         return Err(ValidationError::BadSolution { offsets: solution.offsets.len(), buffers: n });
@@ -89,13 +96,8 @@ pub fn validate(problem: &Problem, solution: &Solution) -> Result<(), Validation
             }
         }
         let top = offset.checked_add(b.size);
-        if offset < 0 || top.is_none_or(|t| t > problem.capacity) {
-            return Err(ValidationError::BadOffset {
-                id: b.id.clone(),
-                offset,
-                size: b.size,
-                capacity: problem.capacity,
-            });
+        if offset < 0 || top.is_none_or(|t| t > capacity) {
+            return Err(ValidationError::BadOffset { id: b.id.clone(), offset, size: b.size, capacity });
         }
         if offset % b.alignment.max(1) != 0 {
             return Err(ValidationError::BadAlignment { id: b.id.clone(), offset, alignment: b.alignment });
