@@ -62,12 +62,6 @@ impl Default for LnsOptions {
     }
 }
 
-/// Problems with more overlapping pairs than this are too large for the
-/// exact search's model (it stores every pair, about 16 bytes each way), so
-/// they are solved by the online heuristics and improved by this search,
-/// which only ever builds models of small pieces.
-pub const LARGE_PAIRS: u64 = 4_000_000;
-
 /// Whether `problem` takes the large-instance path under `params`
 /// (see [`SolverParams::large_pairs`]).
 pub fn is_large(problem: &Problem, params: &SolverParams) -> bool {

@@ -160,7 +160,7 @@ impl Default for SolverParams {
             threads: 0,
             seed: 0,
             deterministic: false,
-            large_pairs: crate::lns::LARGE_PAIRS,
+            large_pairs: LARGE_PAIRS,
         }
     }
 }
@@ -177,6 +177,13 @@ pub const SWITCHES: [&str; 9] = [
     "monotonic_floor",
     "hatless_pruning",
 ];
+
+/// Problems with more overlapping pairs than this are too large for the
+/// exact search's model (it stores every pair, about 16 bytes each way), so
+/// they are solved by the online heuristics and improved by the
+/// neighbourhood search, which only ever builds models of small pieces
+/// (the default of [`SolverParams::large_pairs`]).
+pub const LARGE_PAIRS: u64 = 4_000_000;
 
 /// The most threads a solve uses (`[range] 1..=256`). The front ends
 /// refuse more; the library uses this many when asked for more. Past a few
