@@ -123,6 +123,20 @@ pub struct Config {
     pub portfolio: PortfolioOptions,
 }
 
+impl Config {
+    /// The options a run of this preset uses: the portfolio's, with one
+    /// thread and no deterministic race in sequential mode (which makes
+    /// them the reference's algorithm).
+    pub fn options(&self) -> PortfolioOptions {
+        let mut opts = self.portfolio.clone();
+        if self.mode == Mode::Sequential {
+            opts.params.threads = 1;
+            opts.params.deterministic = false;
+        }
+        opts
+    }
+}
+
 /// The built-in default preset (the same text as `configs/default.toml`).
 pub const DEFAULT_PRESET: &str = include_str!("../configs/default.toml");
 

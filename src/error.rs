@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::problem::Interval;
+use crate::interval::Interval;
 
 /// How many characters of a user's text a message repeats: enough to
 /// recognize a field, and for a header, its usual columns.

@@ -25,7 +25,6 @@ use crate::generate::Rng;
 use crate::heuristics::online::{Hole, Order, Tie};
 use crate::params::SolverParams;
 use crate::problem::{Buffer, Problem, Solution};
-use crate::solver::solve_sequential;
 use crate::stop::StopToken;
 
 /// How the search runs.
@@ -176,7 +175,7 @@ pub fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken) -
     } else {
         stop
     };
-    let stopped = || crate::solver::stopped(stop);
+    let stopped = || stop.reason();
     // The online packing first; the slower greedy orders only if it does
     // not fit.
     let Some((start, _)) = starts(problem, params.thread_count().max(1), problem.capacity, stop).into_iter().next()
@@ -491,7 +490,7 @@ fn repair(
                     None => {
                         let params = SolverParams { threads: 1, ..SolverParams::default() };
                         let budget = stop.child_until(Instant::now().checked_add(options.repair_budget));
-                        let result = solve_sequential(&sub, &params, &budget).0;
+                        let result = crate::sequential::solve(&sub, &params, &budget).0;
                         match result {
                             Ok(s) => s,
                             Err(SolveError::Infeasible { .. }) => return Err(Failure::Proven),

@@ -40,7 +40,6 @@ use crate::params::SolverParams;
 use crate::portfolio::{Portfolio, PortfolioOptions};
 use crate::problem::{Problem, Solution, MAX_CAPACITY};
 use crate::search::Model;
-use crate::solver::solve_sequential;
 use crate::stop::StopToken;
 
 /// How far a minimization got.
@@ -166,11 +165,11 @@ pub fn minimize_until(
     events: &(dyn Fn(MinimizeEvent) + Sync),
 ) -> Result<Minimized, SolveError> {
     problem.check()?;
-    let mut m = descend(problem, opts, &crate::solver::searching(stop, problem), events)?;
+    let mut m = descend(problem, opts, &crate::validate::until_checked(stop, problem), events)?;
     // Validated at the capacity it needs (and within a given one).
     if let Some(s) = m.solution.take() {
         let cap = if problem.capacity > 0 { problem.capacity.min(s.height) } else { s.height };
-        m.solution = Some(crate::solver::checked_within(problem, s, cap)?);
+        m.solution = Some(crate::validate::checked_within(problem, s, cap)?);
     }
     Ok(m)
 }
@@ -257,7 +256,7 @@ fn descend(
         let p = SolverParams { threads, ..params.clone() };
         let at = Problem { buffers: problem.buffers.clone(), capacity };
         if sequential && known.iter().all(Option::is_none) {
-            return solve_sequential(&at, &p, stop).0;
+            return crate::sequential::solve(&at, &p, stop).0;
         }
         let o = PortfolioOptions { params: p, ..opts.clone() };
         Portfolio::new(o).solve_until(&at, Some(&model), known, stop, &|_| {}).result

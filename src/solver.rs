@@ -1,30 +1,96 @@
-//! The solver: with one thread, the reference's driver around one search
-//! worker; with more, the parallel [`crate::portfolio`].
+//! The facade: the one place that decides which driver solves a problem.
 //!
-//! It refutes a capacity below a proven lower bound before any search, runs
-//! the sweep once, then solves the partitions in turn. With several
-//! preordering heuristics it tries them in round robin with a node limit that
-//! starts at twice the number of buffers and doubles each round, as the
-//! reference does; with one heuristic it searches without a limit.
+//! A problem with more overlapping pairs than
+//! [`SolverParams::large_pairs`] takes the large-instance path (online and
+//! greedy packings improved by neighbourhood search, [`crate::lns`]),
+//! whatever the thread count: its exact model would take gigabytes. Else
+//! one thread (and no deterministic race) runs the reference's sequential
+//! algorithm ([`crate::sequential`]), and more threads run the parallel
+//! portfolio ([`crate::portfolio`]). The command line, batch mode, Python
+//! and [`Solver`] all come through [`solve_with`]; minimization
+//! ([`crate::minimize`]) is the other entry, a driver of its own above
+//! these.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::error::SolveError;
 use crate::params::SolverParams;
-use crate::portfolio::{Portfolio, PortfolioOptions};
+use crate::portfolio::{Event, EventKind, Portfolio, PortfolioOptions, PortfolioStats, Report, WorkerStats};
 use crate::problem::{BufferIdx, Problem, Solution};
-use crate::search::{Model, Search, Status};
+pub use crate::sequential::SolveStats;
 use crate::stop::StopToken;
 
-/// Counters of the latest solve.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SolveStats {
-    /// Search nodes visited.
-    pub nodes: u64,
-    /// Nodes whose children all failed.
-    pub backtracks: u64,
+/// Solves `problem` at its capacity with `opts` until `stop` says to stop,
+/// reporting progress to `events`: the large-instance path, the
+/// reference's sequential algorithm or the portfolio, as the module docs
+/// say. Every solution in the report has been validated.
+pub fn solve_with(
+    problem: &Problem,
+    opts: &PortfolioOptions,
+    stop: &StopToken,
+    events: &(dyn Fn(Event) + Sync),
+) -> Report {
+    let params = &opts.params;
+    if problem.check().is_ok() && crate::lns::is_large(problem, params) {
+        return solve_large(problem, params, stop, events);
+    }
+    if params.sequential() {
+        return solve_sequential(problem, params, stop);
+    }
+    Portfolio::new(opts.clone()).solve_until(problem, None, &[], stop, events)
+}
+
+/// The large-instance path of [`solve_with`], on all its threads, after the
+/// same refutation by bounds as the other paths.
+fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken, events: &(dyn Fn(Event) + Sync)) -> Report {
+    let start = Instant::now();
+    let by = "large-instance search";
+    let emit = |kind: EventKind, worker: Option<&str>| {
+        events(Event { elapsed: start.elapsed(), kind, worker: worker.map(str::to_string) })
+    };
+    let result = match crate::bounds::refute(problem) {
+        Some(reason) => Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) }),
+        None => {
+            let stop = crate::validate::until_checked(stop, problem);
+            crate::lns::solve_large(problem, params, &stop).and_then(|s| crate::validate::checked(problem, s))
+        }
+    };
+    match &result {
+        Ok(s) => emit(EventKind::Solved { height: s.height }, Some(by)),
+        Err(SolveError::Timeout) => emit(EventKind::TimedOut, None),
+        Err(SolveError::Cancelled) => emit(EventKind::Cancelled, None),
+        Err(_) => {}
+    }
+    let stats = PortfolioStats {
+        wall: start.elapsed(),
+        threads: params.thread_count(),
+        decided_by: Some(by.into()),
+        ..PortfolioStats::default()
+    };
+    Report { result, stats }
+}
+
+/// The sequential path of [`solve_with`], its counters as one worker's.
+fn solve_sequential(problem: &Problem, params: &SolverParams, stop: &StopToken) -> Report {
+    let start = Instant::now();
+    let (result, s) = crate::sequential::solve(problem, params, stop);
+    let worker = WorkerStats {
+        name: "reference".into(),
+        attempts: 1,
+        nodes: s.nodes,
+        backtracks: s.backtracks,
+        wins: u64::from(result.is_ok()),
+    };
+    let stats = PortfolioStats {
+        wall: start.elapsed(),
+        threads: 1,
+        workers: vec![worker],
+        decided_by: Some("reference".into()),
+        ..PortfolioStats::default()
+    };
+    Report { result, stats }
 }
 
 /// Solves problems: with `params.threads == 1` by the reference's algorithm,
@@ -102,16 +168,11 @@ impl Solver {
     /// Solves under `stop` and this solver's own cancel flag.
     fn run(&self, problem: &Problem, stop: &StopToken) -> Result<Solution, SolveError> {
         let stop = &stop.child_sharing(Arc::clone(&self.cancelled));
-        let (result, stats) = if self.params.sequential() {
-            solve_sequential(problem, &self.params, stop)
-        } else {
-            let portfolio = Portfolio::new(PortfolioOptions::from_params(&self.params));
-            let report = portfolio.solve_until(problem, None, &[], stop, &|_| {});
-            (report.result, SolveStats { nodes: report.stats.nodes(), backtracks: report.stats.backtracks() })
-        };
+        let report = solve_with(problem, &PortfolioOptions::from_params(&self.params), stop, &|_| {});
+        let stats = SolveStats { nodes: report.stats.nodes(), backtracks: report.stats.backtracks() };
         self.nodes.store(stats.nodes, Ordering::Relaxed);
         self.backtracks.store(stats.backtracks, Ordering::Relaxed);
-        result
+        report.result
     }
 
     /// A smallest-by-deletion set of buffers that is infeasible on its own:
@@ -147,139 +208,12 @@ impl Solver {
     }
 }
 
-/// Solves `problem` with one search worker: bound refutation, sweep, then
-/// the reference's round robin, until `stop` says to stop. A problem too
-/// large for the exact model (see [`crate::lns::is_large`]) takes the
-/// large-instance path on one thread instead: building its model would
-/// take gigabytes and more time than any limit allows.
-pub fn solve_sequential(
-    problem: &Problem,
-    params: &SolverParams,
-    stop: &StopToken,
-) -> (Result<Solution, SolveError>, SolveStats) {
-    let stats = SolveStats::default();
-    if let Err(e) = problem.check() {
-        return (Err(e.into()), stats);
-    }
-    if params.preordering_heuristics.is_empty() {
-        return (Err(SolveError::Params("no preordering heuristic given".into())), stats);
-    }
-    if let Some(reason) = crate::bounds::refute(problem) {
-        return (Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) }), stats);
-    }
-    let stop = &searching(stop, problem);
-    if crate::lns::is_large(problem, params) {
-        let one = SolverParams { threads: 1, ..params.clone() };
-        let result = crate::lns::solve_large(problem, &one, stop).and_then(|s| checked(problem, s));
-        return (result, stats);
-    }
-    let Some(model) = Model::build(problem, stop) else {
-        return (Err(stopped(stop)), stats);
-    };
-    let mut search = Search::new(&model, problem.capacity, params, stop);
-    let status = round_robin(&mut search, &model, params);
-    let stats = SolveStats { nodes: search.nodes, backtracks: search.backtracks };
-    let result = match status {
-        Status::Found => checked(problem, Solution::new(problem, search.solution().to_vec())),
-        Status::Infeasible => Err(exhausted(&model, problem.capacity)),
-        Status::Stopped if search.timed_out() => Err(SolveError::Timeout),
-        Status::Stopped | Status::NodeLimit => Err(stopped(stop)),
-    };
-    (result, stats)
-}
-
-/// Hands `solution` out only if the independent validator accepts it at
-/// `problem`'s capacity: every path that returns a solution from the
-/// library goes through here, so a bug in a search or a heuristic becomes
-/// an internal error, never an overlapping packing.
-pub(crate) fn checked(problem: &Problem, solution: Solution) -> Result<Solution, SolveError> {
-    checked_within(problem, solution, problem.capacity)
-}
-
-/// [`checked`] within `capacity` instead of the problem's own.
-pub(crate) fn checked_within(problem: &Problem, solution: Solution, capacity: i64) -> Result<Solution, SolveError> {
-    match crate::validate::validate_within(problem, &solution, capacity) {
-        Ok(()) => Ok(solution),
-        Err(e) => Err(SolveError::Internal(e.to_string())),
-    }
-}
-
-/// What an exhausted search at `capacity` proves: infeasibility where the
-/// search is complete, nothing where it is not (see
-/// [`Problem::search_is_complete`]).
-pub(crate) fn exhausted(model: &Model, capacity: i64) -> SolveError {
-    if model.is_complete() {
-        SolveError::Infeasible { capacity, reason: None }
-    } else {
-        SolveError::Unknown(
-            "the search tried every packing that stacks buffers, but not those where windowed gaps interleave".into(),
-        )
-    }
-}
-
-/// The time to keep for finishing a run of `buffers` buffers before its
-/// deadline: the validator's sweep takes about 0.25 µs a buffer (0.24 s
-/// on a million rows, 20 ms on iopddl_Y_1), and an improver notices the
-/// deadline only between steps, each of which sorts the buffers once (0.1
-/// to 0.2 µs a buffer). Searches stop that much earlier, so the answer
-/// still comes within the limit. `[default: 0.5 µs a buffer]`, rounded up
-/// to whole microseconds.
-pub fn validation_reserve(buffers: usize) -> Duration {
-    Duration::from_micros((buffers as u64).div_ceil(2))
-}
-
-/// The token for the searching part of a run under `stop` on `problem`:
-/// it stops in time to validate (see [`validation_reserve`]).
-pub(crate) fn searching(stop: &StopToken, problem: &Problem) -> StopToken {
-    stop.child_reserving(validation_reserve(problem.buffers.len()))
-}
-
-/// Why a run under `stop` ended early: its deadline, or a cancel.
-pub(crate) fn stopped(stop: &StopToken) -> SolveError {
-    if stop.timed_out() {
-        SolveError::Timeout
-    } else {
-        SolveError::Cancelled
-    }
-}
-
-/// The reference's driver: one heuristic without limit, or several in round
-/// robin with doubling node limits. All partitions must be solved under the
-/// same heuristic and budget; a node limit moves on to the next heuristic.
-pub(crate) fn round_robin(search: &mut Search<'_>, model: &Model, params: &SolverParams) -> Status {
-    let solve_all = |search: &mut Search<'_>| {
-        for p in 0..model.partitions().len() {
-            let status = search.solve_partition(p);
-            if status != Status::Found {
-                return status;
-            }
-        }
-        Status::Found
-    };
-    if let [only] = params.preordering_heuristics.as_slice() {
-        search.set_keys(&only.0);
-        search.set_node_limit(i64::MAX);
-        return solve_all(search);
-    }
-    let mut node_limit = model.num_buffers as i64;
-    loop {
-        node_limit = node_limit.saturating_mul(2);
-        for h in &params.preordering_heuristics {
-            search.set_keys(&h.0);
-            search.set_node_limit(node_limit);
-            match solve_all(search) {
-                Status::NodeLimit => continue,
-                other => return other,
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::bounds::LowerBounds;
     use crate::problem::{Buffer, Gap, Interval};
+    use crate::search::{Model, Search, Status};
     use crate::validate::validate;
 
     fn buf(lower: i64, upper: i64, size: i64) -> Buffer {

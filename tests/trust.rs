@@ -16,8 +16,8 @@ use minimalloc::error::ProblemErrorKind;
 use minimalloc::minimize::minimize_until;
 use minimalloc::portfolio::PortfolioOptions;
 use minimalloc::{
-    minimize, read_csv_file, solver::solve_sequential, validate, Buffer, Gap, Interval, MinimizeStatus, Problem,
-    SolveError, Solver, SolverParams, StopToken,
+    minimize, read_csv_file, sequential::solve as solve_sequential, validate, Buffer, Gap, Interval, MinimizeStatus,
+    Problem, SolveError, Solver, SolverParams, StopToken,
 };
 
 fn bin() -> Command {

@@ -33,8 +33,7 @@ use minimalloc::error::SolveError;
 use minimalloc::io::{file_key, read_csv_file, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeStatus};
 use minimalloc::params::{parse_duration, MAX_THREADS};
-use minimalloc::portfolio::Portfolio;
-use minimalloc::solver::solve_sequential;
+use minimalloc::solver::solve_with;
 use minimalloc::StopToken;
 use minimalloc::{render, validate, LowerBounds, Problem, Solution};
 
@@ -289,11 +288,9 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
         let lb = LowerBounds::of(&problem).best();
         row.lower_bound = i64::try_from(lb).ok();
         let capacity = capacity_of(file, args.capacity);
-        let mut opts = config.portfolio.clone();
-        opts.params.threads = threads;
-        if config.mode == Mode::Sequential {
-            opts.params.threads = 1;
-            opts.params.deterministic = false;
+        let mut opts = config.options();
+        if config.mode != Mode::Sequential {
+            opts.params.threads = threads;
         }
         if args.minimize_capacity {
             problem.capacity = capacity.unwrap_or(0);
@@ -317,17 +314,10 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
         let capacity = capacity.ok_or_else(|| anyhow!("no --capacity, and the name is not NAME.CAPACITY.csv"))?;
         problem.capacity = capacity;
         row.capacity = capacity;
-        let (result, nodes, backtracks) = if opts.params.sequential() {
-            let (r, s) = solve_sequential(&problem, &opts.params, &token);
-            (r, s.nodes, s.backtracks)
-        } else {
-            let report = Portfolio::new(opts).solve_until(&problem, None, &[], &token, &|_| {});
-            let (n, b) = (report.stats.nodes(), report.stats.backtracks());
-            (report.result, n, b)
-        };
-        row.nodes = nodes;
-        row.backtracks = backtracks;
-        match result {
+        let report = solve_with(&problem, &opts, &token, &|_| {});
+        row.nodes = report.stats.nodes();
+        row.backtracks = report.stats.backtracks();
+        match report.result {
             Ok(s) => {
                 row.status = "solved".into();
                 row.height = Some(s.height);

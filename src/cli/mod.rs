@@ -16,13 +16,13 @@ use clap::Parser;
 use serde_json::json;
 
 use args::{normalize, Args};
-use minimalloc::config::{Config, Mode};
+use minimalloc::config::Config;
 use minimalloc::error::SolveError;
 use minimalloc::io::{read_csv_file, same_file, write_csv, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeEvent};
 use minimalloc::params::{parse_duration, parse_heuristics, MAX_THREADS, SWITCHES};
-use minimalloc::portfolio::{Event, EventKind, Portfolio, PortfolioStats, WorkerStats};
-use minimalloc::solver::solve_sequential;
+use minimalloc::portfolio::{Event, EventKind, PortfolioStats};
+use minimalloc::solver::solve_with;
 use minimalloc::{render, validate, LowerBounds, MinimizeStatus, Problem, Solution, Solver, StopToken};
 
 /// Exit codes, as documented in `--help`.
@@ -231,36 +231,14 @@ fn solve(
     stop: &StopToken,
     log: &Log,
 ) -> (Result<Solution, SolveError>, PortfolioStats) {
-    let params = &config.portfolio.params;
-    if config.mode == Mode::Sequential || params.sequential() {
-        let start = Instant::now();
-        let (result, s) = solve_sequential(problem, params, stop);
-        let stats = PortfolioStats {
-            wall: start.elapsed(),
-            threads: 1,
-            partitions: 0,
-            workers: vec![WorkerStats {
-                name: "reference".into(),
-                attempts: 1,
-                nodes: s.nodes,
-                backtracks: s.backtracks,
-                wins: u64::from(result.is_ok()),
-            }],
-            decided_by: Some("reference".into()),
-            ..PortfolioStats::default()
-        };
-        (result, stats)
-    } else {
-        let portfolio = Portfolio::new(config.portfolio.clone());
-        let partitions = std::sync::atomic::AtomicUsize::new(0);
-        let report = portfolio.solve_until(problem, None, &[], stop, &|e: Event| {
-            if let EventKind::Started { partitions: p, .. } = &e.kind {
-                partitions.store(*p, Ordering::Relaxed);
-            }
-            log.event(&e, partitions.load(Ordering::Relaxed));
-        });
-        (report.result, report.stats)
-    }
+    let partitions = std::sync::atomic::AtomicUsize::new(0);
+    let report = solve_with(problem, &config.options(), stop, &|e: Event| {
+        if let EventKind::Started { partitions: p, .. } = &e.kind {
+            partitions.store(*p, Ordering::Relaxed);
+        }
+        log.event(&e, partitions.load(Ordering::Relaxed));
+    });
+    (report.result, report.stats)
 }
 
 fn solve_command(args: &Args) -> Result<i32, Failure> {
@@ -395,11 +373,7 @@ fn minimize_command(
     log: &Log,
 ) -> Result<i32, Failure> {
     let start = Instant::now();
-    let mut opts = config.portfolio.clone();
-    if config.mode == Mode::Sequential {
-        opts.params.threads = 1;
-        opts.params.deterministic = false;
-    }
+    let opts = config.options();
     let events = |e: MinimizeEvent| match e {
         MinimizeEvent::Bounds { lower } => log.line(format_args!("minimize: lower bound {lower}")),
         MinimizeEvent::Incumbent { height, by } => log.line(format_args!("incumbent: height {height} ({by})")),

@@ -304,10 +304,10 @@ impl Portfolio {
     ) -> Report {
         let start = Instant::now();
         let mut stats = PortfolioStats { threads: self.options.params.thread_count().max(1), ..Default::default() };
-        let searching = crate::solver::searching(stop, problem);
+        let searching = crate::validate::until_checked(stop, problem);
         let result = self
             .solve_inner(problem, model, known, &searching, events, &mut stats)
-            .and_then(|s| crate::solver::checked(problem, s));
+            .and_then(|s| crate::validate::checked(problem, s));
         stats.wall = start.elapsed();
         Report { result, stats }
     }
@@ -341,24 +341,11 @@ impl Portfolio {
         let emit = |kind: EventKind, worker: Option<&str>| {
             events(Event { elapsed: start.elapsed(), kind, worker: worker.map(str::to_string) })
         };
-        if model.is_none() && crate::lns::is_large(problem, params) {
-            // Too many overlapping pairs for the exact model: online packing
-            // and neighbourhood search instead.
-            let result = crate::lns::solve_large(problem, params, stop);
-            match &result {
-                Ok(s) => emit(EventKind::Solved { height: s.height }, Some("large-instance search")),
-                Err(SolveError::Timeout) => emit(EventKind::TimedOut, None),
-                Err(SolveError::Cancelled) => emit(EventKind::Cancelled, None),
-                Err(_) => {}
-            }
-            stats.decided_by = Some("large-instance search".into());
-            return result;
-        }
         let built;
         let model = match model {
             Some(m) => m,
             None => {
-                built = Model::build(problem, stop).ok_or_else(|| crate::solver::stopped(stop))?;
+                built = Model::build(problem, stop).ok_or_else(|| stop.reason())?;
                 &built
             }
         };
@@ -370,7 +357,7 @@ impl Portfolio {
         emit(EventKind::Started { buffers: problem.buffers.len(), partitions: num_parts, workers: names }, None);
 
         let stopped = || {
-            let why = crate::solver::stopped(stop);
+            let why = stop.reason();
             emit(if why == SolveError::Timeout { EventKind::TimedOut } else { EventKind::Cancelled }, None);
             Err(why)
         };
@@ -411,7 +398,7 @@ impl Portfolio {
                 Status::Infeasible => {
                     stats.decided_by = Some("reference".into());
                     emit(EventKind::Infeasible, Some("reference"));
-                    return Err(crate::solver::exhausted(model, problem.capacity));
+                    return Err(model.exhausted(problem.capacity));
                 }
                 Status::Stopped => return stopped(),
                 Status::NodeLimit => {}
@@ -504,7 +491,7 @@ impl Portfolio {
             }
             RaceOutcome::Infeasible => {
                 emit(EventKind::Infeasible, stats.decided_by.as_deref());
-                Err(crate::solver::exhausted(model, problem.capacity))
+                Err(model.exhausted(problem.capacity))
             }
             _ => stopped(),
         }

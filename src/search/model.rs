@@ -3,6 +3,7 @@
 //! every worker. The capacity is not part of it, so one model serves probes
 //! at many capacities.
 
+use crate::error::SolveError;
 use crate::problem::Problem;
 use crate::search::order::PreorderData;
 use crate::stop::StopToken;
@@ -217,6 +218,20 @@ impl Model {
     /// Whether an exhausted search over this model proves that nothing fits.
     pub fn is_complete(&self) -> bool {
         self.complete
+    }
+
+    /// What an exhausted search at `capacity` proves: infeasibility where
+    /// the search is complete, nothing where it is not (see
+    /// [`Problem::search_is_complete`]).
+    pub(crate) fn exhausted(&self, capacity: i64) -> SolveError {
+        if self.complete {
+            SolveError::Infeasible { capacity, reason: None }
+        } else {
+            SolveError::Unknown(
+                "the search tried every packing that stacks buffers, but not those where windowed gaps interleave"
+                    .into(),
+            )
+        }
     }
 
     /// The independent partitions of the sweep.

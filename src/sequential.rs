@@ -1,0 +1,85 @@
+//! The reference's sequential driver: one exact search worker over the
+//! whole problem, its partitions solved in turn. With several preordering
+//! heuristics it tries them in round robin with a node limit that starts at
+//! twice the number of buffers and doubles each round, as the reference
+//! does; with one heuristic it searches without a limit. `--threads 1` is
+//! this driver, node for node the reference's search; the neighbourhood
+//! search uses it for its small exact repairs.
+
+use crate::error::SolveError;
+use crate::params::SolverParams;
+use crate::problem::{Problem, Solution};
+use crate::search::{Model, Search, Status};
+use crate::stop::StopToken;
+use crate::validate::{checked, until_checked};
+
+/// Counters of a solve.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SolveStats {
+    /// Search nodes visited.
+    pub nodes: u64,
+    /// Nodes whose children all failed.
+    pub backtracks: u64,
+}
+
+/// Solves `problem` with one exact search worker: bound refutation, the
+/// model (sweep and pairs), then the reference's round robin, until `stop`
+/// says to stop. The solution is validated before it is returned.
+pub fn solve(problem: &Problem, params: &SolverParams, stop: &StopToken) -> (Result<Solution, SolveError>, SolveStats) {
+    let stats = SolveStats::default();
+    if let Err(e) = problem.check() {
+        return (Err(e.into()), stats);
+    }
+    if params.preordering_heuristics.is_empty() {
+        return (Err(SolveError::Params("no preordering heuristic given".into())), stats);
+    }
+    if let Some(reason) = crate::bounds::refute(problem) {
+        return (Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) }), stats);
+    }
+    let stop = &until_checked(stop, problem);
+    let Some(model) = Model::build(problem, stop) else {
+        return (Err(stop.reason()), stats);
+    };
+    let mut search = Search::new(&model, problem.capacity, params, stop);
+    let status = round_robin(&mut search, &model, params);
+    let stats = SolveStats { nodes: search.nodes, backtracks: search.backtracks };
+    let result = match status {
+        Status::Found => checked(problem, Solution::new(problem, search.solution().to_vec())),
+        Status::Infeasible => Err(model.exhausted(problem.capacity)),
+        Status::Stopped if search.timed_out() => Err(SolveError::Timeout),
+        Status::Stopped | Status::NodeLimit => Err(stop.reason()),
+    };
+    (result, stats)
+}
+
+/// The reference's driver: one heuristic without limit, or several in round
+/// robin with doubling node limits. All partitions must be solved under the
+/// same heuristic and budget; a node limit moves on to the next heuristic.
+pub(crate) fn round_robin(search: &mut Search<'_>, model: &Model, params: &SolverParams) -> Status {
+    let solve_all = |search: &mut Search<'_>| {
+        for p in 0..model.partitions().len() {
+            let status = search.solve_partition(p);
+            if status != Status::Found {
+                return status;
+            }
+        }
+        Status::Found
+    };
+    if let [only] = params.preordering_heuristics.as_slice() {
+        search.set_keys(&only.0);
+        search.set_node_limit(i64::MAX);
+        return solve_all(search);
+    }
+    let mut node_limit = model.num_buffers as i64;
+    loop {
+        node_limit = node_limit.saturating_mul(2);
+        for h in &params.preordering_heuristics {
+            search.set_keys(&h.0);
+            search.set_node_limit(node_limit);
+            match solve_all(search) {
+                Status::NodeLimit => continue,
+                other => return other,
+            }
+        }
+    }
+}
