@@ -38,7 +38,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 
 use crate::error::SolveError;
 use crate::heuristics::{self, Fit, Greedy, GreedyOrder};
@@ -912,9 +912,12 @@ impl<'a> Race<'a> {
             idle: Vec::new(),
             hub: NogoodHub::new(),
         });
+        // Signalled whenever a thread puts a task back, retires one or
+        // leaves: an idle thread waits for that instead of polling.
+        let wake = Condvar::new();
         pool.scope(|s| {
             for _ in 0..threads.max(1) {
-                s.spawn(|_| self.run_thread(&schedule));
+                s.spawn(|_| self.run_thread(&schedule, &wake));
             }
         });
         self.outcome()
@@ -990,16 +993,27 @@ impl<'a> Race<'a> {
         Some((id, p, w, search))
     }
 
-    fn run_thread(&self, schedule: &Mutex<Schedule<'a>>) {
+    fn run_thread(&self, schedule: &Mutex<Schedule<'a>>, wake: &Condvar) {
         loop {
-            let next = self.next_task(&mut schedule.lock());
-            let Some((id, p, w, mut search)) = next else {
-                // Wait for work only while other threads hold every open task.
-                let busy = schedule.lock().tasks.iter().any(|t| t.running);
-                if busy && !self.stop.is_cancelled() && !self.timed_out() && self.remaining() > 0 {
-                    std::thread::sleep(std::time::Duration::from_micros(200));
-                    continue;
+            let next = {
+                let mut sched = schedule.lock();
+                loop {
+                    if let Some(task) = self.next_task(&mut sched) {
+                        break Some(task);
+                    }
+                    // Wait for work only while other threads hold every open
+                    // task: each of them signals when it gives its task back,
+                    // and notices a stop or the deadline within a slice.
+                    let busy = sched.tasks.iter().any(|t| t.running);
+                    if busy && !self.stop.is_cancelled() && !self.timed_out() && self.remaining() > 0 {
+                        wake.wait(&mut sched);
+                        continue;
+                    }
+                    break None;
                 }
+            };
+            let Some((id, p, w, mut search)) = next else {
+                wake.notify_all();
                 return;
             };
             search.set_node_limit(self.opts.slice.max(1));
@@ -1008,13 +1022,18 @@ impl<'a> Race<'a> {
             let ran = began.elapsed().as_nanos() as u64;
             let name = self.crew[w].name.clone();
             let mut sched = schedule.lock();
-            let Some(i) = sched.tasks.iter().position(|t| t.id == id) else { return };
+            let Some(i) = sched.tasks.iter().position(|t| t.id == id) else {
+                wake.notify_all();
+                return;
+            };
             if status == Status::NodeLimit {
                 self.account(&name, &mut search, 0, 0);
                 let task = &mut sched.tasks[i];
                 task.spent += ran;
                 task.running = false;
                 task.search = Some(search);
+                drop(sched);
+                wake.notify_all();
                 continue;
             }
             let won = status == Status::Found && self.claim(p, w, &search);
@@ -1028,6 +1047,8 @@ impl<'a> Race<'a> {
             self.account(&name, &mut search, 1, u64::from(won));
             sched.idle.push(search);
             sched.tasks.remove(i);
+            drop(sched);
+            wake.notify_all();
         }
     }
 
