@@ -183,291 +183,453 @@ fn descend(
 ) -> Result<Minimized, SolveError> {
     let params = &opts.params;
     let threads = params.thread_count().max(1);
-    let sequential = params.sequential();
-    let bounds = LowerBounds::of(problem);
     // Heights come in multiples of the granularity, so the bound rounds up.
     let g = granularity(problem);
-    let mut lower = i64::try_from(bounds.best().min(i128::from(MAX_CAPACITY) + 1)).unwrap_or(i64::MAX);
-    lower = lower.saturating_add(g - 1) / g * g;
+    let lower = i64::try_from(LowerBounds::of(problem).best().min(i128::from(MAX_CAPACITY) + 1)).unwrap_or(i64::MAX);
+    let lower = lower.saturating_add(g - 1) / g * g;
     events(MinimizeEvent::Bounds { lower });
-    let nothing = |lower_bound: i64, status: MinimizeStatus, probes: Vec<(i64, ProbeOutcome)>| {
-        Ok(Minimized { solution: None, lower_bound, status, probes })
-    };
     if crate::bounds::fixed_conflict(problem).is_some() {
         // Fixed buffers that collide fit no capacity: a proof.
-        return nothing(lower, MinimizeStatus::Infeasible, Vec::new());
+        return Ok(Minimized {
+            solution: None,
+            lower_bound: lower,
+            status: MinimizeStatus::Infeasible,
+            probes: vec![],
+        });
     }
     if crate::lns::is_large(problem, params) {
         return minimize_large(problem, params, lower, g, root, events);
     }
-    // The offline greedy orders first, where they are cheap: on real traces
-    // they often reach the bound, which ends the minimization before the
-    // model (its memory grows with the overlapping pairs) is even built.
-    let mut seeded: Option<Solution> = None;
-    if problem.buffers.len() <= EXACT_STARTS_LIMIT {
-        let first = crate::lns::starts(problem, threads, lower, root).into_iter().next().map(|s| s.0);
-        if let Some(s) = first.filter(|s| problem.capacity == 0 || s.height <= problem.capacity) {
-            if s.height <= lower {
-                events(MinimizeEvent::Incumbent { height: s.height, by: "greedy".into() });
-                return Ok(Minimized {
-                    lower_bound: s.height,
-                    solution: Some(s),
-                    status: MinimizeStatus::Optimal,
-                    probes: Vec::new(),
-                });
-            }
-            seeded = Some(s);
-        }
-    }
+    let seeded = match greedy_start(problem, threads, lower, root, events) {
+        Start::Optimal(m) => return Ok(m),
+        Start::Seed(s) => s,
+    };
     let Some(model) = Model::build(problem, root) else {
         // Stopped while building the model: the greedy's packing, if any.
         let status = if seeded.is_some() { MinimizeStatus::Feasible } else { MinimizeStatus::Unknown };
-        let seeded = seeded.filter(|s| problem.capacity == 0 || s.height <= problem.capacity);
         return Ok(Minimized { lower_bound: lower, status, solution: seeded, probes: Vec::new() });
     };
-    let parts = model.partitions();
-    let mut known: Vec<Option<(Vec<i64>, i64)>> = vec![None; parts.len()];
-    let mut best: Option<Solution> = None;
-    let mut probes = Vec::new();
-    let remaining = || root.deadline().map(|d| d.saturating_duration_since(Instant::now()));
-    let out_of_time = || root.should_stop();
+    let prober = Prober { problem, opts, root, model: &model };
+    let mut progress = Progress::new(problem, &model, lower, g, events);
+    if let Some(s) = seeded {
+        progress.adopt(s, "greedy");
+    }
+    if let Some(done) = incumbent(&prober, &mut progress, threads)? {
+        return Ok(done);
+    }
+    optimistic(&prober, &mut progress, threads)?;
+    // On a dense model the memory for searches caps the threads (each
+    // probe runs one search a thread).
+    concurrent(&prober, &mut progress, threads.min(model.affordable_searches()))?;
+    Ok(progress.finish())
+}
 
-    // Keeps `sol` if it is the best so far, and its partitions' placements
-    // where they beat what is known.
-    let adopt = |sol: Solution, by: &str, best: &mut Option<Solution>, known: &mut Vec<Option<(Vec<i64>, i64)>>| {
-        for (p, part) in parts.iter().enumerate() {
-            let placed: Vec<i64> = part.buffers.iter().map(|&b| sol.offsets[b]).collect();
-            let height = part.buffers.iter().map(|&b| sol.offsets[b] + problem.buffers[b].size).max().unwrap_or(0);
-            if known[p].as_ref().is_none_or(|(_, h)| height < *h) {
-                known[p] = Some((placed, height));
-            }
-        }
-        if best.as_ref().is_none_or(|b| sol.height < b.height) {
-            events(MinimizeEvent::Incumbent { height: sol.height, by: by.to_string() });
-            *best = Some(sol);
-        }
-    };
+/// What the greedy orders give before any model is built.
+enum Start {
+    /// A packing at the lower bound: the minimization is over.
+    Optimal(Minimized),
+    /// The best packing within the given capacity, if any.
+    Seed(Option<Solution>),
+}
 
-    // A probe's token: the run's, with the probe's time budget.
-    let probe_token = |budget: Option<Duration>| root.child_until(budget.and_then(|b| Instant::now().checked_add(b)));
-    // One probe at `capacity` on `threads` threads until its token stops it;
-    // partitions known to fit are not searched again.
-    let probe = |capacity: i64, threads: usize, stop: &StopToken, known: &[Option<(Vec<i64>, i64)>]| {
-        let p = SolverParams { threads, ..params.clone() };
-        let at = Problem { buffers: problem.buffers.clone(), capacity };
-        if sequential && known.iter().all(Option::is_none) {
+/// The offline greedy orders first, where they are cheap: on real traces
+/// they often reach the bound, which ends the minimization before the model
+/// (its memory grows with the overlapping pairs) is even built.
+fn greedy_start(
+    problem: &Problem,
+    threads: usize,
+    lower: i64,
+    root: &StopToken,
+    events: &(dyn Fn(MinimizeEvent) + Sync),
+) -> Start {
+    if problem.buffers.len() > EXACT_STARTS_LIMIT {
+        return Start::Seed(None);
+    }
+    let first = crate::lns::starts(problem, threads, lower, root).into_iter().next().map(|s| s.0);
+    match first.filter(|s| problem.capacity == 0 || s.height <= problem.capacity) {
+        Some(s) if s.height <= lower => {
+            events(MinimizeEvent::Incumbent { height: s.height, by: "greedy".into() });
+            let done =
+                Minimized { lower_bound: s.height, solution: Some(s), status: MinimizeStatus::Optimal, probes: vec![] };
+            Start::Optimal(done)
+        }
+        seed => Start::Seed(seed),
+    }
+}
+
+/// A partition's best known placement: its buffers' offsets and its height.
+type Known = Vec<Option<(Vec<i64>, i64)>>;
+
+/// What every probe of one minimization shares, read-only.
+struct Prober<'a> {
+    problem: &'a Problem,
+    opts: &'a PortfolioOptions,
+    /// The run's token; each probe gets a child with its own budget.
+    root: &'a StopToken,
+    model: &'a Model,
+}
+
+impl Prober<'_> {
+    /// A probe's token: the run's, with the probe's time budget.
+    fn token(&self, budget: Option<Duration>) -> StopToken {
+        self.root.child_until(budget.and_then(|b| Instant::now().checked_add(b)))
+    }
+
+    /// The time left to the run, if it has a deadline.
+    fn remaining(&self) -> Option<Duration> {
+        self.root.deadline().map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
+    /// One probe at `capacity` on `threads` threads until `stop` stops it;
+    /// partitions known to fit are not searched again.
+    fn probe(&self, capacity: i64, threads: usize, stop: &StopToken, known: &Known) -> Result<Solution, SolveError> {
+        let p = SolverParams { threads, ..self.opts.params.clone() };
+        let at = Problem { buffers: self.problem.buffers.clone(), capacity };
+        if self.opts.params.sequential() && known.iter().all(Option::is_none) {
             return crate::sequential::solve(&at, &p, stop).0;
         }
-        let o = PortfolioOptions { params: p, ..opts.clone() };
-        Portfolio::new(o).solve_until(&at, Some(&model), known, stop, &|_| {}).result
-    };
-    let watched = |capacity: i64, threads: usize, budget: Option<Duration>, known: &[Option<(Vec<i64>, i64)>]| {
-        probe(capacity, threads, &probe_token(budget), known)
-    };
-
-    // 1-2. The incumbent.
-    if let Some(s) = seeded {
-        adopt(s, "greedy", &mut best, &mut known);
+        let o = PortfolioOptions { params: p, ..self.opts.clone() };
+        Portfolio::new(o).solve_until(&at, Some(self.model), known, stop, &|_| {}).result
     }
+
+    /// [`Self::probe`] with a budget of its own.
+    fn watched(
+        &self,
+        capacity: i64,
+        threads: usize,
+        budget: Option<Duration>,
+        known: &Known,
+    ) -> Result<Solution, SolveError> {
+        self.probe(capacity, threads, &self.token(budget), known)
+    }
+}
+
+/// What a minimization has established so far.
+struct Progress<'a> {
+    problem: &'a Problem,
+    model: &'a Model,
+    events: &'a (dyn Fn(MinimizeEvent) + Sync),
+    /// Heights come in multiples of this.
+    g: i64,
+    /// The proven lower bound.
+    lower: i64,
+    best: Option<Solution>,
+    known: Known,
+    probes: Vec<(i64, ProbeOutcome)>,
+}
+
+impl<'a> Progress<'a> {
+    fn new(
+        problem: &'a Problem,
+        model: &'a Model,
+        lower: i64,
+        g: i64,
+        events: &'a (dyn Fn(MinimizeEvent) + Sync),
+    ) -> Self {
+        let known = vec![None; model.partitions().len()];
+        Progress { problem, model, events, g, lower, best: None, known, probes: Vec::new() }
+    }
+
+    /// The incumbent's height (`i64::MAX` before there is one).
+    fn height(&self) -> i64 {
+        self.best.as_ref().map_or(i64::MAX, |b| b.height)
+    }
+
+    /// Keeps `sol` if it is the best so far, and its partitions' placements
+    /// where they beat what is known.
+    fn adopt(&mut self, sol: Solution, by: &str) {
+        for (p, part) in self.model.partitions().iter().enumerate() {
+            let placed: Vec<i64> = part.buffers.iter().map(|&b| sol.offsets[b]).collect();
+            let height = part.buffers.iter().map(|&b| sol.offsets[b] + self.problem.buffers[b].size).max().unwrap_or(0);
+            if self.known[p].as_ref().is_none_or(|(_, h)| height < *h) {
+                self.known[p] = Some((placed, height));
+            }
+        }
+        if self.best.as_ref().is_none_or(|b| sol.height < b.height) {
+            (self.events)(MinimizeEvent::Incumbent { height: sol.height, by: by.to_string() });
+            self.best = Some(sol);
+        }
+    }
+
+    /// Records what the probe at `capacity` established.
+    fn record(&mut self, capacity: i64, outcome: ProbeOutcome) {
+        self.probes.push((capacity, outcome));
+        (self.events)(MinimizeEvent::Probe { capacity, outcome });
+    }
+
+    /// Raises the proven bound past a refuted `capacity`.
+    fn refuted(&mut self, capacity: i64) {
+        if capacity >= self.lower {
+            self.lower = capacity + self.g;
+            (self.events)(MinimizeEvent::Lower { lower: self.lower });
+        }
+    }
+
+    /// The outcome with nothing found: `status`, and the bound as it stands.
+    fn nothing(self, lower_bound: i64, status: MinimizeStatus) -> Minimized {
+        Minimized { solution: None, lower_bound, status, probes: self.probes }
+    }
+
+    fn finish(self) -> Minimized {
+        let status = match &self.best {
+            Some(s) if s.height <= self.lower => MinimizeStatus::Optimal,
+            Some(_) => MinimizeStatus::Feasible,
+            None => MinimizeStatus::Unknown,
+        };
+        let lower_bound = self.best.as_ref().map_or(self.lower, |s| self.lower.min(s.height));
+        Minimized { solution: self.best, lower_bound, status, probes: self.probes }
+    }
+}
+
+/// Phases 1-2: an incumbent, from a solve at the given capacity (unless a
+/// greedy packing already fits it) or from the greedy placements. Returns
+/// the final answer when that settles the run (infeasible, or no solution
+/// in time).
+fn incumbent(
+    prober: &Prober<'_>,
+    progress: &mut Progress<'_>,
+    threads: usize,
+) -> Result<Option<Minimized>, SolveError> {
+    let problem = prober.problem;
     if problem.capacity > 0 {
-        if lower > problem.capacity {
-            return Ok(Minimized { solution: None, lower_bound: lower, status: MinimizeStatus::Infeasible, probes });
+        if progress.lower > problem.capacity {
+            let lower = progress.lower;
+            return Ok(Some(take(progress).nothing(lower, MinimizeStatus::Infeasible)));
         }
-        // A greedy packing under the capacity already shows it fits.
-        let outcome = if best.is_none() { Some(watched(problem.capacity, threads, None, &known)) } else { None };
-        match outcome {
-            None => {}
-            Some(Ok(sol)) => {
-                probes.push((problem.capacity, ProbeOutcome::Solved(sol.height)));
-                adopt(sol, "the given capacity", &mut best, &mut known);
-            }
-            Some(Err(SolveError::Infeasible { .. })) => {
-                probes.push((problem.capacity, ProbeOutcome::Infeasible));
-                return Ok(Minimized {
-                    solution: None,
-                    lower_bound: problem.capacity + 1,
-                    status: MinimizeStatus::Infeasible,
-                    probes,
-                });
-            }
-            Some(Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_))) => {
-                probes.push((problem.capacity, ProbeOutcome::Unknown));
-                return Ok(Minimized { solution: None, lower_bound: lower, status: MinimizeStatus::Unknown, probes });
-            }
-            Some(Err(e)) => return Err(e),
+        if progress.best.is_some() {
+            // A greedy packing under the capacity already shows it fits.
+            return Ok(None);
         }
-    } else {
-        // Stacking every free buffer above the fixed ones always fits (and
-        // `check` keeps that height within the largest capacity).
-        let stack = problem.stacked_height().clamp(0, i128::from(MAX_CAPACITY));
-        let upper_start = i64::try_from(stack).unwrap_or(MAX_CAPACITY).max(lower);
-        if let Some(sol) = greedy_incumbent(problem, &model, &opts.greedy, upper_start, root) {
-            adopt(sol, "greedy", &mut best, &mut known);
-        } else if best.is_none() {
-            match watched(upper_start, threads, None, &known) {
-                Ok(sol) => adopt(sol, "search", &mut best, &mut known),
-                Err(SolveError::Infeasible { .. }) => {
-                    // Fixed buffers collide: nothing fits.
-                    return Ok(Minimized {
-                        solution: None,
-                        lower_bound: upper_start + 1,
-                        status: MinimizeStatus::Infeasible,
-                        probes,
-                    });
-                }
-                Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
-                    return Ok(Minimized {
-                        solution: None,
-                        lower_bound: lower,
-                        status: MinimizeStatus::Unknown,
-                        probes,
-                    });
-                }
-                Err(e) => return Err(e),
+        return match prober.watched(problem.capacity, threads, None, &progress.known) {
+            Ok(sol) => {
+                progress.probes.push((problem.capacity, ProbeOutcome::Solved(sol.height)));
+                progress.adopt(sol, "the given capacity");
+                Ok(None)
             }
-        }
+            Err(SolveError::Infeasible { .. }) => {
+                progress.probes.push((problem.capacity, ProbeOutcome::Infeasible));
+                Ok(Some(take(progress).nothing(problem.capacity + 1, MinimizeStatus::Infeasible)))
+            }
+            Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
+                progress.probes.push((problem.capacity, ProbeOutcome::Unknown));
+                let lower = progress.lower;
+                Ok(Some(take(progress).nothing(lower, MinimizeStatus::Unknown)))
+            }
+            Err(e) => Err(e),
+        };
     }
-    let height = |best: &Option<Solution>| best.as_ref().map_or(i64::MAX, |b| b.height);
+    // Stacking every free buffer above the fixed ones always fits (and
+    // `check` keeps that height within the largest capacity).
+    let stack = problem.stacked_height().clamp(0, i128::from(MAX_CAPACITY));
+    let upper_start = i64::try_from(stack).unwrap_or(MAX_CAPACITY).max(progress.lower);
+    if let Some(sol) = greedy_incumbent(problem, prober.model, &prober.opts.greedy, upper_start, prober.root) {
+        progress.adopt(sol, "greedy");
+        return Ok(None);
+    }
+    if progress.best.is_some() {
+        return Ok(None);
+    }
+    match prober.watched(upper_start, threads, None, &progress.known) {
+        Ok(sol) => {
+            progress.adopt(sol, "search");
+            Ok(None)
+        }
+        // Fixed buffers collide: nothing fits.
+        Err(SolveError::Infeasible { .. }) => {
+            Ok(Some(take(progress).nothing(upper_start + 1, MinimizeStatus::Infeasible)))
+        }
+        Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
+            let lower = progress.lower;
+            Ok(Some(take(progress).nothing(lower, MinimizeStatus::Unknown)))
+        }
+        Err(e) => Err(e),
+    }
+}
 
-    // 3. Optimistic probes at the lower bound, with every thread.
-    while lower < height(&best) && !out_of_time() {
-        let budget = match remaining() {
+/// Moves the progress out for a final answer, leaving an empty one.
+fn take<'a>(progress: &mut Progress<'a>) -> Progress<'a> {
+    let empty = Progress::new(progress.problem, progress.model, progress.lower, progress.g, progress.events);
+    std::mem::replace(progress, empty)
+}
+
+/// Phase 3: optimistic probes at the lower bound, with every thread. On the
+/// paper's instances the optimum usually is the bound; a refutation raises
+/// it by one granule and the next bound is tried.
+fn optimistic(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) -> Result<(), SolveError> {
+    while progress.lower < progress.height() && !prober.root.should_stop() {
+        let budget = match prober.remaining() {
             Some(r) => (r / 12).min(Duration::from_secs(10)),
             None => Duration::from_secs(10),
         }
         .max(Duration::from_millis(200));
-        match watched(lower, threads, Some(budget), &known) {
+        let lower = progress.lower;
+        match prober.watched(lower, threads, Some(budget), &progress.known) {
             Ok(sol) => {
-                probes.push((lower, ProbeOutcome::Solved(sol.height)));
-                events(MinimizeEvent::Probe { capacity: lower, outcome: ProbeOutcome::Solved(sol.height) });
-                adopt(sol, "probe at the lower bound", &mut best, &mut known);
+                progress.record(lower, ProbeOutcome::Solved(sol.height));
+                progress.adopt(sol, "probe at the lower bound");
             }
             Err(SolveError::Infeasible { .. }) => {
-                probes.push((lower, ProbeOutcome::Infeasible));
-                events(MinimizeEvent::Probe { capacity: lower, outcome: ProbeOutcome::Infeasible });
-                lower += g;
-                events(MinimizeEvent::Lower { lower });
+                progress.record(lower, ProbeOutcome::Infeasible);
+                progress.refuted(lower);
             }
             Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
-                probes.push((lower, ProbeOutcome::Unknown));
-                events(MinimizeEvent::Probe { capacity: lower, outcome: ProbeOutcome::Unknown });
+                progress.record(lower, ProbeOutcome::Unknown);
                 break;
             }
             Err(e) => return Err(e),
         }
     }
+    Ok(())
+}
 
-    // 4. Descent with concurrent probes. Each probes a capacity some step
-    //    below the incumbent (the slots at one and two steps). A solution
-    //    becomes the incumbent and doubles the step; a probe that runs out of
-    //    time halves it, since capacities closer to the incumbent are easier;
-    //    a refutation raises the lower bound. When the step is down to one
-    //    and still nothing is found, budgets double. Near the bound the step
-    //    covers the whole gap, so this ends in a bisection and a proof.
-    // On a dense model the memory for searches caps the threads (each
-    // probe runs one search a thread).
-    let threads = threads.min(model.affordable_searches());
-    let slots = if threads >= 2 && !params.deterministic { 2.min(threads) } else { 1 };
-    let per_probe = (threads / slots).max(1);
-    let mut budget = match remaining() {
+/// Phase 4's schedule: the probes running and how the next ones are chosen.
+struct Descent {
+    /// Probes at once, and threads each.
+    slots: usize,
+    per_probe: usize,
+    budget: Duration,
+    /// In granules below the incumbent.
+    step: i64,
+    /// Capacities that timed out with the current budget: not tried again
+    /// until the budget grows.
+    timed_out: Vec<i64>,
+    running: Vec<Running>,
+    /// The search is not complete with interleaving windows: a probe that
+    /// exhausts it at c proves nothing, but no probe at c or below can find
+    /// more (a stacking that fits under a capacity fits under any larger
+    /// one), so the descent stops there instead of retrying forever.
+    exhausted_at: i64,
+}
+
+impl Descent {
+    /// The lowest capacity still worth probing.
+    fn floor(&self, progress: &Progress<'_>) -> i64 {
+        progress.lower.max(self.exhausted_at.saturating_add(progress.g))
+    }
+
+    fn live(&self) -> usize {
+        self.running.iter().filter(|r| !r.stop.is_cancelled()).count()
+    }
+
+    /// The capacities to start probes at now, one step apart below the
+    /// incumbent, with their tokens (recorded as running).
+    fn next_probes(&mut self, prober: &Prober<'_>, progress: &Progress<'_>) -> Vec<(i64, StopToken)> {
+        let (h, g, floor) = (progress.height(), progress.g, self.floor(progress));
+        let top = (h - 1) / g * g; // the largest multiple of g below h
+        let mut starts = Vec::new();
+        let mut k = 0;
+        while self.live() < self.slots && k < self.slots as i64 {
+            let capacity = top.saturating_sub(g.saturating_mul(self.step.saturating_mul(k + 1) - 1)).max(floor);
+            k += 1;
+            if self.timed_out.contains(&capacity)
+                || self.running.iter().any(|r| r.capacity == capacity && !r.stop.is_cancelled())
+            {
+                continue;
+            }
+            let stop = prober.token(Some(self.budget));
+            self.running.push(Running { capacity, stop: stop.clone() });
+            starts.push((capacity, stop));
+        }
+        starts
+    }
+
+    /// What a probe's result establishes, adjusting the step as the module
+    /// docs say; an error no probe should give ends the run.
+    fn settle(
+        &mut self,
+        progress: &mut Progress<'_>,
+        capacity: i64,
+        result: Result<Solution, SolveError>,
+        closed: bool,
+    ) -> Result<ProbeOutcome, SolveError> {
+        Ok(match result {
+            Ok(sol) => {
+                let h = sol.height;
+                progress.adopt(sol, &format!("probe at {capacity}"));
+                // Bolder, but never beyond a quarter of the remaining gap.
+                let gap = (progress.height() - progress.lower) / progress.g;
+                self.step = self.step.saturating_mul(2).min((gap / 4).max(1));
+                ProbeOutcome::Solved(h)
+            }
+            Err(SolveError::Infeasible { .. }) => {
+                progress.refuted(capacity);
+                ProbeOutcome::Infeasible
+            }
+            Err(SolveError::Timeout | SolveError::Cancelled) if closed => ProbeOutcome::Closed,
+            Err(SolveError::Unknown(_)) => {
+                self.exhausted_at = self.exhausted_at.max(capacity);
+                ProbeOutcome::Unknown
+            }
+            Err(SolveError::Timeout | SolveError::Cancelled) => {
+                self.timed_out.push(capacity);
+                self.step = (self.step / 2).max(1);
+                ProbeOutcome::Unknown
+            }
+            Err(e) => return Err(e),
+        })
+    }
+}
+
+/// Phase 4: descent with concurrent probes. Each probes a capacity some
+/// step below the incumbent (the slots at one and two steps). A solution
+/// becomes the incumbent and doubles the step; a probe that runs out of
+/// time halves it, since capacities closer to the incumbent are easier; a
+/// refutation raises the lower bound. When the step is down to one and
+/// still nothing is found, budgets double. Near the bound the step covers
+/// the whole gap, so this ends in a bisection and a proof.
+fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) -> Result<(), SolveError> {
+    let slots = if threads >= 2 && !prober.opts.params.deterministic { 2.min(threads) } else { 1 };
+    let budget = match prober.remaining() {
         Some(r) => (r / 16).clamp(Duration::from_millis(250), Duration::from_secs(10)),
         None => Duration::from_secs(5),
     };
-    // Steps count granules of `g`; capacities that timed out with the
-    // current budget are not tried again until the budget grows.
-    let mut step = ((height(&best).saturating_sub(lower)) / g / 16).max(1);
-    let mut timed_out: Vec<i64> = Vec::new();
+    let step = ((progress.height().saturating_sub(progress.lower)) / progress.g / 16).max(1);
+    let mut d = Descent {
+        slots,
+        per_probe: (threads / slots).max(1),
+        budget,
+        step,
+        timed_out: Vec::new(),
+        running: Vec::new(),
+        exhausted_at: i64::MIN,
+    };
     let (tx, rx) = unbounded::<ProbeResult>();
-    let mut running: Vec<Running> = Vec::new();
-    // An error no probe should give (an internal one): it ends the run.
-    let mut failure: Option<SolveError> = None;
-    // The search is not complete with interleaving windows: a probe that
-    // exhausts it at c proves nothing, but no probe at c or below can find
-    // more (a stacking that fits under a capacity fits under any larger
-    // one), so the descent stops there instead of retrying forever.
-    let mut exhausted_at = i64::MIN;
     std::thread::scope(|scope| {
-        loop {
-            let h = height(&best);
-            let floor = lower.max(exhausted_at.saturating_add(g));
-            if floor >= h || out_of_time() {
-                break;
-            }
+        let mut failure = None;
+        while d.floor(progress) < progress.height() && !prober.root.should_stop() {
             // Close probes that results made pointless.
-            for r in &running {
-                if r.capacity >= h || r.capacity < floor {
-                    r.stop.cancel();
-                }
+            let (h, floor) = (progress.height(), d.floor(progress));
+            for r in d.running.iter().filter(|r| r.capacity >= h || r.capacity < floor) {
+                r.stop.cancel();
             }
-            // Fill the free slots, one step apart below the incumbent.
-            let top = (h - 1) / g * g; // the largest multiple of g below h
-            let mut k = 0;
-            while running.iter().filter(|r| !r.stop.is_cancelled()).count() < slots && k < slots as i64 {
-                let capacity = top.saturating_sub(g.saturating_mul(step.saturating_mul(k + 1) - 1)).max(floor);
-                k += 1;
-                if timed_out.contains(&capacity)
-                    || running.iter().any(|r| r.capacity == capacity && !r.stop.is_cancelled())
-                {
-                    continue;
-                }
-                let stop = probe_token(Some(budget));
-                running.push(Running { capacity, stop: stop.clone() });
-                let (tx, known) = (tx.clone(), known.clone());
-                let probe = &probe;
+            for (capacity, stop) in d.next_probes(prober, progress) {
+                let (tx, known, per_probe) = (tx.clone(), progress.known.clone(), d.per_probe);
                 scope.spawn(move || {
-                    let result = probe(capacity, per_probe, &stop, &known);
-                    let _ = tx.send((capacity, result));
+                    let _ = tx.send((capacity, prober.probe(capacity, per_probe, &stop, &known)));
                 });
             }
-            if running.iter().all(|r| r.stop.is_cancelled()) {
+            if d.running.iter().all(|r| r.stop.is_cancelled()) {
                 // Everything within reach timed out: give probes more time.
-                budget = budget.saturating_mul(2);
-                timed_out.clear();
-                step = 1;
+                d.budget = d.budget.saturating_mul(2);
+                d.timed_out.clear();
+                d.step = 1;
                 continue;
             }
             // Wait for a result. Every running probe reports, and each stops
             // by itself with the run's token (deadline, cancel) or its own,
             // so a blocking wait cannot hang.
             let Ok((capacity, result)) = rx.recv() else { break };
-            let Some(i) = running.iter().position(|r| r.capacity == capacity) else { continue };
-            let closed = running[i].stop.is_cancelled();
-            running.remove(i);
-            let outcome = match result {
-                Ok(sol) => {
-                    let h = sol.height;
-                    adopt(sol, &format!("probe at {capacity}"), &mut best, &mut known);
-                    // Bolder, but never beyond a quarter of the remaining gap.
-                    let gap = (height(&best) - lower) / g;
-                    step = step.saturating_mul(2).min((gap / 4).max(1));
-                    ProbeOutcome::Solved(h)
-                }
-                Err(SolveError::Infeasible { .. }) => {
-                    if capacity >= lower {
-                        lower = capacity + g;
-                        events(MinimizeEvent::Lower { lower });
-                    }
-                    ProbeOutcome::Infeasible
-                }
-                Err(SolveError::Timeout | SolveError::Cancelled) if closed => ProbeOutcome::Closed,
-                Err(SolveError::Unknown(_)) => {
-                    exhausted_at = exhausted_at.max(capacity);
-                    ProbeOutcome::Unknown
-                }
-                Err(SolveError::Timeout | SolveError::Cancelled) => {
-                    timed_out.push(capacity);
-                    step = (step / 2).max(1);
-                    ProbeOutcome::Unknown
-                }
+            let Some(i) = d.running.iter().position(|r| r.capacity == capacity) else { continue };
+            let closed = d.running.remove(i).stop.is_cancelled();
+            match d.settle(progress, capacity, result, closed) {
+                Ok(outcome) => progress.record(capacity, outcome),
                 Err(e) => {
                     failure = Some(e);
                     break;
                 }
-            };
-            probes.push((capacity, outcome));
-            events(MinimizeEvent::Probe { capacity, outcome });
+            }
         }
-        for r in &running {
+        for r in &d.running {
             r.stop.cancel();
         }
         // Results still in flight are kept if they help.
@@ -475,22 +637,12 @@ fn descend(
         for (capacity, result) in rx.iter() {
             if let Ok(sol) = result {
                 let h = sol.height;
-                adopt(sol, &format!("probe at {capacity}"), &mut best, &mut known);
-                probes.push((capacity, ProbeOutcome::Solved(h)));
+                progress.adopt(sol, &format!("probe at {capacity}"));
+                progress.probes.push((capacity, ProbeOutcome::Solved(h)));
             }
         }
-    });
-    if let Some(e) = failure {
-        return Err(e);
-    }
-
-    let status = match &best {
-        Some(s) if s.height <= lower => MinimizeStatus::Optimal,
-        Some(_) => MinimizeStatus::Feasible,
-        None => MinimizeStatus::Unknown,
-    };
-    let lower_bound = best.as_ref().map_or(lower, |s| lower.min(s.height));
-    Ok(Minimized { solution: best, lower_bound, status, probes })
+        failure.map_or(Ok(()), Err)
+    })
 }
 
 /// Problems with more buffers than this skip the offline greedy orders

@@ -470,14 +470,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
     let total = files.len();
     let rows = Mutex::new(done);
     let stop = Arc::new(AtomicBool::new(false));
-    {
-        let flag = Arc::clone(&stop);
-        let _ = ctrlc::set_handler(move || {
-            if flag.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-        });
-    }
+    super::install_interrupt(Arc::clone(&stop));
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(total as u64);
         bar.set_style(

@@ -209,7 +209,7 @@ impl Log {
 }
 
 /// Raises `flag` on Ctrl-C; a second Ctrl-C exits at once.
-fn install_interrupt(flag: Arc<AtomicBool>) {
+pub(crate) fn install_interrupt(flag: Arc<AtomicBool>) {
     let _ = ctrlc::set_handler(move || {
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
