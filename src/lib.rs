@@ -64,5 +64,9 @@ pub mod minimize;
 pub mod nogood;
 pub use minimize::{minimize, MinimizeStatus, Minimized};
 
+// The front ends: the command line (compiled once, for the binary and for
+// `python -m minimalloc`) and the Python extension.
+#[cfg(feature = "cli")]
+pub mod cli;
 #[cfg(feature = "python")]
 mod python;

@@ -25,11 +25,6 @@ use crate::problem::{Buffer, Gap, Interval, Problem, Solution};
 use crate::stop::StopToken;
 use crate::validate::ValidationError;
 
-// The command line, compiled into the extension for `python -m minimalloc`.
-#[path = "cli/mod.rs"]
-#[allow(dead_code)]
-mod cli;
-
 create_exception!(minimalloc, MiniMallocError, PyException, "Base class of the solver's errors.");
 create_exception!(minimalloc, InfeasibleError, MiniMallocError, "No packing fits in the capacity (proven).");
 create_exception!(minimalloc, SolveTimeoutError, MiniMallocError, "The time limit passed before any solution.");
@@ -876,7 +871,7 @@ fn sweep(problem: &PyProblem) -> PySweepResult {
 #[pyfunction]
 fn main(py: Python<'_>, argv: Vec<String>) -> i32 {
     let args: Vec<OsString> = argv.into_iter().map(OsString::from).collect();
-    py.allow_threads(|| cli::run_with(args))
+    py.allow_threads(|| crate::cli::run_with(args))
 }
 
 /// The extension module.

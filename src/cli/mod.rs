@@ -1,9 +1,9 @@
 //! The `minimalloc` command: reads a problem, solves or minimizes it, and
 //! writes the result, mapping every outcome to an exit code.
 
-pub mod args;
-pub mod batch;
-pub mod generate;
+pub(crate) mod args;
+pub(crate) mod batch;
+pub(crate) mod generate;
 
 use std::io::Write;
 use std::path::Path;
