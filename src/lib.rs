@@ -22,47 +22,62 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Data flows one way: CSV ([`io`]) → [`Problem`] → [`bounds`] and the
-//! [`sweep`] (computed once, shared read-only) → the [`search`] →
-//! [`Solution`] → [`validate`].
+//! The modules are layered, each importing only those below it
+//! (`ARCHITECTURE.md` has the table, `scripts/check-layers.py` checks it):
+//! the model ([`problem`], [`io`], [`sweep`], [`bounds`], [`validate`],
+//! [`stop`]); the cores, which know no threads or clocks beyond a
+//! [`StopToken`] ([`search`], [`heuristics`], [`nogood`]); the
+//! single-thread driver ([`sequential`]); the parallel drivers
+//! ([`portfolio`], [`lns`], [`minimize`]); and one facade, [`solver`],
+//! that alone decides which driver solves a problem, for every front end
+//! (the command line, batch mode, Python). Every solution passes
+//! [`validate`] before it leaves the library.
 
 #![warn(missing_docs)]
 
-// Lets code shared with the binary (the command line, compiled into the
-// Python extension) name this crate `minimalloc` from inside it.
+// Lets the command line, which is written as a user of the library, name
+// this crate `minimalloc` from inside it.
 extern crate self as minimalloc;
 
-pub mod bounds;
-pub mod config;
+// The model.
 pub mod error;
-pub mod generate;
-pub mod heuristics;
 pub mod interval;
-pub mod io;
 pub mod params;
-pub mod portfolio;
 pub mod problem;
-pub mod render;
-pub mod search;
-pub mod sequential;
-pub mod solver;
 pub mod stop;
+
+pub mod bounds;
+pub mod generate;
+pub mod io;
+pub mod render;
 pub mod sweep;
 pub mod validate;
+
+// The cores.
+pub mod heuristics;
+pub mod nogood;
+pub mod search;
+
+// The drivers.
+pub mod lns;
+pub mod minimize;
+pub mod portfolio;
+pub mod sequential;
+
+// The facade, and the presets it runs.
+pub mod config;
+pub mod solver;
 
 pub use bounds::LowerBounds;
 pub use error::{CsvError, IoError, ProblemError, SolveError};
 pub use io::{from_csv, read_csv_file, to_csv, write_csv_file};
+pub use minimize::{minimize, MinimizeStatus, Minimized};
 pub use params::{Heuristic, SolverParams};
 pub use problem::{Buffer, BufferIdx, Gap, Interval, Lifespan, Offset, Problem, Solution, Time, Window};
-pub use solver::{SolveStats, Solver};
+pub use solver::{solve_with, SolveStats, Solver};
 pub use stop::StopToken;
 pub use sweep::{sweep, Sweep};
 pub use validate::{validate, ValidationError};
-pub mod lns;
-pub mod minimize;
-pub mod nogood;
-pub use minimize::{minimize, MinimizeStatus, Minimized};
 
 // The front ends: the command line (compiled once, for the binary and for
 // `python -m minimalloc`) and the Python extension.
