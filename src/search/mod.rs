@@ -125,17 +125,52 @@ struct Placed {
     hatless: bool,
 }
 
-/// One level of the depth-first search, kept on an explicit stack so that
-/// a search can pause when its node budget runs out and resume later (the
-/// portfolio time-slices searches this way instead of restarting them).
+/// One level of the depth-first search and the state it is in, kept on an
+/// explicit stack so that a search can pause when its node budget runs out
+/// and resume later (the portfolio time-slices searches this way instead of
+/// restarting them). [`Search::resume`] runs one step of the top frame at a
+/// time; a frame pushes a child only after moving itself to a state that
+/// waits for it (`Await` or `Single`), so every frame below the top waits.
 #[derive(Clone, Copy, Debug)]
 enum Frame {
-    /// Searching the buffers `bufs[start..start + len]` as a new context.
-    Sub { start: usize, len: usize, range: SectionRange, state: SubState },
-    /// A node of context `c`, whose parent placed at (`min_offset`, `min_pre`).
-    Node { c: usize, min_offset: i64, min_pre: u32, state: NodeState },
-    /// Dynamic decomposition after a placement in context `c`.
-    Split { c: usize, placed: Placed, cut_base: usize, state: SplitState },
+    Sub(Sub, SubState),
+    Node(Node, NodeState),
+    Split(Split, SplitState),
+}
+
+/// Searching the buffers `bufs[start..start + len]` as a new context.
+#[derive(Clone, Copy, Debug)]
+struct Sub {
+    start: usize,
+    len: usize,
+    range: SectionRange,
+}
+
+/// A node of context `c`, whose parent placed at (`min_offset`, `min_pre`).
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    c: usize,
+    min_offset: i64,
+    min_pre: u32,
+}
+
+/// Dynamic decomposition after `placed` in context `c`; the split points
+/// are `cutpoints[cut_base..]` once entered.
+#[derive(Clone, Copy, Debug)]
+struct Split {
+    c: usize,
+    placed: Placed,
+    cut_base: usize,
+}
+
+/// A node's candidates `cands[base..end]`, of which `k` is the next to try;
+/// `bar` is set once a hatless buffer failed.
+#[derive(Clone, Copy, Debug)]
+struct Tries {
+    base: usize,
+    end: usize,
+    k: usize,
+    bar: Option<(i64, u32)>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -151,22 +186,10 @@ enum SubState {
 #[derive(Clone, Copy, Debug)]
 enum NodeState {
     Enter,
-    /// About to try candidate `k` of `cands[base..end]`; `bar` is set once
-    /// a hatless buffer failed.
-    Next {
-        base: usize,
-        end: usize,
-        k: usize,
-        bar: Option<(i64, u32)>,
-    },
+    /// About to try candidate `k`.
+    Next(Tries),
     /// Candidate `k` is placed; waiting for its subtree.
-    Await {
-        base: usize,
-        end: usize,
-        k: usize,
-        bar: Option<(i64, u32)>,
-        placed: Placed,
-    },
+    Await(Tries, Placed),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -183,6 +206,53 @@ enum SplitState {
         i: usize,
         bufs: usize,
     },
+}
+
+/// What [`Search::resume`] does after a step of the top frame.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    /// Go on with the top frame: it moved on, or pushed a child.
+    Go,
+    /// The top frame is done: pop it and hand its outcome to its parent.
+    Pop(Status),
+    /// Hand this outcome to the top frame as if a child had ended so: a
+    /// placement the checks refute gets no frame of its own.
+    Answer(Status),
+    /// End the run with this status, the stack left to resume or abandon.
+    Exit(Status),
+}
+
+/// Where each section membership sits (see `Search::slot`): buffer b's k-th
+/// section is occurrence `occ_start[b] + k`; `member_occ` and `slot` map
+/// entries of the section member lists to occurrences and back.
+struct Occurrences {
+    occ_start: Vec<u32>,
+    member_occ: Vec<u32>,
+    slot: Vec<u32>,
+}
+
+impl Occurrences {
+    fn of(m: &Model) -> Self {
+        let n = m.num_buffers;
+        let mut occ_start = Vec::with_capacity(n + 1);
+        occ_start.push(0u32);
+        for b in 0..n {
+            let len: u32 = m.spans(b).iter().map(|sp| sp.hi - sp.lo).sum();
+            occ_start.push(occ_start[b] + len);
+        }
+        let members = &m.section_members;
+        let mut member_occ = vec![0u32; members.len()];
+        let mut slot = vec![0u32; *occ_start.last().unwrap_or(&0) as usize];
+        let mut seen = vec![0u32; n];
+        for (i, &b) in members.iter().enumerate() {
+            // Sections are visited in order, so this is b's next section.
+            let occ = occ_start[b as usize] + seen[b as usize];
+            seen[b as usize] += 1;
+            member_occ[i] = occ;
+            slot[occ as usize] = i as u32;
+        }
+        Occurrences { occ_start, member_occ, slot }
+    }
 }
 
 /// One search worker's mutable state over a shared [`Model`].
@@ -246,25 +316,9 @@ impl<'m> Search<'m> {
     pub fn new(m: &'m Model, capacity: i64, params: &SolverParams, stop: &StopToken) -> Self {
         let n = m.num_buffers;
         let s = m.num_sections();
-        // Occurrences: buffer b's k-th section is occurrence occ_start[b] + k.
-        let mut occ_start = Vec::with_capacity(n + 1);
-        occ_start.push(0u32);
-        for b in 0..n {
-            let len: u32 = m.spans(b).iter().map(|sp| sp.hi - sp.lo).sum();
-            occ_start.push(occ_start[b] + len);
-        }
-        let members = m.section_members.clone();
-        let mut member_occ = vec![0u32; members.len()];
-        let mut slot = vec![0u32; *occ_start.last().unwrap_or(&0) as usize];
-        let mut seen = vec![0u32; n];
-        for (i, &b) in members.iter().enumerate() {
-            // Sections are visited in order, so this is b's next section.
-            let occ = occ_start[b as usize] + seen[b as usize];
-            seen[b as usize] += 1;
-            member_occ[i] = occ;
-            slot[occ as usize] = i as u32;
-        }
+        let Occurrences { occ_start, member_occ, slot } = Occurrences::of(m);
         let live_members = (0..s).map(|sec| m.section_start[sec + 1] - m.section_start[sec]).collect();
+        let fixed_or_zero = || -> Vec<i64> { m.fixed.iter().map(|&f| if f == NO_FIXED { 0 } else { f }).collect() };
         Search {
             m,
             sw: Switches::from(params),
@@ -276,12 +330,12 @@ impl<'m> Search<'m> {
             deadline: stop.deadline(),
             nogoods: None,
             offsets: vec![UNPLACED; n],
-            min_offset: m.fixed.iter().map(|&f| if f == NO_FIXED { 0 } else { f }).collect(),
+            min_offset: fixed_or_zero(),
             floor: vec![0; s],
             total: m.initial_total.clone(),
             cuts: m.initial_cuts.clone(),
-            solution: m.fixed.iter().map(|&f| if f == NO_FIXED { 0 } else { f }).collect(),
-            members,
+            solution: fixed_or_zero(),
+            members: m.section_members.clone(),
             live_members,
             member_occ,
             slot,
@@ -394,7 +448,7 @@ impl<'m> Search<'m> {
         self.bufs.clear();
         self.bufs.extend(part.buffers.iter().map(|&b| b as u32));
         let len = self.bufs.len();
-        self.stack.push(Frame::Sub { start: 0, len, range: part.sections, state: SubState::Enter });
+        self.stack.push(Frame::Sub(Sub { start: 0, len, range: part.sections }, SubState::Enter));
     }
 
     /// Whether a search is paused (started, not finished, not abandoned).
@@ -408,214 +462,246 @@ impl<'m> Search<'m> {
     /// [`Self::resume`] with a new budget continues exactly where it
     /// stopped), or is stopped ([`Status::Stopped`]: abandon it then).
     pub fn resume(&mut self) -> Status {
-        let mut ret: Option<Status> = None;
+        // What the frame last popped, or a refuted placement, tells the top.
+        let mut outcome: Option<Status> = None;
         while let Some(&frame) = self.stack.last() {
             let top = self.stack.len() - 1;
-            match frame {
-                Frame::Sub { start, len, range, state } => match state {
-                    SubState::Enter => {
-                        if self.nogoods.is_some() && self.keyed(len, range) {
-                            let key = self.nogood_key(start, len, range);
-                            if self.nogoods.as_mut().is_some_and(|n| n.contains(&key)) {
-                                self.nogood_hits += 1;
-                                self.stack.pop();
-                                ret = Some(Status::Infeasible);
-                                continue;
-                            }
-                        }
-                        let (order, live) = self.enter_context(start, len, range);
-                        self.stack[top] = Frame::Sub { start, len, range, state: SubState::Await { order, live } };
-                        let c = self.ctxs.len() - 1;
-                        self.stack.push(Frame::Node { c, min_offset: 0, min_pre: 0, state: NodeState::Enter });
-                    }
-                    SubState::Await { order, live } => {
-                        let status = ret.take().unwrap_or(Status::Found);
-                        self.leave_context(order, live);
-                        if status == Status::Infeasible && self.nogoods.is_some() && self.keyed(len, range) {
-                            // Every change below has been undone, so the key
-                            // read now is the one this search started from.
-                            let key = self.nogood_key(start, len, range);
-                            if let Some(cache) = self.nogoods.as_mut() {
-                                cache.insert(key);
-                            }
-                        }
-                        self.stack.pop();
-                        ret = Some(status);
-                    }
-                },
-                Frame::Node { c, min_offset, min_pre, state } => match state {
-                    NodeState::Enter => {
-                        if self.nodes_left <= 0 {
-                            // Paused: this node will be entered on resume.
-                            return Status::NodeLimit;
-                        }
-                        self.nodes_left -= 1;
-                        self.nodes += 1;
-                        if self.should_stop() {
-                            return Status::Stopped;
-                        }
-                        let ctx = self.ctxs[c];
-                        if ctx.live_len == 0 {
-                            // A leaf: every buffer of this context is placed.
-                            for i in ctx.bufs..ctx.bufs + ctx.len {
-                                let b = self.bufs[i] as usize;
-                                self.solution[b] = self.offsets[b];
-                            }
-                            self.stack.pop();
-                            ret = Some(Status::Found);
-                            continue;
-                        }
-                        let (base, end) = self.candidates(&ctx, min_offset, min_pre);
-                        self.stack[top] = Frame::Node {
-                            c,
-                            min_offset,
-                            min_pre,
-                            state: NodeState::Next { base, end, k: base, bar: None },
-                        };
-                    }
-                    NodeState::Next { base, end, k, bar } => {
-                        if k == end {
-                            self.cands.truncate(base);
-                            self.backtracks += 1;
-                            self.stack.pop();
-                            ret = Some(Status::Infeasible);
-                            continue;
-                        }
-                        let cand = self.cands[k];
-                        // A hatless buffer failed: those ranked after it would too.
-                        if bar.is_some_and(|bar| (cand.offset, cand.pre) > bar) {
-                            self.stack[top] = Frame::Node {
-                                c,
-                                min_offset,
-                                min_pre,
-                                state: NodeState::Next { base, end, k: k + 1, bar },
-                            };
-                            continue;
-                        }
-                        // Asked before each child too: on a dense partition
-                        // a node tries thousands of children that inference
-                        // refutes without entering them.
-                        if self.should_stop() {
-                            return Status::Stopped;
-                        }
-                        let (placed, viable) = self.place(c, cand);
-                        self.stack[top] = Frame::Node {
-                            c,
-                            min_offset,
-                            min_pre,
-                            state: NodeState::Await { base, end, k, bar, placed },
-                        };
-                        if !viable {
-                            ret = Some(Status::Infeasible);
-                        } else if self.sw.dynamic_decomposition {
-                            self.stack.push(Frame::Split { c, placed, cut_base: 0, state: SplitState::Enter });
-                        } else {
-                            self.stack.push(Frame::Node {
-                                c,
-                                min_offset: placed.offset,
-                                min_pre: placed.pre,
-                                state: NodeState::Enter,
-                            });
-                        }
-                    }
-                    NodeState::Await { base, end, k, bar, placed } => {
-                        let status = ret.take().unwrap_or(Status::Found);
-                        self.unplace(c, placed);
-                        if status != Status::Infeasible {
-                            self.cands.truncate(base);
-                            self.stack.pop();
-                            ret = Some(status);
-                            continue;
-                        }
-                        // Hatless pruning: b met no unplaced buffer, so any
-                        // solution that starts with a later-ranked sibling could
-                        // move b down to its offset and place it first; b's
-                        // subtree would have found that. The argument needs
-                        // canonical order; with dynamic ordering every remaining
-                        // sibling ranks later, so this is the reference's break.
-                        let mut next = NodeState::Next { base, end, k: k + 1, bar };
-                        if placed.hatless && self.sw.hatless_pruning && self.sw.canonical_only {
-                            next = if self.sw.dynamic_ordering {
-                                NodeState::Next { base, end, k: end, bar }
-                            } else {
-                                NodeState::Next { base, end, k: k + 1, bar: Some((placed.offset, placed.pre)) }
-                            };
-                        }
-                        self.stack[top] = Frame::Node { c, min_offset, min_pre, state: next };
-                    }
-                },
-                Frame::Split { c, placed, cut_base, state } => match state {
-                    SplitState::Enter => {
-                        let cut_base = self.cut_at(c, placed.b as usize);
-                        if self.cutpoints.len() - cut_base == 1 {
-                            self.stack[top] = Frame::Split { c, placed, cut_base, state: SplitState::Single };
-                            self.stack.push(Frame::Node {
-                                c,
-                                min_offset: placed.offset,
-                                min_pre: placed.pre,
-                                state: NodeState::Enter,
-                            });
-                        } else {
-                            let upper = self.ctxs[c].range.upper as u32;
-                            self.cutpoints.push(upper);
-                            self.stack[top] =
-                                Frame::Split { c, placed, cut_base, state: SplitState::Next { i: cut_base + 1 } };
-                        }
-                    }
-                    SplitState::Single => {
-                        let status = ret.take().unwrap_or(Status::Found);
-                        self.uncut(placed.b as usize, cut_base);
-                        self.stack.pop();
-                        ret = Some(status);
-                    }
-                    SplitState::Next { i } => {
-                        if i == self.cutpoints.len() {
-                            self.uncut(placed.b as usize, cut_base);
-                            self.stack.pop();
-                            ret = Some(Status::Found);
-                            continue;
-                        }
-                        let range =
-                            SectionRange { lower: self.cutpoints[i - 1] as usize, upper: self.cutpoints[i] as usize };
-                        let start = self.bufs.len();
-                        let ctx = self.ctxs[c];
-                        for j in ctx.bufs..ctx.bufs + ctx.len {
-                            let other = self.bufs[j] as usize;
-                            if self.offsets[other] != UNPLACED {
-                                continue;
-                            }
-                            let (lo, hi) = self.m.extent[other];
-                            if !(hi as usize <= range.lower || range.upper <= lo as usize) {
-                                self.bufs.push(other as u32);
-                            }
-                        }
-                        let len = self.bufs.len() - start;
-                        if len == 0 {
-                            self.stack[top] =
-                                Frame::Split { c, placed, cut_base, state: SplitState::Next { i: i + 1 } };
-                            continue;
-                        }
-                        self.stack[top] =
-                            Frame::Split { c, placed, cut_base, state: SplitState::Await { i, bufs: start } };
-                        self.stack.push(Frame::Sub { start, len, range, state: SubState::Enter });
-                    }
-                    SplitState::Await { i, bufs } => {
-                        let status = ret.take().unwrap_or(Status::Found);
-                        self.bufs.truncate(bufs);
-                        if status != Status::Found {
-                            self.uncut(placed.b as usize, cut_base);
-                            self.stack.pop();
-                            ret = Some(status);
-                        } else {
-                            self.stack[top] =
-                                Frame::Split { c, placed, cut_base, state: SplitState::Next { i: i + 1 } };
-                        }
-                    }
-                },
+            let mut child = || outcome.take().unwrap_or(Status::Found);
+            let step = match frame {
+                Frame::Sub(sub, SubState::Enter) => self.step_sub_enter(top, sub),
+                Frame::Sub(sub, SubState::Await { order, live }) => self.step_sub_await(sub, order, live, child()),
+                Frame::Node(node, NodeState::Enter) => self.step_node_enter(top, node),
+                Frame::Node(node, NodeState::Next(tries)) => self.step_node_next(top, node, tries),
+                Frame::Node(node, NodeState::Await(tries, placed)) => {
+                    self.step_node_await(top, node, tries, placed, child())
+                }
+                Frame::Split(split, SplitState::Enter) => self.step_split_enter(top, split),
+                Frame::Split(split, SplitState::Single) => self.step_split_single(split, child()),
+                Frame::Split(split, SplitState::Next { i }) => self.step_split_next(top, split, i),
+                Frame::Split(split, SplitState::Await { i, bufs }) => {
+                    self.step_split_await(top, split, i, bufs, child())
+                }
+            };
+            match step {
+                Step::Go => {}
+                Step::Pop(status) => {
+                    self.stack.pop();
+                    outcome = Some(status);
+                }
+                Step::Answer(status) => outcome = Some(status),
+                Step::Exit(status) => return status,
             }
         }
         self.bufs.clear();
-        ret.unwrap_or(Status::Found)
+        outcome.unwrap_or(Status::Found)
+    }
+
+    /// Enters a sub-partition: infeasible at once if the nogood store holds
+    /// its starting state, else a new context and its root node.
+    #[inline]
+    fn step_sub_enter(&mut self, top: usize, sub: Sub) -> Step {
+        let Sub { start, len, range } = sub;
+        if self.nogoods.is_some() && self.keyed(len, range) {
+            let key = self.nogood_key(start, len, range);
+            if self.nogoods.as_mut().is_some_and(|n| n.contains(&key)) {
+                self.nogood_hits += 1;
+                return Step::Pop(Status::Infeasible);
+            }
+        }
+        let (order, live) = self.enter_context(start, len, range);
+        self.stack[top] = Frame::Sub(sub, SubState::Await { order, live });
+        let c = self.ctxs.len() - 1;
+        self.stack.push(Frame::Node(Node { c, min_offset: 0, min_pre: 0 }, NodeState::Enter));
+        Step::Go
+    }
+
+    /// Leaves a sub-partition with its root's outcome, storing the proof
+    /// when it is infeasible.
+    #[inline]
+    fn step_sub_await(&mut self, sub: Sub, order: usize, live: usize, status: Status) -> Step {
+        self.leave_context(order, live);
+        if status == Status::Infeasible && self.nogoods.is_some() && self.keyed(sub.len, sub.range) {
+            self.store_nogood(sub);
+        }
+        Step::Pop(status)
+    }
+
+    /// Records that `sub` is infeasible from the state it started in. Kept
+    /// out of line: it is rare, and LLVM would otherwise inline the cache's
+    /// insertion into [`Self::resume`], making it a sixth bigger.
+    #[inline(never)]
+    fn store_nogood(&mut self, sub: Sub) {
+        // Every change below has been undone, so the key read now is the one
+        // this search started from.
+        let key = self.nogood_key(sub.start, sub.len, sub.range);
+        if let Some(cache) = self.nogoods.as_mut() {
+            cache.insert(key);
+        }
+    }
+
+    /// Visits a node, unless the budget is spent (the search pauses here)
+    /// or it is stopped: a leaf records the context's placement; any other
+    /// node ranks its candidates.
+    #[inline]
+    fn step_node_enter(&mut self, top: usize, node: Node) -> Step {
+        if self.nodes_left <= 0 {
+            // Paused: this node will be entered on resume.
+            return Step::Exit(Status::NodeLimit);
+        }
+        self.nodes_left -= 1;
+        self.nodes += 1;
+        if self.should_stop() {
+            return Step::Exit(Status::Stopped);
+        }
+        let ctx = self.ctxs[node.c];
+        if ctx.live_len == 0 {
+            // A leaf: every buffer of this context is placed.
+            for i in ctx.bufs..ctx.bufs + ctx.len {
+                let b = self.bufs[i] as usize;
+                self.solution[b] = self.offsets[b];
+            }
+            return Step::Pop(Status::Found);
+        }
+        let (base, end) = self.candidates(&ctx, node.min_offset, node.min_pre);
+        self.stack[top] = Frame::Node(node, NodeState::Next(Tries { base, end, k: base, bar: None }));
+        Step::Go
+    }
+
+    /// Places a node's next candidate and descends into it; a node whose
+    /// candidates are all tried has failed.
+    #[inline]
+    fn step_node_next(&mut self, top: usize, node: Node, tries: Tries) -> Step {
+        let Tries { base, end, k, bar } = tries;
+        if k == end {
+            self.cands.truncate(base);
+            self.backtracks += 1;
+            return Step::Pop(Status::Infeasible);
+        }
+        let cand = self.cands[k];
+        // A hatless buffer failed: those ranked after it would too.
+        if bar.is_some_and(|bar| (cand.offset, cand.pre) > bar) {
+            self.stack[top] = Frame::Node(node, NodeState::Next(Tries { k: k + 1, ..tries }));
+            return Step::Go;
+        }
+        // Asked before each child too: on a dense partition a node tries
+        // thousands of children that inference refutes without entering them.
+        if self.should_stop() {
+            return Step::Exit(Status::Stopped);
+        }
+        let (placed, viable) = self.place(node.c, cand);
+        self.stack[top] = Frame::Node(node, NodeState::Await(tries, placed));
+        if !viable {
+            return Step::Answer(Status::Infeasible);
+        }
+        let c = node.c;
+        if self.sw.dynamic_decomposition {
+            self.stack.push(Frame::Split(Split { c, placed, cut_base: 0 }, SplitState::Enter));
+        } else {
+            self.stack.push(Frame::Node(Node { c, min_offset: placed.offset, min_pre: placed.pre }, NodeState::Enter));
+        }
+        Step::Go
+    }
+
+    /// Takes back candidate `k` once its subtree has ended. The node ends
+    /// with any outcome but failure; after a failure it tries the next.
+    #[inline]
+    fn step_node_await(&mut self, top: usize, node: Node, tries: Tries, placed: Placed, status: Status) -> Step {
+        self.unplace(node.c, placed);
+        if status != Status::Infeasible {
+            self.cands.truncate(tries.base);
+            return Step::Pop(status);
+        }
+        let mut next = Tries { k: tries.k + 1, ..tries };
+        // Hatless pruning: b met no unplaced buffer, so any solution that
+        // starts with a later-ranked sibling could move b down to its offset
+        // and place it first; b's subtree would have found that. The argument
+        // needs canonical order; with dynamic ordering every remaining
+        // sibling ranks later, so this is the reference's break.
+        if placed.hatless && self.sw.hatless_pruning && self.sw.canonical_only {
+            if self.sw.dynamic_ordering {
+                next.k = tries.end;
+            } else {
+                next.bar = Some((placed.offset, placed.pre));
+            }
+        }
+        self.stack[top] = Frame::Node(node, NodeState::Next(next));
+        Step::Go
+    }
+
+    /// Looks for the cuts the placement emptied: with none, the context's
+    /// next node follows; otherwise its parts are solved one by one.
+    #[inline]
+    fn step_split_enter(&mut self, top: usize, split: Split) -> Step {
+        let Split { c, placed, .. } = split;
+        let cut_base = self.cut_at(c, placed.b as usize);
+        let split = Split { cut_base, ..split };
+        if self.cutpoints.len() - cut_base == 1 {
+            self.stack[top] = Frame::Split(split, SplitState::Single);
+            self.stack.push(Frame::Node(Node { c, min_offset: placed.offset, min_pre: placed.pre }, NodeState::Enter));
+        } else {
+            let upper = self.ctxs[c].range.upper as u32;
+            self.cutpoints.push(upper);
+            self.stack[top] = Frame::Split(split, SplitState::Next { i: cut_base + 1 });
+        }
+        Step::Go
+    }
+
+    /// Ends a placement that split nothing with its next node's outcome.
+    #[inline]
+    fn step_split_single(&mut self, split: Split, status: Status) -> Step {
+        self.uncut(split.placed.b as usize, split.cut_base);
+        Step::Pop(status)
+    }
+
+    /// Starts on part `i` as a sub-partition, or skips it when nothing in
+    /// it is unplaced; past the last part, the placement has succeeded.
+    #[inline]
+    fn step_split_next(&mut self, top: usize, split: Split, i: usize) -> Step {
+        if i == self.cutpoints.len() {
+            self.uncut(split.placed.b as usize, split.cut_base);
+            return Step::Pop(Status::Found);
+        }
+        let range = SectionRange { lower: self.cutpoints[i - 1] as usize, upper: self.cutpoints[i] as usize };
+        let start = self.bufs.len();
+        self.push_part(split.c, range);
+        let len = self.bufs.len() - start;
+        if len == 0 {
+            self.stack[top] = Frame::Split(split, SplitState::Next { i: i + 1 });
+            return Step::Go;
+        }
+        self.stack[top] = Frame::Split(split, SplitState::Await { i, bufs: start });
+        self.stack.push(Frame::Sub(Sub { start, len, range }, SubState::Enter));
+        Step::Go
+    }
+
+    /// Pushes onto the buffer arena the unplaced buffers of context `c`
+    /// active in the sections `range`.
+    #[inline]
+    fn push_part(&mut self, c: usize, range: SectionRange) {
+        let ctx = self.ctxs[c];
+        for j in ctx.bufs..ctx.bufs + ctx.len {
+            let other = self.bufs[j] as usize;
+            if self.offsets[other] != UNPLACED {
+                continue;
+            }
+            let (lo, hi) = self.m.extent[other];
+            if !(hi as usize <= range.lower || range.upper <= lo as usize) {
+                self.bufs.push(other as u32);
+            }
+        }
+    }
+
+    /// Goes on to the part after `i` once that one is solved; a part with
+    /// no placement fails the whole placement.
+    #[inline]
+    fn step_split_await(&mut self, top: usize, split: Split, i: usize, bufs: usize, status: Status) -> Step {
+        self.bufs.truncate(bufs);
+        if status != Status::Found {
+            self.uncut(split.placed.b as usize, split.cut_base);
+            return Step::Pop(status);
+        }
+        self.stack[top] = Frame::Split(split, SplitState::Next { i: i + 1 });
+        Step::Go
     }
 
     /// Gives up the current search, undoing every change it made, so the
@@ -623,17 +709,17 @@ impl<'m> Search<'m> {
     pub fn abandon(&mut self) {
         while let Some(frame) = self.stack.pop() {
             match frame {
-                Frame::Sub { state: SubState::Await { order, live }, .. } => self.leave_context(order, live),
-                Frame::Sub { state: SubState::Enter, .. } => {}
-                Frame::Node { c, state, .. } => match state {
+                Frame::Sub(_, SubState::Await { order, live }) => self.leave_context(order, live),
+                Frame::Sub(_, SubState::Enter) => {}
+                Frame::Node(node, state) => match state {
                     NodeState::Enter => {}
-                    NodeState::Next { base, .. } => self.cands.truncate(base),
-                    NodeState::Await { base, placed, .. } => {
-                        self.unplace(c, placed);
-                        self.cands.truncate(base);
+                    NodeState::Next(tries) => self.cands.truncate(tries.base),
+                    NodeState::Await(tries, placed) => {
+                        self.unplace(node.c, placed);
+                        self.cands.truncate(tries.base);
                     }
                 },
-                Frame::Split { placed, cut_base, state, .. } => match state {
+                Frame::Split(Split { placed, cut_base, .. }, state) => match state {
                     SplitState::Enter => {}
                     SplitState::Await { bufs, .. } => {
                         self.bufs.truncate(bufs);
