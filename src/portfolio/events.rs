@@ -1,0 +1,122 @@
+//! What a solve tells the outside: progress events while it runs, counters
+//! and the result once it is over.
+//!
+//! These are the portfolio's whole output, kept apart from the phases that
+//! produce them so that front ends (the command line, batch, Python) can
+//! read them without reading how a solve works.
+
+use std::time::Duration;
+
+use crate::error::SolveError;
+use crate::problem::Solution;
+
+/// What happened, for progress lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// Preprocessing done.
+    Started {
+        /// Buffers.
+        buffers: usize,
+        /// Independent partitions.
+        partitions: usize,
+        /// The workers that will race on each partition, by name.
+        workers: Vec<String>,
+    },
+    /// A partition was placed.
+    PartitionSolved {
+        /// Which one.
+        partition: usize,
+        /// Its buffers.
+        buffers: usize,
+        /// Partitions left.
+        remaining: usize,
+    },
+    /// All partitions placed.
+    Solved {
+        /// The solution's height.
+        height: i64,
+    },
+    /// A search was exhausted: no packing exists.
+    Infeasible,
+    /// The time limit passed.
+    TimedOut,
+    /// Stopped from outside.
+    Cancelled,
+}
+
+/// A progress event: when, what, and which worker caused it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Since the solve started.
+    pub elapsed: Duration,
+    /// What happened.
+    pub kind: EventKind,
+    /// The worker responsible, if any.
+    pub worker: Option<String>,
+}
+
+/// Per-worker counters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkerStats {
+    /// The worker (or lane) name.
+    pub name: String,
+    /// Attempts started.
+    pub attempts: u64,
+    /// Search nodes.
+    pub nodes: u64,
+    /// Backtracks.
+    pub backtracks: u64,
+    /// Partitions won (or the whole instance, for the quick round).
+    pub wins: u64,
+}
+
+/// Counters of a portfolio solve.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PortfolioStats {
+    /// Wall time.
+    pub wall: Duration,
+    /// Threads used.
+    pub threads: usize,
+    /// Independent partitions.
+    pub partitions: usize,
+    /// Per worker (the quick round and greedy strategies included).
+    pub workers: Vec<WorkerStats>,
+    /// Sub-problems proven infeasible and recorded.
+    pub nogoods_proved: u64,
+    /// Sub-problem searches skipped thanks to nogoods.
+    pub nogood_hits: u64,
+    /// The worker that settled the answer (the last partition's winner, or
+    /// the one that proved infeasibility).
+    pub decided_by: Option<String>,
+}
+
+impl PortfolioStats {
+    /// Total nodes over all workers.
+    pub fn nodes(&self) -> u64 {
+        self.workers.iter().map(|w| w.nodes).sum()
+    }
+
+    /// Total backtracks over all workers.
+    pub fn backtracks(&self) -> u64 {
+        self.workers.iter().map(|w| w.backtracks).sum()
+    }
+
+    /// The counters of the worker called `name`, added (at the end, so the
+    /// list reads in the order workers first ran) when it has none yet.
+    pub(super) fn worker(&mut self, name: &str) -> &mut WorkerStats {
+        if let Some(i) = self.workers.iter().position(|w| w.name == name) {
+            return &mut self.workers[i];
+        }
+        self.workers.push(WorkerStats { name: name.to_string(), ..WorkerStats::default() });
+        self.workers.last_mut().expect("just pushed")
+    }
+}
+
+/// The result of a portfolio solve and its counters.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The solution, or why there is none.
+    pub result: Result<Solution, SolveError>,
+    /// Counters.
+    pub stats: PortfolioStats,
+}

@@ -1,0 +1,269 @@
+//! The live race: the threads time-slice every worker's search on the open
+//! partition, and the first search to place it wins.
+//!
+//! Searches pause and resume exactly where they were, so sharing threads
+//! wastes no work, and a worker whose heuristic is lost on a partition
+//! costs the others only its share of the time. Which search wins depends
+//! on timing; the deterministic race ([`super::deterministic`]) does not.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use parking_lot::{Condvar, Mutex};
+
+use super::race::{Race, RaceOutcome};
+use crate::nogood::{NogoodCache, NogoodHub};
+use crate::search::{Search, Status};
+
+/// One search of the race: worker `w` on partition `p`.
+struct Task<'s> {
+    /// Stable while the task list changes under other threads.
+    id: u64,
+    p: usize,
+    w: usize,
+    /// Its paused search; `None` before its first slice, and while a thread runs it.
+    search: Option<Search<'s>>,
+    running: bool,
+    /// Time run so far (nanoseconds); the scheduler gives every task an
+    /// equal share of the threads' time (node costs differ a lot between
+    /// heuristics, so counting nodes would not be fair).
+    spent: u64,
+}
+
+/// The live race's schedule: open partitions and their tasks, and idle
+/// search workers to reuse.
+struct Schedule<'s> {
+    tasks: Vec<Task<'s>>,
+    /// The next partition to open (partitions open in order).
+    next: usize,
+    /// At most this many partitions have tasks at once.
+    open_limit: usize,
+    next_id: u64,
+    /// Idle workers (a search allocates memory proportional to the
+    /// problem, so they are recycled rather than made per task).
+    idle: Vec<Search<'s>>,
+    /// Links the nogood caches made for adopted searches (see
+    /// [`Race::first_search`]); other caches are private.
+    hub: Arc<NogoodHub>,
+}
+
+/// A slice to run: task `id` (worker `w` on partition `p`) and its search,
+/// taken out of the schedule while a thread runs it.
+struct Slice<'s> {
+    id: u64,
+    p: usize,
+    w: usize,
+    search: Search<'s>,
+}
+
+/// Partitions with tasks (tasks are added a partition at a time, so a
+/// partition's tasks sit together).
+fn open_partitions(tasks: &[Task<'_>]) -> usize {
+    let mut ps: Vec<usize> = tasks.iter().map(|t| t.p).collect();
+    ps.dedup();
+    ps.len()
+}
+
+impl<'a> Race<'a> {
+    /// The live race: every thread repeatedly takes the open task that has
+    /// run least, runs a slice of it, and puts it back paused. No search is
+    /// ever restarted, so time-sharing among workers and partitions wastes
+    /// nothing; the first search to place a partition wins it and the
+    /// partition's other searches stop at their next node.
+    pub(super) fn run_live(&self, pool: &rayon::ThreadPool, threads: usize) -> RaceOutcome {
+        // Every worker races on the first open partition; more partitions
+        // open only when the crew cannot keep every thread busy (which the
+        // crew, with a worker per thread, always can: the limit is 1). A
+        // search holds memory proportional to the problem, so this also
+        // bounds how many exist at once.
+        let open_limit = threads.max(1).div_ceil(self.crew.len()).max(1);
+        let schedule = Mutex::new(Schedule {
+            tasks: Vec::new(),
+            next: 0,
+            open_limit,
+            next_id: 0,
+            idle: Vec::new(),
+            hub: NogoodHub::new(),
+        });
+        // Signalled whenever a thread puts a task back, retires one or
+        // leaves: an idle thread waits for that instead of polling.
+        let wake = Condvar::new();
+        pool.scope(|s| {
+            for _ in 0..threads.max(1) {
+                s.spawn(|_| self.run_thread(&schedule, &wake));
+            }
+        });
+        self.outcome()
+    }
+
+    /// Takes the next slice to run: the open, idle task that has run least
+    /// (ties: the earlier worker), after retiring the tasks of
+    /// placed partitions and opening new partitions up to the limit.
+    fn next_task(&self, schedule: &mut Schedule<'a>) -> Option<Slice<'a>> {
+        if self.stop.is_cancelled() || self.timed_out() {
+            return None;
+        }
+        self.retire_placed(schedule);
+        self.open_next(schedule);
+        let (i, _) = schedule
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.running && !self.solved[t.p].load(Ordering::SeqCst))
+            .min_by_key(|(_, t)| (t.spent, t.w))?;
+        let Schedule { tasks, idle, hub, .. } = schedule;
+        let task = &mut tasks[i];
+        task.running = true;
+        let search = match task.search.take() {
+            Some(search) => search,
+            None => self.first_search(task.p, task.w, idle, hub),
+        };
+        Some(Slice { id: task.id, p: task.p, w: task.w, search })
+    }
+
+    /// Drops the tasks of placed partitions that no thread is running; their
+    /// searches become idle, to be reused.
+    fn retire_placed(&self, schedule: &mut Schedule<'a>) {
+        let Schedule { tasks, idle, .. } = schedule;
+        tasks.retain_mut(|t| {
+            if self.solved[t.p].load(Ordering::SeqCst) && !t.running {
+                if let Some(mut search) = t.search.take() {
+                    search.abandon();
+                    search.set_cancel(None);
+                    idle.push(search);
+                }
+                return false;
+            }
+            true
+        });
+    }
+
+    /// Opens partitions, in order, until the open limit is reached: a task
+    /// per worker on each that is not placed yet.
+    fn open_next(&self, schedule: &mut Schedule<'a>) {
+        while open_partitions(&schedule.tasks) < schedule.open_limit && schedule.next < self.solved.len() {
+            let p = schedule.next;
+            schedule.next += 1;
+            if !self.solved[p].load(Ordering::SeqCst) {
+                for w in 0..self.crew.len() {
+                    let id = schedule.next_id;
+                    schedule.next_id += 1;
+                    schedule.tasks.push(Task { id, p, w, search: None, running: false, spent: 0 });
+                }
+            }
+        }
+    }
+
+    /// The search for the first slice of worker `w` on partition `p`: the
+    /// quick round's paused search if `w` can adopt it, else an idle search
+    /// (or a new one) started afresh.
+    ///
+    /// Nogood caches follow the searches: a recycled search keeps its own,
+    /// an adopted one (which comes without) takes over the idle search's,
+    /// and only when there is no idle search does it get a new cache on the
+    /// hub. A new search that adopts nothing gets a private cache.
+    fn first_search(&self, p: usize, w: usize, idle: &mut Vec<Search<'a>>, hub: &Arc<NogoodHub>) -> Search<'a> {
+        let idle = idle.pop();
+        match self.adopt(p, w) {
+            Some(mut adopted) => {
+                // Take over an idle worker's place among the nogood peers.
+                let cache = match idle {
+                    Some(mut spare) => spare.take_nogoods(),
+                    None => self.opts.nogoods.then(|| hub.join()),
+                };
+                adopted.set_nogoods(cache);
+                adopted
+            }
+            None => {
+                let mut search = idle.unwrap_or_else(|| self.new_search(self.opts.nogoods.then(NogoodCache::new)));
+                self.begin(&mut search, p, w);
+                search
+            }
+        }
+    }
+
+    /// One thread of the live race: takes slices and runs them until no
+    /// task is left or the race is over.
+    fn run_thread(&self, schedule: &Mutex<Schedule<'a>>, wake: &Condvar) {
+        loop {
+            let Some(mut slice) = self.wait_for_slice(schedule, wake) else {
+                wake.notify_all();
+                return;
+            };
+            slice.search.set_node_limit(self.opts.slice.max(1));
+            let began = Instant::now();
+            let status = slice.search.resume();
+            let ran = began.elapsed().as_nanos() as u64;
+            if !self.put_back(schedule, wake, slice, status, ran) {
+                return;
+            }
+        }
+    }
+
+    /// The next slice to run, waiting while other threads hold every open
+    /// task; `None` once there is nothing left to wait for.
+    fn wait_for_slice(&self, schedule: &Mutex<Schedule<'a>>, wake: &Condvar) -> Option<Slice<'a>> {
+        let mut sched = schedule.lock();
+        loop {
+            if let Some(slice) = self.next_task(&mut sched) {
+                return Some(slice);
+            }
+            // Wait for work only while other threads hold every open
+            // task: each of them signals when it gives its task back,
+            // and notices a stop or the deadline within a slice.
+            let busy = sched.tasks.iter().any(|t| t.running);
+            if busy && !self.stop.is_cancelled() && !self.timed_out() && self.remaining() > 0 {
+                wake.wait(&mut sched);
+                continue;
+            }
+            return None;
+        }
+    }
+
+    /// Puts a slice's task back after it ran `ran` nanoseconds and ended
+    /// with `status`: paused, for another slice; or done (placed, proven
+    /// infeasible, stopped), retired with its search made idle. Wakes the
+    /// waiting threads either way. Returns false if the task was gone (the
+    /// thread then leaves).
+    fn put_back(
+        &self,
+        schedule: &Mutex<Schedule<'a>>,
+        wake: &Condvar,
+        slice: Slice<'a>,
+        status: Status,
+        ran: u64,
+    ) -> bool {
+        let Slice { id, p, w, mut search } = slice;
+        let name = self.crew[w].name.clone();
+        let mut sched = schedule.lock();
+        let Some(i) = sched.tasks.iter().position(|t| t.id == id) else {
+            wake.notify_all();
+            return false;
+        };
+        if status == Status::NodeLimit {
+            self.account(&name, &mut search, 0, 0);
+            let task = &mut sched.tasks[i];
+            task.spent += ran;
+            task.running = false;
+            task.search = Some(search);
+            drop(sched);
+            wake.notify_all();
+            return true;
+        }
+        let won = status == Status::Found && self.claim(p, w, &search);
+        if status == Status::Infeasible {
+            self.record_infeasible(&name);
+        }
+        if search.in_progress() {
+            search.abandon();
+        }
+        search.set_cancel(None);
+        self.account(&name, &mut search, 1, u64::from(won));
+        sched.idle.push(search);
+        sched.tasks.remove(i);
+        drop(sched);
+        wake.notify_all();
+        true
+    }
+}

@@ -1,0 +1,157 @@
+//! What a portfolio runs: its options, the exact workers it is configured
+//! with, and the crew that actually races on each partition.
+//!
+//! The crew is derived here rather than configured because it depends on
+//! the thread count of the solve: in live mode every thread should have a
+//! search of its own, while deterministic mode must not depend on threads.
+
+use crate::heuristics::{Fit, Greedy, GreedyOrder};
+use crate::params::{parse_heuristics, Heuristic, SolverParams};
+
+/// One exact search configuration: a preordering heuristic, the technique
+/// switches, and whether ties are broken by a seeded random rank.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Worker {
+    /// Shown in progress lines and statistics.
+    pub name: String,
+    /// The static preordering.
+    pub heuristic: Heuristic,
+    /// Technique switches (only the nine switches are read).
+    pub switches: SolverParams,
+    /// Break preorder ties by a random rank drawn from the seed instead of
+    /// by buffer index.
+    pub seeded: bool,
+}
+
+impl Worker {
+    /// A worker with the default switches.
+    pub fn new(heuristic: &str, seeded: bool) -> Self {
+        let heuristic = parse_heuristics(heuristic)
+            .ok()
+            .and_then(|h| h.into_iter().next())
+            .unwrap_or_else(|| parse_heuristics(crate::params::DEFAULT_HEURISTICS).unwrap_or_default().remove(0));
+        let name = if seeded { format!("{heuristic}~") } else { heuristic.to_string() };
+        Worker { name, heuristic, switches: SolverParams::default(), seeded }
+    }
+}
+
+/// How the portfolio runs; see the module docs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortfolioOptions {
+    /// Switches (for the quick round and as the default of workers), the
+    /// reference heuristics of the quick round, the time limit, threads, seed
+    /// and determinism.
+    pub params: SolverParams,
+    /// The exact workers, in priority order.
+    pub workers: Vec<Worker>,
+    /// Greedy strategies tried on each partition before the race.
+    pub greedy: Vec<Greedy>,
+    /// Give the race's searches caches of sub-problems proven infeasible
+    /// (nogoods); what they share, and with whom, depends on the mode: see
+    /// the module docs.
+    pub nogoods: bool,
+    /// Run the reference's first round robin round before anything else.
+    pub quick_round: bool,
+    /// Nodes a search runs before the live race's scheduler may switch its
+    /// thread to another search (a time slice; searches pause, never restart).
+    pub slice: i64,
+    /// Nodes every worker runs per step in deterministic mode, between the
+    /// points where the workers compare notes.
+    pub step: i64,
+}
+
+impl PortfolioOptions {
+    /// The default portfolio for `params`: the reference's three heuristics
+    /// (TWA first: it alone solves most of the paper's hard instances),
+    /// greedy best fit by size and by start, nogoods on.
+    pub fn from_params(params: &SolverParams) -> Self {
+        PortfolioOptions {
+            params: params.clone(),
+            workers: ["TWA", "TAW", "WAT"]
+                .iter()
+                .map(|h| Worker { switches: params.clone(), ..Worker::new(h, false) })
+                .collect(),
+            greedy: vec![
+                Greedy { order: GreedyOrder::Size, fit: Fit::Best, hints: true },
+                Greedy { order: GreedyOrder::Start, fit: Fit::Best, hints: true },
+            ],
+            nogoods: true,
+            quick_round: true,
+            slice: 256,
+            step: 1024,
+        }
+    }
+
+    /// The workers that race on each partition: the configured ones and, in
+    /// live mode with more threads than workers, extra workers so that every
+    /// thread has a search of its own: seeded variants of the configured
+    /// ones (random tie-breaking) alternating with other heuristic families
+    /// (CWA, AWT, LWA: on the paper's suite each places some instance the
+    /// reference's three struggle with). Deterministic mode uses exactly the
+    /// configured workers, whatever the thread count.
+    pub(super) fn crew(&self, threads: usize) -> Vec<Worker> {
+        const FAMILIES: [&str; 3] = ["CWA", "AWT", "LWA"];
+        let workers = &self.workers;
+        let mut crew = workers.clone();
+        if !self.params.deterministic {
+            let base = workers[0].switches.clone();
+            for extra in 0..threads.saturating_sub(workers.len()) {
+                let round = extra / 2;
+                let mut c = if extra % 2 == 0 {
+                    let mut c = workers[round % workers.len()].clone();
+                    c.seeded = true;
+                    c
+                } else {
+                    let mut c = Worker::new(FAMILIES[round % FAMILIES.len()], round >= FAMILIES.len());
+                    c.switches = base.clone();
+                    c
+                };
+                c.name = format!("{}{}{}", c.heuristic, if c.seeded { "~" } else { "" }, extra + 1);
+                crew.push(c);
+            }
+        }
+        crew
+    }
+}
+
+/// Whether two parameter sets have the same nine technique switches.
+pub(super) fn same_switches(a: &SolverParams, b: &SolverParams) -> bool {
+    crate::params::SWITCHES.iter().all(|name| a.switch(name) == b.switch(name))
+}
+
+/// A permutation of `0..n` drawn from `seed` (splitmix64 and Fisher-Yates).
+pub(super) fn random_rank(n: usize, seed: u64) -> Vec<u32> {
+    let mut rng = crate::generate::Rng::new(seed);
+    let mut rank: Vec<u32> = (0..n as u32).collect();
+    for i in (1..n).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        rank.swap(i, j);
+    }
+    rank
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(threads: usize, deterministic: bool) -> PortfolioOptions {
+        let params = SolverParams { threads, deterministic, ..SolverParams::default() };
+        PortfolioOptions::from_params(&params)
+    }
+
+    #[test]
+    fn the_crew_follows_the_thread_count() {
+        let crew = |t, d| options(t, d).crew(t).into_iter().map(|w| w.name).collect::<Vec<_>>();
+        assert_eq!(crew(2, false), vec!["TWA", "TAW", "WAT"]);
+        assert_eq!(crew(6, false), vec!["TWA", "TAW", "WAT", "TWA~1", "CWA2", "TAW~3"]);
+        assert_eq!(crew(5, true), vec!["TWA", "TAW", "WAT"]);
+    }
+
+    #[test]
+    fn random_rank_is_a_permutation() {
+        let mut r = random_rank(100, 7);
+        assert_ne!(r, (0..100).collect::<Vec<u32>>());
+        r.sort();
+        assert_eq!(r, (0..100).collect::<Vec<u32>>());
+    }
+}

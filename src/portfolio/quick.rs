@@ -1,0 +1,310 @@
+//! The quick round: the reference's first round robin round, run before
+//! anything else so that easy instances get exactly the reference's answer.
+//!
+//! It is also the race's head start: when it decides nothing, the
+//! partitions its attempts placed and the searches they left paused
+//! mid-partition are handed on rather than thrown away.
+
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use super::events::{EventKind, PortfolioStats, WorkerStats};
+use super::{Placements, Solve, Win};
+use crate::error::SolveError;
+use crate::params::{Heuristic, SolverParams};
+use crate::problem::Solution;
+use crate::search::{Model, Search, Status};
+use crate::stop::StopToken;
+
+/// A quick-round search paused mid-partition: the partition, the heuristic
+/// it runs, and the search itself, for the race to adopt.
+pub(super) type Paused<'a> = (usize, Heuristic, Search<'a>);
+
+/// What both passes of the quick round work with.
+#[derive(Clone, Copy)]
+struct Round<'p, 'a> {
+    pool: &'p rayon::ThreadPool,
+    model: &'a Model,
+    capacity: i64,
+    params: &'p SolverParams,
+    stop: &'a StopToken,
+}
+
+/// What the quick round leaves for the race: partitions some attempt placed
+/// (with the offsets of their buffers) and searches paused mid-partition,
+/// which the race adopts instead of starting the same searches afresh.
+struct Leftovers<'a> {
+    placed: Vec<Option<Win>>,
+    paused: Vec<Paused<'a>>,
+}
+
+/// What the first pass decided (`NodeLimit`: nothing), the decisive
+/// attempt's offsets, what it leaves for the race, and where each attempt
+/// that ran out of budget stopped (heuristic index, partition).
+struct FirstPass<'a> {
+    decision: Status,
+    offsets: Vec<i64>,
+    left: Leftovers<'a>,
+    lost: Vec<(usize, usize)>,
+}
+
+/// How one heuristic's first-pass attempt ended.
+struct Attempt<'a> {
+    status: Status,
+    search: Search<'a>,
+    /// The partition it stopped on (all of them if it placed every one).
+    at: usize,
+    /// The offsets of each partition it placed, in the partition's order.
+    placed: Vec<Option<Vec<i64>>>,
+}
+
+impl<'a> Solve<'a> {
+    /// Phase 2: the quick round, on a fresh problem only (with placements
+    /// already known, the reference's answer would not be the reference's
+    /// any more). Breaks with the answer when the round decides; otherwise
+    /// places what its attempts placed and continues with the searches they
+    /// left paused.
+    pub(super) fn reference_round(
+        &self,
+        pool: &rayon::ThreadPool,
+        placed: &mut Placements,
+        stats: &mut PortfolioStats,
+    ) -> ControlFlow<Result<Solution, SolveError>, Vec<Paused<'a>>> {
+        if !self.opts.quick_round || placed.solved.iter().any(|&s| s) {
+            return ControlFlow::Continue(Vec::new());
+        }
+        let capacity = self.problem.capacity;
+        let round = Round { pool, model: self.model, capacity, params: &self.opts.params, stop: self.stop };
+        let (status, solution, left) = quick_round(&round, stats);
+        match status {
+            Status::Found => {
+                stats.decided_by = Some("reference".into());
+                let solution = Solution::new(self.problem, solution);
+                (self.emit)(EventKind::Solved { height: solution.height }, Some("reference"));
+                return ControlFlow::Break(Ok(solution));
+            }
+            Status::Infeasible => {
+                stats.decided_by = Some("reference".into());
+                (self.emit)(EventKind::Infeasible, Some("reference"));
+                return ControlFlow::Break(Err(self.model.exhausted(capacity)));
+            }
+            Status::Stopped => return ControlFlow::Break(self.stopped()),
+            Status::NodeLimit => {}
+        }
+        // Partitions an attempt placed before its budget ran out are placed.
+        for (p, win) in left.placed.into_iter().enumerate() {
+            if let Some((offsets, name)) = win {
+                placed.place(self.model, p, offsets);
+                let buffers = self.model.partitions()[p].buffers.len();
+                let remaining = placed.remaining();
+                (self.emit)(EventKind::PartitionSolved { partition: p, buffers, remaining }, Some(&name));
+            }
+        }
+        ControlFlow::Continue(left.paused)
+    }
+}
+
+/// The reference's round robin for one round: every heuristic gets twice
+/// the number of buffers in nodes, over all partitions in order, and the
+/// first heuristic (in order) that places every partition or proves one
+/// infeasible decides. The attempts are independent, so they run side by
+/// side; one is cut short only once an earlier one has decided. Returns the
+/// decision (`NodeLimit` if none), its offsets, and what the race can reuse.
+///
+/// One difference: the budget is shared out by partition (twice its
+/// buffers, plus whatever earlier partitions left unspent), where the
+/// reference lets one partition spend what later ones would need. With one
+/// partition (and any number of trivial ones before it) that is the same
+/// budget and the same answer; on an instance made of many parts, a
+/// heuristic lost on one part no longer spends the whole instance's budget
+/// there (16 copies of K in a row took 1.1 s in this round alone).
+///
+/// When nothing decides, a second pass gives each attempt that ran out of
+/// budget a fresh search, with twice the partition's buffers in nodes, on
+/// every later partition that no attempt placed: on instances made of
+/// independent parts, a heuristic lost on one part would otherwise never
+/// start the others, and the race would start them from nothing. It only
+/// depends on the first pass's outcome, so it is as deterministic.
+fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status, Vec<i64>, Leftovers<'a>) {
+    let round = *round;
+    let heuristics = &round.params.preordering_heuristics;
+    // cancel[i] is raised once an attempt before i has decided: i's answer
+    // can no longer matter.
+    let cancel: Vec<Arc<AtomicBool>> = heuristics.iter().map(|_| Arc::new(AtomicBool::new(false))).collect();
+    let results: Vec<Mutex<Option<Attempt<'a>>>> = heuristics.iter().map(|_| Mutex::new(None)).collect();
+    round.pool.scope(|s| {
+        for i in 0..heuristics.len() {
+            let (cancel, results) = (&cancel, &results);
+            s.spawn(move |_| *results[i].lock() = attempt(&round, i, cancel));
+        }
+    });
+    let results = results.into_iter().map(Mutex::into_inner).collect();
+    let w = stats.worker("reference");
+    let FirstPass { mut decision, offsets, mut left, lost } =
+        gather(results, heuristics, round.model.partitions().len(), w);
+    if decision == Status::NodeLimit && round.stop.should_stop() {
+        decision = Status::Stopped;
+    }
+    if decision == Status::NodeLimit {
+        decision = second_pass(&round, &lost, &mut left, w);
+    }
+    (decision, offsets, left)
+}
+
+/// The first-pass attempt of heuristic `i`: one search over every partition
+/// in order, each with its share of the budget, until one is not placed.
+/// `None` if the solve was over before it began.
+fn attempt<'a>(round: &Round<'_, 'a>, i: usize, cancel: &[Arc<AtomicBool>]) -> Option<Attempt<'a>> {
+    let Round { model, capacity, params, stop, .. } = *round;
+    let parts = model.partitions();
+    // A search costs time to set up (tens of ms on a dense trace): none is
+    // started once the run is over.
+    if stop.should_stop() {
+        return None;
+    }
+    let mut search = Search::new(model, capacity, params, stop);
+    search.set_cancel(Some(Arc::clone(&cancel[i])));
+    search.set_keys(&params.preordering_heuristics[i].0);
+    let mut placed = vec![None; parts.len()];
+    let mut status = Status::Found;
+    let mut at = parts.len();
+    // Budget not spent on earlier partitions carries over.
+    let mut carried = 0i64;
+    for (p, part) in parts.iter().enumerate() {
+        let budget = (part.buffers.len() as i64).saturating_mul(2).saturating_add(carried);
+        let before = search.nodes;
+        search.set_node_limit(budget);
+        search.start_partition(p);
+        status = search.resume();
+        if status != Status::Found {
+            at = p;
+            break;
+        }
+        carried = budget.saturating_sub(i64::try_from(search.nodes - before).unwrap_or(i64::MAX)).max(0);
+        placed[p] = Some(part.buffers.iter().map(|&b| search.solution()[b]).collect());
+    }
+    if matches!(status, Status::Found | Status::Infeasible) {
+        for c in &cancel[i + 1..] {
+            c.store(true, Ordering::SeqCst);
+        }
+    }
+    if status == Status::Stopped {
+        search.abandon();
+    }
+    search.set_cancel(None);
+    Some(Attempt { status, search, at, placed })
+}
+
+/// Reads the first pass in heuristic order, which is what makes it the
+/// reference's round robin: the first attempt that decided gives the
+/// decision and its offsets. Every attempt's counters go to `w`; the first
+/// placement of each partition and every paused search go into the
+/// leftovers; and each attempt that ran out of budget is listed for the
+/// second pass.
+fn gather<'a>(
+    results: Vec<Option<Attempt<'a>>>,
+    heuristics: &[Heuristic],
+    partitions: usize,
+    w: &mut WorkerStats,
+) -> FirstPass<'a> {
+    let mut decision = (Status::NodeLimit, Vec::new());
+    let mut left = Leftovers { placed: vec![None; partitions], paused: Vec::new() };
+    let mut lost: Vec<(usize, usize)> = Vec::new();
+    for (i, (r, h)) in results.into_iter().zip(heuristics).enumerate() {
+        let Some(Attempt { status, mut search, at, placed }) = r else { continue };
+        if status == Status::NodeLimit {
+            lost.push((i, at));
+        }
+        w.attempts += 1;
+        w.nodes += search.nodes;
+        w.backtracks += search.backtracks;
+        // The race counts an adopted search's nodes from here on.
+        search.nodes = 0;
+        search.backtracks = 0;
+        if decision.0 == Status::NodeLimit && status != Status::NodeLimit {
+            w.wins += u64::from(status == Status::Found);
+            decision = (status, if status == Status::Found { search.solution().to_vec() } else { Vec::new() });
+        }
+        for (p, offsets) in placed.into_iter().enumerate() {
+            if left.placed[p].is_none() {
+                left.placed[p] = offsets.map(|o| (o, format!("reference:{h}")));
+            }
+        }
+        if status == Status::NodeLimit && search.in_progress() {
+            left.paused.push((at, h.clone(), search));
+        }
+    }
+    FirstPass { decision: decision.0, offsets: decision.1, left, lost }
+}
+
+/// The quick round's second pass (see [`quick_round`]): each attempt in
+/// `lost` (heuristic index, partition where its budget ran out) searches
+/// every later partition nobody placed, with a budget of twice its buffers.
+/// Placements and paused searches go into `left`, in heuristic order.
+/// Returns `Infeasible` if a search exhausted a partition, `Stopped` if the
+/// solve was stopped, else `NodeLimit`.
+fn second_pass<'a>(
+    round: &Round<'_, 'a>,
+    lost: &[(usize, usize)],
+    left: &mut Leftovers<'a>,
+    w: &mut WorkerStats,
+) -> Status {
+    let Round { pool, model, capacity, params, stop } = *round;
+    let heuristics = &params.preordering_heuristics;
+    let parts = model.partitions();
+    let open: Vec<bool> = left.placed.iter().map(Option::is_none).collect();
+    // Per attempt: (partition, status, search) for each partition it tried.
+    type Tried<'a> = Vec<(usize, Status, Search<'a>)>;
+    let results: Vec<Mutex<Tried<'a>>> = lost.iter().map(|_| Mutex::new(Vec::new())).collect();
+    pool.scope(|s| {
+        for (k, &(i, at)) in lost.iter().enumerate() {
+            let (results, open) = (&results, &open);
+            s.spawn(move |_| {
+                for p in (at + 1..parts.len()).filter(|&p| open[p]) {
+                    if stop.should_stop() {
+                        break;
+                    }
+                    let mut search = Search::new(model, capacity, params, stop);
+                    search.set_keys(&heuristics[i].0);
+                    search.set_node_limit((parts[p].buffers.len() as i64).saturating_mul(2));
+                    search.start_partition(p);
+                    let status = search.resume();
+                    let done = matches!(status, Status::Infeasible | Status::Stopped);
+                    results[k].lock().push((p, status, search));
+                    if done {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let mut outcome = Status::NodeLimit;
+    for (&(i, _), tried) in lost.iter().zip(results) {
+        let h = &heuristics[i];
+        for (p, status, mut search) in tried.into_inner() {
+            w.nodes += search.nodes;
+            w.backtracks += search.backtracks;
+            search.nodes = 0;
+            search.backtracks = 0;
+            match status {
+                Status::Found if left.placed[p].is_none() => {
+                    let placed = parts[p].buffers.iter().map(|&b| search.solution()[b]).collect();
+                    left.placed[p] = Some((placed, format!("reference:{h}")));
+                }
+                Status::NodeLimit if search.in_progress() => left.paused.push((p, h.clone(), search)),
+                Status::Infeasible => outcome = Status::Infeasible,
+                Status::Stopped => {
+                    search.abandon();
+                    if outcome == Status::NodeLimit {
+                        outcome = Status::Stopped;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    outcome
+}
