@@ -233,100 +233,172 @@ pub fn improve(
     progress: &(dyn Fn(i64) + Sync),
 ) -> Solution {
     let g = options.granularity.max(1);
-    let index = TimeIndex::new(problem);
-    let shared = Mutex::new(Incumbent {
-        offsets: start.offsets.clone(),
-        version: vec![0; problem.buffers.len()],
-        height: start.height,
-    });
-    // The height every search is trying to get below.
-    let target = Mutex::new(start.height - g);
-    let done = AtomicBool::new(false);
-    let out_of_time = || done.load(Ordering::Relaxed) || stop.should_stop();
+    let search = Search {
+        problem,
+        index: TimeIndex::new(problem),
+        options,
+        lower,
+        g,
+        stop,
+        progress,
+        shared: Mutex::new(Incumbent {
+            offsets: start.offsets.clone(),
+            version: vec![0; problem.buffers.len()],
+            height: start.height,
+        }),
+        target: Mutex::new(start.height - g),
+        done: AtomicBool::new(false),
+    };
     std::thread::scope(|scope| {
         for worker in 0..options.threads.max(1) {
-            let (shared, target, index, out_of_time, done) = (&shared, &target, &index, &out_of_time, &done);
-            scope.spawn(move || {
-                let mut rng = Rng::new(options.seed ^ (worker as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                let mut failures = 0u32;
-                // Freed buffers per repair: fewer after timeouts, more after successes.
-                let mut band = options.band.max(1);
-                while !out_of_time() {
-                    let t = *target.lock();
-                    if t < lower {
-                        done.store(true, Ordering::Relaxed);
-                        return;
-                    }
-                    let (offsets, versions) = {
-                        let s = shared.lock();
-                        (s.offsets.clone(), s.version.clone())
-                    };
-                    // The profile sorts every buffer (a tenth of a second on
-                    // a million): ask again before acting on it.
-                    let tops = index.profile(problem, &offsets);
-                    if out_of_time() {
-                        break;
-                    }
-                    let above: Vec<usize> = (0..tops.len()).filter(|&k| tops[k] > t).collect();
-                    if above.is_empty() {
-                        // Nothing rises above the target: the height is at most t.
-                        let mut s = shared.lock();
-                        let height = Solution::new(problem, s.offsets.clone()).height;
-                        if height < s.height {
-                            s.height = height;
-                            progress(height);
-                        }
-                        drop(s);
-                        let mut tt = target.lock();
-                        if *tt >= height {
-                            // Next target: a step below, bolder while repairs succeed.
-                            let gap = (height - lower).max(0);
-                            let step = if failures == 0 { (gap / STEP_DIVISOR).max(g) } else { g };
-                            *tt = (height - step) / g * g;
-                        }
-                        continue;
-                    }
-                    let moment = above[(rng.next_u64() % above.len() as u64) as usize];
-                    let space = Space { problem, index, options };
-                    match repair(&space, &offsets, moment, t, band, stop) {
-                        Ok((moved, read)) => {
-                            failures = 0;
-                            band = (band * 2).min(options.band);
-                            let mut s = shared.lock();
-                            // Commit only if nothing this repair read has moved since.
-                            if read.iter().all(|&b| s.version[b] == versions[b]) {
-                                for (b, o) in moved {
-                                    s.offsets[b] = o;
-                                    s.version[b] += 1;
-                                }
-                            }
-                        }
-                        Err(why) => {
-                            if why == Failure::OutOfTime {
-                                band = (band / 2).max(12);
-                            }
-                            failures += 1;
-                            if failures >= 2 * above.len().min(16) as u32 + 4 {
-                                // This target resists: relax it halfway back up.
-                                let mut tt = target.lock();
-                                let h = shared.lock().height;
-                                if *tt < h - g {
-                                    *tt = ((*tt + h) / 2 / g * g).min(h - g);
-                                } else {
-                                    // Even one step below the incumbent resists.
-                                    failures = 0;
-                                }
-                            }
-                        }
-                    }
-                }
-            });
+            let search = &search;
+            scope.spawn(move || search.work(worker));
         }
     });
-    let s = shared.into_inner();
+    let s = search.shared.into_inner();
     let best = Solution::new(problem, s.offsets);
     debug_assert!(best.height <= start.height);
     best
+}
+
+/// What the workers of one [`improve`] share.
+struct Search<'a> {
+    problem: &'a Problem,
+    index: TimeIndex,
+    options: &'a LnsOptions,
+    /// The height no packing can beat.
+    lower: i64,
+    /// The granularity of heights (at least 1).
+    g: i64,
+    stop: &'a StopToken,
+    progress: &'a (dyn Fn(i64) + Sync),
+    shared: Mutex<Incumbent>,
+    /// The height every search is trying to get below.
+    target: Mutex<i64>,
+    /// Set once the target is below `lower`: the incumbent is optimal.
+    done: AtomicBool,
+}
+
+/// One worker's own state.
+struct Worker {
+    rng: Rng,
+    /// Repairs failed in a row.
+    failures: u32,
+    /// Freed buffers per repair: fewer after timeouts, more after successes.
+    band: usize,
+}
+
+impl Search<'_> {
+    /// Whether the search is over: optimal, or told to stop.
+    fn out_of_time(&self) -> bool {
+        self.done.load(Ordering::Relaxed) || self.stop.should_stop()
+    }
+
+    /// One worker's loop: steps until the search is over.
+    fn work(&self, worker: usize) {
+        let mut w = Worker {
+            rng: Rng::new(self.options.seed ^ (worker as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+            failures: 0,
+            band: self.options.band.max(1),
+        };
+        while !self.out_of_time() {
+            if !self.step(&mut w) {
+                return;
+            }
+        }
+    }
+
+    /// One repair at a random moment above the target (or, when none is
+    /// left, a lower target); false when this worker is done.
+    fn step(&self, w: &mut Worker) -> bool {
+        let t = *self.target.lock();
+        if t < self.lower {
+            self.done.store(true, Ordering::Relaxed);
+            return false;
+        }
+        let (offsets, versions) = {
+            let s = self.shared.lock();
+            (s.offsets.clone(), s.version.clone())
+        };
+        // The profile sorts every buffer (a tenth of a second on a
+        // million): ask again before acting on it.
+        let tops = self.index.profile(self.problem, &offsets);
+        if self.out_of_time() {
+            return false;
+        }
+        let above: Vec<usize> = (0..tops.len()).filter(|&k| tops[k] > t).collect();
+        if above.is_empty() {
+            // Nothing rises above the target: the height is at most t.
+            self.lower_target(w.failures);
+            return true;
+        }
+        let moment = above[(w.rng.next_u64() % above.len() as u64) as usize];
+        let space = Space { problem: self.problem, index: &self.index, options: self.options };
+        match repair(&space, &offsets, moment, t, w.band, self.stop) {
+            Ok((moved, read)) => {
+                w.failures = 0;
+                w.band = (w.band * 2).min(self.options.band);
+                self.commit(moved, &read, &versions);
+            }
+            Err(why) => {
+                if why == Failure::OutOfTime {
+                    w.band = (w.band / 2).max(12);
+                }
+                w.failures += 1;
+                if w.failures >= 2 * above.len().min(16) as u32 + 4 && !self.relax() {
+                    // Even one step below the incumbent resists.
+                    w.failures = 0;
+                }
+            }
+        }
+        true
+    }
+
+    /// Records the incumbent's height (nothing rises above the target) and
+    /// sets the next target a step below it, bolder while repairs succeed
+    /// (`failures` is 0).
+    fn lower_target(&self, failures: u32) {
+        let g = self.g;
+        let mut s = self.shared.lock();
+        let height = Solution::new(self.problem, s.offsets.clone()).height;
+        if height < s.height {
+            s.height = height;
+            (self.progress)(height);
+        }
+        drop(s);
+        let mut tt = self.target.lock();
+        if *tt >= height {
+            let gap = (height - self.lower).max(0);
+            let step = if failures == 0 { (gap / STEP_DIVISOR).max(g) } else { g };
+            *tt = (height - step) / g * g;
+        }
+    }
+
+    /// Moves the repaired buffers, unless a buffer the repair read has moved
+    /// since `versions` were taken.
+    fn commit(&self, moved: Vec<(usize, i64)>, read: &[usize], versions: &[u32]) {
+        let mut s = self.shared.lock();
+        if read.iter().all(|&b| s.version[b] == versions[b]) {
+            for (b, o) in moved {
+                s.offsets[b] = o;
+                s.version[b] += 1;
+            }
+        }
+    }
+
+    /// Relaxes a target that resists halfway back up to the incumbent;
+    /// false when it is already one step below the incumbent.
+    fn relax(&self) -> bool {
+        let g = self.g;
+        let mut tt = self.target.lock();
+        let h = self.shared.lock().height;
+        if *tt < h - g {
+            *tt = ((*tt + h) / 2 / g * g).min(h - g);
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// Buffers sorted by the start of their lifespan, and the moments (time
@@ -420,6 +492,48 @@ fn repair(
     band: usize,
     stop: &StopToken,
 ) -> Result<Repaired, Failure> {
+    let (must, optional) = candidates(space, offsets, moment, target)?;
+    let mut extra = band.saturating_sub(must.len()).min(optional.len());
+    // Freeing more widens the band (a refuted band needs that) but makes
+    // the repair larger (too large a one needs fewer): remember both
+    // limits so that the two cannot undo each other forever.
+    let mut refuted_at: Option<usize> = None;
+    let mut too_large_at = usize::MAX;
+    loop {
+        let mut free: Vec<usize> = must.iter().chain(&optional[..extra]).copied().collect();
+        match build_growing(space, offsets, &mut free, target, band, stop)? {
+            Build::Ready(sub, ..) if crate::bounds::LowerBounds::of(&sub).refute(sub.capacity).is_some() => {
+                // Somewhere in the freed buffers' time the band is full:
+                // free more (and so widen the band) while there are more.
+                refuted_at = Some(extra);
+                let more = (extra * 2).max(extra + 4).min(optional.len()).min(too_large_at.saturating_sub(1));
+                if more <= extra {
+                    return Err(Failure::Proven);
+                }
+                extra = more;
+            }
+            Build::Ready(sub, floor, read) => {
+                let solution = solve_band(&sub, space.options, stop)?;
+                let moved = free.iter().enumerate().map(|(i, &b)| (b, solution.offsets[i] + floor)).collect();
+                return Ok((moved, read));
+            }
+            Build::TooLarge if extra > 0 && refuted_at.is_none_or(|r| extra / 2 > r) => {
+                too_large_at = extra;
+                extra /= 2;
+            }
+            _ => return Err(Failure::Proven),
+        }
+    }
+}
+
+/// The buffers live at `moment` a repair there may free, highest first:
+/// those that must move (above `target`) and those that may.
+fn candidates(
+    space: &Space<'_>,
+    offsets: &[i64],
+    moment: usize,
+    target: i64,
+) -> Result<(Vec<usize>, Vec<usize>), Failure> {
     let Space { problem, index, options } = *space;
     let (t0, t1) = (index.times[moment], index.times[moment + 1]);
     let top = |b: usize| offsets[b] + problem.buffers[b].size;
@@ -444,69 +558,52 @@ fn repair(
             top(b) <= target && problem.buffers[b].offset.is_none() && problem.buffers[b].lifespan.len() <= usual
         })
         .collect();
-    let mut extra = band.saturating_sub(must.len()).min(optional.len());
-    // Freeing more widens the band (a refuted band needs that) but makes
-    // the repair larger (too large a one needs fewer): remember both
-    // limits so that the two cannot undo each other forever.
-    let mut refuted_at: Option<usize> = None;
-    let mut too_large_at = usize::MAX;
+    Ok((must, optional))
+}
+
+/// [`build_repair`] for `free`, adding to it the obstacles above the target
+/// elsewhere in the freed buffers' time (they must move too) until none is
+/// left or the repair is too big; never [`Build::Above`].
+fn build_growing(
+    space: &Space<'_>,
+    offsets: &[i64],
+    free: &mut Vec<usize>,
+    target: i64,
+    band: usize,
+    stop: &StopToken,
+) -> Result<Build, Failure> {
+    let Space { problem, index, options } = *space;
+    let mut added = 0;
     loop {
-        let mut free: Vec<usize> = must.iter().chain(&optional[..extra]).copied().collect();
-        // Obstacles above the target elsewhere in the freed buffers' time
-        // must move too: add them until none is left or the repair is too big.
-        let mut added = 0;
-        let built = loop {
-            if stop.should_stop() {
-                return Err(Failure::OutOfTime);
-            }
-            match build_repair(problem, index, offsets, &free, target, options) {
-                Build::Above(b) if added < MAX_ADDED && free.len() < 2 * options.band.max(band) => {
-                    free.push(b);
-                    added += 1;
-                }
-                Build::Above(_) => break Build::Hopeless,
-                other => break other,
-            }
-        };
-        match built {
-            Build::Ready(sub, ..) if crate::bounds::LowerBounds::of(&sub).refute(sub.capacity).is_some() => {
-                // Somewhere in the freed buffers' time the band is full:
-                // free more (and so widen the band) while there are more.
-                refuted_at = Some(extra);
-                let more = (extra * 2).max(extra + 4).min(optional.len()).min(too_large_at.saturating_sub(1));
-                if more <= extra {
-                    return Err(Failure::Proven);
-                }
-                extra = more;
-            }
-            Build::Ready(sub, floor, read) => {
-                // The online packing of the band first (instant), then the
-                // exact search within the budget.
-                let online = crate::heuristics::online::online(&sub, Hole::Tightest, Tie::Width, &|| false)
-                    .map(|o| Solution::new(&sub, o))
-                    .filter(|s| s.height <= sub.capacity);
-                let solution = match online {
-                    Some(s) => s,
-                    None => {
-                        let params = SolverParams { threads: 1, ..SolverParams::default() };
-                        let budget = stop.child_until(Instant::now().checked_add(options.repair_budget));
-                        let result = crate::sequential::solve(&sub, &params, &budget).0;
-                        match result {
-                            Ok(s) => s,
-                            Err(SolveError::Infeasible { .. }) => return Err(Failure::Proven),
-                            Err(_) => return Err(Failure::OutOfTime),
-                        }
-                    }
-                };
-                let moved = free.iter().enumerate().map(|(i, &b)| (b, solution.offsets[i] + floor)).collect();
-                return Ok((moved, read));
-            }
-            Build::TooLarge if extra > 0 && refuted_at.is_none_or(|r| extra / 2 > r) => {
-                too_large_at = extra;
-                extra /= 2;
-            }
-            _ => return Err(Failure::Proven),
+        if stop.should_stop() {
+            return Err(Failure::OutOfTime);
         }
+        match build_repair(problem, index, offsets, free, target, options) {
+            Build::Above(b) if added < MAX_ADDED && free.len() < 2 * options.band.max(band) => {
+                free.push(b);
+                added += 1;
+            }
+            Build::Above(_) => return Ok(Build::Hopeless),
+            other => return Ok(other),
+        }
+    }
+}
+
+/// Packs a repair's band: the online packing first (instant), then the
+/// exact search within the repair budget.
+fn solve_band(sub: &Problem, options: &LnsOptions, stop: &StopToken) -> Result<Solution, Failure> {
+    let online = crate::heuristics::online::online(sub, Hole::Tightest, Tie::Width, &|| false)
+        .map(|o| Solution::new(sub, o))
+        .filter(|s| s.height <= sub.capacity);
+    if let Some(s) = online {
+        return Ok(s);
+    }
+    let params = SolverParams { threads: 1, ..SolverParams::default() };
+    let budget = stop.child_until(Instant::now().checked_add(options.repair_budget));
+    match crate::sequential::solve(sub, &params, &budget).0 {
+        Ok(s) => Ok(s),
+        Err(SolveError::Infeasible { .. }) => Err(Failure::Proven),
+        Err(_) => Err(Failure::OutOfTime),
     }
 }
 

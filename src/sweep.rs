@@ -178,12 +178,37 @@ pub fn sweep(problem: &Problem) -> Sweep {
     sweep_with(problem, true, &|| false).unwrap_or_default()
 }
 
-/// The sweep, listing each buffer's overlaps only when `overlaps` is set
-/// (the search's model builds its own, more compact, list of them).
-/// The sweep, with the pairwise overlaps when `overlaps` is set; `None`
-/// when `halt` (asked every few thousand points) says to stop: a sweep of a
+/// The sweep, with the pairwise overlaps when `overlaps` is set (the
+/// search's model builds its own, more compact, list of them); `None` when
+/// `halt` (asked every few thousand points) says to stop: a sweep of a
 /// large trace takes long enough to matter under a time limit.
 pub(crate) fn sweep_with(problem: &Problem, overlaps: bool, halt: &dyn Fn() -> bool) -> Option<Sweep> {
+    let Events { points, pieces, inactive } = events(problem);
+    let mut sweeper = Sweeper::new(problem, pieces, overlaps);
+    for (k, p) in points.iter().enumerate() {
+        if k % 4096 == 4095 && halt() {
+            return None;
+        }
+        match p.kind {
+            Kind::Right => sweeper.right(p),
+            Kind::Left => sweeper.left(p),
+        }
+    }
+    Some(sweeper.finish(inactive))
+}
+
+/// What the sweep passes over.
+struct Events {
+    /// Both ends of every piece of every active buffer, in sweep order.
+    points: Vec<Point>,
+    /// The pieces of the buffers with gaps (empty for the others).
+    pieces: Vec<Vec<Piece>>,
+    /// The buffers that never occupy memory.
+    inactive: Vec<BufferIdx>,
+}
+
+/// The point events of `problem`'s buffers, sorted by time (ends first).
+fn events(problem: &Problem) -> Events {
     let n = problem.buffers.len();
     let mut pieces: Vec<Vec<Piece>> = vec![Vec::new(); n];
     let mut points = Vec::with_capacity(2 * n);
@@ -211,96 +236,139 @@ pub(crate) fn sweep_with(problem: &Problem, overlaps: bool, halt: &dyn Fn() -> b
         }
     }
     points.sort_unstable_by_key(|p| (p.time, p.kind, p.buffer));
+    Events { points, pieces, inactive }
+}
 
-    let mut section_start = vec![0u32];
-    let mut section_members: Vec<u32> = Vec::new();
-    let mut partitions: Vec<Partition> = Vec::new();
-    let mut buffer_data = vec![BufferData::default(); n];
+/// The sweep's state between two points.
+struct Sweeper<'a> {
+    problem: &'a Problem,
+    /// See [`Events::pieces`].
+    pieces: Vec<Vec<Piece>>,
+    /// Whether to list the pairwise overlaps.
+    overlaps: bool,
+    section_start: Vec<u32>,
+    section_members: Vec<u32>,
+    partitions: Vec<Partition>,
+    buffer_data: Vec<BufferData>,
     // Active buffers (in a piece right now) and alive ones (between their
     // first start and last end), both as sets with O(1) removal.
-    let mut actives = IndexSet::new(n);
-    let mut alive = IndexSet::new(n);
-    let mut span_start = vec![0usize; n];
-    let mut last_section_time: Option<i64> = None;
-    let mut partition_start = 0usize;
-    let num_sections = |start: &Vec<u32>| start.len() - 1;
+    actives: IndexSet,
+    alive: IndexSet,
+    /// The section where each buffer's current span began.
+    span_start: Vec<usize>,
+    last_section_time: Option<i64>,
+    partition_start: usize,
+}
 
-    for (k, p) in points.iter().enumerate() {
-        if k % 4096 == 4095 && halt() {
-            return None;
+impl<'a> Sweeper<'a> {
+    /// Before the first point.
+    fn new(problem: &'a Problem, pieces: Vec<Vec<Piece>>, overlaps: bool) -> Self {
+        let n = problem.buffers.len();
+        Sweeper {
+            problem,
+            pieces,
+            overlaps,
+            section_start: vec![0u32],
+            section_members: Vec::new(),
+            partitions: Vec::new(),
+            buffer_data: vec![BufferData::default(); n],
+            actives: IndexSet::new(n),
+            alive: IndexSet::new(n),
+            span_start: vec![0usize; n],
+            last_section_time: None,
+            partition_start: 0,
         }
+    }
+
+    /// The number of sections closed so far.
+    fn num_sections(&self) -> usize {
+        self.section_start.len() - 1
+    }
+
+    /// A piece ends: closes the section of the buffers active until now
+    /// (unless this time already closed one), the buffer's span, and the
+    /// partition when nothing is alive any more.
+    fn right(&mut self, p: &Point) {
         let b = p.buffer as usize;
-        match p.kind {
-            Kind::Right => {
-                if last_section_time.is_some_and(|t| t < p.time) {
-                    let mut members: Vec<u32> = actives.items().to_vec();
-                    members.sort_unstable();
-                    section_members.extend_from_slice(&members);
-                    section_start.push(section_members.len() as u32);
-                }
-                last_section_time = Some(p.time);
-                actives.remove(b);
-                if p.endpoint {
-                    alive.remove(b);
-                }
-                let range = SectionRange { lower: span_start[b], upper: num_sections(&section_start) };
-                buffer_data[b].spans.push(SectionSpan { range, window: p.window });
-                if alive.is_empty() {
-                    if let Some(part) = partitions.last_mut() {
-                        part.sections = SectionRange { lower: partition_start, upper: num_sections(&section_start) };
-                    }
-                    partition_start = num_sections(&section_start);
-                }
+        if self.last_section_time.is_some_and(|t| t < p.time) {
+            let mut members: Vec<u32> = self.actives.items().to_vec();
+            members.sort_unstable();
+            self.section_members.extend_from_slice(&members);
+            self.section_start.push(self.section_members.len() as u32);
+        }
+        self.last_section_time = Some(p.time);
+        self.actives.remove(b);
+        if p.endpoint {
+            self.alive.remove(b);
+        }
+        let range = SectionRange { lower: self.span_start[b], upper: self.num_sections() };
+        self.buffer_data[b].spans.push(SectionSpan { range, window: p.window });
+        if self.alive.is_empty() {
+            let upper = self.num_sections();
+            if let Some(part) = self.partitions.last_mut() {
+                part.sections = SectionRange { lower: self.partition_start, upper };
             }
-            Kind::Left => {
-                if last_section_time.is_none() {
-                    last_section_time = Some(p.time);
-                }
-                if alive.is_empty() {
-                    partitions.push(Partition::default());
-                }
-                if p.endpoint {
-                    if let Some(part) = partitions.last_mut() {
-                        part.buffers.push(b);
-                    }
-                    let buffer = &problem.buffers[b];
-                    let others: &[u32] = if overlaps { alive.items() } else { &[] };
-                    for &a in others {
-                        let a = a as usize;
-                        let other = &problem.buffers[a];
-                        let (ea, eb) = if buffer.gaps.is_empty() && other.gaps.is_empty() {
-                            // Both are active on their whole lifespans, which meet here.
-                            (Some(other.size), Some(buffer.size))
-                        } else {
-                            (
-                                effective_size_of_pieces(
-                                    &pieces_of(&pieces, problem, a),
-                                    &pieces_of(&pieces, problem, b),
-                                ),
-                                effective_size_of_pieces(
-                                    &pieces_of(&pieces, problem, b),
-                                    &pieces_of(&pieces, problem, a),
-                                ),
-                            )
-                        };
-                        if let Some(e) = ea {
-                            buffer_data[a].overlaps.push(Overlap { buffer: b, effective_size: e });
-                        }
-                        if let Some(e) = eb {
-                            buffer_data[b].overlaps.push(Overlap { buffer: a, effective_size: e });
-                        }
-                    }
-                    alive.insert(b);
-                }
-                actives.insert(b);
-                span_start[b] = num_sections(&section_start);
-            }
+            self.partition_start = upper;
         }
     }
-    for data in &mut buffer_data {
-        data.overlaps.sort_unstable();
+
+    /// A piece starts: opens a partition when nothing is alive, and at the
+    /// buffer's first piece adds it to the partition and meets every buffer
+    /// alive.
+    fn left(&mut self, p: &Point) {
+        let b = p.buffer as usize;
+        if self.last_section_time.is_none() {
+            self.last_section_time = Some(p.time);
+        }
+        if self.alive.is_empty() {
+            self.partitions.push(Partition::default());
+        }
+        if p.endpoint {
+            if let Some(part) = self.partitions.last_mut() {
+                part.buffers.push(b);
+            }
+            if self.overlaps {
+                for i in 0..self.alive.items().len() {
+                    let a = self.alive.items()[i] as usize;
+                    self.meet(a, b);
+                }
+            }
+            self.alive.insert(b);
+        }
+        self.actives.insert(b);
+        self.span_start[b] = self.num_sections();
     }
-    Some(Sweep { section_start, section_members, partitions, buffer_data, inactive })
+
+    /// Records the overlaps of `a` (alive) and `b` (starting), each way
+    /// where one must stack above the other.
+    fn meet(&mut self, a: usize, b: usize) {
+        let (problem, pieces) = (self.problem, &self.pieces);
+        let (buffer, other) = (&problem.buffers[b], &problem.buffers[a]);
+        let (ea, eb) = if buffer.gaps.is_empty() && other.gaps.is_empty() {
+            // Both are active on their whole lifespans, which meet here.
+            (Some(other.size), Some(buffer.size))
+        } else {
+            (
+                effective_size_of_pieces(&pieces_of(pieces, problem, a), &pieces_of(pieces, problem, b)),
+                effective_size_of_pieces(&pieces_of(pieces, problem, b), &pieces_of(pieces, problem, a)),
+            )
+        };
+        if let Some(e) = ea {
+            self.buffer_data[a].overlaps.push(Overlap { buffer: b, effective_size: e });
+        }
+        if let Some(e) = eb {
+            self.buffer_data[b].overlaps.push(Overlap { buffer: a, effective_size: e });
+        }
+    }
+
+    /// The sweep's result, overlaps sorted.
+    fn finish(self, inactive: Vec<BufferIdx>) -> Sweep {
+        let Sweeper { section_start, section_members, partitions, mut buffer_data, .. } = self;
+        for data in &mut buffer_data {
+            data.overlaps.sort_unstable();
+        }
+        Sweep { section_start, section_members, partitions, buffer_data, inactive }
+    }
 }
 
 /// The pieces of buffer `i`: stored ones for buffers with gaps, else its

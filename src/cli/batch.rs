@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -33,6 +33,7 @@ use minimalloc::error::SolveError;
 use minimalloc::io::{file_key, read_csv_file, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeStatus};
 use minimalloc::params::{parse_duration, MAX_THREADS};
+use minimalloc::portfolio::PortfolioOptions;
 use minimalloc::solver::solve_with;
 use minimalloc::StopToken;
 use minimalloc::{render, validate, LowerBounds, Problem, Solution};
@@ -267,17 +268,27 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
         backtracks: 0,
         message: String::new(),
     };
-    // Set when the input was fine but our own result was not.
-    let internal = std::cell::Cell::new(false);
-    let write_out = |problem: &Problem, solution: &Solution| {
-        emit(problem, solution, file, args).inspect_err(|_| internal.set(true))
-    };
-    // A solution that failed the library's own validation is ours too.
-    let solve_failed = |e: SolveError| {
-        internal.set(matches!(e, SolveError::Internal(_)));
-        anyhow::Error::from(e)
-    };
-    let outcome = (|| -> anyhow::Result<()> {
+    let job = FileJob { file, args, internal: std::cell::Cell::new(false) };
+    if let Err(e) = job.run(&mut row, config, threads, stop) {
+        row.status = if job.internal.get() { "internal" } else { "error" }.into();
+        row.message = format!("{e:#}");
+    }
+    row.wall_s = start.elapsed().as_secs_f64();
+    row
+}
+
+/// One file of a batch being solved.
+struct FileJob<'a> {
+    file: &'a Path,
+    args: &'a BatchArgs,
+    /// Set when the input was fine but our own result was not.
+    internal: std::cell::Cell<bool>,
+}
+
+impl FileJob<'_> {
+    /// Reads the file and solves or minimizes it, filling in `row`.
+    fn run(&self, row: &mut Row, config: &Config, threads: usize, stop: &Arc<AtomicBool>) -> anyhow::Result<()> {
+        let (file, args) = (self.file, self.args);
         let mut problem = read_csv_file(file)?.problem;
         // Each file's time limit counts from the moment it has been read.
         let deadline = config.portfolio.params.timeout.and_then(|t| Instant::now().checked_add(t));
@@ -294,48 +305,76 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
         }
         if args.minimize_capacity {
             problem.capacity = capacity.unwrap_or(0);
-            row.capacity = problem.capacity;
-            let m = minimize_until(&problem, &opts, &token, &|_| {}).map_err(solve_failed)?;
-            row.status = match m.status {
-                MinimizeStatus::Optimal => "optimal",
-                MinimizeStatus::Feasible => "feasible",
-                MinimizeStatus::Unknown => "unknown",
-                MinimizeStatus::Infeasible => "infeasible",
-            }
-            .into();
-            row.lower_bound = Some(m.lower_bound);
-            if let Some(s) = m.solution {
-                row.height = Some(s.height);
-                problem.capacity = s.height;
-                write_out(&problem, &s)?;
-            }
-            return Ok(());
+            return self.minimize(row, &mut problem, &opts, &token);
         }
         let capacity = capacity.ok_or_else(|| anyhow!("no --capacity, and the name is not NAME.CAPACITY.csv"))?;
         problem.capacity = capacity;
-        row.capacity = capacity;
-        let report = solve_with(&problem, &opts, &token, &|_| {});
+        self.solve(row, &problem, &opts, &token)
+    }
+
+    /// Minimizes the capacity of `problem` (at most its capacity).
+    fn minimize(
+        &self,
+        row: &mut Row,
+        problem: &mut Problem,
+        opts: &PortfolioOptions,
+        token: &StopToken,
+    ) -> anyhow::Result<()> {
+        row.capacity = problem.capacity;
+        let m = minimize_until(problem, opts, token, &|_| {}).map_err(|e| self.failed(e))?;
+        row.status = match m.status {
+            MinimizeStatus::Optimal => "optimal",
+            MinimizeStatus::Feasible => "feasible",
+            MinimizeStatus::Unknown => "unknown",
+            MinimizeStatus::Infeasible => "infeasible",
+        }
+        .into();
+        row.lower_bound = Some(m.lower_bound);
+        if let Some(s) = m.solution {
+            row.height = Some(s.height);
+            problem.capacity = s.height;
+            self.write_out(problem, &s)?;
+        }
+        Ok(())
+    }
+
+    /// Solves `problem` at its capacity.
+    fn solve(
+        &self,
+        row: &mut Row,
+        problem: &Problem,
+        opts: &PortfolioOptions,
+        token: &StopToken,
+    ) -> anyhow::Result<()> {
+        row.capacity = problem.capacity;
+        let report = solve_with(problem, opts, token, &|_| {});
         row.nodes = report.stats.nodes();
         row.backtracks = report.stats.backtracks();
         match report.result {
             Ok(s) => {
                 row.status = "solved".into();
                 row.height = Some(s.height);
-                write_out(&problem, &s)?;
+                self.write_out(problem, &s)?;
             }
             Err(SolveError::Infeasible { .. }) => row.status = "infeasible".into(),
             Err(SolveError::Timeout) | Err(SolveError::Cancelled) => row.status = "timeout".into(),
             Err(SolveError::Unknown(_)) => row.status = "unknown".into(),
-            Err(e) => return Err(solve_failed(e)),
+            Err(e) => return Err(self.failed(e)),
         }
         Ok(())
-    })();
-    if let Err(e) = outcome {
-        row.status = if internal.get() { "internal" } else { "error" }.into();
-        row.message = format!("{e:#}");
     }
-    row.wall_s = start.elapsed().as_secs_f64();
-    row
+
+    /// Validates and writes a solution; a failure is ours.
+    fn write_out(&self, problem: &Problem, solution: &Solution) -> anyhow::Result<()> {
+        emit(problem, solution, self.file, self.args).inspect_err(|_| self.internal.set(true))
+    }
+
+    /// The error of a failed solve: a solution that failed the library's own
+    /// validation is ours too.
+    fn failed(&self, e: SolveError) -> anyhow::Error {
+        self.internal.set(matches!(e, SolveError::Internal(_)));
+        anyhow::Error::from(e)
+    }
 }
 
 /// Where a solution of `file` is written: NAME.out.csv under --output-dir
@@ -422,6 +461,40 @@ fn exit_code(rows: &[Row], interrupted: bool) -> i32 {
 /// that stop the whole batch (bad flags, no input files, an output that
 /// would overwrite an input) are returned, and exit with 2.
 pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
+    let settings = settings(args)?;
+    let Todo { suite, files, done } = todo(args)?;
+    refuse_overwriting_inputs(&suite, &files, args)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    super::install_interrupt(Arc::clone(&stop));
+    let workers = Workers {
+        args,
+        settings: &settings,
+        files: &files,
+        stop: &stop,
+        rows: Mutex::new(done),
+        bar: progress_bar(args, files.len()),
+        finished: AtomicUsize::new(0),
+        next: AtomicUsize::new(0),
+    };
+    workers.run();
+    if let Some(bar) = &workers.bar {
+        bar.finish_and_clear();
+    }
+    finish(args, workers.rows.into_inner(), &stop)
+}
+
+/// What the flags make of every file's solve.
+struct Settings {
+    /// The preset with `--timeout` and `--seed` applied.
+    config: Config,
+    /// Files solved at once.
+    jobs: usize,
+    /// Threads of each file's portfolio.
+    per_file: usize,
+}
+
+/// The settings from the flags; creates the output folders.
+fn settings(args: &BatchArgs) -> anyhow::Result<Settings> {
     let mut config = match &args.config {
         Some(path) => Config::load(path)?,
         None => Config::default(),
@@ -445,6 +518,22 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
     for dir in [&args.output_dir, &args.svg_dir].into_iter().flatten() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
+    Ok(Settings { config, jobs, per_file })
+}
+
+/// The files of a batch.
+struct Todo {
+    /// Every input file.
+    suite: Vec<PathBuf>,
+    /// Those this run solves: its shard's, less those already reported.
+    files: Vec<PathBuf>,
+    /// The rows of earlier runs (with `--resume`).
+    done: Vec<Row>,
+}
+
+/// Collects the input files, then takes this process's shard and, with
+/// `--resume`, leaves out the files the report has.
+fn todo(args: &BatchArgs) -> anyhow::Result<Todo> {
     let suite = collect(&args.inputs)?;
     if suite.is_empty() {
         let named: Vec<String> = args.inputs.iter().map(|p| p.display().to_string()).collect();
@@ -466,12 +555,12 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
             eprintln!("resuming: {} files already in {}, {} to go", seen.len(), args.report.display(), files.len());
         }
     }
-    refuse_overwriting_inputs(&suite, &files, args)?;
-    let total = files.len();
-    let rows = Mutex::new(done);
-    let stop = Arc::new(AtomicBool::new(false));
-    super::install_interrupt(Arc::clone(&stop));
-    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+    Ok(Todo { suite, files, done })
+}
+
+/// A progress bar of `total` files, on a terminal unless `--quiet`.
+fn progress_bar(args: &BatchArgs, total: usize) -> Option<indicatif::ProgressBar> {
+    (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(total as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:30.cyan/blue}] {pos}/{len} {wide_msg}")
@@ -479,74 +568,103 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
                 .progress_chars("=> "),
         );
         bar
-    });
-    let finished = std::sync::atomic::AtomicUsize::new(0);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    // Plain threads pulling files from a shared counter: each file's
-    // portfolio has a thread pool of its own, and a rayon worker waiting on
-    // another pool would start more files meanwhile, oversubscribing.
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                if i >= files.len() || stop.load(Ordering::SeqCst) {
-                    return;
-                }
-                let file = &files[i];
-                let row = run_file(file, args, &config, per_file, &stop);
-                let k = finished.fetch_add(1, Ordering::SeqCst) + 1;
-                let line = format!(
-                    "{}: {} {} ({:.3}s)",
-                    file.display(),
-                    row.status,
-                    row.height.map(|h| format!("height {h}")).unwrap_or_default(),
-                    row.wall_s
-                );
-                match &bar {
-                    Some(bar) => {
-                        // The bar holds one line: the file's name, not its
-                        // path, so that the message fits beside the bar.
-                        let name = file
-                            .file_name()
-                            .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
-                        bar.set_message(format!(
-                            "{name}: {} {} ({:.3}s)",
-                            row.status,
-                            row.height.map(|h| format!("height {h}")).unwrap_or_default(),
-                            row.wall_s
-                        ));
-                        bar.inc(1);
-                    }
-                    None if !args.quiet => eprintln!("[{k}/{total}] {line}"),
-                    None => {}
-                }
-                // Failures are told with their reason, even when quiet: the
-                // report has it, but one should not have to read it to know.
-                if matches!(row.status.as_str(), "error" | "internal") {
-                    let name = file.display().to_string();
-                    let message = if row.message.starts_with(&name) {
-                        format!("error: {}", row.message)
-                    } else {
-                        format!("error: {name}: {}", row.message)
-                    };
-                    match &bar {
-                        Some(bar) => bar.println(message),
-                        None => eprintln!("{message}"),
-                    }
-                }
-                let mut rows = rows.lock();
-                rows.push(row);
-                rows.sort_by(|a, b| a.file.cmp(&b.file));
-                if let Err(e) = write_report(&args.report, &rows) {
-                    eprintln!("warning: could not write the report: {e:#}");
-                }
-            });
-        }
-    });
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
+    })
+}
+
+/// The threads that solve a batch's files, and what they share.
+struct Workers<'a> {
+    args: &'a BatchArgs,
+    settings: &'a Settings,
+    files: &'a [PathBuf],
+    stop: &'a Arc<AtomicBool>,
+    /// The report's rows so far, sorted by file.
+    rows: Mutex<Vec<Row>>,
+    bar: Option<indicatif::ProgressBar>,
+    /// Files done in this run.
+    finished: AtomicUsize,
+    /// The next file to take.
+    next: AtomicUsize,
+}
+
+impl Workers<'_> {
+    /// Solves every file on `--jobs` threads, or until interrupted.
+    fn run(&self) {
+        // Plain threads pulling files from a shared counter: each file's
+        // portfolio has a thread pool of its own, and a rayon worker waiting on
+        // another pool would start more files meanwhile, oversubscribing.
+        std::thread::scope(|scope| {
+            for _ in 0..self.settings.jobs {
+                scope.spawn(|| self.work());
+            }
+        });
     }
-    let rows = rows.into_inner();
+
+    /// One thread's loop: takes the next file until none is left.
+    fn work(&self) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::SeqCst);
+            if i >= self.files.len() || self.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            let file = &self.files[i];
+            let row = run_file(file, self.args, &self.settings.config, self.settings.per_file, self.stop);
+            let k = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
+            self.tell(file, &row, k);
+            self.record(row);
+        }
+    }
+
+    /// Tells that `file` (the `k`-th done) ended as `row` says: on the bar,
+    /// else in a line unless quiet, and a failure's reason in any case.
+    fn tell(&self, file: &Path, row: &Row, k: usize) {
+        let outcome = format!(
+            "{} {} ({:.3}s)",
+            row.status,
+            row.height.map(|h| format!("height {h}")).unwrap_or_default(),
+            row.wall_s
+        );
+        match &self.bar {
+            Some(bar) => {
+                // The bar holds one line: the file's name, not its
+                // path, so that the message fits beside the bar.
+                let name =
+                    file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+                bar.set_message(format!("{name}: {outcome}"));
+                bar.inc(1);
+            }
+            None if !self.args.quiet => eprintln!("[{k}/{}] {}: {outcome}", self.files.len(), file.display()),
+            None => {}
+        }
+        // Failures are told with their reason, even when quiet: the
+        // report has it, but one should not have to read it to know.
+        if matches!(row.status.as_str(), "error" | "internal") {
+            let name = file.display().to_string();
+            let message = if row.message.starts_with(&name) {
+                format!("error: {}", row.message)
+            } else {
+                format!("error: {name}: {}", row.message)
+            };
+            match &self.bar {
+                Some(bar) => bar.println(message),
+                None => eprintln!("{message}"),
+            }
+        }
+    }
+
+    /// Adds `row` to the report and rewrites it.
+    fn record(&self, row: Row) {
+        let mut rows = self.rows.lock();
+        rows.push(row);
+        rows.sort_by(|a, b| a.file.cmp(&b.file));
+        if let Err(e) = write_report(&self.args.report, &rows) {
+            eprintln!("warning: could not write the report: {e:#}");
+        }
+    }
+}
+
+/// Writes the final report, prints the summary unless quiet, and returns
+/// the exit code (`stop` raised: interrupted).
+fn finish(args: &BatchArgs, rows: Vec<Row>, stop: &AtomicBool) -> anyhow::Result<i32> {
     write_report(&args.report, &rows)?;
     if !args.quiet {
         print_summary(&rows);
@@ -555,6 +673,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
     Ok(exit_code(&rows, stop.load(Ordering::SeqCst)))
 }
 
+/// Prints the report as a markdown table and a count of each status.
 fn print_summary(rows: &[Row]) {
     println!("| file | buffers | status | height | lower bound | time (s) |");
     println!("|---|---:|---|---:|---:|---:|");

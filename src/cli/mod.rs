@@ -241,28 +241,13 @@ fn solve(
     (report.result, report.stats)
 }
 
+/// The reference-style command: solves (or minimizes) one file.
 fn solve_command(args: &Args) -> Result<i32, Failure> {
     let log = Log { quiet: args.quiet, verbose: args.verbose, start: Instant::now() };
     let config = config_from(args)?;
-    if let Some(c) = args.capacity {
-        if c < 0 {
-            return Err(usage(anyhow!("--capacity must not be negative, got {c}")));
-        }
-    } else if !args.minimize_capacity {
-        return Err(usage(anyhow!("--capacity is required (or use --minimize_capacity)")));
-    }
+    check_capacity(args)?;
     refuse_overwriting_input(args)?;
-    let parsed = read_csv_file(&args.input).map_err(usage)?;
-    // The time limit counts from here: reading is not part of it.
-    let read_at = Instant::now();
-    for w in &parsed.warnings {
-        if !args.quiet {
-            eprintln!("warning: {w}");
-        }
-    }
-    let mut problem = parsed.problem;
-    problem.capacity = args.capacity.unwrap_or(0);
-    problem.check_total().map_err(|e| usage(anyhow!("{}: {e}", args.input.display())))?;
+    let (mut problem, read_at) = read_problem(args)?;
     let bounds = LowerBounds::of(&problem);
     log.line(format_args!(
         "read {}: {} buffers, capacity {}, lower bound {}",
@@ -284,7 +269,54 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
 
     let (result, stats) = solve(&config, &problem, &stop, &log);
     let lower = bounds.best();
-    let code = match &result {
+    let code = conclude(args, &config, &problem, &result, &stats, lower, &log)?;
+    if let Some(path) = &args.stats_json {
+        let height = result.as_ref().ok().map(|s| s.height);
+        write_stats(path, args, &problem, status_of(&result), height, lower, &stats)?;
+    }
+    Ok(code)
+}
+
+/// Refuses a negative capacity, and a missing one unless minimizing.
+fn check_capacity(args: &Args) -> Result<(), Failure> {
+    if let Some(c) = args.capacity {
+        if c < 0 {
+            return Err(usage(anyhow!("--capacity must not be negative, got {c}")));
+        }
+    } else if !args.minimize_capacity {
+        return Err(usage(anyhow!("--capacity is required (or use --minimize_capacity)")));
+    }
+    Ok(())
+}
+
+/// Reads the input at the given capacity (telling its warnings unless
+/// quiet), and when it was read: the time limit counts from there.
+fn read_problem(args: &Args) -> Result<(Problem, Instant), Failure> {
+    let parsed = read_csv_file(&args.input).map_err(usage)?;
+    // The time limit counts from here: reading is not part of it.
+    let read_at = Instant::now();
+    for w in &parsed.warnings {
+        if !args.quiet {
+            eprintln!("warning: {w}");
+        }
+    }
+    let mut problem = parsed.problem;
+    problem.capacity = args.capacity.unwrap_or(0);
+    problem.check_total().map_err(|e| usage(anyhow!("{}: {e}", args.input.display())))?;
+    Ok((problem, read_at))
+}
+
+/// Writes a solution or tells why there is none; the exit code.
+fn conclude(
+    args: &Args,
+    config: &Config,
+    problem: &Problem,
+    result: &Result<Solution, SolveError>,
+    stats: &PortfolioStats,
+    lower: i128,
+    log: &Log,
+) -> Result<i32, Failure> {
+    Ok(match result {
         Ok(solution) => {
             log.line(format_args!(
                 "solved: height {} ({} nodes, {} backtracks, {:.3}s)",
@@ -293,7 +325,7 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
                 stats.backtracks(),
                 stats.wall.as_secs_f64()
             ));
-            emit(args, &problem, solution, i64::try_from(lower).unwrap_or(solution.height), &log)?;
+            emit(args, problem, solution, i64::try_from(lower).unwrap_or(solution.height), log)?;
             exit::SOLVED
         }
         Err(SolveError::Infeasible { capacity, reason }) => {
@@ -303,7 +335,7 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
                 reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
             );
             if args.iis {
-                print_iis(&config, &problem);
+                print_iis(config, problem);
             }
             exit::INFEASIBLE
         }
@@ -321,19 +353,18 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
         }
         Err(e @ SolveError::Internal(_)) => return Err(internal(anyhow!("{e}"))),
         Err(e @ (SolveError::Invalid(_) | SolveError::Params(_))) => return Err(usage(anyhow!("{e}"))),
-    };
-    if let Some(path) = &args.stats_json {
-        let status = match &result {
-            Ok(_) => "solved",
-            Err(SolveError::Infeasible { .. }) => "infeasible",
-            Err(SolveError::Timeout) => "timeout",
-            Err(SolveError::Unknown(_)) => "unknown",
-            Err(_) => "cancelled",
-        };
-        let height = result.as_ref().ok().map(|s| s.height);
-        write_stats(path, args, &problem, status, height, lower, &stats)?;
+    })
+}
+
+/// The status a solve's result is written with in the statistics file.
+fn status_of(result: &Result<Solution, SolveError>) -> &'static str {
+    match result {
+        Ok(_) => "solved",
+        Err(SolveError::Infeasible { .. }) => "infeasible",
+        Err(SolveError::Timeout) => "timeout",
+        Err(SolveError::Unknown(_)) => "unknown",
+        Err(_) => "cancelled",
     }
-    Ok(code)
 }
 
 /// Refuses an output file that is the input (by another spelling, or a hard

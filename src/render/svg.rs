@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::problem::{Problem, Solution};
+use crate::problem::{Buffer, Problem, Solution};
 
 const PLOT_W: f64 = 1000.0;
 const PLOT_H: f64 = 560.0;
@@ -29,15 +29,50 @@ fn colour(id: &str) -> String {
     format!("hsl({}, 55%, 72%)", h % 360)
 }
 
+/// Where times and memory offsets land on the picture.
+struct Scale {
+    /// The earliest start and the latest end (at least one past it).
+    t0: i64,
+    t1: i64,
+    /// The highest memory shown.
+    top: i64,
+}
+
+impl Scale {
+    /// The scale that shows every buffer, the capacity, the height and the bound.
+    fn of(problem: &Problem, solution: &Solution, lower_bound: Option<i64>) -> Scale {
+        let t0 = problem.buffers.iter().map(|b| b.lifespan.lower).min().unwrap_or(0);
+        let t1 = problem.buffers.iter().map(|b| b.lifespan.upper).max().unwrap_or(1).max(t0 + 1);
+        let top = problem.capacity.max(solution.height).max(lower_bound.unwrap_or(0)).max(1);
+        Scale { t0, t1, top }
+    }
+
+    /// The horizontal position of time `t`.
+    fn x(&self, t: i64) -> f64 {
+        LEFT + (t - self.t0) as f64 / (self.t1 - self.t0) as f64 * PLOT_W
+    }
+
+    /// The vertical position of offset `m` (memory grows upwards).
+    fn y(&self, m: i64) -> f64 {
+        TOP + PLOT_H - m as f64 / self.top as f64 * PLOT_H
+    }
+}
+
 /// The SVG document for `solution` of `problem`; `lower_bound` adds a line.
 pub fn svg(problem: &Problem, solution: &Solution, lower_bound: Option<i64>) -> String {
-    let t0 = problem.buffers.iter().map(|b| b.lifespan.lower).min().unwrap_or(0);
-    let t1 = problem.buffers.iter().map(|b| b.lifespan.upper).max().unwrap_or(1).max(t0 + 1);
-    let top = problem.capacity.max(solution.height).max(lower_bound.unwrap_or(0)).max(1);
-    let x = |t: i64| LEFT + (t - t0) as f64 / (t1 - t0) as f64 * PLOT_W;
-    let y = |m: i64| TOP + PLOT_H - m as f64 / top as f64 * PLOT_H;
-    let (w, h) = (LEFT + PLOT_W + RIGHT, TOP + PLOT_H + BOTTOM);
+    let scale = Scale::of(problem, solution, lower_bound);
     let mut out = String::new();
+    write_frame(&mut out);
+    write_buffers(&mut out, &scale, problem, solution);
+    write_marks(&mut out, &scale, problem, solution, lower_bound);
+    write_axes(&mut out, &scale);
+    let _ = writeln!(out, "</svg>");
+    out
+}
+
+/// Opens the document: the white page and the grey plot area.
+fn write_frame(out: &mut String) {
+    let (w, h) = (LEFT + PLOT_W + RIGHT, TOP + PLOT_H + BOTTOM);
     let _ = writeln!(
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif">"#
@@ -47,47 +82,70 @@ pub fn svg(problem: &Problem, solution: &Solution, lower_bound: Option<i64>) -> 
         out,
         r##"<rect x="{LEFT}" y="{TOP}" width="{PLOT_W}" height="{PLOT_H}" fill="#f7f7f7" stroke="#444"/>"##
     );
+}
+
+/// The group of every placed buffer's rectangles and labels.
+fn write_buffers(out: &mut String, scale: &Scale, problem: &Problem, solution: &Solution) {
     let _ = writeln!(out, r#"<g class="buffers">"#);
     for (i, b) in problem.buffers.iter().enumerate() {
         let Some(&offset) = solution.offsets.get(i) else { continue };
-        let fill = colour(&b.id);
-        let mut largest: Option<(f64, f64, f64, f64)> = None;
-        for p in b.pieces() {
-            let (x0, x1) = (x(p.time.lower), x(p.time.upper));
-            let (y1, y0) = (y(offset + p.window.lower), y(offset + p.window.upper));
-            let _ = writeln!(
-                out,
-                r##"<rect class="buffer" data-id="{id}" x="{x0:.2}" y="{y0:.2}" width="{:.2}" height="{:.2}" fill="{fill}" stroke="#333" stroke-width="0.5"><title>{id}: [{}, {}) size {} at offset {offset}</title></rect>"##,
-                x1 - x0,
-                y1 - y0,
-                b.lifespan.lower,
-                b.lifespan.upper,
-                b.size,
-                id = esc(&b.id),
-            );
-            if largest.is_none_or(|(a0, a1, b0, b1)| (x1 - x0) * (y1 - y0) > (a1 - a0) * (b1 - b0)) {
-                largest = Some((x0, x1, y0, y1));
-            }
-        }
-        if let Some((x0, x1, y0, y1)) = largest {
-            let font = ((y1 - y0) * 0.6).min(14.0);
-            let width_needed = font * 0.6 * b.id.chars().count() as f64;
-            if font >= 6.0 && x1 - x0 >= width_needed {
-                let _ = writeln!(
-                    out,
-                    r#"<text class="label" x="{:.2}" y="{:.2}" font-size="{font:.1}" text-anchor="middle" dominant-baseline="central">{}</text>"#,
-                    (x0 + x1) / 2.0,
-                    (y0 + y1) / 2.0,
-                    esc(&b.id)
-                );
-            }
+        if let Some(largest) = write_pieces(out, scale, b, offset) {
+            write_label(out, b, largest);
         }
     }
     let _ = writeln!(out, "</g>");
-    // Dashed lines across the plot; their labels sit to the right, one per
-    // distinct value ("capacity = height 12" when they coincide), pushed
-    // apart where values lie too close for the text to be read.
-    let mut marks: Vec<(i64, &str, &str, &str)> = Vec::new();
+}
+
+/// A rectangle `(x0, x1, y0, y1)` on the picture.
+type Rect = (f64, f64, f64, f64);
+
+/// One rectangle per piece of buffer `b` at `offset`, each with a tooltip;
+/// returns the largest of them (where the label goes), if any.
+fn write_pieces(out: &mut String, scale: &Scale, b: &Buffer, offset: i64) -> Option<Rect> {
+    let fill = colour(&b.id);
+    let mut largest: Option<Rect> = None;
+    for p in b.pieces() {
+        let (x0, x1) = (scale.x(p.time.lower), scale.x(p.time.upper));
+        let (y1, y0) = (scale.y(offset + p.window.lower), scale.y(offset + p.window.upper));
+        let _ = writeln!(
+            out,
+            r##"<rect class="buffer" data-id="{id}" x="{x0:.2}" y="{y0:.2}" width="{:.2}" height="{:.2}" fill="{fill}" stroke="#333" stroke-width="0.5"><title>{id}: [{}, {}) size {} at offset {offset}</title></rect>"##,
+            x1 - x0,
+            y1 - y0,
+            b.lifespan.lower,
+            b.lifespan.upper,
+            b.size,
+            id = esc(&b.id),
+        );
+        if largest.is_none_or(|(a0, a1, b0, b1)| (x1 - x0) * (y1 - y0) > (a1 - a0) * (b1 - b0)) {
+            largest = Some((x0, x1, y0, y1));
+        }
+    }
+    largest
+}
+
+/// The id of `b` centred in `rect`, where it fits legibly.
+fn write_label(out: &mut String, b: &Buffer, (x0, x1, y0, y1): Rect) {
+    let font = ((y1 - y0) * 0.6).min(14.0);
+    let width_needed = font * 0.6 * b.id.chars().count() as f64;
+    if font >= 6.0 && x1 - x0 >= width_needed {
+        let _ = writeln!(
+            out,
+            r#"<text class="label" x="{:.2}" y="{:.2}" font-size="{font:.1}" text-anchor="middle" dominant-baseline="central">{}</text>"#,
+            (x0 + x1) / 2.0,
+            (y0 + y1) / 2.0,
+            esc(&b.id)
+        );
+    }
+}
+
+/// A dashed line: its value, colour, label and class.
+type Mark<'a> = (i64, &'a str, &'a str, &'a str);
+
+/// Dashed lines across the plot for the capacity, the lower bound and the
+/// height, and their labels.
+fn write_marks(out: &mut String, scale: &Scale, problem: &Problem, solution: &Solution, lower_bound: Option<i64>) {
+    let mut marks: Vec<Mark<'_>> = Vec::new();
     if problem.capacity > 0 {
         marks.push((problem.capacity, "#c0392b", "capacity", "capacity"));
     }
@@ -96,24 +154,31 @@ pub fn svg(problem: &Problem, solution: &Solution, lower_bound: Option<i64>) -> 
     }
     marks.push((solution.height, "#27ae60", "height", "height"));
     for &(value, colour, _, class) in &marks {
-        let yy = y(value);
+        let yy = scale.y(value);
         let _ = writeln!(
             out,
             r#"<line class="{class}" x1="{LEFT}" y1="{yy:.2}" x2="{:.2}" y2="{yy:.2}" stroke="{colour}" stroke-width="1.5" stroke-dasharray="6 4"/>"#,
             LEFT + PLOT_W
         );
     }
+    write_mark_labels(out, scale, &mut marks);
+}
+
+/// The marks' labels to the right of the plot, one per distinct value
+/// ("capacity = height 12" when they coincide), highest first.
+fn write_mark_labels(out: &mut String, scale: &Scale, marks: &mut [Mark<'_>]) {
     let mut labels: Vec<(i64, &str, String)> = Vec::new();
     marks.sort_by_key(|m| std::cmp::Reverse(m.0));
-    for &(value, colour, label, _) in &marks {
+    for &(value, colour, label, _) in marks.iter() {
         match labels.last_mut() {
             Some((v, _, text)) if *v == value => *text = format!("{text} = {label}"),
             _ => labels.push((value, colour, label.to_string())),
         }
     }
+    // Pushed apart where values lie too close for the text to be read.
     let mut last_y = f64::NEG_INFINITY;
     for (value, colour, text) in labels {
-        let yy = y(value).max(last_y + 14.0);
+        let yy = scale.y(value).max(last_y + 14.0);
         last_y = yy;
         let _ = writeln!(
             out,
@@ -121,6 +186,12 @@ pub fn svg(problem: &Problem, solution: &Solution, lower_bound: Option<i64>) -> 
             LEFT + PLOT_W + 6.0
         );
     }
+}
+
+/// The axes' labels: the first and last times, the zero offset, and the
+/// names of the axes.
+fn write_axes(out: &mut String, scale: &Scale) {
+    let Scale { t0, t1, .. } = *scale;
     let _ = writeln!(
         out,
         r##"<text x="{LEFT}" y="{:.2}" font-size="12" fill="#444">t = {t0}</text>"##,
@@ -150,8 +221,6 @@ pub fn svg(problem: &Problem, solution: &Solution, lower_bound: Option<i64>) -> 
         TOP + PLOT_H / 2.0,
         TOP + PLOT_H / 2.0
     );
-    let _ = writeln!(out, "</svg>");
-    out
 }
 
 #[cfg(test)]

@@ -265,37 +265,66 @@ impl Model {
     }
 }
 
+/// Compact sorted adjacency lists: `(start, other, eff)` as in [`Model`]'s
+/// `edge_start`, `edge_other` and `edge_eff`.
+type EdgeLists = (Vec<usize>, Vec<u32>, Option<Vec<i64>>);
+
 /// Every pair of buffers that occupy memory at a common moment, with their
 /// effective sizes, as compact sorted adjacency lists: a sweep over the
 /// buffers' active extents finds the candidate pairs (twice: once to count,
 /// once to fill, so nothing is allocated per pair beyond the result).
 /// `None` when `halt` says to stop.
-type EdgeLists = (Vec<usize>, Vec<u32>, Option<Vec<i64>>);
 fn edges_of(problem: &Problem, halt: &dyn Fn() -> bool) -> Option<EdgeLists> {
-    use crate::problem::{effective_size_of_pieces, Piece};
-    let n = problem.buffers.len();
-    let gapped = problem.buffers.iter().any(|b| !b.gaps.is_empty());
-    let pieces: Vec<Vec<Piece>> = problem.buffers.iter().map(|b| b.pieces()).collect();
-    // (time, is_start, buffer) over each buffer's active extent.
-    let mut events: Vec<(i64, bool, u32)> = Vec::with_capacity(2 * n);
-    for (i, p) in pieces.iter().enumerate() {
-        if let (Some(first), Some(last)) = (p.first(), p.last()) {
-            events.push((first.time.lower, true, i as u32));
-            events.push((last.time.upper, false, i as u32));
+    let pairs = PairSweep::new(problem, halt);
+    let degree = pairs.degrees()?;
+    let start = prefix_sums(&degree);
+    let (mut other, mut eff) = pairs.fill(&start)?;
+    sort_lists(&start, &mut other, &mut eff);
+    Some((start, other, eff))
+}
+
+/// A sweep over the buffers' active extents that visits every pair whose
+/// extents meet.
+struct PairSweep<'a> {
+    problem: &'a Problem,
+    halt: &'a dyn Fn() -> bool,
+    /// Whether some buffer has gaps (then effective sizes need the pieces).
+    gapped: bool,
+    pieces: Vec<Vec<crate::problem::Piece>>,
+    /// (time, is_start, buffer) over each buffer's active extent, sorted.
+    events: Vec<(i64, bool, u32)>,
+}
+
+impl<'a> PairSweep<'a> {
+    /// The events of `problem`'s buffers.
+    fn new(problem: &'a Problem, halt: &'a dyn Fn() -> bool) -> Self {
+        let n = problem.buffers.len();
+        let gapped = problem.buffers.iter().any(|b| !b.gaps.is_empty());
+        let pieces: Vec<Vec<crate::problem::Piece>> = problem.buffers.iter().map(|b| b.pieces()).collect();
+        let mut events: Vec<(i64, bool, u32)> = Vec::with_capacity(2 * n);
+        for (i, p) in pieces.iter().enumerate() {
+            if let (Some(first), Some(last)) = (p.first(), p.last()) {
+                events.push((first.time.lower, true, i as u32));
+                events.push((last.time.upper, false, i as u32));
+            }
         }
+        events.sort_unstable();
+        PairSweep { problem, halt, gapped, pieces, events }
     }
-    events.sort_unstable();
-    // Calls `pair(a, b, eff(a, b), eff(b, a))` for every pair that meets.
-    // Returns false when halted.
-    let each_pair = |pair: &mut dyn FnMut(usize, usize, Option<i64>, Option<i64>)| {
+
+    /// Calls `pair(a, b, eff(a, b), eff(b, a))` for every pair that meets.
+    /// Returns false when halted.
+    fn each_pair(&self, pair: &mut dyn FnMut(usize, usize, Option<i64>, Option<i64>)) -> bool {
+        use crate::problem::effective_size_of_pieces;
+        let n = self.problem.buffers.len();
         let mut alive: Vec<u32> = Vec::new();
         let mut pos = vec![u32::MAX; n];
         // Work done since the clock was last read: the pairs visited.
         let mut work = 0usize;
-        for &(_, start, b) in &events {
+        for &(_, start, b) in &self.events {
             if work >= 1 << 16 {
                 work = 0;
-                if halt() {
+                if (self.halt)() {
                     return false;
                 }
             }
@@ -311,57 +340,71 @@ fn edges_of(problem: &Problem, halt: &dyn Fn() -> bool) -> Option<EdgeLists> {
             work += alive.len() + 1;
             for &a in &alive {
                 let a = a as usize;
-                if gapped {
-                    let (pa, pb) = (&pieces[a], &pieces[b]);
+                if self.gapped {
+                    let (pa, pb) = (&self.pieces[a], &self.pieces[b]);
                     pair(a, b, effective_size_of_pieces(pa, pb), effective_size_of_pieces(pb, pa));
                 } else {
-                    pair(a, b, Some(problem.buffers[a].size), Some(problem.buffers[b].size));
+                    pair(a, b, Some(self.problem.buffers[a].size), Some(self.problem.buffers[b].size));
                 }
             }
             pos[b] = alive.len() as u32;
             alive.push(b as u32);
         }
         true
-    };
-    let mut degree = vec![0usize; n];
-    let counted = each_pair(&mut |a, b, ab, ba| {
-        if ab.is_some() || ba.is_some() {
-            degree[a] += 1;
-            degree[b] += 1;
-        }
-    });
-    if !counted {
-        return None;
     }
-    let mut start = Vec::with_capacity(n + 1);
+
+    /// How many buffers each buffer meets; `None` when halted.
+    fn degrees(&self) -> Option<Vec<usize>> {
+        let mut degree = vec![0usize; self.problem.buffers.len()];
+        let counted = self.each_pair(&mut |a, b, ab, ba| {
+            if ab.is_some() || ba.is_some() {
+                degree[a] += 1;
+                degree[b] += 1;
+            }
+        });
+        counted.then_some(degree)
+    }
+
+    /// The other buffers and (with gaps) the effective sizes of every
+    /// buffer's list, in the order met; `None` when halted.
+    fn fill(&self, start: &[usize]) -> Option<(Vec<u32>, Option<Vec<i64>>)> {
+        let total = start[self.problem.buffers.len()];
+        let mut other = vec![0u32; total];
+        let mut eff = self.gapped.then(|| vec![0i64; total]);
+        let mut fill = start.to_vec();
+        let filled = self.each_pair(&mut |a, b, ab, ba| {
+            // Effective sizes exist both ways or neither (a common moment).
+            if let (Some(ab), Some(ba)) = (ab, ba) {
+                other[fill[a]] = b as u32;
+                other[fill[b]] = a as u32;
+                if let Some(e) = &mut eff {
+                    e[fill[a]] = ab;
+                    e[fill[b]] = ba;
+                }
+                fill[a] += 1;
+                fill[b] += 1;
+            }
+        });
+        filled.then_some((other, eff))
+    }
+}
+
+/// Where each buffer's list starts, and one past the last: `n + 1` entries.
+fn prefix_sums(degree: &[usize]) -> Vec<usize> {
+    let mut start = Vec::with_capacity(degree.len() + 1);
     start.push(0usize);
-    for d in &degree {
+    for d in degree {
         start.push(start.last().copied().unwrap_or(0) + d);
     }
-    let total = start[n];
-    let mut other = vec![0u32; total];
-    let mut eff = gapped.then(|| vec![0i64; total]);
-    let mut fill = start.clone();
-    let filled = each_pair(&mut |a, b, ab, ba| {
-        // Effective sizes exist both ways or neither (a common moment).
-        if let (Some(ab), Some(ba)) = (ab, ba) {
-            other[fill[a]] = b as u32;
-            other[fill[b]] = a as u32;
-            if let Some(e) = &mut eff {
-                e[fill[a]] = ab;
-                e[fill[b]] = ba;
-            }
-            fill[a] += 1;
-            fill[b] += 1;
-        }
-    });
-    if !filled {
-        return None;
-    }
-    // Sorted by the other buffer, as the reference's sets are.
-    for b in 0..n {
+    start
+}
+
+/// Sorts every buffer's list by the other buffer, as the reference's sets
+/// are, keeping each effective size with its buffer.
+fn sort_lists(start: &[usize], other: &mut [u32], eff: &mut Option<Vec<i64>>) {
+    for b in 0..start.len() - 1 {
         let range = start[b]..start[b + 1];
-        match &mut eff {
+        match eff {
             Some(e) => {
                 let mut pairs: Vec<(u32, i64)> =
                     other[range.clone()].iter().copied().zip(e[range.clone()].iter().copied()).collect();
@@ -374,5 +417,4 @@ fn edges_of(problem: &Problem, halt: &dyn Fn() -> bool) -> Option<EdgeLists> {
             None => other[range].sort_unstable(),
         }
     }
-    Some((start, other, eff))
 }
