@@ -50,7 +50,9 @@ const LONG_FLAGS: &[&str] = &[
 /// offset column, so that buffers live at the same time never share memory.
 ///
 /// Exit codes: 0 solution written, 1 proven infeasible, 2 usage or input
-/// error, 3 time limit (or interrupt) with no solution, 4 internal error.
+/// error, 3 time limit (or interrupt) with no solution, or unknown (no
+/// solution and no proof), 4 internal error (a solution failed validation,
+/// or the output could not be written).
 #[derive(Parser, Debug, Clone)]
 #[command(name = "minimalloc", version, max_term_width = 100)]
 pub struct Args {
@@ -127,7 +129,7 @@ pub struct Args {
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
     pub iis: bool,
 
-    /// Worker threads (default: all cores); 1 runs the reference's sequential algorithm.
+    /// Worker threads, 1 to 256 (default: all cores); 1 runs the reference's sequential algorithm.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub threads: Option<i64>,
 
