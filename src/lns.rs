@@ -30,20 +30,32 @@ use crate::stop::StopToken;
 /// How the search runs.
 #[derive(Clone, Debug)]
 pub struct LnsOptions {
-    /// Searches at once (each on a thread of its own).
+    /// Searches at once, each on a thread of its own. `[default: 1]`
+    /// `[range: 1..]`; the drivers give it the threads the other improver
+    /// does not use.
     pub threads: usize,
-    /// Most buffers freed per repair.
+    /// Most buffers freed per repair. `[default: 48]` `[range: 1..]`: the
+    /// exact repair of 48 buffers and their obstacles usually ends within
+    /// its budget; a repair that times out halves its band (to 12 at
+    /// least), one that succeeds doubles it back.
     pub band: usize,
     /// Buffers living longer than this many times the median lifespan at
-    /// the repaired moment stay where they are.
+    /// the repaired moment stay where they are. `[default: 4]` `[range:
+    /// 1..]`: moving a buffer that spans the schedule drags every buffer it
+    /// meets into the repair.
     pub reach: i64,
-    /// Repairs whose sub-problem would hold more buffers than this are skipped.
+    /// Repairs whose sub-problem would hold more buffers than this are
+    /// skipped. `[default: 600]` `[range: 1..]`: larger windows rarely
+    /// close within the budget.
     pub max_repair: usize,
-    /// Time budget of one exact repair.
+    /// Time budget of one exact repair. `[default: 150 ms]` `[range: any]`:
+    /// long enough for the online packing and a short exact search of a
+    /// band, short enough that a stuck repair costs little.
     pub repair_budget: Duration,
     /// Heights come in multiples of this (see [`crate::bounds::granularity`]).
+    /// `[default: 1]`
     pub granularity: i64,
-    /// Seed for choosing moments.
+    /// Seed for choosing moments. `[default: 0]`
     pub seed: u64,
 }
 

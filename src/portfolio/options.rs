@@ -53,10 +53,15 @@ pub struct PortfolioOptions {
     /// Run the reference's first round robin round before anything else.
     pub quick_round: bool,
     /// Nodes a search runs before the live race's scheduler may switch its
-    /// thread to another search (a time slice; searches pause, never restart).
+    /// thread to another search (a time slice; searches pause, never
+    /// restart). `[default: 256]` `[range: 1..]`, preset key `slice`: short
+    /// enough that a partition's searches share a thread fairly, long
+    /// enough that the scheduler's lock is rarely taken.
     pub slice: i64,
     /// Nodes every worker runs per step in deterministic mode, between the
-    /// points where the workers compare notes.
+    /// points where the workers compare notes. `[default: 1024]` `[range:
+    /// 1..]`, preset key `step`: searches pause rather than restart, so a
+    /// step only sets how often the workers merge what they proved.
     pub step: i64,
 }
 
