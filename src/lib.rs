@@ -50,6 +50,7 @@ pub mod bounds;
 pub mod generate;
 pub mod io;
 pub mod render;
+pub mod rng;
 pub mod sweep;
 pub mod validate;
 

@@ -21,10 +21,10 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use crate::error::SolveError;
-use crate::generate::Rng;
 use crate::heuristics::online::{Hole, Order, Tie};
 use crate::params::SolverParams;
 use crate::problem::{Buffer, Problem, Solution};
+use crate::rng::Rng;
 use crate::stop::StopToken;
 
 /// How the search runs.

@@ -15,8 +15,8 @@
 use std::collections::HashMap;
 
 use super::online::{in_order, Order};
-use crate::generate::Rng;
 use crate::problem::{Problem, Solution};
+use crate::rng::Rng;
 use crate::stop::StopToken;
 
 /// Repacks `problem` with raised priorities until `stop` says to stop,

@@ -126,7 +126,7 @@ pub(super) fn same_switches(a: &SolverParams, b: &SolverParams) -> bool {
 
 /// A permutation of `0..n` drawn from `seed` (splitmix64 and Fisher-Yates).
 pub(super) fn random_rank(n: usize, seed: u64) -> Vec<u32> {
-    let mut rng = crate::generate::Rng::new(seed);
+    let mut rng = crate::rng::Rng::new(seed);
     let mut rank: Vec<u32> = (0..n as u32).collect();
     for i in (1..n).rev() {
         let j = (rng.next_u64() % (i as u64 + 1)) as usize;
