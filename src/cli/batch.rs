@@ -151,6 +151,24 @@ pub struct Row {
     pub message: String,
 }
 
+impl Row {
+    /// A row for `file` with `status` and nothing measured yet.
+    fn new(file: String, status: &str) -> Self {
+        Row {
+            file,
+            buffers: 0,
+            capacity: 0,
+            status: status.into(),
+            height: None,
+            lower_bound: None,
+            wall_s: 0.0,
+            nodes: 0,
+            backtracks: 0,
+            message: String::new(),
+        }
+    }
+}
+
 /// Every CSV file named by `inputs` (folders are searched, not recursively;
 /// `@LIST` names a file of paths), sorted and without duplicates.
 fn collect(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
@@ -256,18 +274,7 @@ pub fn write_report(path: &Path, rows: &[Row]) -> anyhow::Result<()> {
 /// when the solution failed validation or could not be written, else `error`).
 fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop: &Arc<AtomicBool>) -> Row {
     let start = Instant::now();
-    let mut row = Row {
-        file: file.display().to_string(),
-        buffers: 0,
-        capacity: 0,
-        status: "error".into(),
-        height: None,
-        lower_bound: None,
-        wall_s: 0.0,
-        nodes: 0,
-        backtracks: 0,
-        message: String::new(),
-    };
+    let mut row = Row::new(file.display().to_string(), "error");
     let job = FileJob { file, args, internal: std::cell::Cell::new(false) };
     if let Err(e) = job.run(&mut row, config, threads, stop) {
         row.status = if job.internal.get() { "internal" } else { "error" }.into();
@@ -778,18 +785,7 @@ mod tests {
 
     #[test]
     fn exit_code_precedence() {
-        let row = |status: &str| Row {
-            file: format!("{status}.csv"),
-            buffers: 0,
-            capacity: 0,
-            status: status.into(),
-            height: None,
-            lower_bound: None,
-            wall_s: 0.0,
-            nodes: 0,
-            backtracks: 0,
-            message: String::new(),
-        };
+        let row = |status: &str| Row::new(format!("{status}.csv"), status);
         let code = |statuses: &[&str], interrupted| {
             exit_code(&statuses.iter().map(|s| row(s)).collect::<Vec<_>>(), interrupted)
         };
