@@ -76,6 +76,20 @@ fn without_output_the_csv_goes_to_stdout() {
     bin().args(["--capacity=12", "-q", "--input", input.to_str().unwrap()]).assert().code(0).stdout(SEED_OUT);
 }
 
+/// A device or pipe named as the output is written into, not replaced by a
+/// renamed file (which, as root, turned `/dev/null` into a plain file).
+#[cfg(unix)]
+#[test]
+fn output_to_dev_stdout_writes_into_the_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", SEED);
+    bin()
+        .args(["--capacity=12", "-q", "--output=/dev/stdout", "--input", input.to_str().unwrap()])
+        .assert()
+        .code(0)
+        .stdout(SEED_OUT);
+}
+
 #[test]
 fn print_solution_prints_latex() {
     let dir = tempfile::tempdir().unwrap();

@@ -392,12 +392,25 @@ static TEMP_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64:
 /// kept (the temporary file goes beside the target, since a rename cannot
 /// cross file systems). An existing file keeps its permissions, so that a
 /// private (0600) output does not become world-readable.
+///
+/// A path that names something other than a file or a directory (a device
+/// such as `/dev/null` or `/dev/stdout`, a named pipe, a socket) is written
+/// into, never replaced: renaming over `/dev/null` as root would leave a
+/// plain file there, and every later program that reads it would see what
+/// was written.
 pub fn write_file_atomic(
     path: impl AsRef<Path>,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<(), IoError> {
     let path = path.as_ref();
     let fail = |error| IoError::File { path: path.to_path_buf(), error };
+    // Asked of the path itself, so that the kernel follows the links: the
+    // links of `/dev/stdout` lead into `/proc`, where a pipe has no name.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() && !meta.is_dir() {
+            return write_in_place(path, write).map_err(fail);
+        }
+    }
     let target = resolve_links(path).map_err(fail)?;
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -424,6 +437,14 @@ pub fn write_file_atomic(
         return Err(fail(e));
     }
     Ok(())
+}
+
+/// Writes into an existing device or pipe: there is no old content to keep
+/// and no directory entry to replace.
+fn write_in_place(target: &Path, write: impl FnOnce(&mut File) -> std::io::Result<()>) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new().write(true).open(target)?;
+    write(&mut f)?;
+    f.flush()
 }
 
 /// Writes a problem and solution to `path` atomically.
@@ -674,6 +695,28 @@ mod tests {
         symlink("loop2.csv", dir.path().join("loop1.csv")).unwrap();
         symlink("loop1.csv", dir.path().join("loop2.csv")).unwrap();
         assert!(write_file_atomic(dir.path().join("loop1.csv"), |f| f.write_all(b"z")).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_pipes_are_written_into_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        // Never /dev/null here: were the rename back, a test run as root
+        // would replace the machine's null device.
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.map(|s| s.success()).unwrap_or(false) {
+            eprintln!("mkfifo unavailable: pipe case not run");
+        } else {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+            };
+            write_file_atomic(&fifo, |f| f.write_all(b"through the pipe")).unwrap();
+            assert_eq!(reader.join().unwrap(), "through the pipe");
+            assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        }
     }
 
     #[test]
