@@ -30,6 +30,7 @@ use thiserror::Error;
 use crate::heuristics::{Fit, Greedy, GreedyOrder};
 use crate::params::{parse_duration, parse_heuristics, SolverParams};
 use crate::portfolio::{PortfolioOptions, Worker};
+use crate::switches::Switch;
 
 /// How a preset runs the search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -188,8 +189,8 @@ impl Config {
         let bad = |message: String| ConfigError::Value { path: path.to_string(), message };
         let mut params = SolverParams::default();
         for (name, &value) in &raw.switches {
-            if !params.set_switch(name, value) {
-                return Err(bad(format!("unknown switch '{name}' in [switches]")));
+            if !params.switches.set_by_name(name, value) {
+                return Err(bad(unknown_switch(name, "[switches]")));
             }
         }
         if let Some(h) = &raw.preordering_heuristics {
@@ -210,10 +211,10 @@ impl Config {
                     let heuristic = parse_heuristics(&w.heuristic).map_err(&bad)?;
                     let [heuristic] = <[_; 1]>::try_from(heuristic)
                         .map_err(|_| bad(format!("a worker takes one heuristic, got '{}'", w.heuristic)))?;
-                    let mut switches = params.clone();
+                    let mut switches = params.switches;
                     for (name, &value) in &w.switches {
-                        if !switches.set_switch(name, value) {
-                            return Err(bad(format!("unknown switch '{name}' in worker {}", w.heuristic)));
+                        if !switches.set_by_name(name, value) {
+                            return Err(bad(unknown_switch(name, &format!("worker {}", w.heuristic))));
                         }
                     }
                     let name = w.name.clone().unwrap_or_else(|| {
@@ -254,13 +255,18 @@ impl Config {
 
     /// Sets a technique switch everywhere (the quick round and every worker),
     /// as a command-line flag does.
-    pub fn set_switch(&mut self, name: &str, value: bool) -> bool {
-        let ok = self.portfolio.params.set_switch(name, value);
+    pub fn set_switch(&mut self, switch: Switch, on: bool) {
+        self.portfolio.params.switches.set(switch, on);
         for w in &mut self.portfolio.workers {
-            w.switches.set_switch(name, value);
+            w.switches.set(switch, on);
         }
-        ok
     }
+}
+
+/// The message for a switch name that is not in the table, listing those that are.
+fn unknown_switch(name: &str, place: &str) -> String {
+    let names: Vec<&str> = Switch::ALL.iter().map(|s| s.name()).collect();
+    format!("unknown switch '{name}' in {place} (switches: {})", names.join(", "))
 }
 
 #[cfg(test)]
@@ -294,10 +300,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.mode, Mode::Sequential);
-        assert!(!c.portfolio.params.hatless_pruning);
+        assert!(!c.portfolio.params.switches.get(Switch::HatlessPruning));
         assert_eq!(c.portfolio.workers[0].name, "ZLU~");
-        assert!(!c.portfolio.workers[0].switches.check_dominance);
-        assert!(!c.portfolio.workers[0].switches.hatless_pruning);
+        assert!(!c.portfolio.workers[0].switches.get(Switch::CheckDominance));
+        assert!(!c.portfolio.workers[0].switches.get(Switch::HatlessPruning));
         assert!(Config::parse("bogus = 1", "t.toml").unwrap_err().to_string().contains("t.toml"));
         assert!(Config::parse("[switches]\nfoo = true", "t.toml").unwrap_err().to_string().contains("foo"));
         assert!(Config::parse("[[worker]]\nheuristic = \"XYZ\"", "t.toml").is_err());

@@ -45,6 +45,7 @@ pub mod interval;
 pub mod params;
 pub mod problem;
 pub mod stop;
+pub mod switches;
 
 pub mod bounds;
 pub mod generate;
@@ -78,6 +79,7 @@ pub use problem::{Buffer, BufferIdx, Gap, Interval, Lifespan, Offset, Problem, S
 pub use solver::{solve_with, SolveStats, Solver};
 pub use stop::StopToken;
 pub use sweep::{sweep, Sweep};
+pub use switches::{Switch, Switches};
 pub use validate::{validate, ValidationError};
 
 // The front ends: the command line (compiled once, for the binary and for

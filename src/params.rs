@@ -1,10 +1,11 @@
-//! Solver parameters: the reference's nine technique switches, its
-//! preordering heuristics, and the time limit. Every switch defaults to on,
-//! as in the reference; turning one off is for ablation studies.
+//! Solver parameters: the reference's nine technique switches (named in
+//! [`crate::switches`]), its preordering heuristics, and the time limit.
 
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
+
+use crate::switches::{Switch, Switches};
 
 /// One key of a static preordering: buffers are sorted by the keys of a
 /// heuristic in turn, each descending, ties broken by buffer index.
@@ -98,31 +99,14 @@ pub fn parse_heuristics(s: &str) -> Result<Vec<Heuristic>, String> {
 /// The reference's default heuristics, tried in round robin.
 pub const DEFAULT_HEURISTICS: &str = "WAT,TAW,TWA";
 
-/// The search's technique switches (all on by default, as in the reference)
-/// and limits.
+/// What a solve runs: the technique switches (all on by default, as in the
+/// reference), the preorderings, and the limits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SolverParams {
     /// Give up after this long (`None`: no limit).
     pub timeout: Option<Duration>,
-    /// Only explore canonical solutions: buffers placed in non-decreasing
-    /// offset order, ties by preorder.
-    pub canonical_only: bool,
-    /// Prune when a section's floor plus its unplaced sizes exceeds the capacity.
-    pub section_inference: bool,
-    /// Try buffers by lowest feasible offset first (else in preorder).
-    pub dynamic_ordering: bool,
-    /// Prune placements that leave a gap some unplaced buffer fits in wholly.
-    pub check_dominance: bool,
-    /// Raise a section's floor to the lowest offset any of its unplaced buffers can take.
-    pub unallocated_floor: bool,
-    /// Sort buffers by the heuristic before searching (else input order).
-    pub static_preordering: bool,
-    /// Split a partition when placed buffers cut it in independent parts.
-    pub dynamic_decomposition: bool,
-    /// Require the solution's floor to rise monotonically.
-    pub monotonic_floor: bool,
-    /// When a placed buffer has nothing overhead and its subtree fails, skip its siblings.
-    pub hatless_pruning: bool,
+    /// The nine technique switches.
+    pub switches: Switches,
     /// Static preorderings; with more than one, they are tried in round robin
     /// with doubling node limits, as the reference does.
     pub preordering_heuristics: Vec<Heuristic>,
@@ -147,15 +131,7 @@ impl Default for SolverParams {
     fn default() -> Self {
         SolverParams {
             timeout: None,
-            canonical_only: true,
-            section_inference: true,
-            dynamic_ordering: true,
-            check_dominance: true,
-            unallocated_floor: true,
-            static_preordering: true,
-            dynamic_decomposition: true,
-            monotonic_floor: true,
-            hatless_pruning: true,
+            switches: Switches::ALL_ON,
             preordering_heuristics: parse_heuristics(DEFAULT_HEURISTICS).unwrap_or_default(),
             threads: 0,
             seed: 0,
@@ -164,19 +140,6 @@ impl Default for SolverParams {
         }
     }
 }
-
-/// The names of the nine technique switches, in the reference's order.
-pub const SWITCHES: [&str; 9] = [
-    "canonical_only",
-    "section_inference",
-    "dynamic_ordering",
-    "check_dominance",
-    "unallocated_floor",
-    "static_preordering",
-    "dynamic_decomposition",
-    "monotonic_floor",
-    "hatless_pruning",
-];
 
 /// Problems with more overlapping pairs than this are too large for the
 /// exact search's model (it stores every pair, about 16 bytes each way), so
@@ -210,53 +173,12 @@ impl SolverParams {
 
     /// Parameters with every technique switch off (for ablation).
     pub fn all_off() -> Self {
-        let mut p = SolverParams::default();
-        for name in SWITCHES {
-            p.set_switch(name, false);
-        }
-        p
+        SolverParams { switches: Switches::ALL_OFF, ..SolverParams::default() }
     }
 
-    /// Sets a technique switch by its reference name; `false` if no such switch.
-    pub fn set_switch(&mut self, name: &str, value: bool) -> bool {
-        let slot = match name.replace('-', "_").as_str() {
-            "canonical_only" => &mut self.canonical_only,
-            "section_inference" => &mut self.section_inference,
-            "dynamic_ordering" => &mut self.dynamic_ordering,
-            "check_dominance" => &mut self.check_dominance,
-            "unallocated_floor" => &mut self.unallocated_floor,
-            "static_preordering" => &mut self.static_preordering,
-            "dynamic_decomposition" => &mut self.dynamic_decomposition,
-            "monotonic_floor" => &mut self.monotonic_floor,
-            "hatless_pruning" => &mut self.hatless_pruning,
-            _ => return false,
-        };
-        *slot = value;
-        true
-    }
-
-    /// Reads a technique switch by name.
-    pub fn switch(&self, name: &str) -> Option<bool> {
-        Some(match name.replace('-', "_").as_str() {
-            "canonical_only" => self.canonical_only,
-            "section_inference" => self.section_inference,
-            "dynamic_ordering" => self.dynamic_ordering,
-            "check_dominance" => self.check_dominance,
-            "unallocated_floor" => self.unallocated_floor,
-            "static_preordering" => self.static_preordering,
-            "dynamic_decomposition" => self.dynamic_decomposition,
-            "monotonic_floor" => self.monotonic_floor,
-            "hatless_pruning" => self.hatless_pruning,
-            _ => return None,
-        })
-    }
-
-    /// Sets all nine switches from a 9-bit mask (bit i = `SWITCHES[i]`).
-    pub fn with_switch_mask(mut self, mask: u32) -> Self {
-        for (i, name) in SWITCHES.iter().enumerate() {
-            self.set_switch(name, mask & (1 << i) != 0);
-        }
-        self
+    /// Whether `switch` is on.
+    pub fn on(&self, switch: Switch) -> bool {
+        self.switches.get(switch)
     }
 }
 
@@ -326,17 +248,5 @@ mod tests {
         assert!(parse_duration("").is_err());
         assert!(parse_duration("-1s").is_err());
         assert!(parse_duration("5parsecs").is_err());
-    }
-
-    #[test]
-    fn switches_by_name_and_mask() {
-        let mut p = SolverParams::default();
-        assert!(p.set_switch("hatless-pruning", false));
-        assert!(!p.hatless_pruning);
-        assert!(!p.set_switch("nonsense", true));
-        let off = SolverParams::all_off();
-        assert!(SWITCHES.iter().all(|s| off.switch(s) == Some(false)));
-        let m = SolverParams::default().with_switch_mask(0b1);
-        assert!(m.canonical_only && !m.section_inference);
     }
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PySet;
+use pyo3::types::{PyCFunction, PySet};
 
 use crate::error::SolveError;
 use crate::minimize::{minimize_with, MinimizeStatus};
@@ -23,6 +23,7 @@ use crate::params::{parse_heuristics, Heuristic, SolverParams, MAX_THREADS};
 use crate::portfolio::PortfolioOptions;
 use crate::problem::{Buffer, Gap, Interval, Problem, Solution};
 use crate::stop::StopToken;
+use crate::switches::Switch;
 use crate::validate::ValidationError;
 
 create_exception!(minimalloc, MiniMallocError, PyException, "Base class of the solver's errors.");
@@ -397,88 +398,8 @@ impl PySolverParams {
         Ok(p)
     }
 
-    // The nine technique switches.
-
-    #[getter]
-    fn canonical_only(&self) -> bool {
-        self.inner.canonical_only
-    }
-    #[setter]
-    fn set_canonical_only(&mut self, v: bool) {
-        self.inner.canonical_only = v;
-    }
-
-    #[getter]
-    fn section_inference(&self) -> bool {
-        self.inner.section_inference
-    }
-    #[setter]
-    fn set_section_inference(&mut self, v: bool) {
-        self.inner.section_inference = v;
-    }
-
-    #[getter]
-    fn dynamic_ordering(&self) -> bool {
-        self.inner.dynamic_ordering
-    }
-    #[setter]
-    fn set_dynamic_ordering(&mut self, v: bool) {
-        self.inner.dynamic_ordering = v;
-    }
-
-    #[getter]
-    fn check_dominance(&self) -> bool {
-        self.inner.check_dominance
-    }
-    #[setter]
-    fn set_check_dominance(&mut self, v: bool) {
-        self.inner.check_dominance = v;
-    }
-
-    #[getter]
-    fn unallocated_floor(&self) -> bool {
-        self.inner.unallocated_floor
-    }
-    #[setter]
-    fn set_unallocated_floor(&mut self, v: bool) {
-        self.inner.unallocated_floor = v;
-    }
-
-    #[getter]
-    fn static_preordering(&self) -> bool {
-        self.inner.static_preordering
-    }
-    #[setter]
-    fn set_static_preordering(&mut self, v: bool) {
-        self.inner.static_preordering = v;
-    }
-
-    #[getter]
-    fn dynamic_decomposition(&self) -> bool {
-        self.inner.dynamic_decomposition
-    }
-    #[setter]
-    fn set_dynamic_decomposition(&mut self, v: bool) {
-        self.inner.dynamic_decomposition = v;
-    }
-
-    #[getter]
-    fn monotonic_floor(&self) -> bool {
-        self.inner.monotonic_floor
-    }
-    #[setter]
-    fn set_monotonic_floor(&mut self, v: bool) {
-        self.inner.monotonic_floor = v;
-    }
-
-    #[getter]
-    fn hatless_pruning(&self) -> bool {
-        self.inner.hatless_pruning
-    }
-    #[setter]
-    fn set_hatless_pruning(&mut self, v: bool) {
-        self.inner.hatless_pruning = v;
-    }
+    // The nine technique switches are properties added at import from
+    // the switch table: see `add_switch_properties`.
 
     /// Seconds (None: no limit).
     #[getter]
@@ -542,7 +463,7 @@ impl PySolverParams {
             p.seed,
             p.deterministic,
             self.minimize_capacity,
-            crate::params::SWITCHES.iter().map(|s| format!("{s}: {}", p.switch(s).unwrap_or(false))).collect::<Vec<_>>().join(", ")
+            p.switches.iter().map(|(s, on)| format!("{s}: {on}")).collect::<Vec<_>>().join(", ")
         )
     }
 }
@@ -875,6 +796,27 @@ fn main(py: Python<'_>, argv: Vec<String>) -> i32 {
 }
 
 /// The extension module.
+/// Makes each row of the switch table a property of `SolverParams`, named
+/// and documented as the table says, so that no switch is spelled here.
+fn add_switch_properties(py: Python<'_>) -> PyResult<()> {
+    let class = py.get_type::<PySolverParams>();
+    let property = py.import("builtins")?.getattr("property")?;
+    for switch in Switch::ALL {
+        let get = PyCFunction::new_closure(py, None, None, move |args, _| -> PyResult<bool> {
+            let this: PyRef<'_, PySolverParams> = args.get_item(0)?.extract()?;
+            Ok(this.inner.switches.get(switch))
+        })?;
+        let set = PyCFunction::new_closure(py, None, None, move |args, _| -> PyResult<()> {
+            let mut this: PyRefMut<'_, PySolverParams> = args.get_item(0)?.extract()?;
+            let on: bool = args.get_item(1)?.extract()?;
+            this.inner.switches.set(switch, on);
+            Ok(())
+        })?;
+        class.setattr(switch.name(), property.call1((get, set, py.None(), switch.help()))?)?;
+    }
+    Ok(())
+}
+
 #[pymodule]
 fn _minimalloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -887,6 +829,8 @@ fn _minimalloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyProblem>()?;
     m.add_class::<PySolution>()?;
     m.add_class::<PySolverParams>()?;
+    add_switch_properties(py)?;
+    m.add("SWITCHES", Switch::ALL.map(Switch::name).to_vec())?;
     m.add_class::<PySolver>()?;
     m.add_class::<PyMinimizeStatus>()?;
     m.add_class::<PyMinimizeResult>()?;

@@ -214,6 +214,7 @@ mod tests {
     use crate::bounds::LowerBounds;
     use crate::problem::{Buffer, Gap, Interval};
     use crate::search::{Model, Search, Status};
+    use crate::switches::{Switch, Switches};
     use crate::validate::validate;
 
     fn buf(lower: i64, upper: i64, size: i64) -> Buffer {
@@ -232,8 +233,8 @@ mod tests {
     fn all_params() -> Vec<SolverParams> {
         (0..256u32)
             .map(|mask| {
-                let mut p = SolverParams::default().with_switch_mask(mask);
-                p.hatless_pruning = false;
+                let mut p = SolverParams { switches: Switches::from_mask(mask), ..SolverParams::default() };
+                p.switches.set(Switch::HatlessPruning, false);
                 p.threads = 1;
                 p
             })
@@ -377,19 +378,19 @@ mod tests {
         off.threads = 1;
         let base = Solver::new(off.clone());
         base.solve(&p).unwrap();
-        for name in [
-            "canonical_only",
-            "section_inference",
-            "dynamic_ordering",
-            "check_dominance",
-            "static_preordering",
-            "dynamic_decomposition",
+        for switch in [
+            Switch::CanonicalOnly,
+            Switch::SectionInference,
+            Switch::DynamicOrdering,
+            Switch::CheckDominance,
+            Switch::StaticPreordering,
+            Switch::DynamicDecomposition,
         ] {
             let mut params = off.clone();
-            params.set_switch(name, true);
+            params.switches.set(switch, true);
             let s = Solver::new(params);
             s.solve(&p).unwrap();
-            assert!(base.backtracks() > s.backtracks(), "{name}: {} vs {}", base.backtracks(), s.backtracks());
+            assert!(base.backtracks() > s.backtracks(), "{switch}: {} vs {}", base.backtracks(), s.backtracks());
         }
     }
 

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use common::{brute_force, brute_optimum, has_windows, problem, stacking_is_strict, Model};
 use minimalloc::params::parse_heuristics;
-use minimalloc::{minimize, validate, MinimizeStatus, SolveError, Solver, SolverParams};
+use minimalloc::{minimize, validate, MinimizeStatus, SolveError, Solver, SolverParams, Switches};
 use proptest::prelude::*;
 
 fn params(mask: u32, heuristics: &str) -> SolverParams {
-    let mut p = SolverParams::default().with_switch_mask(mask);
+    let mut p = SolverParams { switches: Switches::from_mask(mask), ..SolverParams::default() };
     p.preordering_heuristics = parse_heuristics(heuristics).unwrap();
     p.timeout = Some(Duration::from_secs(20));
     p

@@ -274,6 +274,9 @@ fn stats_json_svg_and_presets() {
         assert_eq!(doc["lower_bound"], 4096);
         assert!(doc["workers"].as_array().is_some_and(|w| !w.is_empty()));
         assert!(doc["wall_s"].as_f64().is_some());
+        let hatless = doc["switches"]["hatless_pruning"].as_bool();
+        assert_eq!(hatless, Some(config != "no-hatless-pruning"), "{config}");
+        assert_eq!(doc["switches"].as_object().map(|m| m.len()), Some(9));
         let picture = std::fs::read_to_string(&svg).unwrap();
         assert_eq!(picture.matches(r#"class="buffer""#).count(), 120);
     }

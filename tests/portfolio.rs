@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 use common::{brute_force, has_windows, problem, Model};
 use minimalloc::params::parse_heuristics;
 use minimalloc::portfolio::{Portfolio, PortfolioOptions};
-use minimalloc::{read_csv_file, validate, Problem, SolveError, Solver, SolverParams};
+use minimalloc::{read_csv_file, validate, Problem, SolveError, Solver, SolverParams, Switches};
 use proptest::prelude::*;
 
 fn options(mask: u32, threads: usize, deterministic: bool, nogoods: bool, race_only: bool) -> PortfolioOptions {
-    let mut params = SolverParams::default().with_switch_mask(mask);
+    let mut params = SolverParams { switches: Switches::from_mask(mask), ..SolverParams::default() };
     params.threads = threads;
     params.deterministic = deterministic;
     params.timeout = Some(Duration::from_secs(20));

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import ClassVar, TypeAlias
 
 __version__: str
+# The nine technique switches' names, each a bool property of SolverParams.
+SWITCHES: list[str]
 
 IntervalLike: TypeAlias = Interval | tuple[int, int]
 Seconds: TypeAlias = float | int | datetime.timedelta | None

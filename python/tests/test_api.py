@@ -69,6 +69,22 @@ def test_strip_solution() -> None:
     assert all(b.offset is None for b in problem.buffers)
 
 
+def test_switch_properties_follow_the_table() -> None:
+    # The properties are made from the library's switch table at import;
+    # the type stub declares them by hand, so it must list the same names.
+    assert len(mm.SWITCHES) == 9
+    stub = (Path(mm.__file__).parent / "_minimalloc.pyi").read_text()
+    params = mm.SolverParams()
+    for name in mm.SWITCHES:
+        assert f"    {name}: bool" in stub, name
+        prop = getattr(mm.SolverParams, name)
+        assert isinstance(prop, property) and prop.__doc__, name
+        assert getattr(params, name) is True
+    with pytest.raises(TypeError):
+        params.canonical_only = "yes"  # type: ignore[assignment]
+    assert "canonical_only: true" in repr(params)
+
+
 def test_solver_params() -> None:
     params = mm.SolverParams(threads=1, timeout=5, canonical_only=False)
     assert params.threads == 1

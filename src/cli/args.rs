@@ -5,25 +5,13 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{ArgAction, Parser};
+use clap::{Arg, ArgAction, ArgMatches, Command, Parser};
 
-/// Boolean flags of the reference, which also take `--noNAME`.
-const BOOLEAN_FLAGS: &[&str] = &[
-    "validate",
-    "canonical_only",
-    "section_inference",
-    "dynamic_ordering",
-    "check_dominance",
-    "unallocated_floor",
-    "static_preordering",
-    "dynamic_decomposition",
-    "monotonic_floor",
-    "hatless_pruning",
-    "minimize_capacity",
-    "print_solution",
-    "deterministic",
-    "iis",
-];
+use minimalloc::Switch;
+
+/// Boolean flags of the reference besides the technique switches; these
+/// and the switches also take `--noNAME`.
+const BOOLEAN_FLAGS: &[&str] = &["validate", "minimize_capacity", "print_solution", "deterministic", "iis"];
 
 /// Long flags that take a value or none, in underscore form.
 const LONG_FLAGS: &[&str] = &[
@@ -42,6 +30,56 @@ const LONG_FLAGS: &[&str] = &[
     "help",
     "version",
 ];
+
+/// The technique switches given on the command line, one flag per row of
+/// the switch table (`None`: not given, the preset decides).
+#[derive(Clone, Debug, Default)]
+pub struct SwitchFlags(pub [Option<bool>; 9]);
+
+impl SwitchFlags {
+    /// The switches that were given, with their values.
+    pub fn given(&self) -> impl Iterator<Item = (Switch, bool)> + '_ {
+        Switch::ALL.into_iter().filter_map(|s| self.0[s as usize].map(|on| (s, on)))
+    }
+}
+
+impl clap::FromArgMatches for SwitchFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = SwitchFlags::default();
+        flags.update_from_arg_matches(matches)?;
+        Ok(flags)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        for s in Switch::ALL {
+            if let Some(&on) = matches.get_one::<bool>(s.name()) {
+                self.0[s as usize] = Some(on);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl clap::Args for SwitchFlags {
+    fn augment_args(cmd: Command) -> Command {
+        Switch::ALL.into_iter().fold(cmd, |cmd, s| {
+            cmd.arg(
+                Arg::new(s.name())
+                    .long(s.name())
+                    .help(s.help())
+                    .action(ArgAction::Set)
+                    .num_args(0..=1)
+                    .default_missing_value("true")
+                    .value_name("BOOL")
+                    .value_parser(clap::value_parser!(bool)),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
+    }
+}
 
 /// MiniMalloc: static memory allocation for ML accelerators.
 ///
@@ -77,41 +115,9 @@ pub struct Args {
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
     pub validate: bool,
 
-    /// Explore canonical solutions only.
-    #[arg(long = "canonical_only", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
-    pub canonical_only: Option<bool>,
-
-    /// Prune when a section's floor plus its remaining sizes exceeds the capacity.
-    #[arg(long = "section_inference", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
-    pub section_inference: Option<bool>,
-
-    /// Try buffers by lowest feasible offset first.
-    #[arg(long = "dynamic_ordering", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
-    pub dynamic_ordering: Option<bool>,
-
-    /// Prune placements that leave gaps an unplaced buffer fits in.
-    #[arg(long = "check_dominance", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
-    pub check_dominance: Option<bool>,
-
-    /// Use unplaced buffers' lowest offsets to raise section floors.
-    #[arg(long = "unallocated_floor", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
-    pub unallocated_floor: Option<bool>,
-
-    /// Sort buffers by the preordering heuristic before searching.
-    #[arg(long = "static_preordering", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
-    pub static_preordering: Option<bool>,
-
-    /// Split partitions that placed buffers cut apart.
-    #[arg(long = "dynamic_decomposition", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
-    pub dynamic_decomposition: Option<bool>,
-
-    /// Require the solution floor to rise monotonically.
-    #[arg(long = "monotonic_floor", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
-    pub monotonic_floor: Option<bool>,
-
-    /// Prune alternatives when a buffer has nothing overhead.
-    #[arg(long = "hatless_pruning", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
-    pub hatless_pruning: Option<bool>,
+    /// The nine technique switches (`--canonical_only[=BOOL]` and so on).
+    #[command(flatten)]
+    pub switches: SwitchFlags,
 
     /// Find the smallest capacity that fits, with a proof when possible.
     #[arg(long = "minimize_capacity", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
@@ -190,12 +196,11 @@ pub fn normalize<I: IntoIterator<Item = OsString>>(args: I) -> Vec<OsString> {
             Some(v) => format!("--{n}={v}"),
             None => format!("--{n}"),
         };
-        if BOOLEAN_FLAGS.contains(&canon.as_str()) || LONG_FLAGS.contains(&canon.as_str()) {
+        let boolean = |f: &str| BOOLEAN_FLAGS.contains(&f) || Switch::from_name(f).is_some();
+        if boolean(&canon) || LONG_FLAGS.contains(&canon.as_str()) {
             let n = if canon == "stats_json" { "stats-json".to_string() } else { canon };
             out.push(rebuilt(&n).into());
-        } else if let Some(flag) =
-            canon.strip_prefix("no").map(|f| f.trim_start_matches('_')).filter(|f| BOOLEAN_FLAGS.contains(f))
-        {
+        } else if let Some(flag) = canon.strip_prefix("no").map(|f| f.trim_start_matches('_')).filter(|f| boolean(f)) {
             if value.is_some() {
                 out.push(arg); // --noflag=x is not a thing; let clap report it
             } else {
@@ -225,9 +230,12 @@ mod tests {
         let a =
             parse(&["-capacity", "12", "-input=in.csv", "--canonical-only=false", "--novalidate", "--hatless_pruning"])
                 .unwrap();
-        assert_eq!(a.canonical_only, Some(false));
+        assert_eq!(a.switches.0[Switch::CanonicalOnly as usize], Some(false));
         assert!(!a.validate);
-        assert_eq!(a.hatless_pruning, Some(true));
+        assert_eq!(
+            a.switches.given().collect::<Vec<_>>(),
+            [(Switch::CanonicalOnly, false), (Switch::HatlessPruning, true)]
+        );
         let a =
             parse(&["--input", "x", "--validate", "--minimize-capacity", "--stats_json=s.json", "--no-print-solution"])
                 .unwrap();

@@ -20,7 +20,7 @@ use minimalloc::config::Config;
 use minimalloc::error::SolveError;
 use minimalloc::io::{read_csv_file, same_file, write_csv, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeEvent};
-use minimalloc::params::{parse_duration, parse_heuristics, MAX_THREADS, SWITCHES};
+use minimalloc::params::{parse_duration, parse_heuristics, MAX_THREADS};
 use minimalloc::portfolio::{Event, EventKind, PortfolioStats};
 use minimalloc::solver::solve_with;
 use minimalloc::{render, validate, LowerBounds, MinimizeStatus, Problem, Solution, Solver, StopToken};
@@ -151,21 +151,8 @@ fn config_from(args: &Args) -> Result<Config, Failure> {
     if let Some(d) = args.deterministic {
         params.deterministic = d;
     }
-    let flags = [
-        args.canonical_only,
-        args.section_inference,
-        args.dynamic_ordering,
-        args.check_dominance,
-        args.unallocated_floor,
-        args.static_preordering,
-        args.dynamic_decomposition,
-        args.monotonic_floor,
-        args.hatless_pruning,
-    ];
-    for (name, value) in SWITCHES.iter().zip(flags) {
-        if let Some(v) = value {
-            config.set_switch(name, v);
-        }
+    for (switch, on) in args.switches.given() {
+        config.set_switch(switch, on);
     }
     Ok(config)
 }
@@ -272,7 +259,8 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
     let code = conclude(args, &config, &problem, &result, &stats, lower, &log)?;
     if let Some(path) = &args.stats_json {
         let height = result.as_ref().ok().map(|s| s.height);
-        write_stats(path, args, &problem, status_of(&result), height, lower, &stats)?;
+        let outcome = Outcome { status: status_of(&result), height, lower_bound: lower };
+        write_stats(path, args, &config, &problem, &outcome, &stats)?;
     }
     Ok(code)
 }
@@ -453,19 +441,27 @@ fn minimize_command(
     };
     if let Some(path) = &args.stats_json {
         let height = m.solution.as_ref().map(|s| s.height);
-        write_stats(path, args, problem, &m.status.to_string(), height, i128::from(m.lower_bound), &stats)?;
+        let status = m.status.to_string();
+        let outcome = Outcome { status: &status, height, lower_bound: i128::from(m.lower_bound) };
+        write_stats(path, args, config, problem, &outcome, &stats)?;
     }
     Ok(code)
+}
+
+/// How a run ended, for the statistics file.
+struct Outcome<'a> {
+    status: &'a str,
+    height: Option<i64>,
+    lower_bound: i128,
 }
 
 /// Writes the statistics file (atomically).
 fn write_stats(
     path: &Path,
     args: &Args,
+    config: &Config,
     problem: &Problem,
-    status: &str,
-    height: Option<i64>,
-    lower_bound: i128,
+    outcome: &Outcome<'_>,
     stats: &PortfolioStats,
 ) -> Result<(), Failure> {
     let workers: Vec<_> = stats
@@ -477,9 +473,10 @@ fn write_stats(
         "input": args.input.display().to_string(),
         "buffers": problem.buffers.len(),
         "capacity": problem.capacity,
-        "status": status,
-        "height": height,
-        "lower_bound": lower_bound.to_string().parse::<i64>().ok(),
+        "status": outcome.status,
+        "height": outcome.height,
+        "lower_bound": outcome.lower_bound.to_string().parse::<i64>().ok(),
+        "switches": config.portfolio.params.switches.iter().map(|(s, on)| (s.name().to_string(), serde_json::Value::Bool(on))).collect::<serde_json::Map<_, _>>(),
         "wall_s": stats.wall.as_secs_f64(),
         "threads": stats.threads,
         "partitions": stats.partitions,

@@ -7,6 +7,7 @@
 
 use crate::heuristics::{Fit, Greedy, GreedyOrder};
 use crate::params::{parse_heuristics, Heuristic, SolverParams};
+use crate::switches::Switches;
 
 /// One exact search configuration: a preordering heuristic, the technique
 /// switches, and whether ties are broken by a seeded random rank.
@@ -16,8 +17,8 @@ pub struct Worker {
     pub name: String,
     /// The static preordering.
     pub heuristic: Heuristic,
-    /// Technique switches (only the nine switches are read).
-    pub switches: SolverParams,
+    /// Its technique switches.
+    pub switches: Switches,
     /// Break preorder ties by a random rank drawn from the seed instead of
     /// by buffer index.
     pub seeded: bool,
@@ -31,7 +32,7 @@ impl Worker {
             .and_then(|h| h.into_iter().next())
             .unwrap_or_else(|| parse_heuristics(crate::params::DEFAULT_HEURISTICS).unwrap_or_default().remove(0));
         let name = if seeded { format!("{heuristic}~") } else { heuristic.to_string() };
-        Worker { name, heuristic, switches: SolverParams::default(), seeded }
+        Worker { name, heuristic, switches: Switches::default(), seeded }
     }
 }
 
@@ -74,7 +75,7 @@ impl PortfolioOptions {
             params: params.clone(),
             workers: ["TWA", "TAW", "WAT"]
                 .iter()
-                .map(|h| Worker { switches: params.clone(), ..Worker::new(h, false) })
+                .map(|h| Worker { switches: params.switches, ..Worker::new(h, false) })
                 .collect(),
             greedy: vec![
                 Greedy { order: GreedyOrder::Size, fit: Fit::Best, hints: true },
@@ -99,7 +100,7 @@ impl PortfolioOptions {
         let workers = &self.workers;
         let mut crew = workers.clone();
         if !self.params.deterministic {
-            let base = workers[0].switches.clone();
+            let base = workers[0].switches;
             for extra in 0..threads.saturating_sub(workers.len()) {
                 let round = extra / 2;
                 let mut c = if extra % 2 == 0 {
@@ -108,7 +109,7 @@ impl PortfolioOptions {
                     c
                 } else {
                     let mut c = Worker::new(FAMILIES[round % FAMILIES.len()], round >= FAMILIES.len());
-                    c.switches = base.clone();
+                    c.switches = base;
                     c
                 };
                 c.name = format!("{}{}{}", c.heuristic, if c.seeded { "~" } else { "" }, extra + 1);
@@ -117,11 +118,6 @@ impl PortfolioOptions {
         }
         crew
     }
-}
-
-/// Whether two parameter sets have the same nine technique switches.
-pub(super) fn same_switches(a: &SolverParams, b: &SolverParams) -> bool {
-    crate::params::SWITCHES.iter().all(|name| a.switch(name) == b.switch(name))
 }
 
 /// A permutation of `0..n` drawn from `seed` (splitmix64 and Fisher-Yates).

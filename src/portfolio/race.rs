@@ -13,7 +13,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use super::events::{EventKind, PortfolioStats};
-use super::options::{random_rank, same_switches, PortfolioOptions, Worker};
+use super::options::{random_rank, PortfolioOptions, Worker};
 use super::quick::Paused;
 use super::{Placements, Solve, Win};
 use crate::nogood::NogoodCache;
@@ -122,7 +122,7 @@ impl<'a> Race<'a> {
     /// It comes without a nogood cache: the caller gives it one.
     pub(super) fn adopt(&self, p: usize, w: usize) -> Option<Search<'a>> {
         let worker = &self.crew[w];
-        if worker.seeded || !same_switches(&worker.switches, &self.opts.params) {
+        if worker.seeded || worker.switches != self.opts.params.switches {
             return None;
         }
         let mut paused = self.paused.lock();
@@ -137,7 +137,7 @@ impl<'a> Race<'a> {
     /// those from another partition never match here).
     pub(super) fn begin(&self, search: &mut Search<'a>, p: usize, w: usize) {
         let worker = &self.crew[w];
-        search.set_switches(&worker.switches);
+        search.set_switches(worker.switches);
         search.set_keys(&worker.heuristic.0);
         search.set_rank(worker.seeded.then(|| {
             let seed = self.opts.params.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);

@@ -27,6 +27,7 @@ use crate::nogood::NogoodCache;
 use crate::params::{Key, SolverParams};
 use crate::stop::StopToken;
 use crate::sweep::SectionRange;
+use crate::switches::{Switch, Switches};
 use order::{compare, PreorderData};
 
 /// How a run of the search ended.
@@ -40,36 +41,6 @@ pub enum Status {
     NodeLimit,
     /// The stop flag was raised or the deadline passed (proves nothing).
     Stopped,
-}
-
-/// The technique switches, copied out of [`SolverParams`] for the hot loop.
-#[derive(Clone, Copy, Debug)]
-struct Switches {
-    canonical_only: bool,
-    section_inference: bool,
-    dynamic_ordering: bool,
-    check_dominance: bool,
-    unallocated_floor: bool,
-    static_preordering: bool,
-    dynamic_decomposition: bool,
-    monotonic_floor: bool,
-    hatless_pruning: bool,
-}
-
-impl From<&SolverParams> for Switches {
-    fn from(p: &SolverParams) -> Self {
-        Switches {
-            canonical_only: p.canonical_only,
-            section_inference: p.section_inference,
-            dynamic_ordering: p.dynamic_ordering,
-            check_dominance: p.check_dominance,
-            unallocated_floor: p.unallocated_floor,
-            static_preordering: p.static_preordering,
-            dynamic_decomposition: p.dynamic_decomposition,
-            monotonic_floor: p.monotonic_floor,
-            hatless_pruning: p.hatless_pruning,
-        }
-    }
 }
 
 /// Sections with at least this many buffers keep their unplaced buffers in
@@ -321,7 +292,7 @@ impl<'m> Search<'m> {
         let fixed_or_zero = || -> Vec<i64> { m.fixed.iter().map(|&f| if f == NO_FIXED { 0 } else { f }).collect() };
         Search {
             m,
-            sw: Switches::from(params),
+            sw: params.switches,
             capacity,
             keys: params.preordering_heuristics.first().map(|h| h.0.clone()).unwrap_or_default(),
             rank: None,
@@ -390,8 +361,8 @@ impl<'m> Search<'m> {
     }
 
     /// The technique switches used from now on (other fields are ignored).
-    pub fn set_switches(&mut self, params: &SolverParams) {
-        self.sw = Switches::from(params);
+    pub fn set_switches(&mut self, switches: Switches) {
+        self.sw = switches;
     }
 
     /// The model searched.
@@ -594,7 +565,7 @@ impl<'m> Search<'m> {
             return Step::Answer(Status::Infeasible);
         }
         let c = node.c;
-        if self.sw.dynamic_decomposition {
+        if self.sw.get(Switch::DynamicDecomposition) {
             self.stack.push(Frame::Split(Split { c, placed, cut_base: 0 }, SplitState::Enter));
         } else {
             self.stack.push(Frame::Node(Node { c, min_offset: placed.offset, min_pre: placed.pre }, NodeState::Enter));
@@ -617,8 +588,8 @@ impl<'m> Search<'m> {
         // and place it first; b's subtree would have found that. The argument
         // needs canonical order; with dynamic ordering every remaining
         // sibling ranks later, so this is the reference's break.
-        if placed.hatless && self.sw.hatless_pruning && self.sw.canonical_only {
-            if self.sw.dynamic_ordering {
+        if placed.hatless && self.sw.get(Switch::HatlessPruning) && self.sw.get(Switch::CanonicalOnly) {
+            if self.sw.get(Switch::DynamicOrdering) {
                 next.k = tries.end;
             } else {
                 next.bar = Some((placed.offset, placed.pre));
@@ -755,7 +726,7 @@ impl<'m> Search<'m> {
             }
             self.scratch.push(d);
         }
-        if self.sw.static_preordering {
+        if self.sw.get(Switch::StaticPreordering) {
             let keys = &self.keys;
             self.scratch.sort_unstable_by(|a, b| compare(keys, a, b));
         }
@@ -833,10 +804,10 @@ impl<'m> Search<'m> {
             let b = self.order[ctx.order + pre as usize] as usize;
             let offset = self.min_offset[b];
             min_height = min_height.min(offset + m.size[b]);
-            if self.sw.canonical_only && (offset < min_offset || (offset == min_offset && pre < min_pre)) {
+            if self.sw.get(Switch::CanonicalOnly) && (offset < min_offset || (offset == min_offset && pre < min_pre)) {
                 continue;
             }
-            if self.sw.check_dominance && offset >= min_height {
+            if self.sw.get(Switch::CheckDominance) && offset >= min_height {
                 continue;
             }
             if m.fixed[b] != NO_FIXED && offset > m.fixed[b] {
@@ -844,7 +815,7 @@ impl<'m> Search<'m> {
             }
             self.cands.push(Cand { offset, pre, buffer: b as u32, pos: i as u32 });
         }
-        if self.sw.check_dominance {
+        if self.sw.get(Switch::CheckDominance) {
             let mut keep = base;
             for k in base..self.cands.len() {
                 if self.cands[k].offset < min_height {
@@ -854,7 +825,7 @@ impl<'m> Search<'m> {
             }
             self.cands.truncate(keep);
         }
-        if self.sw.dynamic_ordering {
+        if self.sw.get(Switch::DynamicOrdering) {
             self.cands[base..].sort_unstable_by_key(|c| (c.offset, c.pre));
         } else {
             self.cands[base..].sort_unstable_by_key(|c| c.pre);
@@ -975,7 +946,7 @@ impl<'m> Search<'m> {
             if m.fixed[o] != NO_FIXED && raised > m.fixed[o] {
                 fixed_failure = true;
             }
-            if self.sw.unallocated_floor {
+            if self.sw.get(Switch::UnallocatedFloor) {
                 self.affected.extend(m.spans(o).iter().map(|span| (span.lo, span.hi)));
             }
         }
@@ -1007,7 +978,7 @@ impl<'m> Search<'m> {
     fn raise_floors(&mut self, b: usize, offset: i64) -> bool {
         let m = self.m;
         let cap = self.capacity;
-        let inference = self.sw.section_inference;
+        let inference = self.sw.get(Switch::SectionInference);
         let mut fits = true;
         for span in m.spans(b) {
             let height = offset + span.top;
@@ -1074,7 +1045,7 @@ impl<'m> Search<'m> {
     #[inline]
     fn lift_floor(&mut self, s: usize, fits: &mut bool) {
         let m = self.m;
-        let inference = self.sw.section_inference;
+        let inference = self.sw.get(Switch::SectionInference);
         {
             let floor = self.floor[s];
             let mut lowest = i64::MAX;
@@ -1113,7 +1084,7 @@ impl<'m> Search<'m> {
     /// context's starting maximum total often settles without a scan.
     #[inline]
     fn check(&self, ctx: &Ctx, offset: i64, floors_fit: bool) -> bool {
-        let fast = floors_fit && (!self.sw.monotonic_floor || self.offset_fits(ctx, offset));
+        let fast = floors_fit && (!self.sw.get(Switch::MonotonicFloor) || self.offset_fits(ctx, offset));
         debug_assert_eq!(fast, self.check_every_section(ctx.range, offset), "incremental check disagrees");
         fast
     }
@@ -1121,7 +1092,7 @@ impl<'m> Search<'m> {
     #[inline]
     fn offset_fits(&self, ctx: &Ctx, offset: i64) -> bool {
         let cap = self.capacity;
-        if !self.sw.section_inference {
+        if !self.sw.get(Switch::SectionInference) {
             return offset <= cap;
         }
         if offset + ctx.max_total <= cap {
@@ -1135,7 +1106,7 @@ impl<'m> Search<'m> {
         let floors = &self.floor[range.lower..range.upper];
         let totals = &self.total[range.lower..range.upper];
         let cap = self.capacity;
-        match (self.sw.monotonic_floor, self.sw.section_inference) {
+        match (self.sw.get(Switch::MonotonicFloor), self.sw.get(Switch::SectionInference)) {
             (true, true) => floors.iter().zip(totals).all(|(&f, &t)| f.max(offset) + t <= cap),
             (true, false) => floors.iter().all(|&f| f.max(offset) <= cap),
             (false, true) => floors.iter().zip(totals).all(|(&f, &t)| f + t <= cap),

@@ -1,0 +1,189 @@
+//! The reference's nine technique switches, in one table.
+//!
+//! Every place that names a switch reads [`Switch::ALL`] and
+//! [`Switch::name`]: the command line's flags (`--canonical_only=false`,
+//! `--nocanonical_only`), the presets' `[switches]` tables, the Python
+//! attributes (`SolverParams.canonical_only`), the statistics file and the
+//! ablation presets' test. Adding a switch is one row here and one use in
+//! the search.
+
+use std::fmt;
+
+/// One technique switch of the search. All are on by default, as in the
+/// reference; turning one off is for ablation studies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Switch {
+    /// Only explore canonical solutions: buffers placed in non-decreasing
+    /// offset order, ties by preorder.
+    CanonicalOnly,
+    /// Prune when a section's floor plus its unplaced sizes exceeds the capacity.
+    SectionInference,
+    /// Try buffers by lowest feasible offset first (else in preorder).
+    DynamicOrdering,
+    /// Prune placements that leave a gap some unplaced buffer fits in wholly.
+    CheckDominance,
+    /// Raise a section's floor to the lowest offset any of its unplaced buffers can take.
+    UnallocatedFloor,
+    /// Sort buffers by the heuristic before searching (else input order).
+    StaticPreordering,
+    /// Split a partition when placed buffers cut it in independent parts.
+    DynamicDecomposition,
+    /// Require the solution's floor to rise monotonically.
+    MonotonicFloor,
+    /// When a placed buffer has nothing overhead and its subtree fails, skip its siblings.
+    HatlessPruning,
+}
+
+/// The table: each switch, its reference name, and its one-line help.
+const TABLE: [(Switch, &str, &str); 9] = [
+    (Switch::CanonicalOnly, "canonical_only", "Explore canonical solutions only."),
+    (
+        Switch::SectionInference,
+        "section_inference",
+        "Prune when a section's floor plus its remaining sizes exceeds the capacity.",
+    ),
+    (Switch::DynamicOrdering, "dynamic_ordering", "Try buffers by lowest feasible offset first."),
+    (Switch::CheckDominance, "check_dominance", "Prune placements that leave gaps an unplaced buffer fits in."),
+    (Switch::UnallocatedFloor, "unallocated_floor", "Use unplaced buffers' lowest offsets to raise section floors."),
+    (Switch::StaticPreordering, "static_preordering", "Sort buffers by the preordering heuristic before searching."),
+    (Switch::DynamicDecomposition, "dynamic_decomposition", "Split partitions that placed buffers cut apart."),
+    (Switch::MonotonicFloor, "monotonic_floor", "Require the solution floor to rise monotonically."),
+    (Switch::HatlessPruning, "hatless_pruning", "Prune alternatives when a buffer has nothing overhead."),
+];
+
+impl Switch {
+    /// The nine switches, in the reference's order.
+    pub const ALL: [Switch; 9] = [
+        Switch::CanonicalOnly,
+        Switch::SectionInference,
+        Switch::DynamicOrdering,
+        Switch::CheckDominance,
+        Switch::UnallocatedFloor,
+        Switch::StaticPreordering,
+        Switch::DynamicDecomposition,
+        Switch::MonotonicFloor,
+        Switch::HatlessPruning,
+    ];
+
+    /// The reference's name, such as `canonical_only`.
+    pub fn name(self) -> &'static str {
+        TABLE[self as usize].1
+    }
+
+    /// One line of help, for `--help` and docstrings.
+    pub fn help(self) -> &'static str {
+        TABLE[self as usize].2
+    }
+
+    /// The switch of a name; dashes stand for underscores (`canonical-only`).
+    pub fn from_name(name: &str) -> Option<Switch> {
+        let name = name.replace('-', "_");
+        Switch::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+impl fmt::Display for Switch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A setting of all nine switches. Invariant: only the low nine bits are
+/// ever set, bit `i` being `Switch::ALL[i]`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Switches(u16);
+
+impl Switches {
+    /// Every switch on: the reference's default.
+    pub const ALL_ON: Switches = Switches((1 << 9) - 1);
+    /// Every switch off (for ablation).
+    pub const ALL_OFF: Switches = Switches(0);
+
+    /// Whether `switch` is on.
+    #[inline]
+    pub fn get(self, switch: Switch) -> bool {
+        self.0 & switch.bit() != 0
+    }
+
+    /// Turns `switch` on or off.
+    pub fn set(&mut self, switch: Switch, on: bool) {
+        if on {
+            self.0 |= switch.bit();
+        } else {
+            self.0 &= !switch.bit();
+        }
+    }
+
+    /// These switches with `switch` set to `on`.
+    pub fn with(mut self, switch: Switch, on: bool) -> Switches {
+        self.set(switch, on);
+        self
+    }
+
+    /// Switches from a 9-bit mask (bit i = `Switch::ALL[i]`; higher bits ignored).
+    pub fn from_mask(mask: u32) -> Switches {
+        Switches((mask & u32::from(Switches::ALL_ON.0)) as u16)
+    }
+
+    /// The 9-bit mask of these switches.
+    pub fn mask(self) -> u32 {
+        u32::from(self.0)
+    }
+
+    /// Sets a switch by name; `false` if there is no switch of that name.
+    pub fn set_by_name(&mut self, name: &str, on: bool) -> bool {
+        Switch::from_name(name).map(|s| self.set(s, on)).is_some()
+    }
+
+    /// Each switch with its setting, in the reference's order.
+    pub fn iter(self) -> impl Iterator<Item = (Switch, bool)> {
+        Switch::ALL.into_iter().map(move |s| (s, self.get(s)))
+    }
+}
+
+impl Default for Switches {
+    fn default() -> Self {
+        Switches::ALL_ON
+    }
+}
+
+impl fmt::Debug for Switches {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter().map(|(s, on)| (s.name(), on))).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_in_the_enum_order() {
+        for (i, s) in Switch::ALL.into_iter().enumerate() {
+            assert_eq!(TABLE[i].0, s);
+            assert_eq!(s as usize, i);
+            assert_eq!(Switch::from_name(s.name()), Some(s));
+        }
+        assert_eq!(Switch::from_name("hatless-pruning"), Some(Switch::HatlessPruning));
+        assert_eq!(Switch::from_name("nonsense"), None);
+    }
+
+    #[test]
+    fn setting_and_masks() {
+        let mut s = Switches::default();
+        assert!(s.iter().all(|(_, on)| on));
+        s.set(Switch::CheckDominance, false);
+        assert!(!s.get(Switch::CheckDominance) && s.get(Switch::CanonicalOnly));
+        assert_eq!(Switches::from_mask(s.mask()), s);
+        assert_eq!(Switches::from_mask(u32::MAX), Switches::ALL_ON);
+        assert!(s.set_by_name("check-dominance", true));
+        assert_eq!(s, Switches::ALL_ON);
+        assert!(!s.set_by_name("frobnicate", true));
+        assert_eq!(Switches::from_mask(1), Switches::ALL_OFF.with(Switch::CanonicalOnly, true));
+        assert!(format!("{s:?}").starts_with("{\"canonical_only\": true"));
+    }
+}
