@@ -19,10 +19,19 @@
 //! heuristic = "TWA"
 //! seeded = false                            # random tie-breaking (from --seed)
 //! switches = { check_dominance = true }     # per-worker overrides
+//!
+//! [lns]                                     # large instances' neighbourhood search
+//! band = 48                                 # (crate::params::LnsTunables)
+//! repair_budget = "150ms"
+//!
+//! [minimize]                                # probe budgets (crate::params::MinimizeTunables)
+//! bound_share = 12
+//! descent_budget = ["250ms", "10s"]
 //! ```
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Deserialize;
 use thiserror::Error;
@@ -110,6 +119,31 @@ struct RawConfig {
     switches: BTreeMap<String, bool>,
     #[serde(default)]
     worker: Vec<RawWorker>,
+    #[serde(default)]
+    lns: RawLns,
+    #[serde(default)]
+    minimize: RawMinimize,
+}
+
+/// The `[lns]` table: [`crate::params::LnsTunables`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLns {
+    band: Option<i64>,
+    reach: Option<i64>,
+    max_repair: Option<i64>,
+    repair_budget: Option<String>,
+}
+
+/// The `[minimize]` table: [`crate::params::MinimizeTunables`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMinimize {
+    bound_share: Option<i64>,
+    bound_budget: Option<[String; 2]>,
+    descent_share: Option<i64>,
+    descent_budget: Option<[String; 2]>,
+    descent_unlimited: Option<String>,
 }
 
 /// A loaded preset.
@@ -202,6 +236,7 @@ impl Config {
         if let Some(t) = raw.threads {
             params.threads = t;
         }
+        tunables(&raw, &mut params).map_err(bad)?;
         let mut portfolio = PortfolioOptions::from_params(&params);
         if !raw.worker.is_empty() {
             portfolio.workers = raw
@@ -263,6 +298,47 @@ impl Config {
     }
 }
 
+/// Reads the `[lns]` and `[minimize]` tables into `params`, checking ranges.
+fn tunables(raw: &RawConfig, params: &mut SolverParams) -> Result<(), String> {
+    let count = |key: &str, v: Option<i64>| -> Result<Option<i64>, String> {
+        match v {
+            Some(v) if v < 1 => Err(format!("{key} must be at least 1, got {v}")),
+            _ => Ok(v),
+        }
+    };
+    let time = |key: &str, v: &Option<String>| -> Result<Option<Duration>, String> {
+        v.as_deref()
+            .map(|t| parse_duration(t)?.ok_or_else(|| format!("{key} must be finite")))
+            .transpose()
+            .map_err(|e| format!("{key}: {e}"))
+    };
+    let span = |key: &str, v: &Option<[String; 2]>| -> Result<Option<(Duration, Duration)>, String> {
+        let Some([a, b]) = v else { return Ok(None) };
+        let (least, most) = (time(key, &Some(a.clone()))?, time(key, &Some(b.clone()))?);
+        match (least, most) {
+            (Some(l), Some(m)) if l <= m => Ok(Some((l, m))),
+            _ => Err(format!("{key} must be [least, most] with least <= most, got [{a}, {b}]")),
+        }
+    };
+    let l = &mut params.lns;
+    let lns = &raw.lns;
+    l.band = count("lns.band", lns.band)?.map_or(l.band, |v| v as usize);
+    l.reach = count("lns.reach", lns.reach)?.unwrap_or(l.reach);
+    l.max_repair = count("lns.max_repair", lns.max_repair)?.map_or(l.max_repair, |v| v as usize);
+    l.repair_budget = time("lns.repair_budget", &lns.repair_budget)?.unwrap_or(l.repair_budget);
+    let m = &mut params.minimize;
+    let min = &raw.minimize;
+    let share = |key: &str, v: Option<i64>| -> Result<Option<u32>, String> {
+        count(key, v)?.map(|v| u32::try_from(v).map_err(|_| format!("{key} is too large: {v}"))).transpose()
+    };
+    m.bound_share = share("minimize.bound_share", min.bound_share)?.unwrap_or(m.bound_share);
+    m.bound_budget = span("minimize.bound_budget", &min.bound_budget)?.unwrap_or(m.bound_budget);
+    m.descent_share = share("minimize.descent_share", min.descent_share)?.unwrap_or(m.descent_share);
+    m.descent_budget = span("minimize.descent_budget", &min.descent_budget)?.unwrap_or(m.descent_budget);
+    m.descent_unlimited = time("minimize.descent_unlimited", &min.descent_unlimited)?.unwrap_or(m.descent_unlimited);
+    Ok(())
+}
+
 /// The message for a switch name that is not in the table, listing those that are.
 fn unknown_switch(name: &str, place: &str) -> String {
     let names: Vec<&str> = Switch::ALL.iter().map(|s| s.name()).collect();
@@ -308,6 +384,24 @@ mod tests {
         assert!(Config::parse("[switches]\nfoo = true", "t.toml").unwrap_err().to_string().contains("foo"));
         assert!(Config::parse("[[worker]]\nheuristic = \"XYZ\"", "t.toml").is_err());
         assert!(Config::parse("greedy = [\"size-worst\"]", "t.toml").is_err());
+        let t = Config::parse(
+            "[lns]\nband = 20\nrepair_budget = \"1s\"\n[minimize]\ndescent_budget = [\"1s\", \"2s\"]\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(t.portfolio.params.lns.band, 20);
+        assert_eq!(t.portfolio.params.lns.repair_budget, Duration::from_secs(1));
+        assert_eq!(t.portfolio.params.minimize.descent_budget, (Duration::from_secs(1), Duration::from_secs(2)));
+        assert_eq!(t.portfolio.params.minimize.bound_share, 12);
+        for bad in [
+            "[lns]\nband = 0",
+            "[lns]\nfrobs = 1",
+            "[lns]\nrepair_budget = \"inf\"",
+            "[minimize]\nbound_budget = [\"2s\", \"1s\"]",
+            "[minimize]\ndescent_share = 99999999999",
+        ] {
+            assert!(Config::parse(bad, "t.toml").is_err(), "{bad}");
+        }
         assert_eq!(
             parse_greedy("start-first-hints").unwrap(),
             Greedy { order: GreedyOrder::Start, fit: Fit::First, hints: true }

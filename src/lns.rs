@@ -22,7 +22,7 @@ use parking_lot::Mutex;
 
 use crate::error::SolveError;
 use crate::heuristics::online::{Hole, Order, Tie};
-use crate::params::SolverParams;
+use crate::params::{LnsTunables, SolverParams};
 use crate::problem::{Buffer, Problem, Solution};
 use crate::rng::Rng;
 use crate::stop::StopToken;
@@ -34,24 +34,8 @@ pub struct LnsOptions {
     /// `[range: 1..]`; the drivers give it the threads the other improver
     /// does not use.
     pub threads: usize,
-    /// Most buffers freed per repair. `[default: 48]` `[range: 1..]`: the
-    /// exact repair of 48 buffers and their obstacles usually ends within
-    /// its budget; a repair that times out halves its band (to 12 at
-    /// least), one that succeeds doubles it back.
-    pub band: usize,
-    /// Buffers living longer than this many times the median lifespan at
-    /// the repaired moment stay where they are. `[default: 4]` `[range:
-    /// 1..]`: moving a buffer that spans the schedule drags every buffer it
-    /// meets into the repair.
-    pub reach: i64,
-    /// Repairs whose sub-problem would hold more buffers than this are
-    /// skipped. `[default: 600]` `[range: 1..]`: larger windows rarely
-    /// close within the budget.
-    pub max_repair: usize,
-    /// Time budget of one exact repair. `[default: 150 ms]` `[range: any]`:
-    /// long enough for the online packing and a short exact search of a
-    /// band, short enough that a stuck repair costs little.
-    pub repair_budget: Duration,
+    /// Band, reach, repair size and budget (see [`LnsTunables`]).
+    pub tunables: LnsTunables,
     /// Heights come in multiples of this (see [`crate::bounds::granularity`]).
     /// `[default: 1]`
     pub granularity: i64,
@@ -61,15 +45,7 @@ pub struct LnsOptions {
 
 impl Default for LnsOptions {
     fn default() -> Self {
-        LnsOptions {
-            threads: 1,
-            band: 48,
-            reach: 4,
-            max_repair: 600,
-            repair_budget: Duration::from_millis(150),
-            granularity: 1,
-            seed: 0,
-        }
+        LnsOptions { threads: 1, tunables: LnsTunables::default(), granularity: 1, seed: 0 }
     }
 }
 
@@ -207,7 +183,7 @@ pub fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken) -
         threads: params.thread_count().max(1),
         granularity: crate::bounds::granularity(problem),
         seed: params.seed,
-        ..LnsOptions::default()
+        tunables: params.lns.clone(),
     };
     let best = improve(problem, &start, problem.capacity, &options, stop, &|_| {});
     if best.height <= problem.capacity {
@@ -311,7 +287,7 @@ impl Search<'_> {
         let mut w = Worker {
             rng: Rng::new(self.options.seed ^ (worker as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
             failures: 0,
-            band: self.options.band.max(1),
+            band: self.options.tunables.band.max(1),
         };
         while !self.out_of_time() {
             if !self.step(&mut w) {
@@ -349,7 +325,7 @@ impl Search<'_> {
         match repair(&space, &offsets, moment, t, w.band, self.stop) {
             Ok((moved, read)) => {
                 w.failures = 0;
-                w.band = (w.band * 2).min(self.options.band);
+                w.band = (w.band * 2).min(self.options.tunables.band);
                 self.commit(moved, &read, &versions);
             }
             Err(why) => {
@@ -562,7 +538,7 @@ fn candidates(
     let must: Vec<usize> = live.iter().copied().filter(|&b| top(b) > target).collect();
     let mut widths: Vec<i64> = live.iter().map(|&b| problem.buffers[b].lifespan.len()).collect();
     widths.sort_unstable();
-    let usual = widths.get(widths.len() / 2).copied().unwrap_or(0).saturating_mul(options.reach).max(1);
+    let usual = widths.get(widths.len() / 2).copied().unwrap_or(0).saturating_mul(options.tunables.reach).max(1);
     let optional: Vec<usize> = live
         .iter()
         .copied()
@@ -591,7 +567,7 @@ fn build_growing(
             return Err(Failure::OutOfTime);
         }
         match build_repair(problem, index, offsets, free, target, options) {
-            Build::Above(b) if added < MAX_ADDED && free.len() < 2 * options.band.max(band) => {
+            Build::Above(b) if added < MAX_ADDED && free.len() < 2 * options.tunables.band.max(band) => {
                 free.push(b);
                 added += 1;
             }
@@ -611,7 +587,7 @@ fn solve_band(sub: &Problem, options: &LnsOptions, stop: &StopToken) -> Result<S
         return Ok(s);
     }
     let params = SolverParams { threads: 1, ..SolverParams::default() };
-    let budget = stop.child_until(Instant::now().checked_add(options.repair_budget));
+    let budget = stop.child_until(Instant::now().checked_add(options.tunables.repair_budget));
     match crate::sequential::solve(sub, &params, &budget).0 {
         Ok(s) => Ok(s),
         Err(SolveError::Infeasible { .. }) => Err(Failure::Proven),
@@ -701,7 +677,7 @@ fn build_repair(
             // An obstacle already above the target: it has to move as well.
             return if buf.offset.is_none() { Build::Above(b) } else { Build::Hopeless };
         }
-        if buffers.len() >= options.max_repair {
+        if buffers.len() >= options.tunables.max_repair {
             return Build::TooLarge;
         }
         // Clipped to the band and to the freed buffers' time; gaps and

@@ -457,11 +457,7 @@ fn take<'a>(progress: &mut Progress<'a>) -> Progress<'a> {
 /// it by one granule and the next bound is tried.
 fn optimistic(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) -> Result<(), SolveError> {
     while progress.lower < progress.height() && !prober.root.should_stop() {
-        let budget = match prober.remaining() {
-            Some(r) => (r / 12).min(Duration::from_secs(10)),
-            None => Duration::from_secs(10),
-        }
-        .max(Duration::from_millis(200));
+        let budget = prober.opts.params.minimize.bound_probe(prober.remaining());
         let lower = progress.lower;
         match prober.watched(lower, threads, Some(budget), &progress.known) {
             Ok(sol) => {
@@ -579,10 +575,7 @@ impl Descent {
 /// the whole gap, so this ends in a bisection and a proof.
 fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) -> Result<(), SolveError> {
     let slots = if threads >= 2 && !prober.opts.params.deterministic { 2.min(threads) } else { 1 };
-    let budget = match prober.remaining() {
-        Some(r) => (r / 16).clamp(Duration::from_millis(250), Duration::from_secs(10)),
-        None => Duration::from_secs(5),
-    };
+    let budget = prober.opts.params.minimize.descent_probe(prober.remaining());
     let step = ((progress.height().saturating_sub(progress.lower)) / progress.g / 16).max(1);
     let mut d = Descent {
         slots,
@@ -702,7 +695,7 @@ fn minimize_large(
         threads: threads - wheels,
         granularity: g,
         seed: params.seed,
-        ..crate::lns::LnsOptions::default()
+        tunables: params.lns.clone(),
     };
     // Progress reports only heights below every one reported before.
     let reported = Mutex::new(first.height);

@@ -125,6 +125,101 @@ pub struct SolverParams {
     /// S_1 are far above) `[range: any; 0 sends every problem with an
     /// overlapping pair down the large path, which tests use]`.
     pub large_pairs: u64,
+    /// The neighbourhood search's tunables (preset table `[lns]`).
+    pub lns: LnsTunables,
+    /// Capacity minimization's tunables (preset table `[minimize]`).
+    pub minimize: MinimizeTunables,
+}
+
+/// Tunables of the neighbourhood search that improves large instances and
+/// minimizations (preset table `[lns]`, keys as the field names).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LnsTunables {
+    /// Most buffers freed per repair. `[default: 48]` `[range: 1..]`: the
+    /// exact repair of 48 buffers and their obstacles usually ends within
+    /// its budget; a repair that times out halves its band (to 12 at
+    /// least), one that succeeds doubles it back.
+    pub band: usize,
+    /// Buffers living longer than this many times the median lifespan at
+    /// the repaired moment stay where they are. `[default: 4]` `[range:
+    /// 1..]`: moving a buffer that spans the schedule drags every buffer it
+    /// meets into the repair.
+    pub reach: i64,
+    /// Repairs whose sub-problem would hold more buffers than this are
+    /// skipped. `[default: 600]` `[range: 1..]`: larger windows rarely
+    /// close within the budget.
+    pub max_repair: usize,
+    /// Time budget of one exact repair. `[default: 150 ms]` `[range: any]`:
+    /// long enough for the online packing and a short exact search of a
+    /// band, short enough that a stuck repair costs little.
+    pub repair_budget: Duration,
+}
+
+impl Default for LnsTunables {
+    fn default() -> Self {
+        LnsTunables { band: 48, reach: 4, max_repair: 600, repair_budget: Duration::from_millis(150) }
+    }
+}
+
+/// Tunables of capacity minimization's probes (preset table `[minimize]`,
+/// keys as the field names). A probe is one exact solve at a trial
+/// capacity under a time budget; a probe that runs out proves nothing, so
+/// budgets trade the number of capacities tried against the depth each
+/// is searched to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MinimizeTunables {
+    /// A probe at the lower bound gets the remaining time divided by this.
+    /// `[default: 12]` `[range: 1..]`: on the paper's instances the optimum
+    /// usually is the bound, so the first probes deserve a good share,
+    /// but a refuted bound is raised and probed again, several times.
+    pub bound_share: u32,
+    /// Least and most time of a probe at the lower bound (the most is also
+    /// the budget without a time limit). `[default: 200 ms, 10 s]`
+    /// `[range: min <= max]`.
+    pub bound_budget: (Duration, Duration),
+    /// A probe of the descent gets the remaining time divided by this.
+    /// `[default: 16]` `[range: 1..]`: the descent runs a dozen or more
+    /// probes; budgets double when the step is down to one.
+    pub descent_share: u32,
+    /// Least and most time of a descent probe. `[default: 250 ms, 10 s]`
+    /// `[range: min <= max]`.
+    pub descent_budget: (Duration, Duration),
+    /// A descent probe's time without a time limit. `[default: 5 s]`
+    /// `[range: any]`: it doubles whenever the step is down to one.
+    pub descent_unlimited: Duration,
+}
+
+impl Default for MinimizeTunables {
+    fn default() -> Self {
+        MinimizeTunables {
+            bound_share: 12,
+            bound_budget: (Duration::from_millis(200), Duration::from_secs(10)),
+            descent_share: 16,
+            descent_budget: (Duration::from_millis(250), Duration::from_secs(10)),
+            descent_unlimited: Duration::from_secs(5),
+        }
+    }
+}
+
+impl MinimizeTunables {
+    /// A bound probe's budget, given the run's remaining time.
+    pub fn bound_probe(&self, remaining: Option<Duration>) -> Duration {
+        let (least, most) = self.bound_budget;
+        match remaining {
+            Some(r) => (r / self.bound_share.max(1)).min(most),
+            None => most,
+        }
+        .max(least)
+    }
+
+    /// A descent probe's first budget, given the run's remaining time.
+    pub fn descent_probe(&self, remaining: Option<Duration>) -> Duration {
+        let (least, most) = self.descent_budget;
+        match remaining {
+            Some(r) => (r / self.descent_share.max(1)).max(least).min(most.max(least)),
+            None => self.descent_unlimited,
+        }
+    }
 }
 
 impl Default for SolverParams {
@@ -137,6 +232,8 @@ impl Default for SolverParams {
             seed: 0,
             deterministic: false,
             large_pairs: LARGE_PAIRS,
+            lns: LnsTunables::default(),
+            minimize: MinimizeTunables::default(),
         }
     }
 }
