@@ -1,6 +1,6 @@
 //! Benchmark generators, all seeded so a suite can be rebuilt exactly:
 //!
-//! - [`concat`]: instances placed one after another in time (each shifted
+//! - [`concat`](fn@concat): instances placed one after another in time (each shifted
 //!   past the previous one's end, ids prefixed), the portfolio's test of
 //!   per-partition racing: the reference applies one heuristic to all parts
 //!   and times out on A then B, though each alone takes seconds.

@@ -24,14 +24,19 @@
 //!
 //! The modules are layered, each importing only those below it
 //! (`ARCHITECTURE.md` has the table, `scripts/check-layers.py` checks it):
-//! the model ([`problem`], [`io`], [`sweep`], [`bounds`], [`validate`],
-//! [`stop`]); the cores, which know no threads or clocks beyond a
-//! [`StopToken`] ([`search`], [`heuristics`], [`nogood`]); the
-//! single-thread driver ([`sequential`]); the parallel drivers
-//! ([`portfolio`], [`lns`], [`minimize`]); and one facade, [`solver`],
-//! that alone decides which driver solves a problem, for every front end
-//! (the command line, batch mode, Python). Every solution passes
-//! [`validate`] before it leaves the library.
+//! the model ([`problem`], [`switches`], [`params`], [`io`], [`sweep`](mod@sweep),
+//! [`bounds`], [`validate`](mod@validate), [`stop`]); the cores, which know no threads
+//! or clocks beyond a [`StopToken`] (the exact search and the nogood cache,
+//! internal, and the packings of [`heuristics`]); the single-thread driver
+//! (the reference's round robin, internal); the parallel drivers
+//! ([`portfolio`], the large-instance neighbourhood search (internal), and
+//! [`minimize`](mod@minimize)); and one facade, [`solver`], that alone decides which
+//! driver solves a problem, for every front end (the command line, batch
+//! mode, Python). Every solution passes [`validate()`] before it leaves the
+//! library.
+//!
+//! The public API is what this page re-exports, plus the modules listed
+//! under *Modules*; the search's internals are `pub(crate)`.
 
 #![warn(missing_docs)]
 
@@ -41,7 +46,7 @@ extern crate self as minimalloc;
 
 // The model.
 pub mod error;
-pub mod interval;
+pub(crate) mod interval;
 pub mod params;
 pub mod problem;
 pub mod stop;
@@ -51,20 +56,20 @@ pub mod bounds;
 pub mod generate;
 pub mod io;
 pub mod render;
-pub mod rng;
+pub(crate) mod rng;
 pub mod sweep;
 pub mod validate;
 
 // The cores.
 pub mod heuristics;
-pub mod nogood;
-pub mod search;
+pub(crate) mod nogood;
+pub(crate) mod search;
 
 // The drivers.
-pub mod lns;
+pub(crate) mod lns;
 pub mod minimize;
 pub mod portfolio;
-pub mod sequential;
+pub(crate) mod sequential;
 
 // The facade, and the presets it runs.
 pub mod config;
@@ -75,6 +80,7 @@ pub use error::{CsvError, IoError, ProblemError, SolveError};
 pub use io::{from_csv, read_csv_file, to_csv, write_csv_file};
 pub use minimize::{minimize, MinimizeStatus, Minimized};
 pub use params::{Heuristic, SolverParams};
+pub use portfolio::{Event, EventKind, PortfolioOptions, PortfolioStats, Report, Worker};
 pub use problem::{Buffer, BufferIdx, Gap, Interval, Lifespan, Offset, Problem, Solution, Time, Window};
 pub use solver::{solve_with, SolveStats, Solver};
 pub use stop::StopToken;

@@ -645,7 +645,7 @@ const EXACT_STARTS_LIMIT: usize = 20_000;
 
 /// Minimization of a problem too large for the exact model: the best online
 /// packing, improved by large neighbourhood search until `root` stops it
-/// (without a deadline, after [`crate::lns::LARGE_DEFAULT_TIME`]); the
+/// (without a deadline, after `lns::LARGE_DEFAULT_TIME`); the
 /// lower bound is the proven bound.
 fn minimize_large(
     problem: &Problem,

@@ -130,16 +130,6 @@ impl NogoodCache {
         self.outbox.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
-    /// Number of keys held locally.
-    pub fn len(&self) -> usize {
-        self.local.len()
-    }
-
-    /// Whether no key is held locally.
-    pub fn is_empty(&self) -> bool {
-        self.local.is_empty()
-    }
-
     fn add(&mut self, key: Key) {
         if self.words + key.len() <= self.limit_words {
             self.words += key.len();
@@ -226,6 +216,6 @@ mod tests {
         c.limit_words = 5;
         c.insert(vec![1, 2, 3]);
         c.insert(vec![4, 5, 6]);
-        assert_eq!(c.len(), 1);
+        assert_eq!(c.local.len(), 1);
     }
 }

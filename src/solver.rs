@@ -2,13 +2,13 @@
 //!
 //! A problem with more overlapping pairs than
 //! [`SolverParams::large_pairs`] takes the large-instance path (online and
-//! greedy packings improved by neighbourhood search, [`crate::lns`]),
+//! greedy packings improved by neighbourhood search, `lns`),
 //! whatever the thread count: its exact model would take gigabytes. Else
 //! one thread (and no deterministic race) runs the reference's sequential
-//! algorithm ([`crate::sequential`]), and more threads run the parallel
+//! algorithm (`sequential`), and more threads run the parallel
 //! portfolio ([`crate::portfolio`]). The command line, batch mode, Python
 //! and [`Solver`] all come through [`solve_with`]; minimization
-//! ([`crate::minimize`]) is the other entry, a driver of its own above
+//! ([`crate::minimize`](mod@crate::minimize)) is the other entry, a driver of its own above
 //! these.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -16,8 +16,8 @@ use minimalloc::error::ProblemErrorKind;
 use minimalloc::minimize::minimize_until;
 use minimalloc::portfolio::PortfolioOptions;
 use minimalloc::{
-    minimize, read_csv_file, sequential::solve as solve_sequential, validate, Buffer, Gap, Interval, MinimizeStatus,
-    Problem, SolveError, Solver, SolverParams, StopToken,
+    minimize, read_csv_file, solve_with, validate, Buffer, Gap, Interval, MinimizeStatus, Problem, SolveError, Solver,
+    SolverParams, StopToken,
 };
 
 fn bin() -> Command {
@@ -183,7 +183,7 @@ fn an_expired_deadline_stops_every_path_with_an_honest_answer() {
     let expired = StopToken::new().child_until(Some(Instant::now()));
     for large_pairs in [0, u64::MAX] {
         let params = SolverParams { large_pairs, ..params(1) };
-        match solve_sequential(&p, &params, &expired).0 {
+        match solve_with(&p, &PortfolioOptions::from_params(&params), &expired, &|_| {}).result {
             Err(SolveError::Timeout) => {}
             Ok(s) => valid_at(&p, &s, p.capacity),
             other => panic!("{other:?}"),
@@ -199,15 +199,6 @@ fn an_expired_deadline_stops_every_path_with_an_honest_answer() {
     }
 }
 
-#[test]
-fn a_cancelled_token_stops_model_building() {
-    let p = minimalloc::generate::perfect(3, 300, 1 << 16, 1000);
-    let stop = StopToken::new();
-    stop.cancel();
-    assert!(minimalloc::search::Model::build(&p, &stop).is_none());
-    assert!(minimalloc::search::Model::build(&p, &StopToken::new()).is_some());
-}
-
 /// 06a: with one thread, a large trace took the exact path and built a
 /// pair model of gigabytes before looking at the clock.
 #[test]
@@ -216,9 +207,9 @@ fn one_thread_on_a_large_trace_takes_the_large_path() {
     let mut p = read_csv_file(&input).unwrap().problem;
     p.capacity = 600_000_000_000;
     let stop = StopToken::new().child_until(Instant::now().checked_add(Duration::from_secs(2)));
-    let (r, stats) = solve_sequential(&p, &params(1), &stop);
-    assert_eq!(stats.nodes, 0, "no exact search on a large trace");
-    match r {
+    let report = solve_with(&p, &PortfolioOptions::from_params(&params(1)), &stop, &|_| {});
+    assert_eq!(report.stats.nodes(), 0, "no exact search on a large trace");
+    match report.result {
         Ok(s) => valid_at(&p, &s, p.capacity),
         Err(SolveError::Timeout) => {}
         other => panic!("{other:?}"),

@@ -7,7 +7,7 @@
 //! placed on (one below it, live at the same time, ending where it starts),
 //! and so on. Placing them earlier lets them take lower holes, and the
 //! packing usually changes shape there. The neighbourhood search of
-//! [`crate::lns`] cannot help where long-lived buffers make up the top (any
+//! `lns` cannot help where long-lived buffers make up the top (any
 //! repair of them spans the whole schedule); this can, since every pass
 //! rebuilds the whole packing. Each pass costs one greedy, O(n^2) cheap
 //! steps, so it is for problems of up to a few tens of thousands of buffers.

@@ -59,7 +59,7 @@ impl<'a> Race<'a> {
                 }
                 None => self.begin(search, p, w),
             }
-            search.set_cancel(Some(Arc::clone(&cancel[w])));
+            search.set_stop(self.stop.child_sharing(Arc::clone(&cancel[w])));
         }
     }
 
@@ -110,7 +110,7 @@ impl<'a> Race<'a> {
             if search.in_progress() {
                 search.abandon();
             }
-            search.set_cancel(None);
+            search.set_stop(self.stop.clone());
             self.account(&self.crew[w].name, search, 1, u64::from(won));
         }
     }

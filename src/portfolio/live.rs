@@ -130,7 +130,7 @@ impl<'a> Race<'a> {
             if self.solved[t.p].load(Ordering::SeqCst) && !t.running {
                 if let Some(mut search) = t.search.take() {
                     search.abandon();
-                    search.set_cancel(None);
+                    search.set_stop(self.stop.clone());
                     idle.push(search);
                 }
                 return false;
@@ -258,7 +258,7 @@ impl<'a> Race<'a> {
         if search.in_progress() {
             search.abandon();
         }
-        search.set_cancel(None);
+        search.set_stop(self.stop.clone());
         self.account(&name, &mut search, 1, u64::from(won));
         sched.idle.push(search);
         sched.tasks.remove(i);

@@ -48,7 +48,7 @@
 //! # Nogoods: what is shared with whom
 //!
 //! With [`PortfolioOptions::nogoods`] on, the race's searches carry caches
-//! of sub-problems proven infeasible ([`crate::nogood`]). A key names the
+//! of sub-problems proven infeasible (`nogood`). A key names the
 //! buffers of its sub-problem, so it can only help a search on the same
 //! partition. What is shared depends on the phase:
 //!
@@ -59,10 +59,10 @@
 //!   it proved itself. An adopted quick-round search takes over the cache
 //!   of the idle search it replaces; only when there is none (as at the
 //!   start of the race, before any search has gone idle) does it get a new
-//!   cache joined to the race's [`crate::nogood::NogoodHub`]. Hub caches
+//!   cache joined to the race's `nogood::NogoodHub`. Hub caches
 //!   offer every key they prove to each other, through bounded inboxes that
 //!   nobody waits on (a full inbox misses the key); every other cache is a
-//!   private [`crate::nogood::NogoodCache`]. So keys pass between live
+//!   private `nogood::NogoodCache`. So keys pass between live
 //!   searches only among adopted quick-round searches and the searches that
 //!   later inherit their caches; with the quick round off, or nothing left
 //!   for the race to adopt, no key passes between searches at all.

@@ -166,7 +166,7 @@ fn attempt<'a>(round: &Round<'_, 'a>, i: usize, cancel: &[Arc<AtomicBool>]) -> O
         return None;
     }
     let mut search = Search::new(model, capacity, params, stop);
-    search.set_cancel(Some(Arc::clone(&cancel[i])));
+    search.set_stop(stop.child_sharing(Arc::clone(&cancel[i])));
     search.set_keys(&params.preordering_heuristics[i].0);
     let mut placed = vec![None; parts.len()];
     let mut status = Status::Found;
@@ -194,7 +194,7 @@ fn attempt<'a>(round: &Round<'_, 'a>, i: usize, cancel: &[Arc<AtomicBool>]) -> O
     if status == Status::Stopped {
         search.abandon();
     }
-    search.set_cancel(None);
+    search.set_stop(stop.clone());
     Some(Attempt { status, search, at, placed })
 }
 

@@ -128,7 +128,7 @@ impl<'a> Race<'a> {
         let mut paused = self.paused.lock();
         let i = paused.iter().position(|(q, h, _)| *q == p && *h == worker.heuristic)?;
         let (_, _, mut search) = paused.swap_remove(i);
-        search.set_cancel(Some(Arc::clone(&self.solved[p])));
+        search.set_stop(self.stop.child_sharing(Arc::clone(&self.solved[p])));
         Some(search)
     }
 
@@ -143,7 +143,7 @@ impl<'a> Race<'a> {
             let seed = self.opts.params.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             random_rank(self.model.num_buffers, seed)
         }));
-        search.set_cancel(Some(Arc::clone(&self.solved[p])));
+        search.set_stop(self.stop.child_sharing(Arc::clone(&self.solved[p])));
         search.start_partition(p);
     }
 

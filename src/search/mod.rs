@@ -9,15 +9,15 @@
 //! Every change goes on an undo trail, so backtracking restores the state
 //! exactly and the order of nodes is the reference's, node for node.
 //!
-//! The worker knows nothing of threads or files: it is given a stop token
-//! (see [`crate::stop`]), a per-partition cancel flag, a node budget and (optionally) a cache of sub-problems already
-//! proven infeasible, and reports how each run ended.
+//! The worker knows nothing of threads or files: it is given one stop
+//! token (see [`crate::stop`]; a driver racing several searches hands each
+//! a child of its own, which it cancels when another worker has placed the
+//! partition), a node budget and (optionally) a cache of sub-problems
+//! already proven infeasible, and reports how each run ended.
 
 pub(crate) mod model;
 pub mod order;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 pub use model::Model;
@@ -234,7 +234,7 @@ pub struct Search<'m> {
     keys: Vec<Key>,
     rank: Option<Vec<u32>>,
     stop: StopToken,
-    cancel: Option<Arc<AtomicBool>>,
+    /// The token's deadline, read once: the clock is asked every 32 nodes.
     deadline: Option<Instant>,
     nogoods: Option<NogoodCache>,
 
@@ -297,7 +297,6 @@ impl<'m> Search<'m> {
             keys: params.preordering_heuristics.first().map(|h| h.0.clone()).unwrap_or_default(),
             rank: None,
             stop: stop.clone(),
-            cancel: None,
             deadline: stop.deadline(),
             nogoods: None,
             offsets: vec![UNPLACED; n],
@@ -331,14 +330,6 @@ impl<'m> Search<'m> {
         }
     }
 
-    /// Stops runs at this instant (or at the stop token's deadline, if that comes first).
-    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
-        self.deadline = match (deadline, self.stop.deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-    }
-
     /// Uses (and fills) a cache of infeasible sub-problems.
     pub fn set_nogoods(&mut self, cache: Option<NogoodCache>) {
         self.nogoods = cache;
@@ -354,20 +345,16 @@ impl<'m> Search<'m> {
         self.nogoods.as_mut()
     }
 
-    /// A second stop flag for the following runs (e.g. raised when another
-    /// worker solved the partition this one is working on).
-    pub fn set_cancel(&mut self, cancel: Option<Arc<AtomicBool>>) {
-        self.cancel = cancel;
+    /// The stop token of the following runs (e.g. a child of the race's
+    /// that is cancelled when another worker has placed the partition).
+    pub fn set_stop(&mut self, stop: StopToken) {
+        self.deadline = stop.deadline();
+        self.stop = stop;
     }
 
     /// The technique switches used from now on (other fields are ignored).
     pub fn set_switches(&mut self, switches: Switches) {
         self.sw = switches;
-    }
-
-    /// The model searched.
-    pub fn model(&self) -> &'m Model {
-        self.m
     }
 
     /// The preordering keys used from now on.
@@ -774,7 +761,7 @@ impl<'m> Search<'m> {
     /// Whether to stop now: the stop flag every node, the clock every 32.
     #[inline]
     fn should_stop(&mut self) -> bool {
-        if self.stop.is_cancelled() || self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+        if self.stop.is_cancelled() {
             return true;
         }
         self.clock = self.clock.wrapping_add(1);

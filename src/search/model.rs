@@ -418,3 +418,17 @@ fn sort_lists(start: &[usize], other: &mut [u32], eff: &mut Option<Vec<i64>>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancelled_token_stops_model_building() {
+        let p = crate::generate::perfect(3, 300, 1 << 16, 1000);
+        let stop = StopToken::new();
+        stop.cancel();
+        assert!(Model::build(&p, &stop).is_none());
+        assert!(Model::build(&p, &StopToken::new()).is_some());
+    }
+}

@@ -3,7 +3,7 @@
 //! each descending; the final tie-break is a per-buffer rank (the buffer
 //! index for the reference's behaviour, a seeded permutation for diversity).
 
-use crate::params::{Heuristic, Key};
+use crate::params::Key;
 
 /// The attributes a heuristic can sort by, for one buffer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -30,11 +30,6 @@ pub struct PreorderData {
     pub rank: u32,
 }
 
-/// Whether `a` comes before `b` under heuristic `h`.
-pub fn precedes(h: &Heuristic, a: &PreorderData, b: &PreorderData) -> bool {
-    compare(&h.0, a, b) == std::cmp::Ordering::Less
-}
-
 /// Total order for sorting: keys descending in turn, then rank ascending.
 pub(crate) fn compare(keys: &[Key], a: &PreorderData, b: &PreorderData) -> std::cmp::Ordering {
     for key in keys {
@@ -58,6 +53,12 @@ pub(crate) fn compare(keys: &[Key], a: &PreorderData, b: &PreorderData) -> std::
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::params::Heuristic;
+
+    /// Whether `a` comes before `b` under heuristic `h`.
+    fn precedes(h: &Heuristic, a: &PreorderData, b: &PreorderData) -> bool {
+        compare(&h.0, a, b) == std::cmp::Ordering::Less
+    }
 
     #[test]
     fn compares_like_the_reference() {
