@@ -7,33 +7,15 @@
 //!
 //! `cargo bench --bench challenging` (add `-- threads-1/A` to run one).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use minimalloc::{read_csv_file, Problem, Solver, SolverParams};
+mod common;
 
-fn instances() -> Vec<(String, Problem)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/challenging");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipping: {} not found (the challenging suite is read from ../shared)", dir.display());
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    files.sort();
-    files
-        .into_iter()
-        .filter_map(|path| {
-            let name = path.file_stem()?.to_string_lossy().split('.').next()?.to_string();
-            let mut problem = read_csv_file(&path).ok()?.problem;
-            problem.capacity = 1_048_576;
-            Some((name, problem))
-        })
-        .collect()
-}
+use criterion::{criterion_group, criterion_main, Criterion};
+use minimalloc::{Solver, SolverParams};
 
 fn bench(c: &mut Criterion) {
-    let instances = instances();
+    let instances = common::challenging();
     for threads in [1, 2] {
         let mut group = c.benchmark_group(format!("threads-{threads}"));
         group.sample_size(10).warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_secs(3));

@@ -8,30 +8,19 @@
 //!
 //! `cargo bench --bench suites` (add a filter such as `-- concat` to run part).
 
-use std::path::PathBuf;
 use std::time::Duration;
+
+mod common;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use minimalloc::generate::concat;
-use minimalloc::{minimize, read_csv_file, MinimizeStatus, Problem, Solver, SolverParams};
-
-fn instance(name: &str) -> Option<Problem> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../shared/benchmarks/challenging/{name}.1048576.csv"));
-    match read_csv_file(&path) {
-        Ok(p) => Some(p.problem),
-        Err(_) => {
-            eprintln!("skipping {name}: {} not found", path.display());
-            None
-        }
-    }
-}
+use minimalloc::{minimize, MinimizeStatus, Problem, Solver, SolverParams};
 
 fn bench_minimize(c: &mut Criterion) {
     let mut group = c.benchmark_group("minimize");
     group.sample_size(10).warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_secs(2));
     for name in ["A", "B", "C", "E", "F", "G", "H", "I", "K"] {
-        let Some(problem) = instance(name) else { continue };
+        let Some(problem) = common::challenging_one(name) else { continue };
         group.bench_function(name, |b| {
             b.iter(|| {
                 let m = minimize(&problem, &SolverParams::default(), None).expect("minimizes");
@@ -43,7 +32,7 @@ fn bench_minimize(c: &mut Criterion) {
 }
 
 fn bench_concat(c: &mut Criterion) {
-    let Some(k) = instance("K") else { return };
+    let Some(k) = common::challenging_one("K") else { return };
     let mut group = c.benchmark_group("concat-K");
     group.sample_size(10).warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_secs(3));
     for copies in [1usize, 4, 16, 64] {

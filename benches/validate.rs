@@ -8,46 +8,24 @@
 //!
 //! `cargo bench --bench validate`
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use minimalloc::{minimize, read_csv_file, validate, Problem, Solver, SolverParams};
 
-fn shared(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks").join(rel)
-}
-
-fn challenging() -> Vec<(String, Problem)> {
-    let dir = shared("challenging");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipping: {} not found (the suite is read from ../shared)", dir.display());
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    files.sort();
-    files
-        .into_iter()
-        .filter_map(|path| {
-            let name = path.file_stem()?.to_string_lossy().split('.').next()?.to_string();
-            let mut problem = read_csv_file(&path).ok()?.problem;
-            problem.capacity = 1_048_576;
-            Some((name, problem))
-        })
-        .collect()
-}
-
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("validate");
     group.sample_size(10).warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_secs(2));
-    for (name, problem) in challenging() {
+    for (name, problem) in common::challenging() {
         let solution = Solver::new(SolverParams::default()).solve(&problem).expect("solvable");
         group.bench_function(format!("solve/{name}"), |b| {
             b.iter(|| Solver::new(SolverParams::default()).solve(&problem).expect("solvable"))
         });
         group.bench_function(format!("check/{name}"), |b| b.iter(|| validate(&problem, &solution).expect("valid")));
     }
-    let y1 = shared("real/iopddl_Y_1.csv");
+    let y1 = common::shared("real/iopddl_Y_1.csv");
     match read_csv_file(&y1) {
         Ok(parsed) => {
             let problem = parsed.problem;

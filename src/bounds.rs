@@ -174,16 +174,7 @@ mod tests {
 
     #[test]
     fn seed_example_load_is_twelve() {
-        let p = Problem::new(
-            vec![
-                Buffer::new("b1", 0, 3, 4),
-                Buffer::new("b2", 3, 9, 4),
-                Buffer::new("b3", 0, 9, 4),
-                Buffer::new("b4", 9, 21, 4),
-                Buffer::new("b5", 0, 21, 4),
-            ],
-            12,
-        );
+        let p = crate::problem::seed_example(12);
         let lb = LowerBounds::of(&p);
         assert_eq!(lb.max_load, 12);
         assert_eq!(lb.best(), 12);

@@ -354,6 +354,22 @@ impl fmt::Display for Solution {
     }
 }
 
+/// The upstream README's example: five buffers whose best packing at
+/// capacity 12 has offsets 8, 8, 4, 4, 0. For tests.
+#[cfg(test)]
+pub(crate) fn seed_example(capacity: i64) -> Problem {
+    Problem::new(
+        vec![
+            Buffer::new("b1", 0, 3, 4),
+            Buffer::new("b2", 3, 9, 4),
+            Buffer::new("b3", 0, 9, 4),
+            Buffer::new("b4", 9, 21, 4),
+            Buffer::new("b5", 0, 21, 4),
+        ],
+        capacity,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

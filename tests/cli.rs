@@ -4,31 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+mod common;
 
-const SEED: &str = "id,lower,upper,size\nb1,0,3,4\nb2,3,9,4\nb3,0,9,4\nb4,9,21,4\nb5,0,21,4\n";
-const SEED_OUT: &str = "id,lower,upper,size,offset\nb1,0,3,4,8\nb2,3,9,4,8\nb3,0,9,4,4\nb4,9,21,4,4\nb5,0,21,4,0\n";
+use common::cmd::{bin, write, SEED, SEED_OUT};
 
-fn bin() -> Command {
-    Command::cargo_bin("minimalloc").unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-/// The paper's benchmark instances, read from the shared data beside the
-/// repository (third-party data is never copied into it).
+/// The paper's benchmark instances, read from the shared data.
 fn shared(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/challenging").join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipping: {} not found", p.display());
-        None
-    }
+    common::cmd::shared(&format!("benchmarks/challenging/{name}"))
 }
 
 #[test]

@@ -7,11 +7,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command as Std;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+use common::cmd::bin;
 use minimalloc::error::ProblemErrorKind;
 use minimalloc::minimize::minimize_until;
 use minimalloc::portfolio::PortfolioOptions;
@@ -20,28 +20,12 @@ use minimalloc::{
     SolverParams, StopToken,
 };
 
-fn bin() -> Command {
-    Command::cargo_bin("minimalloc").unwrap()
-}
-
 fn trust(case: &str, file: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/checks/trust").join(case).join(file);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is not here (../shared is absent)", p.display());
-        None
-    }
+    common::cmd::shared(&format!("checks/trust/{case}/{file}"))
 }
 
 fn real(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/real").join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is not here (../shared is absent)", p.display());
-        None
-    }
+    common::cmd::shared(&format!("benchmarks/real/{name}"))
 }
 
 fn params(threads: usize) -> SolverParams {

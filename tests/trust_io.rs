@@ -6,23 +6,13 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+
+use common::cmd::{bin, write, SEED, SEED_OUT};
 use predicates::str::contains;
 
-const SEED: &str = "id,lower,upper,size\nb1,0,3,4\nb2,3,9,4\nb3,0,9,4\nb4,9,21,4\nb5,0,21,4\n";
-const SEED_OUT: &str = "id,lower,upper,size,offset\nb1,0,3,4,8\nb2,3,9,4,8\nb3,0,9,4,4\nb4,9,21,4,4\nb5,0,21,4,0\n";
 /// Load 6 at once: infeasible in 4 (as NAME.4.csv).
 const INFEASIBLE_IN_4: &str = "id,lower,upper,size\na,0,2,3\nb,0,2,3\n";
-
-fn bin() -> Command {
-    Command::cargo_bin("minimalloc").unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
 
 /// A copy of a fixture of tests/fixtures/trust in `dir`.
 fn fixture(dir: &Path, name: &str) -> PathBuf {

@@ -235,16 +235,7 @@ mod tests {
     }
 
     fn seed() -> Problem {
-        Problem::new(
-            vec![
-                Buffer::new("b1", 0, 3, 4),
-                Buffer::new("b2", 3, 9, 4),
-                Buffer::new("b3", 0, 9, 4),
-                Buffer::new("b4", 9, 21, 4),
-                Buffer::new("b5", 0, 21, 4),
-            ],
-            12,
-        )
+        crate::problem::seed_example(12)
     }
 
     #[test]

@@ -509,16 +509,7 @@ mod tests {
 
     #[test]
     fn seed_example_and_fixed_buffers() {
-        let mut p = Problem::new(
-            vec![
-                Buffer::new("b1", 0, 3, 4),
-                Buffer::new("b2", 3, 9, 4),
-                Buffer::new("b3", 0, 9, 4),
-                Buffer::new("b4", 9, 21, 4),
-                Buffer::new("b5", 0, 21, 4),
-            ],
-            12,
-        );
+        let mut p = crate::problem::seed_example(12);
         let s = Solution::new(&p, online(&p, Hole::Tightest, Tie::Width, &|| false).unwrap());
         assert_eq!(s.height, 12);
         validate(&p, &s).unwrap();

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod cmd;
+
 use minimalloc::{Buffer, Gap, Interval, Problem};
 use proptest::prelude::*;
 
