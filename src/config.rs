@@ -357,6 +357,11 @@ mod tests {
     }
 
     #[test]
+    fn the_default_preset_is_the_default_portfolio() {
+        assert_eq!(Config::default().portfolio, PortfolioOptions::from_params(&SolverParams::default()));
+    }
+
+    #[test]
     fn every_shipped_preset_parses() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
         let mut n = 0;
@@ -365,7 +370,7 @@ mod tests {
             Config::load(&path).unwrap_or_else(|e| panic!("{e}"));
             n += 1;
         }
-        assert!(n >= 12, "default, reference, fast and nine ablations");
+        assert!(n >= 13, "default, reference, fast and ten ablations");
     }
 
     #[test]

@@ -226,7 +226,7 @@ impl Default for SolverParams {
     fn default() -> Self {
         SolverParams {
             timeout: None,
-            switches: Switches::ALL_ON,
+            switches: Switches::REFERENCE,
             preordering_heuristics: parse_heuristics(DEFAULT_HEURISTICS).unwrap_or_default(),
             threads: 0,
             seed: 0,

@@ -1,4 +1,5 @@
-//! The reference's nine technique switches, in one table.
+//! The search's technique switches, in one table: the reference's nine,
+//! then this project's own.
 //!
 //! Every place that names a switch reads [`Switch::ALL`] and
 //! [`Switch::name`]: the command line's flags (`--canonical_only=false`,
@@ -9,8 +10,11 @@
 
 use std::fmt;
 
-/// One technique switch of the search. All are on by default, as in the
-/// reference; turning one off is for ablation studies.
+/// One technique switch of the search. The reference's nine are on by
+/// default, as in the reference (turning one off is for ablation studies);
+/// this project's own are off by default, so that the default parameters
+/// run the reference's algorithm node for node, and the portfolio's
+/// presets turn them on for some of its workers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Switch {
     /// Only explore canonical solutions: buffers placed in non-decreasing
@@ -32,10 +36,14 @@ pub enum Switch {
     MonotonicFloor,
     /// When a placed buffer has nothing overhead and its subtree fails, skip its siblings.
     HatlessPruning,
+    /// Where the lowest section that still has buffers to place has no
+    /// spare room, branch on the buffers that can fill its lowest point
+    /// (one of them must) instead of on every buffer (not in the reference).
+    PointFilling,
 }
 
 /// The table: each switch, its reference name, and its one-line help.
-const TABLE: [(Switch, &str, &str); 9] = [
+const TABLE: [(Switch, &str, &str); 10] = [
     (Switch::CanonicalOnly, "canonical_only", "Explore canonical solutions only."),
     (
         Switch::SectionInference,
@@ -49,11 +57,16 @@ const TABLE: [(Switch, &str, &str); 9] = [
     (Switch::DynamicDecomposition, "dynamic_decomposition", "Split partitions that placed buffers cut apart."),
     (Switch::MonotonicFloor, "monotonic_floor", "Require the solution floor to rise monotonically."),
     (Switch::HatlessPruning, "hatless_pruning", "Prune alternatives when a buffer has nothing overhead."),
+    (
+        Switch::PointFilling,
+        "point_filling",
+        "Where the lowest section has no spare room, branch on the buffers that fill its lowest point (not in the reference; off by default).",
+    ),
 ];
 
 impl Switch {
-    /// The nine switches, in the reference's order.
-    pub const ALL: [Switch; 9] = [
+    /// Every switch: the reference's nine in its order, then this project's.
+    pub const ALL: [Switch; 10] = [
         Switch::CanonicalOnly,
         Switch::SectionInference,
         Switch::DynamicOrdering,
@@ -63,7 +76,13 @@ impl Switch {
         Switch::DynamicDecomposition,
         Switch::MonotonicFloor,
         Switch::HatlessPruning,
+        Switch::PointFilling,
     ];
+
+    /// Whether the reference has this switch (and it is on by default).
+    pub fn in_reference(self) -> bool {
+        self != Switch::PointFilling
+    }
 
     /// The reference's name, such as `canonical_only`.
     pub fn name(self) -> &'static str {
@@ -92,14 +111,16 @@ impl fmt::Display for Switch {
     }
 }
 
-/// A setting of all nine switches. Invariant: only the low nine bits are
-/// ever set, bit `i` being `Switch::ALL[i]`.
+/// A setting of every switch. Invariant: only the low `Switch::ALL.len()`
+/// bits are ever set, bit `i` being `Switch::ALL[i]`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Switches(u16);
 
 impl Switches {
-    /// Every switch on: the reference's default.
-    pub const ALL_ON: Switches = Switches((1 << 9) - 1);
+    /// The reference's nine on, this project's off: the default.
+    pub const REFERENCE: Switches = Switches((1 << 9) - 1);
+    /// Every switch on.
+    pub const ALL_ON: Switches = Switches((1 << Switch::ALL.len()) - 1);
     /// Every switch off (for ablation).
     pub const ALL_OFF: Switches = Switches(0);
 
@@ -124,12 +145,12 @@ impl Switches {
         self
     }
 
-    /// Switches from a 9-bit mask (bit i = `Switch::ALL[i]`; higher bits ignored).
+    /// Switches from a mask (bit i = `Switch::ALL[i]`; higher bits ignored).
     pub fn from_mask(mask: u32) -> Switches {
         Switches((mask & u32::from(Switches::ALL_ON.0)) as u16)
     }
 
-    /// The 9-bit mask of these switches.
+    /// The mask of these switches.
     pub fn mask(self) -> u32 {
         u32::from(self.0)
     }
@@ -147,7 +168,7 @@ impl Switches {
 
 impl Default for Switches {
     fn default() -> Self {
-        Switches::ALL_ON
+        Switches::REFERENCE
     }
 }
 
@@ -175,7 +196,9 @@ mod tests {
     #[test]
     fn setting_and_masks() {
         let mut s = Switches::default();
-        assert!(s.iter().all(|(_, on)| on));
+        assert!(s.iter().all(|(sw, on)| on == sw.in_reference()));
+        assert_eq!(Switch::ALL.iter().filter(|s| s.in_reference()).count(), 9);
+        s.set(Switch::PointFilling, true);
         s.set(Switch::CheckDominance, false);
         assert!(!s.get(Switch::CheckDominance) && s.get(Switch::CanonicalOnly));
         assert_eq!(Switches::from_mask(s.mask()), s);

@@ -1,5 +1,6 @@
 //! Cross-checks the solver against brute force on small random problems,
-//! over random combinations of the nine technique switches and heuristics:
+//! over random combinations of the technique switches (the reference's nine
+//! and point filling) and heuristics:
 //! every solution must be valid, and the solver must answer "feasible"
 //! exactly when brute force finds a packing.
 
@@ -53,13 +54,22 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
 
     #[test]
-    fn solver_matches_brute_force(p in problem(8, false), mask in 0u32..512, h in heuristics()) {
+    fn solver_matches_brute_force(p in problem(8, false), mask in 0u32..1024, h in heuristics()) {
         let result = Solver::new(params(mask, h)).solve(&p);
         cross_check(&p, result)?;
     }
 
+    /// Point filling on, over every setting of the reference's switches:
+    /// half the generated capacities are the load bound, so sections with
+    /// no room to spare (where it branches) are common.
     #[test]
-    fn solver_is_sound_with_windows(p in problem(7, true), mask in 0u32..512, h in heuristics()) {
+    fn point_filling_matches_brute_force(p in problem(8, false), mask in 0u32..512, h in heuristics()) {
+        let result = Solver::new(params(mask | 1 << 9, h)).solve(&p);
+        cross_check(&p, result)?;
+    }
+
+    #[test]
+    fn solver_is_sound_with_windows(p in problem(7, true), mask in 0u32..1024, h in heuristics()) {
         let result = Solver::new(params(mask, h)).solve(&p);
         cross_check(&p, result)?;
     }
@@ -93,7 +103,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
-    fn minimize_finds_the_brute_force_optimum(mut p in problem(7, false), mask in 0u32..512, threads in 1usize..=3) {
+    fn minimize_finds_the_brute_force_optimum(mut p in problem(7, false), mask in 0u32..1024, threads in 1usize..=3) {
         p.capacity = 0;
         let mut params = params(mask, "WAT,TAW,TWA");
         params.threads = threads;
@@ -156,7 +166,7 @@ proptest! {
     #[test]
     fn modes_agree_on_infeasibility(p in problem(8, true)) {
         let mut modes = Vec::new();
-        for (threads, deterministic, mask) in [(1, false, 511), (2, false, 511), (3, false, 511), (2, true, 511), (1, false, 0)] {
+        for (threads, deterministic, mask) in [(1, false, 511), (2, false, 511), (3, false, 511), (2, true, 511), (1, false, 0), (1, false, 1023), (2, false, 1023)] {
             let mut q = params(mask, "WAT,TAW,TWA");
             q.threads = threads;
             q.deterministic = deterministic;

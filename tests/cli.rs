@@ -258,7 +258,7 @@ fn stats_json_svg_and_presets() {
         assert!(doc["wall_s"].as_f64().is_some());
         let hatless = doc["switches"]["hatless_pruning"].as_bool();
         assert_eq!(hatless, Some(config != "no-hatless-pruning"), "{config}");
-        assert_eq!(doc["switches"].as_object().map(|m| m.len()), Some(9));
+        assert_eq!(doc["switches"].as_object().map(|m| m.len()), Some(minimalloc::Switch::ALL.len()));
         let picture = std::fs::read_to_string(&svg).unwrap();
         assert_eq!(picture.matches(r#"class="buffer""#).count(), 120);
     }

@@ -49,7 +49,7 @@ proptest! {
     #[test]
     fn portfolio_matches_brute_force(
         p in problem(8, false),
-        mask in 0u32..512,
+        mask in 0u32..1024,
         threads in 1usize..=4,
         deterministic in any::<bool>(),
         race_only in any::<bool>(),
@@ -65,7 +65,7 @@ proptest! {
     }
 
     #[test]
-    fn nogoods_never_change_the_answer(p in problem(8, true), mask in 0u32..512, threads in 1usize..=3) {
+    fn nogoods_never_change_the_answer(p in problem(8, true), mask in 0u32..1024, threads in 1usize..=3) {
         let with = Portfolio::new(options(mask, threads, false, true, true)).solve(&p, &|_| {});
         let without = Portfolio::new(options(mask, threads, false, false, true)).solve(&p, &|_| {});
         prop_assert_eq!(with.result.is_ok(), without.result.is_ok());

@@ -92,6 +92,7 @@ class SolverParams:
     dynamic_decomposition: bool
     monotonic_floor: bool
     hatless_pruning: bool
+    point_filling: bool
     preordering_heuristics: list[str]
     minimize_capacity: bool
     threads: int

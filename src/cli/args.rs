@@ -34,7 +34,7 @@ const LONG_FLAGS: &[&str] = &[
 /// The technique switches given on the command line, one flag per row of
 /// the switch table (`None`: not given, the preset decides).
 #[derive(Clone, Debug, Default)]
-pub struct SwitchFlags(pub [Option<bool>; 9]);
+pub struct SwitchFlags(pub [Option<bool>; Switch::ALL.len()]);
 
 impl SwitchFlags {
     /// The switches that were given, with their values.

@@ -7,7 +7,7 @@
 
 use crate::heuristics::{Fit, Greedy, GreedyOrder};
 use crate::params::{parse_heuristics, Heuristic, SolverParams};
-use crate::switches::Switches;
+use crate::switches::{Switch, Switches};
 
 /// One exact search configuration: a preordering heuristic, the technique
 /// switches, and whether ties are broken by a seeded random rank.
@@ -67,16 +67,24 @@ pub struct PortfolioOptions {
 }
 
 impl PortfolioOptions {
-    /// The default portfolio for `params`: the reference's three heuristics
-    /// (TWA first: it alone solves most of the paper's hard instances),
-    /// greedy best fit by size and by start, nogoods on.
+    /// The default portfolio for `params` (`configs/default.toml` spells
+    /// the same): the reference's three heuristics (TWA first: it alone
+    /// solves most of the paper's hard instances), then TWA with point
+    /// filling, which packs instances without slack that the reference's
+    /// branching cannot; greedy best fit by size and by start; nogoods on.
     pub fn from_params(params: &SolverParams) -> Self {
+        let mut workers: Vec<Worker> = ["TWA", "TAW", "WAT"]
+            .iter()
+            .map(|h| Worker { switches: params.switches, ..Worker::new(h, false) })
+            .collect();
+        workers.push(Worker {
+            name: "TWA+pf".into(),
+            switches: params.switches.with(Switch::PointFilling, true),
+            ..Worker::new("TWA", false)
+        });
         PortfolioOptions {
             params: params.clone(),
-            workers: ["TWA", "TAW", "WAT"]
-                .iter()
-                .map(|h| Worker { switches: params.switches, ..Worker::new(h, false) })
-                .collect(),
+            workers,
             greedy: vec![
                 Greedy { order: GreedyOrder::Size, fit: Fit::Best, hints: true },
                 Greedy { order: GreedyOrder::Start, fit: Fit::Best, hints: true },

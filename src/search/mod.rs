@@ -142,6 +142,9 @@ struct Tries {
     end: usize,
     k: usize,
     bar: Option<(i64, u32)>,
+    /// The candidates fill a point (see `Search::point_candidates`): they
+    /// are not in canonical order, so hatless pruning does not apply.
+    point: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -520,8 +523,14 @@ impl<'m> Search<'m> {
             }
             return Step::Pop(Status::Found);
         }
-        let (base, end) = self.candidates(&ctx, node.min_offset, node.min_pre);
-        self.stack[top] = Frame::Node(node, NodeState::Next(Tries { base, end, k: base, bar: None }));
+        let (base, end, point) = match self.point_candidates(&ctx) {
+            Some((base, end)) => (base, end, true),
+            None => {
+                let (base, end) = self.candidates(&ctx, node.min_offset, node.min_pre);
+                (base, end, false)
+            }
+        };
+        self.stack[top] = Frame::Node(node, NodeState::Next(Tries { base, end, k: base, bar: None, point }));
         Step::Go
     }
 
@@ -529,7 +538,7 @@ impl<'m> Search<'m> {
     /// candidates are all tried has failed.
     #[inline]
     fn step_node_next(&mut self, top: usize, node: Node, tries: Tries) -> Step {
-        let Tries { base, end, k, bar } = tries;
+        let Tries { base, end, k, bar, .. } = tries;
         if k == end {
             self.cands.truncate(base);
             self.backtracks += 1;
@@ -575,7 +584,7 @@ impl<'m> Search<'m> {
         // and place it first; b's subtree would have found that. The argument
         // needs canonical order; with dynamic ordering every remaining
         // sibling ranks later, so this is the reference's break.
-        if placed.hatless && self.sw.get(Switch::HatlessPruning) && self.sw.get(Switch::CanonicalOnly) {
+        if placed.hatless && !tries.point && self.sw.get(Switch::HatlessPruning) && self.sw.get(Switch::CanonicalOnly) {
             if self.sw.get(Switch::DynamicOrdering) {
                 next.k = tries.end;
             } else {
@@ -774,6 +783,51 @@ impl<'m> Search<'m> {
             }
         }
         false
+    }
+
+    /// Point filling: where the lowest section of the context that still
+    /// has buffers to place (the leftmost such at that floor) has no spare
+    /// room, its floor must be filled exactly, so some unplaced buffer sits
+    /// right on it; the candidates are those that can, at the floor, in
+    /// preorder. `None` (branch as the reference does) when the switch is
+    /// off, the model has gaps (windows would not sit on the floor), or the
+    /// section has room to spare.
+    ///
+    /// Why this keeps the search complete and the reference's other
+    /// techniques sound: the branching covers every solution of the node,
+    /// whatever order it was reached in. Every unplaced buffer's offset is
+    /// at least the floor `f` (it is the lowest floor with anything left),
+    /// so a child may go on in canonical order from (`f`, 0): candidates get
+    /// preorder 0, which [`Self::place`] hands down as the child's bound.
+    /// The placement is at the lowest floor, so the monotonic floor still
+    /// holds, and siblings are not in canonical order, so no hatless cut.
+    fn point_candidates(&mut self, ctx: &Ctx) -> Option<(usize, usize)> {
+        if !self.sw.get(Switch::PointFilling) || self.m.edge_eff.is_some() {
+            return None;
+        }
+        let range = ctx.range.lower..ctx.range.upper;
+        let (floor, at) = range.filter(|&s| self.total[s] > 0).map(|s| (self.floor[s], s)).min()?;
+        if floor + self.total[at] != self.capacity {
+            return None;
+        }
+        let m = self.m;
+        let base = self.cands.len();
+        for i in 0..ctx.live_len {
+            let pre = self.live[ctx.live + i];
+            let b = self.order[ctx.order + pre as usize] as usize;
+            let (lo, hi) = m.extent[b];
+            if self.min_offset[b] == floor && (lo as usize) <= at && at < hi as usize {
+                if m.fixed[b] != NO_FIXED && floor != m.fixed[b] {
+                    continue;
+                }
+                self.cands.push(Cand { offset: floor, pre, buffer: b as u32, pos: i as u32 });
+            }
+        }
+        self.cands[base..].sort_unstable_by_key(|c| c.pre);
+        for c in &mut self.cands[base..] {
+            c.pre = 0;
+        }
+        Some((base, self.cands.len()))
     }
 
     /// Ranks the unplaced buffers of context `ctx` for a node whose parent
