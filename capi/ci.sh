@@ -7,10 +7,10 @@
 #      headers, CMake package, pkg-config file);
 #   3. the C++ example built with CMake's find_package against that prefix,
 #      shared and static, and run (it prints the seed's offsets);
-#   4. the C tests (bad input; a long solve cancelled from a second thread)
-#      built with pkg-config against that prefix and run, then again under
-#      AddressSanitizer, and the bad-input test under Valgrind where it is
-#      installed.
+#   4. the C tests (bad input; a long solve cancelled from a second thread;
+#      A-K solved at the command line's heights) built with pkg-config
+#      against that prefix and run, then again under AddressSanitizer, and
+#      the bad-input test under Valgrind where it is installed.
 # Needs Rust, Python (for cmake from PyPI when no cmake is installed) and a
 # C/C++ compiler. Run from anywhere: bash capi/ci.sh
 set -euo pipefail
@@ -60,7 +60,7 @@ echo "-- example_static (static library):"
 # The C tests, compiled with the flags pkg-config gives (or the same flags
 # spelled out where pkg-config is missing).
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
-if command -v pkg-config >/dev/null; then
+if [ -n "$(command -v pkg-config)" ]; then
   cflags=$(pkg-config --cflags minimalloc)
   libs=$(pkg-config --libs minimalloc)
   static_libs=$(pkg-config --libs --static minimalloc | sed 's/-lminimalloc_c/-l:libminimalloc_c.a/')
@@ -85,6 +85,29 @@ step "C test: a long solve cancelled from a second thread"
 ctest cancel
 "$work/cancel"
 
+# A-K through the installed library, beside the command line's answers
+# when a release binary is there (.ci/run's tests build it); heights only,
+# no timing.
+suite=../shared/benchmarks/challenging
+if [ -d "$suite" ]; then
+  cli=${MINIMALLOC_CLI:-$CARGO_TARGET_DIR/release/minimalloc}
+  step "A-K (capacity 1048576) through the C API$([ -x "$cli" ] && echo ", beside $cli")"
+  ctest suite
+  for f in "$suite"/*.csv; do
+    name=$(basename "$f" .csv)
+    args=(1048576 "$f")
+    if [ -x "$cli" ]; then
+      "$cli" --capacity=1048576 --input="$f" --output="$work/$name.cli.csv" 2>"$work/$name.cli.log" \
+        || { cat "$work/$name.cli.log"; exit 1; }
+      args+=("$work/$name.cli.csv")
+    fi
+    "$work/suite" "${args[@]}" >"$work/$name.suite.log" || { cat "$work/$name.suite.log"; exit 1; }
+    grep height "$work/$name.suite.log"
+  done
+else
+  echo "($suite not found: A-K skipped)"
+fi
+
 step "C tests under AddressSanitizer (static library)"
 for t in bad_input cancel; do
   "$cc" -std=c11 -Wall -Wextra -Werror -O1 -g -fsanitize=address -fno-omit-frame-pointer $cflags \
@@ -92,7 +115,7 @@ for t in bad_input cancel; do
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 "$work/$t.asan" | tail -1
 done
 
-if command -v valgrind >/dev/null; then
+if [ -n "$(command -v valgrind)" ]; then
   step "C test under Valgrind: bad input (memcheck, definite leaks are errors)"
   valgrind -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=1 "$work/bad_input" | tail -1
   echo "valgrind: no errors"

@@ -112,16 +112,22 @@ int main(void) {
     mm_solver_free(solver);
   }
 
+  /* Minimizing (no capacity limit): the greedy packing comes at once, the
+   * proof never; a cancel returns the best packing with the load bound. */
+  MmProblem* open = mm_problem_clone(p);
+  mm_problem_set_capacity(open, 0);
   MmSolver* solver = mm_solver_new(NULL);
-  struct job job = {solver, p, 1, MM_OK, MM_MINIMIZE_OPTIMAL, 0, 0, {0}, 0};
+  struct job job = {solver, open, 1, MM_OK, MM_MINIMIZE_OPTIMAL, 0, 0, {0}, 0};
   double took = cancel_after_a_while(&job);
-  printf("minimize -> %s, status %d, lower bound %lld, %s solution, stopped %.3f s after the cancel\n",
-         mm_status_name(job.status), (int)job.min_status, (long long)job.lower_bound,
+  const char* how[] = {"OPTIMAL", "FEASIBLE", "UNKNOWN", "INFEASIBLE"};
+  printf("minimize -> %s, %s, lower bound %lld, %s solution, stopped %.3f s after the cancel\n",
+         mm_status_name(job.status), how[job.min_status], (long long)job.lower_bound,
          job.has_solution ? "a" : "no", took);
   CHECK(job.status == MM_OK, "%s", job.message);
-  CHECK(job.min_status != MM_MINIMIZE_OPTIMAL, "not proven");
+  CHECK(job.min_status == MM_MINIMIZE_FEASIBLE && job.has_solution, "a packing, not proven optimal");
   CHECK(job.lower_bound == mm_problem_capacity(p), "the load bound");
   CHECK(took < 5.0, "stopped promptly (%.3f s)", took);
+  mm_problem_free(open);
   mm_solver_free(solver);
   mm_problem_free(p);
   return finish();
