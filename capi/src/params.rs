@@ -1,0 +1,283 @@
+//! Solver parameters: the nine technique switches, the preordering
+//! heuristics, threads, seed, determinism and the time limit.
+//!
+//! The switches are named and numbered from the library's one table
+//! ([`Switch::ALL`], [`Switch::name`]): `mm_params_set_switch` takes the
+//! reference's name (`"canonical_only"`), `mm_params_set_switch_id` an
+//! [`MmSwitch`], whose numbering a test holds to the table's order.
+
+use std::ffi::{c_char, CString};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use minimalloc::{Heuristic, SolverParams, Switch};
+
+use crate::status::{borrow, borrow_mut, guard, guard_value, put, utf8, Error, MmStatus};
+
+/// Parameters of a solve. Opaque; create with `mm_params_new` (the
+/// reference's defaults: every switch on, heuristics "WAT,TAW,TWA", one
+/// thread per core, seed 0, no time limit), free with `mm_params_free`.
+pub struct MmParams {
+    pub(crate) inner: SolverParams,
+}
+
+/// The nine technique switches, numbered as the library's table orders
+/// them (`mm_switch_name(MM_SWITCH_CANONICAL_ONLY)` is "canonical_only").
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MmSwitch {
+    /// Only explore canonical solutions.
+    MM_SWITCH_CANONICAL_ONLY = 0,
+    /// Prune when a section's floor plus its unplaced sizes exceeds the capacity.
+    MM_SWITCH_SECTION_INFERENCE = 1,
+    /// Try buffers by lowest feasible offset first.
+    MM_SWITCH_DYNAMIC_ORDERING = 2,
+    /// Prune placements that leave gaps an unplaced buffer fits in.
+    MM_SWITCH_CHECK_DOMINANCE = 3,
+    /// Raise section floors to the lowest offset unplaced buffers can take.
+    MM_SWITCH_UNALLOCATED_FLOOR = 4,
+    /// Sort buffers by the preordering heuristic before searching.
+    MM_SWITCH_STATIC_PREORDERING = 5,
+    /// Split partitions that placed buffers cut apart.
+    MM_SWITCH_DYNAMIC_DECOMPOSITION = 6,
+    /// Require the solution floor to rise monotonically.
+    MM_SWITCH_MONOTONIC_FLOOR = 7,
+    /// Prune alternatives when a placed buffer has nothing overhead.
+    MM_SWITCH_HATLESS_PRUNING = 8,
+    /// How many switches there are (not a switch).
+    MM_SWITCH_COUNT = 9,
+}
+
+/// The switch numbered `which` in the library's table.
+fn switch(which: u32) -> Result<Switch, Error> {
+    usize::try_from(which).ok().and_then(|i| Switch::ALL.get(i).copied()).ok_or_else(|| {
+        Error::Params(format!(
+            "no switch numbered {which} (there are {}: 0 to {})",
+            Switch::ALL.len(),
+            Switch::ALL.len() - 1
+        ))
+    })
+}
+
+/// The switch called `name`, or an error listing the names.
+fn switch_named(name: &str) -> Result<Switch, Error> {
+    Switch::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Switch::ALL.iter().map(|s| s.name()).collect();
+        Error::Params(format!("no switch named '{}' (switches: {})", name.escape_debug(), names.join(", ")))
+    })
+}
+
+/// The switches' names as C strings, made once from the table.
+fn switch_names() -> &'static [CString] {
+    static NAMES: OnceLock<Vec<CString>> = OnceLock::new();
+    NAMES.get_or_init(|| Switch::ALL.iter().map(|s| CString::new(s.name()).unwrap_or_default()).collect())
+}
+
+/// How many technique switches there are (9).
+#[no_mangle]
+pub extern "C" fn mm_switch_count() -> u32 {
+    Switch::ALL.len() as u32
+}
+
+/// The reference's name of switch `which` (an `MmSwitch`), such as
+/// "canonical_only"; NULL past the last. Static storage.
+#[no_mangle]
+pub extern "C" fn mm_switch_name(which: u32) -> *const c_char {
+    guard_value(std::ptr::null(), || {
+        usize::try_from(which).ok().and_then(|i| switch_names().get(i)).map_or(std::ptr::null(), |s| s.as_ptr())
+    })
+}
+
+/// New parameters with the reference's defaults. Free with
+/// `mm_params_free`. NULL only if the library failed internally.
+#[no_mangle]
+pub extern "C" fn mm_params_new() -> *mut MmParams {
+    guard_value(std::ptr::null_mut(), || Box::into_raw(Box::new(MmParams { inner: SolverParams::default() })))
+}
+
+/// Frees parameters; NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn mm_params_free(params: *mut MmParams) {
+    guard_value((), || {
+        if !params.is_null() {
+            drop(unsafe { Box::from_raw(params) });
+        }
+    })
+}
+
+/// Turns the switch called `name` (the reference's name, such as
+/// "canonical_only"; dashes stand for underscores) on or off.
+/// MM_INVALID_PARAMS for an unknown name.
+#[no_mangle]
+pub unsafe extern "C" fn mm_params_set_switch(params: *mut MmParams, name: *const c_char, on: bool) -> MmStatus {
+    guard(|| {
+        let params = unsafe { borrow_mut(params, "params") }?;
+        let s = switch_named(unsafe { utf8(name, "name") }?)?;
+        params.inner.switches.set(s, on);
+        Ok(())
+    })
+}
+
+/// Turns switch `which` (an `MmSwitch`) on or off.
+#[no_mangle]
+pub unsafe extern "C" fn mm_params_set_switch_id(params: *mut MmParams, which: u32, on: bool) -> MmStatus {
+    guard(|| {
+        let params = unsafe { borrow_mut(params, "params") }?;
+        params.inner.switches.set(switch(which)?, on);
+        Ok(())
+    })
+}
+
+/// Reads whether the switch called `name` is on into `*on`.
+#[no_mangle]
+pub unsafe extern "C" fn mm_params_get_switch(params: *const MmParams, name: *const c_char, on: *mut bool) -> MmStatus {
+    guard(|| {
+        let params = unsafe { borrow(params, "params") }?;
+        let s = switch_named(unsafe { utf8(name, "name") }?)?;
+        if on.is_null() {
+            return Err(Error::Null("on"));
+        }
+        unsafe { put(on, params.inner.on(s)) };
+        Ok(())
+    })
+}
+
+/// Sets the static preordering heuristics, comma-separated, tried in round
+/// robin: such as "WAT,TAW,TWA" (the default). Letters: A area, C sections,
+/// L lower, O overlaps, T total, U upper, W width, Z size.
+#[no_mangle]
+pub unsafe extern "C" fn mm_params_set_heuristics(params: *mut MmParams, heuristics: *const c_char) -> MmStatus {
+    guard(|| {
+        let params = unsafe { borrow_mut(params, "params") }?;
+        let text = unsafe { utf8(heuristics, "heuristics") }?;
+        let list: Vec<Heuristic> = text
+            .split(',')
+            .filter(|h| !h.trim().is_empty())
+            .map(str::parse)
+            .collect::<Result<_, String>>()
+            .map_err(Error::Params)?;
+        if list.is_empty() {
+            return Err(Error::Params("no preordering heuristic given".into()));
+        }
+        params.inner.preordering_heuristics = list;
+        Ok(())
+    })
+}
+
+/// Sets the worker threads: 1 runs the reference's sequential algorithm
+/// (unless deterministic), more run the parallel portfolio, 0 (the
+/// default) one per core. The library uses at most 256.
+#[no_mangle]
+pub unsafe extern "C" fn mm_params_set_threads(params: *mut MmParams, threads: u32) -> MmStatus {
+    guard(|| {
+        unsafe { borrow_mut(params, "params") }?.inner.threads = threads as usize;
+        Ok(())
+    })
+}
+
+/// Sets the seed of the portfolio's randomized tie-breaking.
+#[no_mangle]
+pub unsafe extern "C" fn mm_params_set_seed(params: *mut MmParams, seed: u64) -> MmStatus {
+    guard(|| {
+        unsafe { borrow_mut(params, "params") }?.inner.seed = seed;
+        Ok(())
+    })
+}
+
+/// Makes the portfolio's answer independent of timing and thread count.
+#[no_mangle]
+pub unsafe extern "C" fn mm_params_set_deterministic(params: *mut MmParams, deterministic: bool) -> MmStatus {
+    guard(|| {
+        unsafe { borrow_mut(params, "params") }?.inner.deterministic = deterministic;
+        Ok(())
+    })
+}
+
+/// Sets the time limit of each solve (of a whole minimization), in seconds;
+/// INFINITY means none (the default). MM_INVALID_PARAMS for a negative or
+/// NaN limit.
+#[no_mangle]
+pub unsafe extern "C" fn mm_params_set_time_limit(params: *mut MmParams, seconds: f64) -> MmStatus {
+    guard(|| {
+        let params = unsafe { borrow_mut(params, "params") }?;
+        params.inner.timeout = if seconds == f64::INFINITY {
+            None
+        } else {
+            Some(Duration::try_from_secs_f64(seconds).map_err(|_| {
+                Error::Params(format!("time limit {seconds} s is not a number of seconds >= 0 (INFINITY: none)"))
+            })?)
+        };
+        Ok(())
+    })
+}
+
+/// Sets how many pairs of buffers live together send a problem down the
+/// large-instance path (heuristics and neighbourhood search instead of the
+/// exact search, whose model stores every pair). Default 4,000,000.
+#[no_mangle]
+pub unsafe extern "C" fn mm_params_set_large_pairs(params: *mut MmParams, pairs: u64) -> MmStatus {
+    guard(|| {
+        unsafe { borrow_mut(params, "params") }?.inner.large_pairs = pairs;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    /// `MM_SWITCH_CANONICAL_ONLY` for `canonical_only`: the enum's names
+    /// and numbers follow the library's table.
+    #[test]
+    fn the_enum_follows_the_library_table() {
+        let all = [
+            MmSwitch::MM_SWITCH_CANONICAL_ONLY,
+            MmSwitch::MM_SWITCH_SECTION_INFERENCE,
+            MmSwitch::MM_SWITCH_DYNAMIC_ORDERING,
+            MmSwitch::MM_SWITCH_CHECK_DOMINANCE,
+            MmSwitch::MM_SWITCH_UNALLOCATED_FLOOR,
+            MmSwitch::MM_SWITCH_STATIC_PREORDERING,
+            MmSwitch::MM_SWITCH_DYNAMIC_DECOMPOSITION,
+            MmSwitch::MM_SWITCH_MONOTONIC_FLOOR,
+            MmSwitch::MM_SWITCH_HATLESS_PRUNING,
+        ];
+        assert_eq!(all.len(), Switch::ALL.len());
+        assert_eq!(MmSwitch::MM_SWITCH_COUNT as u32, mm_switch_count());
+        for (i, (e, s)) in all.into_iter().zip(Switch::ALL).enumerate() {
+            assert_eq!(e as usize, i);
+            assert_eq!(format!("{e:?}"), format!("MM_SWITCH_{}", s.name().to_uppercase()));
+            let name = unsafe { CStr::from_ptr(mm_switch_name(i as u32)) };
+            assert_eq!(name.to_str().unwrap(), s.name());
+        }
+        assert!(mm_switch_name(9).is_null());
+    }
+
+    #[test]
+    fn setters_check_their_values() {
+        let p = mm_params_new();
+        unsafe {
+            assert_eq!(mm_params_set_switch(p, c"canonical_only".as_ptr(), false), MmStatus::MM_OK);
+            let mut on = true;
+            assert_eq!(mm_params_get_switch(p, c"canonical-only".as_ptr(), &mut on), MmStatus::MM_OK);
+            assert!(!on);
+            assert_eq!(mm_params_set_switch(p, c"frobnicate".as_ptr(), true), MmStatus::MM_INVALID_PARAMS);
+            assert_eq!(mm_params_set_switch_id(p, 8, false), MmStatus::MM_OK);
+            assert!(!(*p).inner.on(Switch::HatlessPruning));
+            assert_eq!(mm_params_set_switch_id(p, 9, false), MmStatus::MM_INVALID_PARAMS);
+            assert_eq!(mm_params_set_heuristics(p, c"TWA, WAT".as_ptr()), MmStatus::MM_OK);
+            assert_eq!((*p).inner.preordering_heuristics.len(), 2);
+            assert_eq!(mm_params_set_heuristics(p, c"WAX".as_ptr()), MmStatus::MM_INVALID_PARAMS);
+            assert_eq!(mm_params_set_heuristics(p, c",".as_ptr()), MmStatus::MM_INVALID_PARAMS);
+            assert_eq!(mm_params_set_time_limit(p, -1.0), MmStatus::MM_INVALID_PARAMS);
+            assert_eq!(mm_params_set_time_limit(p, f64::NAN), MmStatus::MM_INVALID_PARAMS);
+            assert_eq!(mm_params_set_time_limit(p, 2.5), MmStatus::MM_OK);
+            assert_eq!((*p).inner.timeout, Some(Duration::from_millis(2500)));
+            assert_eq!(mm_params_set_time_limit(p, f64::INFINITY), MmStatus::MM_OK);
+            assert_eq!((*p).inner.timeout, None);
+            assert_eq!(mm_params_set_threads(std::ptr::null_mut(), 1), MmStatus::MM_NULL_POINTER);
+            mm_params_free(p);
+        }
+    }
+}
