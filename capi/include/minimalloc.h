@@ -85,8 +85,11 @@ typedef enum MmSwitch {
   MM_SWITCH_MONOTONIC_FLOOR = 7,
   // Prune alternatives when a placed buffer has nothing overhead.
   MM_SWITCH_HATLESS_PRUNING = 8,
+  // Fill the lowest point of a section with no spare room first (not in
+  // the reference; off by default).
+  MM_SWITCH_POINT_FILLING = 9,
   // How many switches there are (not a switch).
-  MM_SWITCH_COUNT = 9,
+  MM_SWITCH_COUNT = 10,
 } MmSwitch;
 
 // Parameters of a solve. Opaque; create with `mm_params_new` (the
@@ -253,7 +256,7 @@ enum MmStatus mm_problem_buffer_id(const struct MmProblem *problem,
 // enough for 64-bit arithmetic. MM_INVALID_INPUT with the fault otherwise.
 enum MmStatus mm_problem_check(const struct MmProblem *problem);
 
-// How many technique switches there are (9).
+// How many technique switches there are (10: the reference's nine, then point filling).
 uint32_t mm_switch_count(void);
 
 // The reference's name of switch `which` (an `MmSwitch`), such as

@@ -335,12 +335,13 @@ inline Status WriteCsv(const std::string& path, const Problem& problem,
 }
 
 // The solver's settings, as the reference's SolverParams (with this
-// library's ninth switch, its threads, seed and determinism).
+// library's own switch, its threads, seed and determinism).
 struct SolverParams {
   // Seconds before the solver gives up (infinity: never).
   double timeout_seconds = std::numeric_limits<double>::infinity();
 
-  // The nine technique switches, all on by default; for ablation only.
+  // The reference's nine technique switches, all on by default; for
+  // ablation only.
   bool canonical_only = true;
   bool section_inference = true;
   bool dynamic_ordering = true;
@@ -350,6 +351,10 @@ struct SolverParams {
   bool dynamic_decomposition = true;
   bool monotonic_floor = true;
   bool hatless_pruning = true;
+  // Not in the reference, off by default: with one thread, whether the
+  // search fills the lowest point of a section with no room to spare first
+  // (the portfolio always races one worker that does).
+  bool point_filling = false;
 
   // The static preordering heuristics to attempt, in round robin.
   std::vector<std::string> preordering_heuristics = {"WAT", "TAW", "TWA"};
@@ -376,6 +381,7 @@ struct SolverParams {
       {"dynamic_decomposition", &SolverParams::dynamic_decomposition},
       {"monotonic_floor", &SolverParams::monotonic_floor},
       {"hatless_pruning", &SolverParams::hatless_pruning},
+      {"point_filling", &SolverParams::point_filling},
   };
   static_assert(sizeof(kSwitches) / sizeof(kSwitches[0]) == MM_SWITCH_COUNT,
                 "one field per switch of the C library");

@@ -45,8 +45,11 @@ pub enum MmSwitch {
     MM_SWITCH_MONOTONIC_FLOOR = 7,
     /// Prune alternatives when a placed buffer has nothing overhead.
     MM_SWITCH_HATLESS_PRUNING = 8,
+    /// Fill the lowest point of a section with no spare room first (not in
+    /// the reference; off by default).
+    MM_SWITCH_POINT_FILLING = 9,
     /// How many switches there are (not a switch).
-    MM_SWITCH_COUNT = 9,
+    MM_SWITCH_COUNT = 10,
 }
 
 /// The switch numbered `which` in the library's table.
@@ -74,7 +77,7 @@ fn switch_names() -> &'static [CString] {
     NAMES.get_or_init(|| Switch::ALL.iter().map(|s| CString::new(s.name()).unwrap_or_default()).collect())
 }
 
-/// How many technique switches there are (9).
+/// How many technique switches there are (10: the reference's nine, then point filling).
 #[no_mangle]
 pub extern "C" fn mm_switch_count() -> u32 {
     Switch::ALL.len() as u32
@@ -242,6 +245,7 @@ mod tests {
             MmSwitch::MM_SWITCH_DYNAMIC_DECOMPOSITION,
             MmSwitch::MM_SWITCH_MONOTONIC_FLOOR,
             MmSwitch::MM_SWITCH_HATLESS_PRUNING,
+            MmSwitch::MM_SWITCH_POINT_FILLING,
         ];
         assert_eq!(all.len(), Switch::ALL.len());
         assert_eq!(MmSwitch::MM_SWITCH_COUNT as u32, mm_switch_count());
@@ -251,7 +255,7 @@ mod tests {
             let name = unsafe { CStr::from_ptr(mm_switch_name(i as u32)) };
             assert_eq!(name.to_str().unwrap(), s.name());
         }
-        assert!(mm_switch_name(9).is_null());
+        assert!(mm_switch_name(Switch::ALL.len() as u32).is_null());
     }
 
     #[test]
@@ -265,7 +269,7 @@ mod tests {
             assert_eq!(mm_params_set_switch(p, c"frobnicate".as_ptr(), true), MmStatus::MM_INVALID_PARAMS);
             assert_eq!(mm_params_set_switch_id(p, 8, false), MmStatus::MM_OK);
             assert!(!(*p).inner.on(Switch::HatlessPruning));
-            assert_eq!(mm_params_set_switch_id(p, 9, false), MmStatus::MM_INVALID_PARAMS);
+            assert_eq!(mm_params_set_switch_id(p, Switch::ALL.len() as u32, false), MmStatus::MM_INVALID_PARAMS);
             assert_eq!(mm_params_set_heuristics(p, c"TWA, WAT".as_ptr()), MmStatus::MM_OK);
             assert_eq!((*p).inner.preordering_heuristics.len(), 2);
             assert_eq!(mm_params_set_heuristics(p, c"WAX".as_ptr()), MmStatus::MM_INVALID_PARAMS);
