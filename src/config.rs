@@ -18,6 +18,7 @@
 //! [[worker]]                                # exact workers, in priority order
 //! heuristic = "TWA"
 //! seeded = false                            # random tie-breaking (from --seed)
+//! restarts = false                          # Luby restarts with new ties (seeded only)
 //! switches = { check_dominance = true }     # per-worker overrides
 //!
 //! [lns]                                     # large instances' neighbourhood search
@@ -86,6 +87,8 @@ struct RawWorker {
     heuristic: String,
     #[serde(default)]
     seeded: bool,
+    #[serde(default)]
+    restarts: bool,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -259,7 +262,13 @@ impl Config {
                             heuristic.to_string()
                         }
                     });
-                    Ok(Worker { name, heuristic, switches, seeded: w.seeded })
+                    if w.restarts && !w.seeded {
+                        return Err(bad(format!(
+                            "worker {}: restarts need seeded = true (each restart draws new ties)",
+                            w.heuristic
+                        )));
+                    }
+                    Ok(Worker { name, heuristic, switches, seeded: w.seeded, restarts: w.restarts })
                 })
                 .collect::<Result<_, _>>()?;
         }

@@ -70,6 +70,7 @@ pub(crate) mod lns;
 pub mod minimize;
 pub mod portfolio;
 pub(crate) mod sequential;
+pub(crate) mod stacking;
 
 // The facade, and the presets it runs.
 pub mod config;

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use crate::error::SolveError;
 use crate::params::SolverParams;
-use crate::portfolio::{Event, EventKind, Portfolio, PortfolioOptions, PortfolioStats, Report, WorkerStats};
+use crate::portfolio::{Event, EventKind, PortfolioOptions, PortfolioStats, Report, WorkerStats};
 use crate::problem::{BufferIdx, Problem, Solution};
 pub use crate::sequential::SolveStats;
 use crate::stop::StopToken;
@@ -39,7 +39,7 @@ pub fn solve_with(
     if params.sequential() {
         return solve_sequential(problem, params, stop);
     }
-    Portfolio::new(opts.clone()).solve_until(problem, None, &[], stop, events)
+    crate::stacking::solve(problem, opts, stop, events)
 }
 
 /// The large-instance path of [`solve_with`], on all its threads, after the

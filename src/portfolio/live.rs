@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
 
+use super::options::{luby, RESTART_SLICES};
 use super::race::{Race, RaceOutcome};
 use crate::nogood::{NogoodCache, NogoodHub};
 use crate::search::{Search, Status};
@@ -29,6 +30,10 @@ struct Task<'s> {
     /// equal share of the threads' time (node costs differ a lot between
     /// heuristics, so counting nodes would not be fair).
     spent: u64,
+    /// Restarts so far, and slices run since the last (see
+    /// [`super::options::Worker::restarts`]).
+    restarts: u64,
+    slices: u64,
 }
 
 /// The live race's schedule: open partitions and their tasks, and idle
@@ -149,7 +154,16 @@ impl<'a> Race<'a> {
                 for w in 0..self.crew.len() {
                     let id = schedule.next_id;
                     schedule.next_id += 1;
-                    schedule.tasks.push(Task { id, p, w, search: None, running: false, spent: 0 });
+                    schedule.tasks.push(Task {
+                        id,
+                        p,
+                        w,
+                        search: None,
+                        running: false,
+                        spent: 0,
+                        restarts: 0,
+                        slices: 0,
+                    });
                 }
             }
         }
@@ -244,6 +258,13 @@ impl<'a> Race<'a> {
         if status == Status::NodeLimit {
             self.account(&name, &mut search, 0, 0);
             let task = &mut sched.tasks[i];
+            task.slices += 1;
+            if self.crew[w].restarts && task.slices >= luby(task.restarts + 1) * RESTART_SLICES {
+                task.restarts += 1;
+                task.slices = 0;
+                search.abandon();
+                self.begin_round(&mut search, p, w, task.restarts);
+            }
             task.spent += ran;
             task.running = false;
             task.search = Some(search);

@@ -136,11 +136,19 @@ impl<'a> Race<'a> {
     /// nogood cache, if any, is kept as it is (keys name their buffers, so
     /// those from another partition never match here).
     pub(super) fn begin(&self, search: &mut Search<'a>, p: usize, w: usize) {
+        self.begin_round(search, p, w, 0);
+    }
+
+    /// [`Self::begin`] for the `round`-th restart (0: the first start): a
+    /// seeded worker draws its ties anew each round.
+    pub(super) fn begin_round(&self, search: &mut Search<'a>, p: usize, w: usize, round: u64) {
         let worker = &self.crew[w];
         search.set_switches(worker.switches);
         search.set_keys(&worker.heuristic.0);
         search.set_rank(worker.seeded.then(|| {
-            let seed = self.opts.params.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let seed = self.opts.params.seed
+                ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                ^ round.wrapping_mul(0xD1B5_4A32_D192_ED03);
             random_rank(self.model.num_buffers, seed)
         }));
         search.set_stop(self.stop.child_sharing(Arc::clone(&self.solved[p])));

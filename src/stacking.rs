@@ -1,0 +1,240 @@
+//! Stacking: a problem made of two problems side by side in memory (two
+//! models sharing one accelerator, whose buffer lists a compiler writes one
+//! after the other) is solved as the two problems, one packed above the
+//! other.
+//!
+//! Such a problem does not split in time, so the portfolio races on all of
+//! it at once, and its searches mix the two halves at every level of
+//! memory: on the seven pairs of `tight/` (two of the paper's instances side
+//! by side, each solved alone in a fraction of a second) no worker found a
+//! packing in 10 s. Here the buffer list is cut where the two parts' load
+//! bounds add up least, each part is solved alone at the room the other
+//! leaves, and the packings are stacked.
+//!
+//! The cut is a heuristic: it only ever finds packings (validated), never
+//! proves anything, and it is tried only after the portfolio alone has had
+//! a first look ([`FIRST_LOOK`]), so that problems the portfolio settles
+//! quickly, feasible or not, are untouched. When the stacked attempt fails
+//! the portfolio resumes for the rest of the time limit. Deterministic
+//! solves never stack: the first look ends by the clock.
+
+use std::time::{Duration, Instant};
+
+use crate::error::SolveError;
+use crate::portfolio::{Event, EventKind, Portfolio, PortfolioOptions, Report};
+use crate::problem::{Problem, Solution};
+use crate::stop::StopToken;
+
+/// How long the portfolio runs alone before a stacked attempt (or a tenth
+/// of the time limit, if that is less). `[default: 1 s]` `[range: any]`:
+/// every instance of the paper's suite and the stack and perfect
+/// instances of `tight/` are solved well within it, so they never pay for
+/// the attempt.
+pub const FIRST_LOOK: Duration = Duration::from_secs(1);
+
+/// Longest a stacked part is searched, or a quarter of the time left if
+/// that is less. `[default: 2 s]` `[range: any]`: a part that fits its
+/// room is usually packed in a fraction of a second; one that does not
+/// should hand the time back to the portfolio.
+pub const PART_BUDGET: Duration = Duration::from_secs(2);
+
+/// Each part has at least this share of the buffers (in tenths):
+/// `[default: 1]` a cut that sets apart a handful of buffers only moves them
+/// to the top, which rarely helps.
+const MIN_PART_TENTHS: usize = 1;
+
+/// Above this many section updates the cut is not looked for (it costs one
+/// pass over every buffer's lifespan per direction).
+const MAX_WORK: usize = 50_000_000;
+
+/// Where to cut `problem`'s buffer list: the index `i` (parts `..i` and
+/// `i..`) whose parts' peak loads add up least, if they fit the capacity
+/// together, with ties to the most even cut. `None` when buffers have gaps
+/// or fixed offsets (stacking would move them), when the parts would not
+/// overlap in time (the portfolio splits those itself), or when no cut
+/// fits.
+pub(crate) fn cut(problem: &Problem) -> Option<usize> {
+    let bufs = &problem.buffers;
+    let n = bufs.len();
+    if n < 20 || bufs.iter().any(|b| !b.gaps.is_empty() || b.offset.is_some()) {
+        return None;
+    }
+    let mut times: Vec<i64> = bufs.iter().flat_map(|b| [b.lifespan.lower, b.lifespan.upper]).collect();
+    times.sort_unstable();
+    times.dedup();
+    let section = |t: i64| times.partition_point(|&x| x < t);
+    let spans: Vec<(usize, usize)> =
+        bufs.iter().map(|b| (section(b.lifespan.lower), section(b.lifespan.upper))).collect();
+    if spans.iter().map(|(lo, hi)| hi - lo).sum::<usize>() > MAX_WORK {
+        return None;
+    }
+    let peaks = |order: &mut dyn Iterator<Item = usize>| {
+        let mut load = vec![0i128; times.len()];
+        let mut peak = 0i128;
+        let mut out = vec![0i128; n + 1];
+        for (k, i) in order.enumerate() {
+            let (lo, hi) = spans[i];
+            for l in &mut load[lo..hi] {
+                *l += i128::from(bufs[i].size);
+                peak = peak.max(*l);
+            }
+            out[k + 1] = peak;
+        }
+        out
+    };
+    // prefix[i]: the peak load of buffers ..i; suffix[j]: of the last j.
+    let prefix = peaks(&mut (0..n));
+    let suffix = peaks(&mut (0..n).rev());
+    let least = (n * MIN_PART_TENTHS).div_ceil(10).max(1);
+    let capacity = i128::from(problem.capacity);
+    (least..=n - least)
+        .filter(|&i| prefix[i] + suffix[n - i] <= capacity)
+        .min_by_key(|&i| (prefix[i] + suffix[n - i], i.abs_diff(n / 2)))
+        .filter(|&i| overlap_in_time(&spans[..i], &spans[i..]))
+}
+
+/// Whether some section is used by both lists of spans.
+fn overlap_in_time(a: &[(usize, usize)], b: &[(usize, usize)]) -> bool {
+    let extent =
+        |s: &[(usize, usize)]| (s.iter().map(|x| x.0).min().unwrap_or(0), s.iter().map(|x| x.1).max().unwrap_or(0));
+    let ((alo, ahi), (blo, bhi)) = (extent(a), extent(b));
+    alo < bhi && blo < ahi
+}
+
+/// Solves `problem` with the portfolio of `opts`, trying a stacked packing
+/// (see the module docs) when the buffer list has a [`cut`] and the
+/// portfolio alone has not settled the problem within its first look.
+pub(crate) fn solve(
+    problem: &Problem,
+    opts: &PortfolioOptions,
+    stop: &StopToken,
+    events: &(dyn Fn(Event) + Sync),
+) -> Report {
+    let portfolio = Portfolio::new(opts.clone());
+    // The first look ends by the clock, which a deterministic answer must
+    // not depend on.
+    let eligible = !opts.params.deterministic && problem.check().is_ok();
+    let Some(at) = (if eligible { cut(problem) } else { None }) else {
+        return portfolio.solve_until(problem, None, &[], stop, events);
+    };
+    let start = Instant::now();
+    let look = stop.child_until(Instant::now().checked_add(share(stop, FIRST_LOOK, 10)));
+    // The first look's own time limit is not the caller's: it is not reported.
+    let quiet = |e: Event| {
+        if !matches!(e.kind, EventKind::TimedOut) || stop.should_stop() {
+            events(e);
+        }
+    };
+    let first = portfolio.solve_until(problem, None, &[], &look, &quiet);
+    if !matches!(first.result, Err(SolveError::Timeout)) || stop.should_stop() {
+        return first;
+    }
+    if let Some(solution) = stacked(problem, at, opts, stop) {
+        let height = solution.height;
+        events(Event { elapsed: start.elapsed(), kind: EventKind::Solved { height }, worker: Some("stacking".into()) });
+        let mut stats = first.stats;
+        stats.wall = start.elapsed();
+        stats.decided_by = Some("stacking".into());
+        return Report { result: Ok(solution), stats };
+    }
+    portfolio.solve_until(problem, None, &[], stop, events)
+}
+
+/// `most`, or the time `stop` has left divided by `parts`, if that is less.
+fn share(stop: &StopToken, most: Duration, parts: u32) -> Duration {
+    match stop.deadline() {
+        Some(d) => most.min(d.saturating_duration_since(Instant::now()) / parts),
+        None => most,
+    }
+}
+
+/// The two parts of `problem` cut at `at`, packed one above the other
+/// within the capacity: first the lower part at the bottom, with all the
+/// room the upper one's load bound leaves, then the upper part above it;
+/// if that fails, the other way round. `None` if neither order fits in
+/// time.
+fn stacked(problem: &Problem, at: usize, opts: &PortfolioOptions, stop: &StopToken) -> Option<Solution> {
+    let part = |range: std::ops::Range<usize>| Problem::new(problem.buffers[range].to_vec(), 0);
+    let (lower, upper) = (part(0..at), part(at..problem.buffers.len()));
+    for lower_first in [true, false] {
+        let (first, second) = if lower_first { (&lower, &upper) } else { (&upper, &lower) };
+        let room = problem.capacity - crate::bounds::max_load(second).min(i128::from(problem.capacity)) as i64;
+        let Some(bottom) = solve_part(first, room, opts, stop) else { continue };
+        // The part above starts at a multiple of all its alignments.
+        let step = second.buffers.iter().fold(1i64, |l, b| lcm(l, b.alignment.max(1)).min(problem.capacity.max(1)));
+        let shift = (bottom.height + step - 1) / step * step;
+        let Some(top) = solve_part(second, problem.capacity - shift, opts, stop) else { continue };
+        let raised = top.offsets.iter().map(|o| o + shift);
+        let offsets: Vec<i64> = if lower_first {
+            bottom.offsets.iter().copied().chain(raised).collect()
+        } else {
+            raised.chain(bottom.offsets.iter().copied()).collect()
+        };
+        if let Ok(s) = crate::validate::checked(problem, Solution::new(problem, offsets)) {
+            return Some(s);
+        }
+    }
+    None
+}
+
+/// The least common multiple (alignments are small positive numbers).
+fn lcm(a: i64, b: i64) -> i64 {
+    let gcd = |mut x: i64, mut y: i64| {
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        x
+    };
+    (a / gcd(a, b)).saturating_mul(b)
+}
+
+/// One part at `capacity`, within its share of the time.
+fn solve_part(part: &Problem, capacity: i64, opts: &PortfolioOptions, stop: &StopToken) -> Option<Solution> {
+    if stop.should_stop() || capacity <= 0 {
+        return None;
+    }
+    let problem = Problem { capacity, ..part.clone() };
+    let budget = stop.child_until(Instant::now().checked_add(share(stop, PART_BUDGET, 4)));
+    Portfolio::new(opts.clone()).solve_until(&problem, None, &[], &budget, &|_| {}).result.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Buffer;
+
+    /// Two copies of a perfect packing side by side: the cut is between them.
+    #[test]
+    fn the_cut_falls_between_two_problems_side_by_side() {
+        let one = crate::generate::perfect(5, 30, 64, 100);
+        let mut buffers = one.buffers.clone();
+        buffers.extend(one.buffers.iter().map(|b| Buffer { id: format!("b_{}", b.id), ..b.clone() }));
+        let pair = Problem::new(buffers, 128);
+        assert_eq!(cut(&pair), Some(one.buffers.len()));
+        // Too little room for the two bounds: no cut.
+        assert_eq!(cut(&Problem { capacity: 100, ..pair.clone() }), None);
+        // A stacked packing is found and valid.
+        let opts = PortfolioOptions::from_params(&crate::params::SolverParams { threads: 2, ..Default::default() });
+        let s = stacked(&pair, one.buffers.len(), &opts, &StopToken::new()).unwrap();
+        assert!(s.height <= 128);
+    }
+
+    /// On random problems (any cut, any capacity at or above the bound) a
+    /// stacked packing, when there is one, is valid and fits.
+    #[test]
+    fn stacked_packings_are_valid() {
+        let opts = PortfolioOptions::from_params(&crate::params::SolverParams { threads: 1, ..Default::default() });
+        let mut found = 0;
+        for seed in 0..40 {
+            let mut p = crate::generate::random(seed, 40, 200, 60, 64);
+            let bound = crate::bounds::max_load(&p) as i64;
+            p.capacity = bound + (seed as i64 % 4) * 16;
+            let at = cut(&p).unwrap_or(20);
+            if let Some(s) = stacked(&p, at, &opts, &StopToken::new()) {
+                assert!(crate::validate::validate(&p, &s).is_ok() && s.height <= p.capacity, "seed {seed}");
+                found += 1;
+            }
+        }
+        assert!(found > 0, "no random problem stacked at all");
+    }
+}
