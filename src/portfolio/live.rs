@@ -34,6 +34,27 @@ struct Task<'s> {
     /// [`super::options::Worker::restarts`]).
     restarts: u64,
     slices: u64,
+    /// The most of the partition's buffers its search has placed at once,
+    /// and the partition's size.
+    depth: usize,
+    size: usize,
+}
+
+/// How much more time the live race gives a search that got nearer to the
+/// end of its partition: a task's share is weighted by
+/// `1 + WINNING_BONUS * (depth / size)^8`, so a search that once placed 95%
+/// of the buffers runs about three times as much as one stuck at 80%.
+/// `[default: 3]` `[range: 0..; 0 gives every search an equal share]`:
+/// on the tight instances the searches that will succeed are those that
+/// go deepest early; on the paper's suite the shares barely move.
+pub const WINNING_BONUS: f64 = 3.0;
+
+impl Task<'_> {
+    /// Time run, discounted by how far the search got (see [`WINNING_BONUS`]).
+    fn weighted(&self) -> u64 {
+        let reach = if self.size == 0 { 0.0 } else { self.depth as f64 / self.size as f64 };
+        (self.spent as f64 / (1.0 + WINNING_BONUS * reach.powi(8))) as u64
+    }
 }
 
 /// The live race's schedule: open partitions and their tasks, and idle
@@ -102,8 +123,9 @@ impl<'a> Race<'a> {
         self.outcome()
     }
 
-    /// Takes the next slice to run: the open, idle task that has run least
-    /// (ties: the earlier worker), after retiring the tasks of
+    /// Takes the next slice to run: the open, idle task that has run least,
+    /// its time discounted by how far it got (ties: the earlier worker),
+    /// after retiring the tasks of
     /// placed partitions and opening new partitions up to the limit.
     fn next_task(&self, schedule: &mut Schedule<'a>) -> Option<Slice<'a>> {
         if self.stop.is_cancelled() || self.timed_out() {
@@ -116,7 +138,7 @@ impl<'a> Race<'a> {
             .iter()
             .enumerate()
             .filter(|(_, t)| !t.running && !self.solved[t.p].load(Ordering::SeqCst))
-            .min_by_key(|(_, t)| (t.spent, t.w))?;
+            .min_by_key(|(_, t)| (t.weighted(), t.w))?;
         let Schedule { tasks, idle, hub, .. } = schedule;
         let task = &mut tasks[i];
         task.running = true;
@@ -151,6 +173,7 @@ impl<'a> Race<'a> {
             let p = schedule.next;
             schedule.next += 1;
             if !self.solved[p].load(Ordering::SeqCst) {
+                let size = self.model.partitions()[p].buffers.len();
                 for w in 0..self.crew.len() {
                     let id = schedule.next_id;
                     schedule.next_id += 1;
@@ -163,6 +186,8 @@ impl<'a> Race<'a> {
                         spent: 0,
                         restarts: 0,
                         slices: 0,
+                        depth: 0,
+                        size,
                     });
                 }
             }
@@ -266,6 +291,7 @@ impl<'a> Race<'a> {
                 self.begin_round(&mut search, p, w, task.restarts);
             }
             task.spent += ran;
+            task.depth = search.deepest();
             task.running = false;
             task.search = Some(search);
             drop(sched);

@@ -283,6 +283,10 @@ pub struct Search<'m> {
     pub backtracks: u64,
     /// Sub-partition searches skipped thanks to the nogood store.
     pub nogood_hits: u64,
+    /// Buffers placed now, and the most placed at once since the search of
+    /// the partition began: how far it got (see [`Self::deepest`]).
+    placed: usize,
+    deepest: usize,
 }
 
 impl<'m> Search<'m> {
@@ -329,6 +333,8 @@ impl<'m> Search<'m> {
             timed_out: false,
             nodes: 0,
             backtracks: 0,
+            placed: 0,
+            deepest: 0,
             nogood_hits: 0,
         }
     }
@@ -377,6 +383,13 @@ impl<'m> Search<'m> {
         self.nodes_left = limit;
     }
 
+    /// The most buffers of the current partition placed at once so far: a
+    /// search that got nearer to placing all of them is more likely to be
+    /// the one that will (the live race gives such searches more time).
+    pub fn deepest(&self) -> usize {
+        self.deepest
+    }
+
     /// Whether the last [`Status::Stopped`] came from the deadline.
     pub fn timed_out(&self) -> bool {
         self.timed_out
@@ -405,6 +418,7 @@ impl<'m> Search<'m> {
     /// search in progress must have ended or been abandoned.
     pub fn start_partition(&mut self, p: usize) {
         debug_assert!(self.stack.is_empty(), "a search is still in progress");
+        self.deepest = 0;
         let part = &self.m.partitions[p];
         self.bufs.clear();
         self.bufs.extend(part.buffers.iter().map(|&b| b as u32));
@@ -884,6 +898,8 @@ impl<'m> Search<'m> {
         let ctx = self.ctxs[c];
         // Take b out of the unplaced list (swap it with the last).
         self.offsets[b] = offset;
+        self.placed += 1;
+        self.deepest = self.deepest.max(self.placed);
         self.leave_sections(b);
         let live_last = ctx.live + ctx.live_len - 1;
         self.live.swap(ctx.live + cand.pos as usize, live_last);
@@ -931,6 +947,7 @@ impl<'m> Search<'m> {
         self.ctxs[c].live_len += 1;
         self.live.swap(ctx.live + placed.pos as usize, ctx.live + ctx.live_len);
         self.offsets[b] = UNPLACED;
+        self.placed -= 1;
         self.rejoin_sections(b);
     }
 
