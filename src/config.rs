@@ -6,6 +6,8 @@
 //! mode = "portfolio"                        # or "sequential": the reference's round robin
 //! preordering_heuristics = "WAT,TAW,TWA"    # the quick round's (and sequential mode's)
 //! quick_round = true                        # the reference's first round before racing
+//! stacking = true                           # two problems side by side: pack each, stack them
+//! winning_bonus = 3                         # more time for searches that got further
 //! nogoods = true                            # share sub-problems proven infeasible
 //! slice = 256                               # nodes a search runs before its thread may switch
 //! step = 1024                               # nodes per lock-step in deterministic mode
@@ -106,6 +108,10 @@ struct RawConfig {
     preordering_heuristics: Option<String>,
     #[serde(default)]
     quick_round: Option<bool>,
+    #[serde(default)]
+    stacking: Option<bool>,
+    #[serde(default)]
+    winning_bonus: Option<u32>,
     #[serde(default)]
     nogoods: Option<bool>,
     #[serde(default)]
@@ -274,6 +280,12 @@ impl Config {
         }
         if let Some(g) = &raw.greedy {
             portfolio.greedy = g.iter().map(|s| parse_greedy(s)).collect::<Result<_, _>>().map_err(bad)?;
+        }
+        if let Some(v) = raw.stacking {
+            portfolio.stacking = v;
+        }
+        if let Some(v) = raw.winning_bonus {
+            portfolio.winning_bonus = v;
         }
         if let Some(q) = raw.quick_round {
             portfolio.quick_round = q;

@@ -114,7 +114,7 @@ pub(crate) fn solve(
     let portfolio = Portfolio::new(opts.clone());
     // The first look ends by the clock, which a deterministic answer must
     // not depend on.
-    let eligible = !opts.params.deterministic && problem.check().is_ok();
+    let eligible = opts.stacking && !opts.params.deterministic && problem.check().is_ok();
     let Some(at) = (if eligible { cut(problem) } else { None }) else {
         return portfolio.solve_until(problem, None, &[], stop, events);
     };

@@ -40,20 +40,12 @@ struct Task<'s> {
     size: usize,
 }
 
-/// How much more time the live race gives a search that got nearer to the
-/// end of its partition: a task's share is weighted by
-/// `1 + WINNING_BONUS * (depth / size)^8`, so a search that once placed 95%
-/// of the buffers runs about three times as much as one stuck at 80%.
-/// `[default: 3]` `[range: 0..; 0 gives every search an equal share]`:
-/// on the tight instances the searches that will succeed are those that
-/// go deepest early; on the paper's suite the shares barely move.
-pub const WINNING_BONUS: f64 = 3.0;
-
 impl Task<'_> {
-    /// Time run, discounted by how far the search got (see [`WINNING_BONUS`]).
-    fn weighted(&self) -> u64 {
+    /// Time run, discounted by how far the search got (see
+    /// [`super::PortfolioOptions::winning_bonus`]).
+    fn weighted(&self, bonus: u32) -> u64 {
         let reach = if self.size == 0 { 0.0 } else { self.depth as f64 / self.size as f64 };
-        (self.spent as f64 / (1.0 + WINNING_BONUS * reach.powi(8))) as u64
+        (self.spent as f64 / (1.0 + f64::from(bonus) * reach.powi(8))) as u64
     }
 }
 
@@ -138,7 +130,7 @@ impl<'a> Race<'a> {
             .iter()
             .enumerate()
             .filter(|(_, t)| !t.running && !self.solved[t.p].load(Ordering::SeqCst))
-            .min_by_key(|(_, t)| (t.weighted(), t.w))?;
+            .min_by_key(|(_, t)| (t.weighted(self.opts.winning_bonus), t.w))?;
         let Schedule { tasks, idle, hub, .. } = schedule;
         let task = &mut tasks[i];
         task.running = true;

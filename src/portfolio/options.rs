@@ -91,6 +91,17 @@ pub struct PortfolioOptions {
     /// 1..]`, preset key `step`: searches pause rather than restart, so a
     /// step only sets how often the workers merge what they proved.
     pub step: i64,
+    /// Try a stacked packing when the buffer list is two problems side by
+    /// side (see `stacking`), after the portfolio's first look. `[default:
+    /// on]`, preset key `stacking`.
+    pub stacking: bool,
+    /// How much more time the live race gives a search that got nearer to
+    /// the end of its partition: a task's share is weighted by `1 + bonus *
+    /// (depth / size)^8`, so with 3 a search that once placed 95% of the
+    /// buffers runs about three times as much as one stuck at 80%.
+    /// `[default: 3]` `[range: 0..; 0 gives every search an equal share]`,
+    /// preset key `winning_bonus`.
+    pub winning_bonus: u32,
 }
 
 impl PortfolioOptions {
@@ -123,6 +134,8 @@ impl PortfolioOptions {
             quick_round: true,
             slice: 256,
             step: 1024,
+            stacking: true,
+            winning_bonus: 3,
         }
     }
 
