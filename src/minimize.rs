@@ -26,7 +26,7 @@
 //! partitions that set the height are searched again. The best solution
 //! found is always kept, whatever stops the run.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -78,6 +78,9 @@ pub struct Minimized {
     pub status: MinimizeStatus,
     /// Capacities probed, in the order they finished, with what each proved.
     pub probes: Vec<(i64, ProbeOutcome)>,
+    /// Backtracks of the exact searches of every probe, together (0 when
+    /// bounds or greedy packings settled the run without one).
+    pub backtracks: u64,
 }
 
 /// What one probe at a fixed capacity established.
@@ -165,7 +168,9 @@ pub fn minimize_until(
     events: &(dyn Fn(MinimizeEvent) + Sync),
 ) -> Result<Minimized, SolveError> {
     problem.check()?;
-    let mut m = descend(problem, opts, &crate::validate::until_checked(stop, problem), events)?;
+    let backtracks = AtomicU64::new(0);
+    let mut m = descend(problem, opts, &crate::validate::until_checked(stop, problem), events, &backtracks)?;
+    m.backtracks = backtracks.load(Ordering::Relaxed);
     // Validated at the capacity it needs (and within a given one).
     if let Some(s) = m.solution.take() {
         let cap = if problem.capacity > 0 { problem.capacity.min(s.height) } else { s.height };
@@ -180,6 +185,7 @@ fn descend(
     opts: &PortfolioOptions,
     root: &StopToken,
     events: &(dyn Fn(MinimizeEvent) + Sync),
+    backtracks: &AtomicU64,
 ) -> Result<Minimized, SolveError> {
     let params = &opts.params;
     let threads = params.thread_count().max(1);
@@ -195,6 +201,7 @@ fn descend(
             lower_bound: lower,
             status: MinimizeStatus::Infeasible,
             probes: vec![],
+            backtracks: 0,
         });
     }
     if crate::lns::is_large(problem, params) {
@@ -207,9 +214,9 @@ fn descend(
     let Some(model) = Model::build(problem, root) else {
         // Stopped while building the model: the greedy's packing, if any.
         let status = if seeded.is_some() { MinimizeStatus::Feasible } else { MinimizeStatus::Unknown };
-        return Ok(Minimized { lower_bound: lower, status, solution: seeded, probes: Vec::new() });
+        return Ok(Minimized { lower_bound: lower, status, solution: seeded, probes: Vec::new(), backtracks: 0 });
     };
-    let prober = Prober { problem, opts, root, model: &model };
+    let prober = Prober { problem, opts, root, model: &model, backtracks };
     let mut progress = Progress::new(problem, &model, lower, g, events);
     if let Some(s) = seeded {
         progress.adopt(s, "greedy");
@@ -249,8 +256,13 @@ fn greedy_start(
     match first.filter(|s| problem.capacity == 0 || s.height <= problem.capacity) {
         Some(s) if s.height <= lower => {
             events(MinimizeEvent::Incumbent { height: s.height, by: "greedy".into() });
-            let done =
-                Minimized { lower_bound: s.height, solution: Some(s), status: MinimizeStatus::Optimal, probes: vec![] };
+            let done = Minimized {
+                lower_bound: s.height,
+                solution: Some(s),
+                status: MinimizeStatus::Optimal,
+                probes: vec![],
+                backtracks: 0,
+            };
             Start::Optimal(done)
         }
         seed => Start::Seed(seed),
@@ -267,6 +279,8 @@ struct Prober<'a> {
     /// The run's token; each probe gets a child with its own budget.
     root: &'a StopToken,
     model: &'a Model,
+    /// Every probe's backtracks, added up.
+    backtracks: &'a AtomicU64,
 }
 
 impl Prober<'_> {
@@ -286,10 +300,14 @@ impl Prober<'_> {
         let p = SolverParams { threads, ..self.opts.params.clone() };
         let at = Problem { buffers: self.problem.buffers.clone(), capacity };
         if self.opts.params.sequential() && known.iter().all(Option::is_none) {
-            return crate::sequential::solve(&at, &p, stop).0;
+            let (result, stats) = crate::sequential::solve(&at, &p, stop);
+            self.backtracks.fetch_add(stats.backtracks, Ordering::Relaxed);
+            return result;
         }
         let o = PortfolioOptions { params: p, ..self.opts.clone() };
-        Portfolio::new(o).solve_until(&at, Some(self.model), known, stop, &|_| {}).result
+        let report = Portfolio::new(o).solve_until(&at, Some(self.model), known, stop, &|_| {});
+        self.backtracks.fetch_add(report.stats.backtracks(), Ordering::Relaxed);
+        report.result
     }
 
     /// [`Self::probe`] with a budget of its own.
@@ -367,7 +385,7 @@ impl<'a> Progress<'a> {
 
     /// The outcome with nothing found: `status`, and the bound as it stands.
     fn nothing(self, lower_bound: i64, status: MinimizeStatus) -> Minimized {
-        Minimized { solution: None, lower_bound, status, probes: self.probes }
+        Minimized { solution: None, lower_bound, status, probes: self.probes, backtracks: 0 }
     }
 
     fn finish(self) -> Minimized {
@@ -377,7 +395,7 @@ impl<'a> Progress<'a> {
             None => MinimizeStatus::Unknown,
         };
         let lower_bound = self.best.as_ref().map_or(self.lower, |s| self.lower.min(s.height));
-        Minimized { solution: self.best, lower_bound, status, probes: self.probes }
+        Minimized { solution: self.best, lower_bound, status, probes: self.probes, backtracks: 0 }
     }
 }
 
@@ -671,6 +689,7 @@ fn minimize_large(
             lower_bound: lower,
             status: MinimizeStatus::Unknown,
             probes: Vec::new(),
+            backtracks: 0,
         });
     };
     events(MinimizeEvent::Incumbent { height: first.height, by: "greedy".into() });
@@ -684,6 +703,7 @@ fn minimize_large(
             status: if fits { status } else { MinimizeStatus::Unknown },
             solution: fits.then_some(first),
             probes: Vec::new(),
+            backtracks: 0,
         });
     }
     // Two improvers race: the neighbourhood search on most threads, and,
@@ -742,9 +762,16 @@ fn minimize_large(
             lower_bound: lower,
             status: MinimizeStatus::Unknown,
             probes: Vec::new(),
+            backtracks: 0,
         });
     }
-    Ok(Minimized { lower_bound: lower.min(best.height), solution: Some(best), status, probes: Vec::new() })
+    Ok(Minimized {
+        lower_bound: lower.min(best.height),
+        solution: Some(best),
+        status,
+        probes: Vec::new(),
+        backtracks: 0,
+    })
 }
 
 /// The lowest greedy packing over the strategies, partition by partition,
@@ -816,6 +843,7 @@ mod tests {
             assert_eq!(m.solution.as_ref().unwrap().height, 5);
             assert_eq!(m.lower_bound, 5, "refuting 4 proved the bound");
             assert!(m.probes.contains(&(4, ProbeOutcome::Infeasible)));
+            assert!(m.backtracks > 0, "the probe at 4 searched");
         }
     }
 

@@ -265,6 +265,13 @@ impl Problem {
 
 /// The per-buffer part of [`Problem::check`], shared with the CSV reader.
 pub(crate) fn check_buffer(b: &Buffer) -> Result<(), ProblemErrorKind> {
+    check_buffer_with(b, false)
+}
+
+/// [`check_buffer`], accepting gaps that reach past the lifespan when
+/// `gaps_past_lifespan` is set (as the reference's reader does; see
+/// the CSV reader's `ReadOptions`).
+pub(crate) fn check_buffer_with(b: &Buffer, gaps_past_lifespan: bool) -> Result<(), ProblemErrorKind> {
     use ProblemErrorKind as K;
     let in_range = |v: i64| (-MAX_VALUE..=MAX_VALUE).contains(&v);
     if !in_range(b.lifespan.lower) || !in_range(b.lifespan.upper) {
@@ -304,10 +311,8 @@ pub(crate) fn check_buffer(b: &Buffer) -> Result<(), ProblemErrorKind> {
     let mut gaps: Vec<&Gap> = b.gaps.iter().collect();
     gaps.sort_by_key(|g| g.lifespan);
     for (i, g) in gaps.iter().enumerate() {
-        if g.lifespan.lower > g.lifespan.upper
-            || g.lifespan.lower < b.lifespan.lower
-            || g.lifespan.upper > b.lifespan.upper
-        {
+        let outside = g.lifespan.lower < b.lifespan.lower || g.lifespan.upper > b.lifespan.upper;
+        if g.lifespan.lower > g.lifespan.upper || (outside && !gaps_past_lifespan) {
             return Err(K::GapOutsideLifespan(g.lifespan, b.lifespan));
         }
         if let Some(w) = g.window {

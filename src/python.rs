@@ -1,28 +1,43 @@
 //! Python bindings (the `minimalloc._minimalloc` extension module), built by
-//! maturin with the `python` cargo feature. The names follow the upstream
-//! package's API; `python/minimalloc/__init__.py` re-exports them.
+//! maturin with the `python` cargo feature. The names and their semantics
+//! follow the upstream package's API (a drop-in replacement: its own test
+//! suite passes); `python/minimalloc/__init__.py` re-exports them, and the
+//! sweep's value classes, the preordering comparator and the upstream
+//! command line are Python code beside it.
+//!
+//! Two rules of the upstream model that this crate's model does not have
+//! hold here: ids are only labels (they need not be unique), and a gap may
+//! reach past its buffer's lifespan (only the part inside counts). Before a
+//! problem reaches the library, [`model`] makes it one the library takes.
 //!
 //! Values are copied between Python and Rust (like the upstream bindings,
 //! where `problem.buffers` returns a new list): change a buffer and assign
 //! the list back. Solving releases the GIL, so other Python threads run
 //! meanwhile and may call `Solver.cancel()`.
 
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashSet;
 use std::ffi::OsString;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
+use pyo3::basic::CompareOp;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyCFunction, PySet};
+use pyo3::types::{PyBool, PyCFunction, PyFloat};
 
 use crate::error::SolveError;
+use crate::io::{read_csv_with, ReadOptions, TimeColumns};
 use crate::minimize::{minimize_with, MinimizeStatus};
 use crate::params::{parse_heuristics, Heuristic, SolverParams, MAX_THREADS};
 use crate::portfolio::PortfolioOptions;
 use crate::problem::{Buffer, Gap, Interval, Problem, Solution};
 use crate::stop::StopToken;
+use crate::sweep::Kind;
 use crate::switches::Switch;
 use crate::validate::ValidationError;
 
@@ -44,6 +59,86 @@ create_exception!(
 );
 create_exception!(minimalloc, CsvError, PyValueError, "Malformed CSV; the message names the file, line and column.");
 create_exception!(minimalloc, ProblemError, PyValueError, "A problem that breaks the model's rules.");
+
+/// What the upstream package's reader accepts beyond this crate's model.
+const UPSTREAM_READ: ReadOptions = ReadOptions { gaps_past_lifespan: true, duplicate_ids: true };
+
+/// How long `Solver.get_backtracks()` lets the reference's search run
+/// when it has to count the backtracks itself (see [`Reference`]).
+const REFERENCE_COUNT_LIMIT: Duration = Duration::from_secs(1);
+
+/// What `Solver.get_backtracks()` reports for the latest solve: the
+/// backtracks of the reference's sequential search, as upstream counts
+/// them. A solve by that search (one thread) knows them; after a solve by
+/// the portfolio (whose total depends on how its racing threads were
+/// scheduled) or a proof by a bound (which the reference does not have),
+/// the reference's search counts them on the first call. A minimization
+/// reports its probes' count (upstream's is that of its own bisection).
+enum Reference {
+    /// The count.
+    Known(u64),
+    /// The problem to count on, and whether it was proven infeasible (then
+    /// the count is at least 1: the root fails).
+    Pending(Problem, bool),
+}
+
+/// The problem as the library's model takes it, from one held the upstream
+/// package's way: each gap that reaches past its buffer's lifespan cut to
+/// it (dropped when wholly outside), and ids made unique where some repeat
+/// (a later duplicate `x` at index `i` becomes `x#i`; a solution's offsets
+/// follow the buffers' order, so ids only show in messages). A problem
+/// that needs neither is copied unchanged; faults of the model itself
+/// (a reversed lifespan or gap, overlapping gaps...) are left for its
+/// check to report.
+fn model(p: &Problem) -> Problem {
+    let mut p = p.clone();
+    for b in &mut p.buffers {
+        let life = b.lifespan;
+        if life.lower > life.upper {
+            continue;
+        }
+        b.gaps.retain_mut(|g| {
+            let span = g.lifespan;
+            if span.lower > span.upper || (span.lower >= life.lower && span.upper <= life.upper) {
+                return true;
+            }
+            let (lower, upper) = (span.lower.max(life.lower), span.upper.min(life.upper));
+            g.lifespan = Interval::new(lower, upper);
+            lower < upper
+        });
+    }
+    let all: HashSet<&str> = p.buffers.iter().map(|b| b.id.as_str()).collect();
+    if all.len() < p.buffers.len() {
+        let all: HashSet<String> = all.into_iter().map(str::to_string).collect();
+        let mut used: HashSet<String> = HashSet::with_capacity(p.buffers.len());
+        for (i, b) in p.buffers.iter_mut().enumerate() {
+            if used.insert(b.id.clone()) {
+                continue;
+            }
+            let mut id = format!("{}#{i}", b.id);
+            while all.contains(&id) || used.contains(&id) {
+                id.push('#');
+            }
+            used.insert(id.clone());
+            b.id = id;
+        }
+    }
+    p
+}
+
+/// A hash of `value` for `__hash__`.
+fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Whether a failure of a solve is "no solution" (which the upstream API
+/// answers with `None`) rather than bad input or a solver bug (which raise
+/// however the call is made).
+fn is_no_solution(e: &SolveError) -> bool {
+    matches!(e, SolveError::Infeasible { .. } | SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_))
+}
 
 fn solve_error(e: SolveError) -> PyErr {
     match e {
@@ -99,6 +194,92 @@ fn interval(obj: &Bound<'_, PyAny>) -> PyResult<Interval> {
     Err(PyTypeError::new_err("expected an Interval or a (lower, upper) pair"))
 }
 
+/// A span of time in seconds, or infinite (the upstream package's
+/// `Duration`, a wrapper of `absl::Duration`): the type of
+/// `SolverParams.timeout`. Compares with other durations and with numbers
+/// of seconds.
+#[pyclass(name = "Duration", module = "minimalloc", frozen)]
+#[derive(Clone)]
+pub struct PyDuration {
+    /// Seconds; `f64::INFINITY` for the infinite duration.
+    seconds: f64,
+}
+
+impl PyDuration {
+    fn of(seconds: f64) -> PyResult<Self> {
+        if seconds.is_nan() {
+            return Err(PyValueError::new_err("a duration cannot be NaN"));
+        }
+        Ok(PyDuration { seconds })
+    }
+}
+
+#[pymethods]
+impl PyDuration {
+    #[new]
+    #[pyo3(signature = (seconds = 0.0))]
+    fn new(seconds: f64) -> PyResult<Self> {
+        PyDuration::of(seconds)
+    }
+
+    #[staticmethod]
+    fn from_seconds(seconds: f64) -> PyResult<Self> {
+        PyDuration::of(seconds)
+    }
+
+    #[staticmethod]
+    fn from_milliseconds(milliseconds: f64) -> PyResult<Self> {
+        PyDuration::of(milliseconds / 1e3)
+    }
+
+    #[staticmethod]
+    fn from_microseconds(microseconds: f64) -> PyResult<Self> {
+        PyDuration::of(microseconds / 1e6)
+    }
+
+    /// The infinite duration (no time limit).
+    #[staticmethod]
+    fn infinite() -> Self {
+        PyDuration { seconds: f64::INFINITY }
+    }
+
+    /// Seconds (`inf` for the infinite duration).
+    fn to_seconds(&self) -> f64 {
+        self.seconds
+    }
+
+    fn __float__(&self) -> f64 {
+        self.seconds
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        if self.seconds == f64::INFINITY {
+            return Ok("Duration.infinite()".to_string());
+        }
+        Ok(format!("Duration({} seconds)", PyFloat::new(py, self.seconds).repr()?))
+    }
+
+    fn __richcmp__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, op: CompareOp) -> PyObject {
+        let other = match other.extract::<PyDuration>() {
+            Ok(d) => d.seconds,
+            Err(_) => match other.extract::<f64>() {
+                Ok(s) if !other.is_instance_of::<PyBool>() => s,
+                _ => return py.NotImplemented(),
+            },
+        };
+        let answer = match self.seconds.partial_cmp(&other) {
+            Some(order) => op.matches(order),
+            None => matches!(op, CompareOp::Ne),
+        };
+        PyBool::new(py, answer).to_owned().into_any().unbind()
+    }
+
+    /// Equal to the hash of the seconds as a float, as equality says.
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        PyFloat::new(py, self.seconds).hash()
+    }
+}
+
 /// A stretch of a buffer's lifespan where it is inactive (no window) or
 /// occupies only `window` of itself.
 #[pyclass(name = "Gap", module = "minimalloc", eq)]
@@ -110,9 +291,14 @@ pub struct PyGap {
 #[pymethods]
 impl PyGap {
     #[new]
-    #[pyo3(signature = (lifespan, window = None))]
-    fn new(lifespan: &Bound<'_, PyAny>, window: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        Ok(PyGap { inner: Gap { lifespan: interval(lifespan)?, window: window.map(interval).transpose()? } })
+    #[pyo3(signature = (lifespan = None, window = None))]
+    fn new(lifespan: Option<&Bound<'_, PyAny>>, window: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let lifespan = lifespan.map(interval).transpose()?.unwrap_or_default();
+        Ok(PyGap { inner: Gap { lifespan, window: window.map(interval).transpose()? } })
+    }
+
+    fn __hash__(&self) -> u64 {
+        hash_of(&self.inner)
     }
 
     #[getter]
@@ -235,7 +421,12 @@ impl PyBuffer {
     /// How far above this buffer's offset `other` must start when placed
     /// over it, or `None` if they never occupy memory at the same time.
     fn effective_size(&self, other: &PyBuffer) -> Option<i64> {
-        self.inner.effective_size(&other.inner)
+        let pair = model(&Problem::new(vec![self.inner.clone(), other.inner.clone()], 0));
+        pair.buffers[0].effective_size(&pair.buffers[1])
+    }
+
+    fn __hash__(&self) -> u64 {
+        hash_of(&self.inner)
     }
 
     fn __repr__(&self) -> String {
@@ -288,20 +479,24 @@ impl PyProblem {
         self.inner.capacity = v;
     }
 
-    /// Takes the fixed offsets out of the buffers as a Solution (every
-    /// buffer must have one), as the upstream API does.
-    fn strip_solution(&mut self) -> PyResult<PySolution> {
-        let offsets: Option<Vec<i64>> = self.inner.buffers.iter().map(|b| b.offset).collect();
-        let offsets = offsets.ok_or_else(|| PyValueError::new_err("a buffer has no offset"))?;
+    /// Takes the fixed offsets out of the buffers as a Solution, as the
+    /// upstream API does; `None` (and the problem unchanged) when a buffer
+    /// has no offset.
+    fn strip_solution(&mut self) -> Option<PySolution> {
+        let offsets: Vec<i64> = self.inner.buffers.iter().map(|b| b.offset).collect::<Option<_>>()?;
         for b in &mut self.inner.buffers {
             b.offset = None;
         }
         let s = Solution::new(&self.inner, offsets);
-        Ok(PySolution { offsets: s.offsets, height: s.height })
+        Some(PySolution { offsets: s.offsets, height: s.height })
     }
 
     fn __len__(&self) -> usize {
         self.inner.buffers.len()
+    }
+
+    fn __hash__(&self) -> u64 {
+        hash_of(&(&self.inner.buffers, self.inner.capacity))
     }
 
     fn __repr__(&self) -> String {
@@ -342,7 +537,13 @@ impl PySolution {
         PySolution { offsets, height }
     }
 
+    /// `Solution(offsets=[...], height=...)`, as upstream.
     fn __repr__(&self) -> String {
+        format!("{}, height={})", self.rust().to_string().trim_end_matches(')'), self.height)
+    }
+
+    /// `Solution(offsets=[...])`: what `print(solution)` shows (the seed's example).
+    fn __str__(&self) -> String {
         self.rust().to_string()
     }
 
@@ -350,9 +551,14 @@ impl PySolution {
     fn __eq__(&self, other: &PySolution) -> bool {
         self.offsets == other.offsets
     }
+
+    /// Of the offsets only, as equality compares.
+    fn __hash__(&self) -> u64 {
+        hash_of(&self.offsets)
+    }
 }
 
-/// The solver's settings: the nine technique switches, the preordering
+/// The solver's settings: the technique switches, the preordering
 /// heuristics, the time limit, threads, seed and determinism.
 #[pyclass(name = "SolverParams", module = "minimalloc")]
 #[derive(Clone)]
@@ -361,25 +567,41 @@ pub struct PySolverParams {
     /// With `Solver.solve`, minimize the capacity instead of solving at it.
     #[pyo3(get, set)]
     minimize_capacity: bool,
+    /// The time limit as given, in seconds (`inf`: none), so that it reads
+    /// back exactly; `inner.timeout` is made from it.
+    timeout_seconds: f64,
 }
 
-/// Seconds as a Duration, from a float, an int, a timedelta or None.
-fn duration(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Duration>> {
-    let Some(obj) = obj else { return Ok(None) };
-    if obj.is_none() {
-        return Ok(None);
+impl Default for PySolverParams {
+    fn default() -> Self {
+        PySolverParams { inner: SolverParams::default(), minimize_capacity: false, timeout_seconds: f64::INFINITY }
     }
-    let secs = if let Ok(s) = obj.extract::<f64>() {
+}
+
+/// Seconds from a Duration, a number, a timedelta, or None (infinite).
+fn seconds(obj: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(f64::INFINITY);
+    };
+    let secs = if let Ok(d) = obj.extract::<PyDuration>() {
+        d.seconds
+    } else if let Ok(s) = obj.extract::<f64>() {
         s
     } else if let Ok(s) = obj.call_method0("total_seconds").and_then(|t| t.extract::<f64>()) {
         s
     } else {
-        return Err(PyTypeError::new_err("timeout must be seconds (a number), a timedelta, or None"));
+        return Err(PyTypeError::new_err("timeout must be a Duration, seconds (a number), a timedelta, or None"));
     };
-    if secs.is_infinite() && secs > 0.0 {
-        return Ok(None);
+    if secs.is_nan() {
+        return Err(PyValueError::new_err("timeout cannot be NaN"));
     }
-    Duration::try_from_secs_f64(secs).map(Some).map_err(|_| PyValueError::new_err(format!("invalid timeout {secs}")))
+    Ok(secs)
+}
+
+/// The library's time limit for `secs` seconds: none when infinite, and
+/// one already passed when zero or negative (as upstream).
+fn limit(secs: f64) -> Option<Duration> {
+    (secs != f64::INFINITY).then(|| Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(Duration::MAX))
 }
 
 #[pymethods]
@@ -387,7 +609,7 @@ impl PySolverParams {
     #[new]
     #[pyo3(signature = (**kwargs))]
     fn new(kwargs: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<Self> {
-        let mut p = PySolverParams { inner: SolverParams::default(), minimize_capacity: false };
+        let mut p = PySolverParams::default();
         if let Some(kwargs) = kwargs {
             let obj = Bound::new(kwargs.py(), p.clone())?;
             for (k, v) in kwargs.iter() {
@@ -398,17 +620,20 @@ impl PySolverParams {
         Ok(p)
     }
 
-    // The nine technique switches are properties added at import from
+    // The technique switches are properties added at import from
     // the switch table: see `add_switch_properties`.
 
-    /// Seconds (None: no limit).
+    /// The time limit, a Duration (`Duration.infinite()`: none); set it to
+    /// a Duration, seconds, a timedelta, or None.
     #[getter]
-    fn timeout(&self) -> Option<f64> {
-        self.inner.timeout.map(|d| d.as_secs_f64())
+    fn timeout(&self) -> PyDuration {
+        PyDuration { seconds: self.timeout_seconds }
     }
     #[setter]
     fn set_timeout(&mut self, v: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        self.inner.timeout = duration(v)?;
+        let secs = seconds(v)?;
+        self.timeout_seconds = secs;
+        self.inner.timeout = limit(secs);
         Ok(())
     }
 
@@ -457,7 +682,7 @@ impl PySolverParams {
         let p = &self.inner;
         format!(
             "SolverParams(timeout={:?}, preordering_heuristics={:?}, threads={}, seed={}, deterministic={}, minimize_capacity={}, switches={{{}}})",
-            p.timeout.map(|d| d.as_secs_f64()),
+            (self.timeout_seconds != f64::INFINITY).then_some(self.timeout_seconds),
             self.preordering_heuristics(),
             p.threads,
             p.seed,
@@ -518,22 +743,44 @@ impl PyMinimizeResult {
 pub struct PySolver {
     params: PySolverParams,
     cancel: Arc<AtomicBool>,
+    /// The latest solve's backtracks, over every worker and probe.
     backtracks: AtomicU64,
+    /// The reference's count for the latest solve.
+    reference: Mutex<Reference>,
 }
 
 impl PySolver {
-    fn minimize_inner(&self, py: Python<'_>, problem: &PyProblem) -> PyResult<PyMinimizeResult> {
+    /// Records the latest solve of `problem`: its own backtracks, and the
+    /// reference's count, known when that search ran alone and searched.
+    fn record(&self, backtracks: u64, by_reference: bool, infeasible: bool, problem: Problem) {
+        self.backtracks.store(backtracks, Ordering::SeqCst);
+        let known = by_reference && !(infeasible && backtracks == 0);
+        let reference = if known { Reference::Known(backtracks) } else { Reference::Pending(problem, infeasible) };
+        *self.reference.lock().unwrap_or_else(PoisonError::into_inner) = reference;
+    }
+
+    /// A minimization of `problem` (already in the library's model).
+    fn minimize_inner(&self, py: Python<'_>, problem: Problem) -> PyResult<PyMinimizeResult> {
         let opts = PortfolioOptions::from_params(&self.params.inner);
-        let problem = problem.inner.clone();
         self.cancel.store(false, Ordering::SeqCst);
         let cancel = Arc::clone(&self.cancel);
-        let m = py.allow_threads(|| minimize_with(&problem, &opts, cancel, &|_| {})).map_err(solve_error)?;
+        let result = py.allow_threads(|| minimize_with(&problem, &opts, cancel, &|_| {}));
+        let m = match result {
+            Ok(m) => m,
+            Err(e) => {
+                self.record(0, true, false, problem);
+                return Err(solve_error(e));
+            }
+        };
         let status = match m.status {
             MinimizeStatus::Optimal => PyMinimizeStatus::OPTIMAL,
             MinimizeStatus::Feasible => PyMinimizeStatus::FEASIBLE,
             MinimizeStatus::Unknown => PyMinimizeStatus::UNKNOWN,
             MinimizeStatus::Infeasible => PyMinimizeStatus::INFEASIBLE,
         };
+        // Upstream's count here is that of its own bisection's solves, which
+        // this minimization does not repeat: its probes' count stands in.
+        self.record(m.backtracks, true, status == PyMinimizeStatus::INFEASIBLE, problem);
         Ok(PyMinimizeResult {
             height: m.solution.as_ref().map(|s| s.height),
             solution: m.solution.map(Into::into),
@@ -548,8 +795,12 @@ impl PySolver {
     #[new]
     #[pyo3(signature = (params = None))]
     fn new(params: Option<PySolverParams>) -> Self {
-        let params = params.unwrap_or(PySolverParams { inner: SolverParams::default(), minimize_capacity: false });
-        PySolver { params, cancel: Arc::new(AtomicBool::new(false)), backtracks: AtomicU64::new(0) }
+        PySolver {
+            params: params.unwrap_or_default(),
+            cancel: Arc::new(AtomicBool::new(false)),
+            backtracks: AtomicU64::new(0),
+            reference: Mutex::new(Reference::Known(0)),
+        }
     }
 
     /// The settings (a copy).
@@ -558,32 +809,48 @@ impl PySolver {
         self.params.clone()
     }
 
-    /// Offsets for every buffer within `problem.capacity`. Raises
-    /// InfeasibleError, SolveTimeoutError or CancelledError when there is
-    /// no solution. With `params.minimize_capacity`, returns the best
-    /// solution of a minimization instead (see `minimize_capacity`).
-    fn solve(&self, py: Python<'_>, problem: &PyProblem) -> PyResult<PySolution> {
+    /// Offsets for every buffer within `problem.capacity`, or `None` when
+    /// there is no solution (proven infeasible, time limit, cancel, or a
+    /// search that could neither find nor rule one out), as upstream. With
+    /// `raise_on_failure=True` those raise InfeasibleError,
+    /// SolveTimeoutError, CancelledError or UnknownError instead. A problem
+    /// that breaks the model raises ProblemError either way. With
+    /// `params.minimize_capacity`, the best solution of a minimization
+    /// (see `minimize_capacity`).
+    #[pyo3(signature = (problem, *, raise_on_failure = false))]
+    fn solve(&self, py: Python<'_>, problem: &PyProblem, raise_on_failure: bool) -> PyResult<Option<PySolution>> {
+        let problem = model(&problem.inner);
         if self.params.minimize_capacity {
             let m = self.minimize_inner(py, problem)?;
-            return m.solution.ok_or_else(|| match m.status {
+            if m.solution.is_some() || !raise_on_failure {
+                return Ok(m.solution);
+            }
+            return Err(match m.status {
                 PyMinimizeStatus::INFEASIBLE => InfeasibleError::new_err("no packing fits in the given capacity"),
                 _ => SolveTimeoutError::new_err("time limit reached with no solution"),
             });
         }
         let solver = crate::Solver::new(self.params.inner.clone());
-        let problem = problem.inner.clone();
         // cancel() raises our flag, which the solve's token watches.
         self.cancel.store(false, Ordering::SeqCst);
         let stop = StopToken::from_flag(Arc::clone(&self.cancel));
         let result = py.allow_threads(|| solver.solve_with_stop(&problem, &stop));
-        self.backtracks.store(solver.backtracks(), Ordering::SeqCst);
-        result.map(Into::into).map_err(solve_error)
+        let infeasible = matches!(result, Err(SolveError::Infeasible { .. }));
+        let params = &self.params.inner;
+        let by_reference = params.sequential() && !crate::lns::is_large(&problem, params);
+        self.record(solver.backtracks(), by_reference, infeasible, problem);
+        match result {
+            Ok(s) => Ok(Some(s.into())),
+            Err(e) if is_no_solution(&e) && !raise_on_failure => Ok(None),
+            Err(e) => Err(solve_error(e)),
+        }
     }
 
     /// Smallest capacity that fits, with a proof when possible (the
-    /// problem's capacity, if positive, is an upper bound).
+    /// problem's capacity, if positive, is an upper bound). Reports a
+    /// status instead of raising.
     fn minimize_capacity(&self, py: Python<'_>, problem: &PyProblem) -> PyResult<PyMinimizeResult> {
-        self.minimize_inner(py, problem)
+        self.minimize_inner(py, model(&problem.inner))
     }
 
     /// Stops a solve running in another thread.
@@ -591,24 +858,64 @@ impl PySolver {
         self.cancel.store(true, Ordering::SeqCst);
     }
 
-    /// Backtracks of the latest solve.
-    #[pyo3(name = "get_backtracks")]
-    fn backtracks_of_latest(&self) -> u64 {
-        self.backtracks.load(Ordering::SeqCst)
+    /// Backtracks of the latest solve as upstream counts them: those of
+    /// the reference's sequential search. With `threads=1` that is the
+    /// solve's own search; after a solve by the portfolio, or a proof by
+    /// a bound before any search, the reference's search runs on the first
+    /// call to count them (for at most a second, or the time limit if
+    /// shorter: the count so far), and a proof counts at least 1. After a
+    /// minimization, its probes' backtracks.
+    fn get_backtracks(&self, py: Python<'_>) -> u64 {
+        // Not held while counting: the GIL is released then, and another
+        // thread holding it could be waiting for the lock.
+        let (problem, infeasible) = match &*self.reference.lock().unwrap_or_else(PoisonError::into_inner) {
+            Reference::Known(n) => return *n,
+            Reference::Pending(problem, infeasible) => (problem.clone(), *infeasible),
+        };
+        let params = SolverParams { threads: 1, ..self.params.inner.clone() };
+        let budget = params.timeout.map_or(REFERENCE_COUNT_LIMIT, |t| t.min(REFERENCE_COUNT_LIMIT));
+        let stop = StopToken::new().child_until(Instant::now().checked_add(budget));
+        let n = py.allow_threads(|| crate::sequential::search_backtracks(&problem, &params, &stop));
+        let n = if infeasible { n.max(1) } else { n };
+        *self.reference.lock().unwrap_or_else(PoisonError::into_inner) = Reference::Known(n);
+        n
     }
 
-    /// Backtracks of the latest solve.
+    /// Backtracks of the latest solve itself: over every worker of the
+    /// portfolio (which depends on how its threads were scheduled) and
+    /// every probe of a minimization; 0 when a bound settled it.
     fn backtracks(&self) -> u64 {
         self.backtracks.load(Ordering::SeqCst)
     }
 
-    /// A minimal set of buffer indices that is infeasible on its own.
-    fn compute_irreducible_infeasible_subset(&self, py: Python<'_>, problem: &PyProblem) -> PyResult<Vec<usize>> {
+    /// A minimal set of buffer indices that is infeasible on its own (the
+    /// reference's deletion filter). As upstream, every index when the
+    /// whole problem fits, and `None` when a time limit or cancel stops
+    /// it; with `raise_on_failure=True` those raise ValueError and the
+    /// solve's error instead.
+    #[pyo3(signature = (problem, *, raise_on_failure = false))]
+    fn compute_irreducible_infeasible_subset(
+        &self,
+        py: Python<'_>,
+        problem: &PyProblem,
+        raise_on_failure: bool,
+    ) -> PyResult<Option<Vec<usize>>> {
         let mut params = self.params.inner.clone();
         params.threads = 1;
         let solver = crate::Solver::new(params);
-        let problem = problem.inner.clone();
-        py.allow_threads(|| solver.irreducible_infeasible_subset(&problem)).map_err(solve_error)
+        let problem = model(&problem.inner);
+        self.cancel.store(false, Ordering::SeqCst);
+        let result = py.allow_threads(|| solver.infeasible_subset(&problem));
+        self.record(solver.backtracks(), true, false, Problem::default());
+        match result {
+            Ok(Some(subset)) => Ok(Some(subset)),
+            Ok(None) if raise_on_failure => {
+                Err(PyValueError::new_err("the problem is feasible: it has no infeasible subset"))
+            }
+            Ok(None) => Ok(Some((0..problem.buffers.len()).collect())),
+            Err(e) if is_no_solution(&e) && !raise_on_failure => Ok(None),
+            Err(e) => Err(solve_error(e)),
+        }
     }
 }
 
@@ -636,7 +943,7 @@ pub enum PyValidationResult {
 /// Checks a solution; returns ValidationResult.GOOD or what is wrong.
 #[pyfunction]
 fn validate(problem: &PyProblem, solution: &PySolution) -> PyValidationResult {
-    match crate::validate::validate(&problem.inner, &solution.rust()) {
+    match crate::validate::validate(&model(&problem.inner), &solution.rust()) {
         Ok(()) => PyValidationResult::GOOD,
         Err(ValidationError::BadSolution { .. }) => PyValidationResult::BAD_SOLUTION,
         Err(ValidationError::BadFixed { .. }) => PyValidationResult::BAD_FIXED,
@@ -650,142 +957,117 @@ fn validate(problem: &PyProblem, solution: &PySolution) -> PyValidationResult {
 /// Why a solution is invalid, as a sentence (None if it is valid).
 #[pyfunction]
 fn explain(problem: &PyProblem, solution: &PySolution) -> Option<String> {
-    crate::validate::validate(&problem.inner, &solution.rust()).err().map(|e| e.to_string())
+    crate::validate::validate(&model(&problem.inner), &solution.rust()).err().map(|e| e.to_string())
 }
 
-/// Reads a problem from CSV text (capacity 0). Raises CsvError.
+/// Reads a problem from CSV text (capacity 0), as upstream's reader takes
+/// it (ids need not be unique; gaps may reach past the lifespan). `None`
+/// when the text is malformed; with `raise_on_failure=True`, CsvError
+/// (naming the line and column) instead.
 #[pyfunction]
-fn from_csv(input: &str) -> PyResult<PyProblem> {
-    crate::io::from_csv(input).map(|inner| PyProblem { inner }).map_err(|e| CsvError::new_err(e.to_string()))
+#[pyo3(signature = (input, *, raise_on_failure = false))]
+fn from_csv(input: &str, raise_on_failure: bool) -> PyResult<Option<PyProblem>> {
+    parsed(read_csv_with(input.as_bytes(), Path::new("<input>"), UPSTREAM_READ), raise_on_failure)
 }
 
-/// Reads a problem from a CSV file (capacity 0). Raises CsvError, or
-/// OSError when the file cannot be read.
+/// `from_csv` of a file: `None` (or CsvError) when it is malformed, and
+/// OSError when it cannot be read either way.
 #[pyfunction]
-fn from_csv_file(path: std::path::PathBuf) -> PyResult<PyProblem> {
-    match crate::io::read_csv_file(&path) {
-        Ok(parsed) => Ok(PyProblem { inner: parsed.problem }),
-        Err(crate::error::IoError::Csv(e)) => Err(CsvError::new_err(e.to_string())),
-        Err(crate::error::IoError::File { error, .. }) => Err(PyErr::from(error)),
+#[pyo3(signature = (path, *, raise_on_failure = false))]
+fn from_csv_file(path: std::path::PathBuf, raise_on_failure: bool) -> PyResult<Option<PyProblem>> {
+    let file = std::fs::File::open(&path).map_err(PyErr::from)?;
+    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    parsed(read_csv_with(reader, &path, UPSTREAM_READ), raise_on_failure)
+}
+
+/// What `from_csv` returns for a reading.
+fn parsed(
+    result: Result<crate::io::Parsed, crate::error::CsvError>,
+    raise_on_failure: bool,
+) -> PyResult<Option<PyProblem>> {
+    match result {
+        Ok(p) => Ok(Some(PyProblem { inner: p.problem })),
+        Err(e) if raise_on_failure => Err(CsvError::new_err(e.to_string())),
+        Err(_) => Ok(None),
     }
 }
 
-/// The problem (and a solution's offsets) as CSV text.
+/// The time columns `old_format` asks for.
+fn time_columns(old_format: bool) -> TimeColumns {
+    if old_format {
+        TimeColumns::StartEnd
+    } else {
+        TimeColumns::LowerUpper
+    }
+}
+
+/// The problem (and a solution's offsets) as CSV text; `old_format=True`
+/// writes upstream's old `start,end` columns (inclusive ends).
 #[pyfunction]
-#[pyo3(signature = (problem, solution = None))]
-fn to_csv(problem: &PyProblem, solution: Option<&PySolution>) -> String {
-    crate::io::to_csv(&problem.inner, solution.map(PySolution::rust).as_ref())
+#[pyo3(signature = (problem, solution = None, old_format = false))]
+fn to_csv(problem: &PyProblem, solution: Option<&PySolution>, old_format: bool) -> String {
+    crate::io::to_csv_as(&problem.inner, solution.map(PySolution::rust).as_ref(), time_columns(old_format))
 }
 
-/// Writes the problem (and a solution's offsets) to a CSV file, atomically.
+/// Writes `to_csv` to a file, atomically.
 #[pyfunction]
-#[pyo3(signature = (path, problem, solution = None))]
-fn to_csv_file(path: std::path::PathBuf, problem: &PyProblem, solution: Option<&PySolution>) -> PyResult<()> {
-    crate::io::write_csv_file(&path, &problem.inner, solution.map(PySolution::rust).as_ref()).map_err(|e| match e {
-        crate::error::IoError::File { error, .. } => PyErr::from(error),
-        other => PyValueError::new_err(other.to_string()),
-    })
+#[pyo3(signature = (path, problem, solution = None, old_format = false))]
+fn to_csv_file(
+    path: std::path::PathBuf,
+    problem: &PyProblem,
+    solution: Option<&PySolution>,
+    old_format: bool,
+) -> PyResult<()> {
+    let solution = solution.map(PySolution::rust);
+    crate::io::write_csv_file_as(&path, &problem.inner, solution.as_ref(), time_columns(old_format)).map_err(
+        |e| match e {
+            crate::error::IoError::File { error, .. } => PyErr::from(error),
+            other => PyValueError::new_err(other.to_string()),
+        },
+    )
 }
 
-/// A buffer's active stretch of sections and the window it occupies there.
-#[pyclass(name = "SectionSpan", module = "minimalloc", frozen)]
-#[derive(Clone)]
-pub struct PySectionSpan {
-    #[pyo3(get)]
-    section_range: PyInterval,
-    #[pyo3(get)]
-    window: PyInterval,
-}
+/// A section span as Python gets it: `((first, past), (window lower, upper))`.
+type RawSpan = ((usize, usize), (i64, i64));
+/// One buffer's sweep data: its spans and its `(buffer, effective size)` overlaps.
+type RawBufferData = (Vec<RawSpan>, Vec<(usize, i64)>);
+/// The sweep as plain values: sections, `(buffers, (first, past))`
+/// partitions, and every buffer's data.
+type RawSweep = (Vec<Vec<usize>>, Vec<(Vec<usize>, (usize, usize))>, Vec<RawBufferData>);
 
-/// Another buffer met, with the effective size between them.
-#[pyclass(name = "Overlap", module = "minimalloc", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct PyOverlap {
-    #[pyo3(get)]
-    buffer_idx: usize,
-    #[pyo3(get)]
-    effective_size: i64,
-}
-
-/// An independent group of buffers and the sections it spans.
-#[pyclass(name = "Partition", module = "minimalloc", frozen)]
-#[derive(Clone)]
-pub struct PyPartition {
-    #[pyo3(get)]
-    buffer_idxs: Vec<usize>,
-    #[pyo3(get)]
-    section_range: PyInterval,
-}
-
-/// What the sweep learned about one buffer.
-#[pyclass(name = "BufferData", module = "minimalloc", frozen)]
-#[derive(Clone)]
-pub struct PyBufferData {
-    #[pyo3(get)]
-    section_spans: Vec<PySectionSpan>,
-    #[pyo3(get)]
-    overlaps: Vec<PyOverlap>,
-}
-
-/// The sweep's result: sections, partitions, per-buffer data.
-#[pyclass(name = "SweepResult", module = "minimalloc", frozen)]
-pub struct PySweepResult {
-    inner: crate::Sweep,
-}
-
-#[pymethods]
-impl PySweepResult {
-    /// Each section as a set of buffer indices.
-    #[getter]
-    fn sections<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PySet>>> {
-        self.inner.sections().into_iter().map(|s| PySet::new(py, &s)).collect()
-    }
-
-    #[getter]
-    fn partitions(&self) -> Vec<PyPartition> {
-        self.inner
-            .partitions
-            .iter()
-            .map(|p| PyPartition {
-                buffer_idxs: p.buffers.clone(),
-                section_range: PyInterval { lower: p.sections.lower as i64, upper: p.sections.upper as i64 },
-            })
-            .collect()
-    }
-
-    #[getter]
-    fn buffer_data(&self) -> Vec<PyBufferData> {
-        self.inner
-            .buffer_data
-            .iter()
-            .map(|d| PyBufferData {
-                section_spans: d
-                    .spans
-                    .iter()
-                    .map(|s| PySectionSpan {
-                        section_range: PyInterval { lower: s.range.lower as i64, upper: s.range.upper as i64 },
-                        window: s.window.into(),
-                    })
-                    .collect(),
-                overlaps: d
-                    .overlaps
-                    .iter()
-                    .map(|o| PyOverlap { buffer_idx: o.buffer, effective_size: o.effective_size })
-                    .collect(),
-            })
-            .collect()
-    }
-
-    /// Buffers active in both section i and i + 1, for every i.
-    fn calculate_cuts(&self) -> Vec<u32> {
-        self.inner.cuts()
-    }
-}
-
-/// Runs the sweep over a problem's buffers.
+/// The sweep of a problem as plain values, for the Python classes of
+/// `minimalloc._sweep`.
 #[pyfunction]
-fn sweep(problem: &PyProblem) -> PySweepResult {
-    PySweepResult { inner: crate::sweep::sweep(&problem.inner) }
+#[pyo3(name = "_sweep_data")]
+fn sweep_data(py: Python<'_>, problem: &PyProblem) -> RawSweep {
+    let problem = model(&problem.inner);
+    let sweep = py.allow_threads(|| crate::sweep::sweep(&problem));
+    let partitions =
+        sweep.partitions.iter().map(|p| (p.buffers.clone(), (p.sections.lower, p.sections.upper))).collect();
+    let data = sweep
+        .buffer_data
+        .iter()
+        .map(|d| {
+            let spans =
+                d.spans.iter().map(|s| ((s.range.lower, s.range.upper), (s.window.lower, s.window.upper))).collect();
+            (spans, d.overlaps.iter().map(|o| (o.buffer, o.effective_size)).collect())
+        })
+        .collect();
+    (sweep.sections(), partitions, data)
+}
+
+/// A sweep point as Python gets it: buffer, time, whether it is a start,
+/// window, and whether it is the buffer's first start or last end.
+type RawPoint = (usize, i64, bool, (i64, i64), bool);
+
+/// The sweep's points of a problem as plain values, for `create_points`.
+#[pyfunction]
+#[pyo3(name = "_points_data")]
+fn points_data(problem: &PyProblem) -> Vec<RawPoint> {
+    crate::sweep::points(&model(&problem.inner))
+        .into_iter()
+        .map(|p| (p.buffer, p.time, p.kind == Kind::Left, (p.window.lower, p.window.upper), p.endpoint))
+        .collect()
 }
 
 /// The command line, as `python -m minimalloc` runs it; returns the exit code.
@@ -821,6 +1103,7 @@ fn add_switch_properties(py: Python<'_>) -> PyResult<()> {
 fn _minimalloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<PyInterval>()?;
+    m.add_class::<PyDuration>()?;
     m.add("Lifespan", py.get_type::<PyInterval>())?;
     m.add("Window", py.get_type::<PyInterval>())?;
     m.add("SectionRange", py.get_type::<PyInterval>())?;
@@ -835,18 +1118,14 @@ fn _minimalloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMinimizeStatus>()?;
     m.add_class::<PyMinimizeResult>()?;
     m.add_class::<PyValidationResult>()?;
-    m.add_class::<PySectionSpan>()?;
-    m.add_class::<PyOverlap>()?;
-    m.add_class::<PyPartition>()?;
-    m.add_class::<PyBufferData>()?;
-    m.add_class::<PySweepResult>()?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(explain, m)?)?;
     m.add_function(wrap_pyfunction!(from_csv, m)?)?;
     m.add_function(wrap_pyfunction!(from_csv_file, m)?)?;
     m.add_function(wrap_pyfunction!(to_csv, m)?)?;
     m.add_function(wrap_pyfunction!(to_csv_file, m)?)?;
-    m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_data, m)?)?;
+    m.add_function(wrap_pyfunction!(points_data, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
     m.add("MiniMallocError", py.get_type::<MiniMallocError>())?;
     m.add("InfeasibleError", py.get_type::<InfeasibleError>())?;

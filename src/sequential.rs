@@ -52,6 +52,24 @@ pub fn solve(problem: &Problem, params: &SolverParams, stop: &StopToken) -> (Res
     (result, stats)
 }
 
+/// The backtracks of the reference's search on `problem` at its capacity,
+/// without the refutation by bounds that [`solve`] starts with (the
+/// reference has none): what the reference counts where a bound proves at
+/// once that nothing fits. The count so far when `stop` stops it; 0 for a
+/// problem that breaks the model.
+#[cfg_attr(not(feature = "python"), allow(dead_code))] // the Python front end's `Solver.get_backtracks`
+pub fn search_backtracks(problem: &Problem, params: &SolverParams, stop: &StopToken) -> u64 {
+    if problem.check().is_err() || params.preordering_heuristics.is_empty() {
+        return 0;
+    }
+    let Some(model) = Model::build(problem, stop) else {
+        return 0;
+    };
+    let mut search = Search::new(&model, problem.capacity, params, stop);
+    round_robin(&mut search, &model, params);
+    search.backtracks
+}
+
 /// The reference's driver: one heuristic without limit, or several in round
 /// robin with doubling node limits. All partitions must be solved under the
 /// same heuristic and budget; a node limit moves on to the next heuristic.
@@ -81,5 +99,25 @@ pub(crate) fn round_robin(search: &mut Search<'_>, model: &Model, params: &Solve
                 other => return other,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::parse_heuristics;
+    use crate::problem::Buffer;
+
+    #[test]
+    fn counts_what_the_reference_counts_where_a_bound_refutes() {
+        let p = Problem::new(vec![Buffer::new("a", 0, 2, 2), Buffer::new("b", 0, 2, 2)], 3);
+        let heuristics = parse_heuristics("TWA").unwrap();
+        let params = SolverParams { threads: 1, preordering_heuristics: heuristics, ..SolverParams::all_off() };
+        let (result, stats) = solve(&p, &params, &StopToken::new());
+        assert!(matches!(result, Err(SolveError::Infeasible { .. })));
+        assert_eq!(stats.backtracks, 0, "refuted by the load bound");
+        assert_eq!(search_backtracks(&p, &params, &StopToken::new()), 3, "the reference's count");
+        let bad = Problem::new(vec![Buffer::new("a", 2, 0, 1)], 3);
+        assert_eq!(search_backtracks(&bad, &params, &StopToken::new()), 0);
     }
 }

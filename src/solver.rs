@@ -180,10 +180,17 @@ impl Solver {
     /// drop each buffer in turn and keep it only if the rest then fits).
     /// Fails with [`SolveError::Params`] when the whole problem fits.
     pub fn irreducible_infeasible_subset(&self, problem: &Problem) -> Result<Vec<BufferIdx>, SolveError> {
+        self.infeasible_subset(problem)?
+            .ok_or_else(|| SolveError::Params("the problem is feasible: it has no infeasible subset".into()))
+    }
+
+    /// [`Self::irreducible_infeasible_subset`], with `None` (not an error)
+    /// when the whole problem fits.
+    pub fn infeasible_subset(&self, problem: &Problem) -> Result<Option<Vec<BufferIdx>>, SolveError> {
         self.cancelled.store(false, Ordering::SeqCst);
         let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
         match self.solve_until(problem, deadline) {
-            Ok(_) => return Err(SolveError::Params("the problem is feasible: it has no infeasible subset".into())),
+            Ok(_) => return Ok(None),
             Err(SolveError::Infeasible { .. }) => {}
             Err(e) => return Err(e),
         }
@@ -204,7 +211,7 @@ impl Solver {
                 Err(e) => return Err(e),
             }
         }
-        Ok(subset)
+        Ok(Some(subset))
     }
 }
 
@@ -400,6 +407,8 @@ mod tests {
         assert_eq!(Solver::default().irreducible_infeasible_subset(&p).unwrap(), vec![2, 3, 4]);
         let ok = Problem::new(uniq(vec![buf(0, 2, 2)]), 4);
         assert!(matches!(Solver::default().irreducible_infeasible_subset(&ok), Err(SolveError::Params(_))));
+        assert_eq!(Solver::default().infeasible_subset(&ok).unwrap(), None);
+        assert_eq!(Solver::default().infeasible_subset(&p).unwrap(), Some(vec![2, 3, 4]));
     }
 
     #[test]

@@ -157,10 +157,13 @@ impl Sweep {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
-    // Ends sort before starts at equal times: lifespans are half-open.
+/// Which end of a piece a [`SweepPoint`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// The piece ends here. Ends sort before starts at equal times:
+    /// lifespans are half-open.
     Right,
+    /// The piece starts here.
     Left,
 }
 
@@ -171,6 +174,41 @@ struct Point {
     buffer: u32,
     window: Window,
     endpoint: bool,
+}
+
+/// One end of a piece of a buffer (a stretch of time where it occupies one
+/// window of itself), as the sweep meets it: the reference's `SweepPoint`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SweepPoint {
+    /// The buffer.
+    pub buffer: BufferIdx,
+    /// When.
+    pub time: i64,
+    /// Start or end.
+    pub kind: Kind,
+    /// The window of the buffer occupied in the piece.
+    pub window: Window,
+    /// Whether this is the buffer's first start or last end.
+    pub endpoint: bool,
+}
+
+/// The points the sweep passes over, in its order: by time, ends before
+/// starts, then by buffer (the reference's `CreatePoints`). Buffers that
+/// never occupy memory have none; pieces are where each buffer occupies
+/// memory (see [`crate::Buffer::pieces`]), so at the edges this differs
+/// from the reference as the module docs say.
+pub fn points(problem: &Problem) -> Vec<SweepPoint> {
+    events(problem)
+        .points
+        .iter()
+        .map(|p| SweepPoint {
+            buffer: p.buffer as usize,
+            time: p.time,
+            kind: p.kind,
+            window: p.window,
+            endpoint: p.endpoint,
+        })
+        .collect()
 }
 
 /// Runs the sweep over `problem`'s buffers (the capacity is not used).
@@ -433,6 +471,31 @@ mod tests {
 
     fn ov(buffer: usize, effective_size: i64) -> Overlap {
         Overlap { buffer, effective_size }
+    }
+
+    #[test]
+    fn points_in_sweep_order() {
+        let mut b0 = Buffer::new("0", 4, 8, 2);
+        b0.gaps = vec![Gap { lifespan: Interval::new(4, 6), window: Some(Interval::new(0, 1)) }];
+        let p = Problem::new(vec![b0, Buffer::new("1", 4, 6, 1), Buffer::new("2", 9, 9, 1)], 0);
+        let pt = |buffer, time, kind, w0, w1, endpoint| SweepPoint {
+            buffer,
+            time,
+            kind,
+            window: Interval::new(w0, w1),
+            endpoint,
+        };
+        assert_eq!(
+            points(&p),
+            vec![
+                pt(0, 4, Kind::Left, 0, 1, true),
+                pt(1, 4, Kind::Left, 0, 1, true),
+                pt(0, 6, Kind::Right, 0, 1, false),
+                pt(1, 6, Kind::Right, 0, 1, true),
+                pt(0, 6, Kind::Left, 0, 2, false),
+                pt(0, 8, Kind::Right, 0, 2, true),
+            ]
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 """MiniMalloc: static memory allocation for hardware-accelerated ML.
 
 A Rust successor of MiniMalloc (Moffitt, ASPLOS 2023), built as a parallel
-portfolio solver. The names follow the upstream package's API::
+portfolio solver, and a drop-in replacement for the upstream MiniMalloc
+Python package: the same names with the same semantics (the upstream
+package's own test suite passes against this one)::
 
     import minimalloc as mm
     problem = mm.from_csv_file("benchmarks/examples/input.12.csv")
@@ -10,16 +12,43 @@ portfolio solver. The names follow the upstream package's API::
     solution = solver.solve(problem)
     print(solution)  # Solution(offsets=[8, 8, 4, 4, 0])
 
-Errors: malformed CSV raises ``CsvError`` and an invalid problem
-``ProblemError`` (both subclasses of ``ValueError``, with the same file,
-line and column message as the command line); a proven infeasible problem
-raises ``InfeasibleError``, a time limit with no solution
-``SolveTimeoutError``, ``Solver.cancel()`` ``CancelledError``, a search
-that ended without a solution or a proof (windowed gaps whose packings
-interleave) ``UnknownError``, and a solution that failed the library's own
-validation (a solver bug: nothing is returned) ``InternalError`` (all
-subclasses of ``MiniMallocError``). ``Solver.minimize_capacity`` returns a
-``MinimizeResult`` with a status instead of raising.
+``repr(solution)`` adds the height, as upstream:
+``Solution(offsets=[8, 8, 4, 4, 0], height=12)``.
+
+Failures, upstream's way (the default): ``Solver.solve`` returns ``None``
+when there is no solution (proven infeasible, the time limit passed, or
+``Solver.cancel()`` stopped it), ``from_csv`` and ``from_csv_file`` return
+``None`` for malformed CSV, ``Problem.strip_solution`` returns ``None`` when
+a buffer has no fixed offset, and ``Solver.get_backtracks()`` counts the
+latest solve's backtracks (where a bound proves infeasibility before any
+search, the count of the reference's search to the same proof).
+
+Failures, this package's way: pass ``raise_on_failure=True`` to
+``Solver.solve``, ``Solver.compute_irreducible_infeasible_subset``,
+``from_csv`` or ``from_csv_file`` and they raise typed exceptions instead:
+``InfeasibleError`` (proven), ``SolveTimeoutError``, ``CancelledError``,
+``UnknownError`` (a search that ended without a solution or a proof:
+windowed gaps whose packings interleave), all subclasses of
+``MiniMallocError``, and ``CsvError`` (a ``ValueError`` naming the file,
+line and column). Either way a problem that breaks the model (negative
+size, overlapping gaps...) raises ``ProblemError`` (a ``ValueError``), and a
+solution that failed the library's own validation (a solver bug: nothing is
+returned) ``InternalError``. ``Solver.minimize_capacity`` (and the function
+``minimize_capacity``) returns a ``MinimizeResult`` with a status
+(``OPTIMAL``, ``FEASIBLE``, ``UNKNOWN``, ``INFEASIBLE``) instead of raising.
+
+As in upstream's model, ids are only labels (they need not be unique) and
+a gap may reach past its buffer's lifespan (only the part inside counts).
+
+Beyond upstream: ``SolverParams`` has ``threads`` (0: one per core; 1: the
+reference's sequential algorithm), ``seed``, ``deterministic`` and a tenth
+technique switch, ``point_filling`` (off by default); the switches' names
+are ``SWITCHES``; ``explain(problem, solution)`` says why a solution is
+invalid; ``timeout`` also takes a ``datetime.timedelta``; solving releases
+the GIL. ``minimalloc.cli`` is upstream's command-line module;
+``python -m minimalloc`` is the Rust command line, with its richer flags
+and exit codes (0 solved, 1 proven infeasible, 2 bad usage or input, 3 no
+answer in time or unknown, 4 internal error; see its ``--help``).
 """
 
 from __future__ import annotations
@@ -27,10 +56,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._minimalloc import (
+    SWITCHES,
     Buffer,
-    BufferData,
     CancelledError,
     CsvError,
+    Duration,
     Gap,
     InfeasibleError,
     InternalError,
@@ -39,18 +69,13 @@ from ._minimalloc import (
     MiniMallocError,
     MinimizeResult,
     MinimizeStatus,
-    Overlap,
-    Partition,
     Problem,
-    SWITCHES,
     ProblemError,
     SectionRange,
-    SectionSpan,
     Solution,
     Solver,
     SolverParams,
     SolveTimeoutError,
-    SweepResult,
     UnknownError,
     ValidationResult,
     Window,
@@ -58,10 +83,21 @@ from ._minimalloc import (
     explain,
     from_csv,
     from_csv_file,
-    sweep,
     to_csv,
     to_csv_file,
     validate,
+)
+from ._preorder import PreorderData, PreorderingComparator
+from ._sweep import (
+    BufferData,
+    Overlap,
+    Partition,
+    SectionSpan,
+    SweepPoint,
+    SweepPointType,
+    SweepResult,
+    create_points,
+    sweep,
 )
 
 if TYPE_CHECKING:
@@ -71,11 +107,17 @@ if TYPE_CHECKING:
     Capacity = NewType("Capacity", int)
     Offset = NewType("Offset", int)
     TimeValue = NewType("TimeValue", int)
+    Area = NewType("Area", int)
+    SectionIdx = NewType("SectionIdx", int)
+    CutCount = NewType("CutCount", int)
 else:
     BufferIdx = int
     Capacity = int
     Offset = int
     TimeValue = int
+    Area = int
+    SectionIdx = int
+    CutCount = int
 
 
 def minimize_capacity(problem: Problem, params: SolverParams | None = None) -> MinimizeResult:
@@ -90,12 +132,16 @@ def minimize_capacity(problem: Problem, params: SolverParams | None = None) -> M
 
 
 __all__ = [
+    "SWITCHES",
+    "Area",
     "Buffer",
     "BufferData",
     "BufferIdx",
     "CancelledError",
     "Capacity",
     "CsvError",
+    "CutCount",
+    "Duration",
     "Gap",
     "InfeasibleError",
     "InternalError",
@@ -107,21 +153,26 @@ __all__ = [
     "Offset",
     "Overlap",
     "Partition",
+    "PreorderData",
+    "PreorderingComparator",
     "Problem",
     "ProblemError",
-    "SWITCHES",
+    "SectionIdx",
     "SectionRange",
     "SectionSpan",
     "Solution",
     "SolveTimeoutError",
     "Solver",
     "SolverParams",
+    "SweepPoint",
+    "SweepPointType",
     "SweepResult",
     "TimeValue",
     "UnknownError",
     "ValidationResult",
     "Window",
     "__version__",
+    "create_points",
     "explain",
     "from_csv",
     "from_csv_file",

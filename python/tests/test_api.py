@@ -16,8 +16,9 @@ def test_seed_readme_example() -> None:
     problem = mm.from_csv_file(ROOT / "benchmarks" / "examples" / "input.12.csv")
     problem.capacity = 12
     solution = mm.Solver().solve(problem)
-    assert repr(solution) == "Solution(offsets=[8, 8, 4, 4, 0])"
+    # print() shows the seed's text; repr adds the height, as upstream.
     assert str(solution) == "Solution(offsets=[8, 8, 4, 4, 0])"
+    assert repr(solution) == "Solution(offsets=[8, 8, 4, 4, 0], height=12)"
     assert solution.offsets == [8, 8, 4, 4, 0]
     assert solution.height == 12
 
@@ -67,6 +68,10 @@ def test_strip_solution() -> None:
     solution = problem.strip_solution()
     assert solution.offsets == [0, 2] and solution.height == 4
     assert all(b.offset is None for b in problem.buffers)
+    # A buffer without an offset: None, and nothing is taken out.
+    partly = mm.Problem([mm.Buffer("a", (0, 1), 2, offset=0), mm.Buffer("b", (0, 1), 2)])
+    assert partly.strip_solution() is None
+    assert partly.buffers[0].offset == 0
 
 
 def test_switch_properties_follow_the_table() -> None:
@@ -108,8 +113,11 @@ def test_solver_params() -> None:
     assert params.preordering_heuristics == ["TWA", "ZLU"]
     params.timeout = datetime.timedelta(milliseconds=1500)
     assert params.timeout == 1.5
+    assert params.timeout == mm.Duration(1.5) and params.timeout.to_seconds() == 1.5
+    params.timeout = mm.Duration.from_milliseconds(250)
+    assert float(params.timeout) == 0.25
     params.timeout = None
-    assert params.timeout is None
+    assert params.timeout == mm.Duration.infinite()
     params.seed = 7
     params.deterministic = True
     params.minimize_capacity = True
@@ -125,10 +133,14 @@ def test_solver_and_backtracks(threads: int) -> None:
     )
     tricky.capacity = 4
     solver = mm.Solver(mm.SolverParams(threads=threads))
+    assert solver.solve(tricky) is None
     with pytest.raises(mm.InfeasibleError):
-        solver.solve(tricky)
-    assert solver.get_backtracks() > 0
-    assert solver.backtracks() == solver.get_backtracks()
+        solver.solve(tricky, raise_on_failure=True)
+    assert solver.backtracks() > 0
+    # get_backtracks() is the reference search's count, whatever the threads.
+    reference = mm.Solver(mm.SolverParams(threads=1))
+    assert reference.solve(tricky) is None
+    assert solver.get_backtracks() == reference.get_backtracks() == reference.backtracks() > 0
     tricky.capacity = 5
     solution = solver.solve(tricky)
     assert mm.validate(tricky, solution) == mm.ValidationResult.GOOD
@@ -154,8 +166,11 @@ def test_minimize_capacity(seed: mm.Problem) -> None:
     assert (
         mm.Solver(mm.SolverParams(minimize_capacity=True)).minimize_capacity(stuck).solution is None
     )
+    solver = mm.Solver(mm.SolverParams(minimize_capacity=True))
+    assert solver.solve(stuck) is None
+    assert solver.get_backtracks() > 0  # a bound's proof counts the reference's search
     with pytest.raises(mm.InfeasibleError):
-        mm.Solver(mm.SolverParams(minimize_capacity=True)).solve(stuck)
+        solver.solve(stuck, raise_on_failure=True)
 
 
 def test_validate_and_explain(seed: mm.Problem) -> None:
@@ -192,11 +207,14 @@ def test_sweep() -> None:
     assert result.partitions[0].section_range == mm.SectionRange(0, 3)
     spans = result.buffer_data[2].section_spans
     assert spans[0].section_range == mm.Interval(0, 3) and spans[0].window == mm.Interval(0, 1)
-    assert [(o.buffer_idx, o.effective_size) for o in result.buffer_data[2].overlaps] == [
+    assert sorted((o.buffer_idx, o.effective_size) for o in result.buffer_data[2].overlaps) == [
         (0, 1),
         (1, 1),
     ]
     assert result.calculate_cuts() == [1, 1, 0]
+    points = mm.create_points(problem)
+    assert len(points) == 8 and points == sorted(points)
+    assert points[0] == mm.SweepPoint(2, 0, mm.SweepPointType.LEFT, mm.Window(0, 1), True)
 
 
 def test_python_dash_m(tmp_path: Path) -> None:

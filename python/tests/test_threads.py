@@ -19,7 +19,7 @@ def test_cancel_from_another_thread() -> None:
 
     def run() -> None:
         try:
-            solver.solve(problem)
+            solver.solve(problem, raise_on_failure=True)
         except BaseException as e:  # noqa: BLE001 - handed to the main thread
             errors.append(e)
 
@@ -38,8 +38,10 @@ def test_cancel_from_another_thread() -> None:
 def test_time_limit_raises() -> None:
     problem = challenging("D")
     problem.capacity = 1015808
+    solver = mm.Solver(mm.SolverParams(threads=2, timeout=0.2))
     with pytest.raises(mm.SolveTimeoutError):
-        mm.Solver(mm.SolverParams(threads=2, timeout=0.2)).solve(problem)
+        solver.solve(problem, raise_on_failure=True)
+    assert solver.solve(problem) is None
 
 
 def test_two_solves_at_once_take_about_the_time_of_one() -> None:

@@ -24,7 +24,8 @@ def test_an_incomplete_search_is_unknown_not_infeasible(threads: int) -> None:
     params = mm.SolverParams()
     params.threads = threads
     with pytest.raises(mm.UnknownError):
-        mm.Solver(params).solve(interleaving())
+        mm.Solver(params).solve(interleaving(), raise_on_failure=True)
+    assert mm.Solver(params).solve(interleaving()) is None
     assert issubclass(mm.UnknownError, mm.MiniMallocError)
     assert issubclass(mm.InternalError, mm.MiniMallocError)
     assert not issubclass(mm.UnknownError, mm.InfeasibleError)

@@ -15,7 +15,7 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{CsvError, CsvErrorKind, IoError, ProblemErrorKind, Quoted};
-use crate::problem::{check_buffer, Buffer, Gap, Interval, Problem, Solution};
+use crate::problem::{check_buffer_with, Buffer, Gap, Interval, Problem, Solution};
 
 /// A problem read from CSV (capacity 0: the file does not carry one) and the
 /// warnings met on the way (e.g. ignored columns).
@@ -69,6 +69,19 @@ impl Col {
     }
 }
 
+/// What [`read_csv_with`] accepts beyond this crate's model. The default
+/// (what [`read_csv`] and the command line use) accepts nothing more.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Gaps that reach past their buffer's lifespan (the reference's reader
+    /// takes them). The model's check still refuses them: a caller cuts
+    /// them to the lifespan before solving, as the Python package does.
+    pub gaps_past_lifespan: bool,
+    /// Two rows with the same id (the reference's reader takes them too;
+    /// ids are only labels there). The model's check refuses them.
+    pub duplicate_ids: bool,
+}
+
 /// Where each known column sits in a row.
 struct Header {
     index: HashMap<Col, usize>,
@@ -91,6 +104,11 @@ pub fn read_csv_file(path: impl AsRef<Path>) -> Result<Parsed, IoError> {
 
 /// Reads a problem from any reader; `path` is only used in messages.
 pub fn read_csv<R: Read>(reader: R, path: &Path) -> Result<Parsed, CsvError> {
+    read_csv_with(reader, path, ReadOptions::default())
+}
+
+/// [`read_csv`], accepting what `options` says beyond the model.
+pub fn read_csv_with<R: Read>(reader: R, path: &Path, options: ReadOptions) -> Result<Parsed, CsvError> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
     let err =
         |line: u64, column: Option<(usize, String)>, kind| CsvError { path: path.to_path_buf(), line, column, kind };
@@ -138,16 +156,18 @@ pub fn read_csv<R: Read>(reader: R, path: &Path) -> Result<Parsed, CsvError> {
             return Err(err(line, None, CsvErrorKind::FieldCount { expected: h.names.len(), found: fields.len() }));
         }
         let buffer = read_row(h, &fields).map_err(|(col, kind)| err(line, Some(col_pos(h, col)), kind))?;
-        if let Err(kind) = check_buffer(&buffer) {
+        if let Err(kind) = check_buffer_with(&buffer, options.gaps_past_lifespan) {
             let col = column_of(&kind);
             return Err(err(line, Some(col_pos(h, col)), CsvErrorKind::Invalid(kind)));
         }
-        if let Some(first) = ids.insert(buffer.id.clone(), line) {
-            return Err(err(
-                line,
-                Some(col_pos(h, Col::Id)),
-                CsvErrorKind::Syntax(format!("duplicate id {} (first on line {first})", Quoted(&buffer.id))),
-            ));
+        if !options.duplicate_ids {
+            if let Some(first) = ids.insert(buffer.id.clone(), line) {
+                return Err(err(
+                    line,
+                    Some(col_pos(h, Col::Id)),
+                    CsvErrorKind::Syntax(format!("duplicate id {} (first on line {first})", Quoted(&buffer.id))),
+                ));
+            }
         }
         problem.buffers.push(buffer);
     }
@@ -301,11 +321,40 @@ fn csv_field(field: &str) -> std::borrow::Cow<'_, str> {
 /// when any buffer uses them, then `offset`. Ids are quoted when they need
 /// it, so the output reads back as the same problem.
 pub fn write_csv<W: Write>(out: W, problem: &Problem, solution: Option<&Solution>) -> std::io::Result<()> {
+    write_csv_as(out, problem, solution, TimeColumns::LowerUpper)
+}
+
+/// How [`write_csv_as`] writes times.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeColumns {
+    /// `lower,upper`, half-open (the format [`write_csv`] writes).
+    #[default]
+    LowerUpper,
+    /// `start,end`, inclusive: `end` is `upper - 1`, and so is the end of
+    /// every gap (the reference's old format, which the reader still takes).
+    StartEnd,
+}
+
+/// [`write_csv`] with the time columns of `times`.
+pub fn write_csv_as<W: Write>(
+    out: W,
+    problem: &Problem,
+    solution: Option<&Solution>,
+    times: TimeColumns,
+) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 16, out);
+    // Widened: an unchecked problem may hold i64::MIN.
+    let end = |upper: i64| match times {
+        TimeColumns::LowerUpper => i128::from(upper),
+        TimeColumns::StartEnd => i128::from(upper) - 1,
+    };
     let alignment = problem.buffers.iter().any(|b| b.alignment != 1);
     let hint = problem.buffers.iter().any(|b| b.hint.is_some());
     let gaps = problem.buffers.iter().any(|b| !b.gaps.is_empty());
-    write!(w, "id,lower,upper,size")?;
+    match times {
+        TimeColumns::LowerUpper => write!(w, "id,lower,upper,size")?,
+        TimeColumns::StartEnd => write!(w, "id,start,end,size")?,
+    }
     if alignment {
         write!(w, ",alignment")?;
     }
@@ -320,7 +369,7 @@ pub fn write_csv<W: Write>(out: W, problem: &Problem, solution: Option<&Solution
     }
     writeln!(w)?;
     for (i, b) in problem.buffers.iter().enumerate() {
-        write!(w, "{},{},{},{}", csv_field(&b.id), b.lifespan.lower, b.lifespan.upper, b.size)?;
+        write!(w, "{},{},{},{}", csv_field(&b.id), b.lifespan.lower, end(b.lifespan.upper), b.size)?;
         if alignment {
             write!(w, ",{}", b.alignment)?;
         }
@@ -333,7 +382,7 @@ pub fn write_csv<W: Write>(out: W, problem: &Problem, solution: Option<&Solution
                 if k > 0 {
                     write!(w, " ")?;
                 }
-                write!(w, "{}-{}", g.lifespan.lower, g.lifespan.upper)?;
+                write!(w, "{}-{}", g.lifespan.lower, end(g.lifespan.upper))?;
                 if let Some(win) = g.window {
                     write!(w, "@{}:{}", win.lower, win.upper)?;
                 }
@@ -352,9 +401,14 @@ pub fn write_csv<W: Write>(out: W, problem: &Problem, solution: Option<&Solution
 
 /// [`write_csv`] into a string.
 pub fn to_csv(problem: &Problem, solution: Option<&Solution>) -> String {
+    to_csv_as(problem, solution, TimeColumns::LowerUpper)
+}
+
+/// [`write_csv_as`] into a string.
+pub fn to_csv_as(problem: &Problem, solution: Option<&Solution>, times: TimeColumns) -> String {
     let mut out = Vec::new();
     // Writing to a Vec cannot fail.
-    let _ = write_csv(&mut out, problem, solution);
+    let _ = write_csv_as(&mut out, problem, solution, times);
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -449,7 +503,17 @@ fn write_in_place(target: &Path, write: impl FnOnce(&mut File) -> std::io::Resul
 
 /// Writes a problem and solution to `path` atomically.
 pub fn write_csv_file(path: impl AsRef<Path>, problem: &Problem, solution: Option<&Solution>) -> Result<(), IoError> {
-    write_file_atomic(path, |f| write_csv(f, problem, solution))
+    write_csv_file_as(path, problem, solution, TimeColumns::LowerUpper)
+}
+
+/// [`write_csv_file`] with the time columns of `times`.
+pub fn write_csv_file_as(
+    path: impl AsRef<Path>,
+    problem: &Problem,
+    solution: Option<&Solution>,
+    times: TimeColumns,
+) -> Result<(), IoError> {
+    write_file_atomic(path, |f| write_csv_as(f, problem, solution, times))
 }
 
 /// What makes two paths one file: device and inode on Unix, where hard
@@ -530,6 +594,35 @@ mod tests {
             ]
         );
         assert_eq!(to_csv(&p, None), text.replace("                    ", ""));
+    }
+
+    #[test]
+    fn the_old_start_end_format_round_trips() {
+        let text = "id,lower,upper,size,alignment,gaps\nx,5,10,15,1,\ny,6,12,18,2,7-8 9-10@1:17\n";
+        let p = read(text).unwrap().problem;
+        let old = to_csv_as(&p, None, TimeColumns::StartEnd);
+        assert_eq!(old, "id,start,end,size,alignment,gaps\nx,5,9,15,1,\ny,6,11,18,2,7-7 9-9@1:17\n");
+        assert_eq!(read(&old).unwrap().problem, p);
+        // Widened: no overflow on an unchecked lifespan.
+        let edge = Problem::new(vec![Buffer::new("e", i64::MIN, i64::MIN, 1)], 0);
+        assert!(to_csv_as(&edge, None, TimeColumns::StartEnd).contains("-9223372036854775809"));
+    }
+
+    #[test]
+    fn read_options_take_what_the_reference_takes() {
+        let text = "id,lower,upper,size,gaps\na,0,10,4,8-12\na,0,10,4,\n";
+        assert!(read(text).is_err());
+        let upstream = ReadOptions { gaps_past_lifespan: true, duplicate_ids: true };
+        let p = read_csv_with(text.as_bytes(), Path::new("t.csv"), upstream).unwrap().problem;
+        assert_eq!(p.buffers.len(), 2);
+        assert_eq!(p.buffers[0].gaps[0].lifespan, Interval::new(8, 12));
+        let gaps_only = ReadOptions { gaps_past_lifespan: true, ..ReadOptions::default() };
+        let e = read_csv_with(text.as_bytes(), Path::new("t.csv"), gaps_only).unwrap_err();
+        assert!(e.to_string().contains("duplicate id"), "{e}");
+        // What stays a fault either way: reversed and overlapping gaps.
+        for bad in ["id,lower,upper,size,gaps\na,0,10,4,5-3\n", "id,lower,upper,size,gaps\na,0,10,4,2-6 4-12\n"] {
+            assert!(read_csv_with(bad.as_bytes(), Path::new("t.csv"), upstream).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -3,6 +3,6 @@
 pub mod csv;
 
 pub use self::csv::{
-    file_key, from_csv, read_csv, read_csv_file, same_file, to_csv, write_csv, write_csv_file, write_file_atomic,
-    Parsed,
+    file_key, from_csv, read_csv, read_csv_file, read_csv_with, same_file, to_csv, to_csv_as, write_csv, write_csv_as,
+    write_csv_file, write_csv_file_as, write_file_atomic, Parsed, ReadOptions, TimeColumns,
 };
