@@ -44,25 +44,18 @@ def test_time_limit_raises() -> None:
     assert solver.solve(problem) is None
 
 
-def test_two_solves_at_once_take_about_the_time_of_one() -> None:
+def test_a_solve_releases_the_gil() -> None:
+    # While one thread solves, another runs Python: with the GIL held for
+    # the whole solve it could not run at all until the solve ended. No
+    # clock is compared; the count differs by orders of magnitude.
     problem = challenging("A")
-    params = mm.SolverParams(threads=1)  # one core each: the reference's algorithm
-
-    def solve() -> mm.Solution:
-        return mm.Solver(params).solve(problem)
-
-    start = time.perf_counter()
-    one = solve()
-    single = time.perf_counter() - start
-    results: list[mm.Solution] = []
-    threads = [threading.Thread(target=lambda: results.append(solve())) for _ in range(2)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    double = time.perf_counter() - start
-    print(f"one solve {single:.3f} s, two at once {double:.3f} s, ratio {double / single:.2f}")
-    assert results == [one, one]
-    # Held GIL would make this about 2.0; nothing here should come close.
-    assert double < 1.7 * single
+    params = mm.SolverParams(threads=1)  # the reference's algorithm: long enough
+    results: list[mm.Solution | None] = []
+    worker = threading.Thread(target=lambda: results.append(mm.Solver(params).solve(problem)))
+    worker.start()
+    spins = 0
+    while worker.is_alive():
+        spins += 1
+    worker.join()
+    assert results and results[0] is not None
+    assert spins > 10_000, spins
