@@ -12,10 +12,11 @@ use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
 
-use super::options::{luby, RESTART_SLICES};
+use super::options::{luby, Worker, RESTART_SLICES};
 use super::race::{Race, RaceOutcome};
 use crate::nogood::{NogoodCache, NogoodHub};
 use crate::search::{Search, Status};
+use crate::switches::Switch;
 
 /// One search of the race: worker `w` on partition `p`.
 struct Task<'s> {
@@ -39,6 +40,15 @@ struct Task<'s> {
     depth: usize,
     size: usize,
 }
+
+/// The share of a partition's sections that must have no room to spare
+/// (their load is the capacity) for a point-filling worker to race on it
+/// in the live race. `[default: 0.9]` `[range: 0..=1]`: on tight/ the
+/// share is 1 for every stack and perfect packing, and at most 0.32 for
+/// the pairs (which stacking packs); on the paper's suite at most 0.61
+/// (B), where the worker won only G and cost the others a quarter of the
+/// threads.
+pub const POINT_FILLING_FULL: f64 = 0.9;
 
 impl Task<'_> {
     /// Time run, discounted by how far the search got (see
@@ -166,7 +176,7 @@ impl<'a> Race<'a> {
             schedule.next += 1;
             if !self.solved[p].load(Ordering::SeqCst) {
                 let size = self.model.partitions()[p].buffers.len();
-                for w in 0..self.crew.len() {
+                for w in (0..self.crew.len()).filter(|&w| self.fits_partition(w, p)) {
                     let id = schedule.next_id;
                     schedule.next_id += 1;
                     schedule.tasks.push(Task {
@@ -184,6 +194,23 @@ impl<'a> Race<'a> {
                 }
             }
         }
+    }
+
+    /// Whether worker `w` races on partition `p`: a point-filling worker
+    /// only where at least [`POINT_FILLING_FULL`] of the partition's
+    /// sections have no room to spare (elsewhere its branching seldom
+    /// applies, and it would only take time from the others), unless the
+    /// whole crew fills points.
+    fn fits_partition(&self, w: usize, p: usize) -> bool {
+        let filling = |c: &Worker| c.switches.get(Switch::PointFilling);
+        // A crew of point-filling workers only races everywhere.
+        if !filling(&self.crew[w]) || self.crew.iter().all(filling) {
+            return true;
+        }
+        let range = self.model.partitions()[p].sections;
+        let totals = &self.model.initial_total[range.lower..range.upper];
+        let full = totals.iter().filter(|&&t| t == self.capacity).count();
+        full as f64 >= POINT_FILLING_FULL * totals.len() as f64
     }
 
     /// The search for the first slice of worker `w` on partition `p`: the
