@@ -167,9 +167,9 @@ fn stacked(problem: &Problem, at: usize, opts: &PortfolioOptions, stop: &StopTok
         // inference (the paper's I, packed in 0.09 s at its bound, was not
         // packed in 5 s with 8 KiB more).
         let peak = |p: &Problem| crate::bounds::max_load(p).min(i128::from(problem.capacity)) as i64;
-        let room = problem.capacity - peak(second);
-        let bottom = solve_part(first, peak(first), opts, stop)
-            .or_else(|| (room > peak(first)).then(|| solve_part(first, room, opts, stop)).flatten());
+        let (own, room) = (peak(first), problem.capacity - peak(second));
+        let bottom = solve_part(first, own, opts, stop)
+            .or_else(|| (room > own).then(|| solve_part(first, room, opts, stop)).flatten());
         let bottom = bottom?;
         // The part above starts at a multiple of all its alignments.
         let step = second.buffers.iter().fold(1i64, |l, b| lcm(l, b.alignment.max(1)).min(problem.capacity.max(1)));

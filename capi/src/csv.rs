@@ -7,7 +7,7 @@ use minimalloc::{from_csv, read_csv_file, to_csv, write_csv_file, Solution};
 
 use crate::problem::MmProblem;
 use crate::solution::MmSolution;
-use crate::status::{borrow, c_path, guard, guard_value, put, utf8, Error, MmStatus};
+use crate::status::{borrow, c_path, clear_out, guard, guard_value, put, utf8, Error, MmStatus};
 
 /// Stores a problem read from CSV through `out` (already checked non-NULL).
 unsafe fn put_problem(out: *mut *mut MmProblem, problem: minimalloc::Problem) {
@@ -27,10 +27,7 @@ unsafe fn optional_solution<'a>(solution: *const MmSolution) -> Option<&'a Solut
 #[no_mangle]
 pub unsafe extern "C" fn mm_problem_read_csv(path: *const c_char, out: *mut *mut MmProblem) -> MmStatus {
     guard(|| {
-        if out.is_null() {
-            return Err(Error::Null("out"));
-        }
-        unsafe { put(out, std::ptr::null_mut()) };
+        unsafe { clear_out(out) }?;
         let parsed = read_csv_file(unsafe { c_path(path, "path") }?)?;
         unsafe { put_problem(out, parsed.problem) };
         Ok(())
@@ -42,10 +39,7 @@ pub unsafe extern "C" fn mm_problem_read_csv(path: *const c_char, out: *mut *mut
 #[no_mangle]
 pub unsafe extern "C" fn mm_problem_from_csv(text: *const c_char, out: *mut *mut MmProblem) -> MmStatus {
     guard(|| {
-        if out.is_null() {
-            return Err(Error::Null("out"));
-        }
-        unsafe { put(out, std::ptr::null_mut()) };
+        unsafe { clear_out(out) }?;
         let problem = from_csv(unsafe { utf8(text, "text") }?)?;
         unsafe { put_problem(out, problem) };
         Ok(())
@@ -77,10 +71,7 @@ pub unsafe extern "C" fn mm_problem_to_csv(
     out: *mut *mut c_char,
 ) -> MmStatus {
     guard(|| {
-        if out.is_null() {
-            return Err(Error::Null("out"));
-        }
-        unsafe { put(out, std::ptr::null_mut()) };
+        unsafe { clear_out(out) }?;
         let problem = unsafe { borrow(problem, "problem") }?;
         let solution = unsafe { optional_solution(solution) };
         check_lengths(problem, solution)?;

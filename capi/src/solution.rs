@@ -4,7 +4,7 @@
 use minimalloc::{validate, Solution};
 
 use crate::problem::MmProblem;
-use crate::status::{borrow, guard, guard_value, put, Error, MmStatus};
+use crate::status::{borrow, clear_out, guard, guard_value, put, Error, MmStatus};
 
 /// Offsets, one per buffer in the problem's order, and the height they
 /// reach. Opaque; made by a solve or `mm_solution_new`, freed with
@@ -32,10 +32,7 @@ pub unsafe extern "C" fn mm_solution_new(
     out: *mut *mut MmSolution,
 ) -> MmStatus {
     guard(|| {
-        if out.is_null() {
-            return Err(Error::Null("out"));
-        }
-        unsafe { put(out, std::ptr::null_mut()) };
+        unsafe { clear_out(out) }?;
         let problem = unsafe { borrow(problem, "problem") }?;
         let offsets = if count == 0 {
             Vec::new()

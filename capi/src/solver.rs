@@ -18,7 +18,7 @@ use minimalloc::{minimize, MinimizeStatus, Solver, SolverParams, StopToken};
 use crate::params::MmParams;
 use crate::problem::MmProblem;
 use crate::solution::MmSolution;
-use crate::status::{borrow, guard, guard_value, put, Error, MmStatus};
+use crate::status::{borrow, clear_out, guard, guard_value, put, MmStatus};
 
 /// A solver: parameters (copied when it is made), a cancel flag and the
 /// counters of its latest solve. Opaque; create with `mm_solver_new`, free
@@ -102,10 +102,7 @@ pub unsafe extern "C" fn mm_solver_solve(
     out: *mut *mut MmSolution,
 ) -> MmStatus {
     guard(|| {
-        if out.is_null() {
-            return Err(Error::Null("out"));
-        }
-        unsafe { put(out, std::ptr::null_mut()) };
+        unsafe { clear_out(out) }?;
         let handle = unsafe { borrow(solver, "solver") }?;
         let problem = &unsafe { borrow(problem, "problem") }?.inner;
         // The whole problem (unique ids, totals) is checked here, so that a

@@ -254,6 +254,19 @@ pub(crate) unsafe fn put<T>(out: *mut T, value: T) {
     unsafe { out.write(value) }
 }
 
+/// Checks an output argument and sets `*out` to NULL, so that it is NULL
+/// whatever the call returns unless it succeeds.
+///
+/// # Safety
+/// `out` must be NULL or valid for a write.
+pub(crate) unsafe fn clear_out<T>(out: *mut *mut T) -> Result<(), Error> {
+    if out.is_null() {
+        return Err(Error::Null("out"));
+    }
+    unsafe { put(out, std::ptr::null_mut()) };
+    Ok(())
+}
+
 /// The message of the latest failed call on this thread, or an empty string
 /// after a call that succeeded. Never NULL. The pointer stays valid until
 /// the next status-returning call on the same thread; copy the text to keep
