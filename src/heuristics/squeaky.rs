@@ -23,7 +23,8 @@ use crate::stop::StopToken;
 /// starting from `order` (`first`, when given, is the greedy's packing in
 /// that order, which saves the first pass); calls `progress`
 /// with each lower height and returns the lowest packing, or `None` when
-/// fixed buffers collide.
+/// fixed buffers collide. A reversed order repacks the problem mirrored in
+/// time (see [`Order`]); its packings are the problem's.
 pub fn squeaky(
     problem: &Problem,
     order: Order,
@@ -32,6 +33,13 @@ pub fn squeaky(
     stop: &StopToken,
     progress: &(dyn Fn(&Solution) + Sync),
 ) -> Option<Solution> {
+    let mirror;
+    let problem = if order.reversed {
+        mirror = super::online::mirrored(problem)?;
+        &mirror
+    } else {
+        problem
+    };
     let buffers = &problem.buffers;
     let n = buffers.len();
     // Priorities start as ranks in the order (the first buffer highest).
@@ -111,7 +119,7 @@ mod tests {
     fn never_worse_than_the_first_pass_and_valid() {
         let mut p = crate::generate::perfect(7, 300, 1 << 16, 1500);
         p.capacity = 0;
-        let size = Order { peak: None, rest: super::super::online::Key::Size };
+        let size = Order::new(None, super::super::online::Key::Size);
         let first = Solution::new(&p, super::super::online::by_order(&p, size, &|| false).unwrap());
         let stop =
             StopToken::new().child_until(Some(std::time::Instant::now() + std::time::Duration::from_millis(300)));
