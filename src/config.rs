@@ -7,7 +7,7 @@
 //! preordering_heuristics = "WAT,TAW,TWA"    # the quick round's (and sequential mode's)
 //! quick_round = true                        # the reference's first round before racing
 //! stacking = true                           # two problems side by side: pack each, stack them
-//! winning_bonus = 3                         # more time for searches that got further
+//! winning_bonus = 3                         # more time for searches that got further and workers that won
 //! nogoods = true                            # share sub-problems proven infeasible
 //! slice = 256                               # nodes a search runs before its thread may switch
 //! step = 1024                               # nodes per lock-step in deterministic mode

@@ -51,11 +51,12 @@ struct Task<'s> {
 pub const POINT_FILLING_FULL: f64 = 0.9;
 
 impl Task<'_> {
-    /// Time run, discounted by how far the search got (see
+    /// Time run, discounted by how far the search got and by how many of
+    /// the instance's partitions its worker has won (see
     /// [`super::PortfolioOptions::winning_bonus`]).
-    fn weighted(&self, bonus: u32) -> u64 {
+    fn weighted(&self, bonus: u32, wins: u32) -> u64 {
         let reach = if self.size == 0 { 0.0 } else { self.depth as f64 / self.size as f64 };
-        (self.spent as f64 / (1.0 + f64::from(bonus) * reach.powi(8))) as u64
+        (self.spent as f64 / (1.0 + f64::from(bonus) * (reach.powi(8) + f64::from(wins)))) as u64
     }
 }
 
@@ -140,7 +141,7 @@ impl<'a> Race<'a> {
             .iter()
             .enumerate()
             .filter(|(_, t)| !t.running && !self.solved[t.p].load(Ordering::SeqCst))
-            .min_by_key(|(_, t)| (t.weighted(self.opts.winning_bonus), t.w))?;
+            .min_by_key(|(_, t)| (t.weighted(self.opts.winning_bonus, self.wins[t.w].load(Ordering::Relaxed)), t.w))?;
         let Schedule { tasks, idle, hub, .. } = schedule;
         let task = &mut tasks[i];
         task.running = true;
@@ -331,5 +332,24 @@ impl<'a> Race<'a> {
         drop(sched);
         wake.notify_all();
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(spent: u64, depth: usize) -> Task<'static> {
+        Task { id: 0, p: 0, w: 0, search: None, running: false, spent, restarts: 0, slices: 0, depth, size: 100 }
+    }
+
+    #[test]
+    fn winners_and_deep_searches_get_more_time() {
+        let (t, deep) = (task(1_000, 0), task(1_000, 95));
+        assert_eq!(t.weighted(3, 0), 1_000, "nothing to discount");
+        assert_eq!(t.weighted(3, 1), 250, "one partition won: four times the share");
+        assert!(deep.weighted(3, 0) < 400, "95% placed: about three times the share");
+        assert_eq!(t.weighted(0, 5), 1_000, "no bonus: equal shares");
+        assert_eq!(deep.weighted(0, 0), 1_000);
     }
 }

@@ -7,7 +7,7 @@
 //! keeping these moves in one place is what makes them agree on who wins,
 //! what is counted and when everything stops.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -48,6 +48,8 @@ pub(super) struct Race<'a> {
     pub(super) stats: Mutex<PortfolioStats>,
     /// Quick-round searches paused mid-partition, for the matching worker to adopt.
     pub(super) paused: Mutex<Vec<Paused<'a>>>,
+    /// Partitions each worker of the crew has won in this race.
+    pub(super) wins: Vec<AtomicU32>,
 }
 
 impl<'a> Solve<'a> {
@@ -80,6 +82,7 @@ impl<'a> Solve<'a> {
             infeasible_by: Mutex::new(None),
             stats: Mutex::new(std::mem::take(stats)),
             paused: Mutex::new(paused),
+            wins: crew.iter().map(|_| AtomicU32::new(0)).collect(),
         };
         let outcome =
             if self.opts.params.deterministic { race.run_deterministic(pool) } else { race.run_live(pool, threads) };
@@ -184,6 +187,7 @@ impl<'a> Race<'a> {
         let placed = self.model.partitions()[p].buffers.iter().map(|&b| search.solution()[b]).collect();
         let name = &self.crew[w].name;
         self.results.lock()[p] = Some((placed, name.clone()));
+        self.wins[w].fetch_add(1, Ordering::Relaxed);
         let buffers = self.model.partitions()[p].buffers.len();
         (self.emit)(EventKind::PartitionSolved { partition: p, buffers, remaining: self.remaining() }, Some(name));
         true
