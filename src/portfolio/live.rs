@@ -51,12 +51,12 @@ struct Task<'s> {
 pub const POINT_FILLING_FULL: f64 = 0.9;
 
 impl Task<'_> {
-    /// Time run, discounted by how far the search got and by how many of
-    /// the instance's partitions its worker has won (see
-    /// [`super::PortfolioOptions::winning_bonus`]).
-    fn weighted(&self, bonus: u32, wins: u32) -> u64 {
+    /// Time run, discounted by how far the search got and by the share
+    /// `won` of the problem's buffers in the partitions its worker has won
+    /// (see [`super::PortfolioOptions::winning_bonus`]).
+    fn weighted(&self, bonus: u32, won: f64) -> u64 {
         let reach = if self.size == 0 { 0.0 } else { self.depth as f64 / self.size as f64 };
-        (self.spent as f64 / (1.0 + f64::from(bonus) * (reach.powi(8) + f64::from(wins)))) as u64
+        (self.spent as f64 / (1.0 + f64::from(bonus) * (reach.powi(8) + won))) as u64
     }
 }
 
@@ -141,7 +141,7 @@ impl<'a> Race<'a> {
             .iter()
             .enumerate()
             .filter(|(_, t)| !t.running && !self.solved[t.p].load(Ordering::SeqCst))
-            .min_by_key(|(_, t)| (t.weighted(self.opts.winning_bonus, self.wins[t.w].load(Ordering::Relaxed)), t.w))?;
+            .min_by_key(|(_, t)| (t.weighted(self.opts.winning_bonus, self.won_share(t.w)), t.w))?;
         let Schedule { tasks, idle, hub, .. } = schedule;
         let task = &mut tasks[i];
         task.running = true;
@@ -150,6 +150,11 @@ impl<'a> Race<'a> {
             None => self.first_search(task.p, task.w, idle, hub),
         };
         Some(Slice { id: task.id, p: task.p, w: task.w, search })
+    }
+
+    /// The share of the problem's buffers in the partitions worker `w` has won.
+    fn won_share(&self, w: usize) -> f64 {
+        self.won[w].load(Ordering::Relaxed) as f64 / self.model.num_buffers.max(1) as f64
     }
 
     /// Drops the tasks of placed partitions that no thread is running; their
@@ -346,10 +351,11 @@ mod tests {
     #[test]
     fn winners_and_deep_searches_get_more_time() {
         let (t, deep) = (task(1_000, 0), task(1_000, 95));
-        assert_eq!(t.weighted(3, 0), 1_000, "nothing to discount");
-        assert_eq!(t.weighted(3, 1), 250, "one partition won: four times the share");
-        assert!(deep.weighted(3, 0) < 400, "95% placed: about three times the share");
-        assert_eq!(t.weighted(0, 5), 1_000, "no bonus: equal shares");
-        assert_eq!(deep.weighted(0, 0), 1_000);
+        assert_eq!(t.weighted(3, 0.0), 1_000, "nothing to discount");
+        assert_eq!(t.weighted(3, 1.0), 250, "every other partition won: four times the share");
+        assert_eq!(t.weighted(3, 0.5), 400);
+        assert!(deep.weighted(3, 0.0) < 400, "95% placed: about three times the share");
+        assert_eq!(t.weighted(0, 0.5), 1_000, "no bonus: equal shares");
+        assert_eq!(deep.weighted(0, 0.0), 1_000);
     }
 }

@@ -88,6 +88,7 @@ use std::time::Instant;
 
 use crate::error::SolveError;
 use crate::heuristics;
+use crate::params::Heuristic;
 use crate::problem::{Problem, Solution};
 use crate::search::Model;
 use crate::stop::StopToken;
@@ -262,6 +263,10 @@ struct Solve<'a> {
 struct Placements {
     offsets: Vec<i64>,
     solved: Vec<bool>,
+    /// The partitions the quick round placed and the heuristic that placed
+    /// each: wins for the race's worker that continues that heuristic's
+    /// search (see [`race::Race::continues_quick_round`]).
+    quick_winners: Vec<(usize, Heuristic)>,
 }
 
 impl Placements {
@@ -298,7 +303,7 @@ impl Solve<'_> {
     fn known(&self, known: &[Option<(Vec<i64>, i64)>]) -> Placements {
         let partitions = self.model.partitions().len();
         let offsets = self.problem.buffers.iter().map(|b| b.offset.unwrap_or(0)).collect();
-        let mut placed = Placements { offsets, solved: vec![false; partitions] };
+        let mut placed = Placements { offsets, solved: vec![false; partitions], quick_winners: Vec::new() };
         for (p, k) in known.iter().enumerate().take(partitions) {
             if let Some((offsets, height)) = k {
                 if *height <= self.problem.capacity {

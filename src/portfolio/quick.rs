@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use super::events::{EventKind, PortfolioStats, WorkerStats};
-use super::{Placements, Solve, Win};
+use super::{Placements, Solve};
 use crate::error::SolveError;
 use crate::params::{Heuristic, SolverParams};
 use crate::problem::Solution;
@@ -50,7 +50,8 @@ pub const QUICK_ROUND_TIME: Duration = Duration::from_millis(500);
 /// (with the offsets of their buffers) and searches paused mid-partition,
 /// which the race adopts instead of starting the same searches afresh.
 struct Leftovers<'a> {
-    placed: Vec<Option<Win>>,
+    /// Offsets and the heuristic that placed them.
+    placed: Vec<Option<(Vec<i64>, Heuristic)>>,
     paused: Vec<Paused<'a>>,
 }
 
@@ -118,11 +119,13 @@ impl<'a> Solve<'a> {
         }
         // Partitions an attempt placed before its budget ran out are placed.
         for (p, win) in left.placed.into_iter().enumerate() {
-            if let Some((offsets, name)) = win {
+            if let Some((offsets, h)) = win {
                 placed.place(self.model, p, offsets);
                 let buffers = self.model.partitions()[p].buffers.len();
                 let remaining = placed.remaining();
+                let name = format!("reference:{h}");
                 (self.emit)(EventKind::PartitionSolved { partition: p, buffers, remaining }, Some(&name));
+                placed.quick_winners.push((p, h));
             }
         }
         ControlFlow::Continue(left.paused)
@@ -256,7 +259,7 @@ fn gather<'a>(
         }
         for (p, offsets) in placed.into_iter().enumerate() {
             if left.placed[p].is_none() {
-                left.placed[p] = offsets.map(|o| (o, format!("reference:{h}")));
+                left.placed[p] = offsets.map(|o| (o, h.clone()));
             }
         }
         if status == Status::NodeLimit && search.in_progress() {
@@ -318,7 +321,7 @@ fn second_pass<'a>(
             match status {
                 Status::Found if left.placed[p].is_none() => {
                     let placed = parts[p].buffers.iter().map(|&b| search.solution()[b]).collect();
-                    left.placed[p] = Some((placed, format!("reference:{h}")));
+                    left.placed[p] = Some((placed, h.clone()));
                 }
                 Status::NodeLimit if search.in_progress() => left.paused.push((p, h.clone(), search)),
                 Status::Infeasible => outcome = Status::Infeasible,

@@ -7,7 +7,7 @@
 //! keeping these moves in one place is what makes them agree on who wins,
 //! what is counted and when everything stops.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -17,6 +17,7 @@ use super::options::{random_rank, PortfolioOptions, Worker};
 use super::quick::Paused;
 use super::{Placements, Solve, Win};
 use crate::nogood::NogoodCache;
+use crate::params::Heuristic;
 use crate::search::{Model, Search};
 use crate::stop::StopToken;
 
@@ -48,8 +49,9 @@ pub(super) struct Race<'a> {
     pub(super) stats: Mutex<PortfolioStats>,
     /// Quick-round searches paused mid-partition, for the matching worker to adopt.
     pub(super) paused: Mutex<Vec<Paused<'a>>>,
-    /// Partitions each worker of the crew has won in this race.
-    pub(super) wins: Vec<AtomicU32>,
+    /// The buffers in the partitions each worker of the crew has won in
+    /// this solve (the quick round's wins included).
+    pub(super) won: Vec<AtomicUsize>,
 }
 
 impl<'a> Solve<'a> {
@@ -70,7 +72,7 @@ impl<'a> Solve<'a> {
         }
         let threads = stats.threads;
         let flags: Vec<Arc<AtomicBool>> = placed.solved.iter().map(|&s| Arc::new(AtomicBool::new(s))).collect();
-        let race = Race {
+        let mut race = Race {
             model: self.model,
             capacity: self.problem.capacity,
             opts: self.opts,
@@ -82,8 +84,17 @@ impl<'a> Solve<'a> {
             infeasible_by: Mutex::new(None),
             stats: Mutex::new(std::mem::take(stats)),
             paused: Mutex::new(paused),
-            wins: crew.iter().map(|_| AtomicU32::new(0)).collect(),
+            won: Vec::new(),
         };
+        // The quick round's wins count for the workers that carry its searches on.
+        let parts = self.model.partitions();
+        let won: Vec<usize> = (0..crew.len())
+            .map(|w| {
+                let by_w = placed.quick_winners.iter().filter(|(_, h)| race.continues_quick_round(w, h));
+                by_w.map(|&(p, _)| parts[p].buffers.len()).sum()
+            })
+            .collect();
+        race.won = won.into_iter().map(AtomicUsize::new).collect();
         let outcome =
             if self.opts.params.deterministic { race.run_deterministic(pool) } else { race.run_live(pool, threads) };
         *stats = race.stats.into_inner();
@@ -124,15 +135,18 @@ impl<'a> Race<'a> {
     /// switches: it is exactly the search `w` would start, some nodes in.
     /// It comes without a nogood cache: the caller gives it one.
     pub(super) fn adopt(&self, p: usize, w: usize) -> Option<Search<'a>> {
-        let worker = &self.crew[w];
-        if worker.seeded || worker.switches != self.opts.params.switches {
-            return None;
-        }
         let mut paused = self.paused.lock();
-        let i = paused.iter().position(|(q, h, _)| *q == p && *h == worker.heuristic)?;
+        let i = paused.iter().position(|(q, h, _)| *q == p && self.continues_quick_round(w, h))?;
         let (_, _, mut search) = paused.swap_remove(i);
         search.set_stop(self.stop.child_sharing(Arc::clone(&self.solved[p])));
         Some(search)
+    }
+
+    /// Whether worker `w` runs exactly the quick round's search with
+    /// heuristic `h`: it is unseeded, with `h` and the round's switches.
+    pub(super) fn continues_quick_round(&self, w: usize, h: &Heuristic) -> bool {
+        let worker = &self.crew[w];
+        !worker.seeded && worker.switches == self.opts.params.switches && worker.heuristic == *h
     }
 
     /// Sets `search` up as worker `w` and starts it on partition `p`. Its
@@ -187,8 +201,8 @@ impl<'a> Race<'a> {
         let placed = self.model.partitions()[p].buffers.iter().map(|&b| search.solution()[b]).collect();
         let name = &self.crew[w].name;
         self.results.lock()[p] = Some((placed, name.clone()));
-        self.wins[w].fetch_add(1, Ordering::Relaxed);
         let buffers = self.model.partitions()[p].buffers.len();
+        self.won[w].fetch_add(buffers, Ordering::Relaxed);
         (self.emit)(EventKind::PartitionSolved { partition: p, buffers, remaining: self.remaining() }, Some(name));
         true
     }
