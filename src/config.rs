@@ -14,7 +14,7 @@
 //! greedy = ["size-best-hints", "start-best-hints"]
 //! timeout = "inf"
 //!
-//! [switches]                                # the nine technique switches
+//! [switches]                                # the technique switches
 //! hatless_pruning = true
 //!
 //! [[worker]]                                # exact workers, in priority order

@@ -1,5 +1,5 @@
-//! Solver parameters: the reference's nine technique switches (named in
-//! [`crate::switches`]), its preordering heuristics, and the time limit.
+//! Solver parameters: the technique switches (the reference's nine and
+//! this project's, named in [`crate::switches`]), its preordering heuristics, and the time limit.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,5 +1,5 @@
 //! The search's technique switches, in one table: the reference's nine,
-//! then this project's own.
+//! then this project's own (point filling, identical order).
 //!
 //! Every place that names a switch reads [`Switch::ALL`] and
 //! [`Switch::name`]: the command line's flags (`--canonical_only=false`,
@@ -40,10 +40,15 @@ pub enum Switch {
     /// spare room, branch on the buffers that can fill its lowest point
     /// (one of them must) instead of on every buffer (not in the reference).
     PointFilling,
+    /// Identical buffers (same lifespan, size and alignment, no gaps, no
+    /// fixed offset) are interchangeable, so place them in preorder only:
+    /// a buffer is skipped while the identical buffer just before it in
+    /// the preorder is unplaced (not in the reference).
+    IdenticalOrder,
 }
 
 /// The table: each switch, its reference name, and its one-line help.
-const TABLE: [(Switch, &str, &str); 10] = [
+const TABLE: [(Switch, &str, &str); 11] = [
     (Switch::CanonicalOnly, "canonical_only", "Explore canonical solutions only."),
     (
         Switch::SectionInference,
@@ -62,11 +67,16 @@ const TABLE: [(Switch, &str, &str); 10] = [
         "point_filling",
         "Where the lowest section has no spare room, branch on the buffers that fill its lowest point (not in the reference; off by default).",
     ),
+    (
+        Switch::IdenticalOrder,
+        "identical_order",
+        "Place identical buffers (same lifespan, size and alignment) in preorder only (not in the reference; off by default).",
+    ),
 ];
 
 impl Switch {
     /// Every switch: the reference's nine in its order, then this project's.
-    pub const ALL: [Switch; 10] = [
+    pub const ALL: [Switch; 11] = [
         Switch::CanonicalOnly,
         Switch::SectionInference,
         Switch::DynamicOrdering,
@@ -77,11 +87,12 @@ impl Switch {
         Switch::MonotonicFloor,
         Switch::HatlessPruning,
         Switch::PointFilling,
+        Switch::IdenticalOrder,
     ];
 
     /// Whether the reference has this switch (and it is on by default).
     pub fn in_reference(self) -> bool {
-        self != Switch::PointFilling
+        !matches!(self, Switch::PointFilling | Switch::IdenticalOrder)
     }
 
     /// The reference's name, such as `canonical_only`.
@@ -199,6 +210,7 @@ mod tests {
         assert!(s.iter().all(|(sw, on)| on == sw.in_reference()));
         assert_eq!(Switch::ALL.iter().filter(|s| s.in_reference()).count(), 9);
         s.set(Switch::PointFilling, true);
+        s.set(Switch::IdenticalOrder, true);
         s.set(Switch::CheckDominance, false);
         assert!(!s.get(Switch::CheckDominance) && s.get(Switch::CanonicalOnly));
         assert_eq!(Switches::from_mask(s.mask()), s);

@@ -1,6 +1,6 @@
 //! Cross-checks the solver against brute force on small random problems,
-//! over random combinations of the technique switches (the reference's nine
-//! and point filling) and heuristics:
+//! over random combinations of the technique switches (the reference's nine,
+//! point filling and identical order) and heuristics:
 //! every solution must be valid, and the solver must answer "feasible"
 //! exactly when brute force finds a packing.
 
@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{brute_force, brute_optimum, has_windows, problem, stacking_is_strict, Model};
+use common::{brute_force, brute_optimum, has_windows, problem, problem_with_copies, stacking_is_strict, Model};
 use minimalloc::params::parse_heuristics;
 use minimalloc::{minimize, validate, MinimizeStatus, SolveError, Solver, SolverParams, Switches};
 use proptest::prelude::*;
@@ -54,7 +54,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
 
     #[test]
-    fn solver_matches_brute_force(p in problem(8, false), mask in 0u32..1024, h in heuristics()) {
+    fn solver_matches_brute_force(p in problem(8, false), mask in 0u32..2048, h in heuristics()) {
         let result = Solver::new(params(mask, h)).solve(&p);
         cross_check(&p, result)?;
     }
@@ -68,8 +68,22 @@ proptest! {
         cross_check(&p, result)?;
     }
 
+    /// Identical order on, over every setting of the other switches, on
+    /// problems where identical buffers are common; seeded portfolios too
+    /// (their random ranks must keep identical buffers together).
     #[test]
-    fn solver_is_sound_with_windows(p in problem(7, true), mask in 0u32..1024, h in heuristics()) {
+    fn identical_order_matches_brute_force(p in problem_with_copies(8), mask in 0u32..1024, h in heuristics(), threads in 1usize..=3) {
+        let result = Solver::new(params(mask | 1 << 10, h)).solve(&p);
+        cross_check(&p, result)?;
+        let mut portfolio = params(mask | 1 << 10, h);
+        portfolio.threads = threads;
+        portfolio.seed = mask as u64;
+        let result = Solver::new(portfolio).solve(&p);
+        cross_check(&p, result)?;
+    }
+
+    #[test]
+    fn solver_is_sound_with_windows(p in problem(7, true), mask in 0u32..2048, h in heuristics()) {
         let result = Solver::new(params(mask, h)).solve(&p);
         cross_check(&p, result)?;
     }
@@ -103,7 +117,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
-    fn minimize_finds_the_brute_force_optimum(mut p in problem(7, false), mask in 0u32..1024, threads in 1usize..=3) {
+    fn minimize_finds_the_brute_force_optimum(mut p in problem(7, false), mask in 0u32..2048, threads in 1usize..=3) {
         p.capacity = 0;
         let mut params = params(mask, "WAT,TAW,TWA");
         params.threads = threads;

@@ -88,8 +88,11 @@ typedef enum MmSwitch {
   // Fill the lowest point of a section with no spare room first (not in
   // the reference; off by default).
   MM_SWITCH_POINT_FILLING = 9,
+  // Place identical buffers (same lifespan, size and alignment) in
+  // preorder only (not in the reference; off by default).
+  MM_SWITCH_IDENTICAL_ORDER = 10,
   // How many switches there are (not a switch).
-  MM_SWITCH_COUNT = 10,
+  MM_SWITCH_COUNT = 11,
 } MmSwitch;
 
 // Parameters of a solve. Opaque; create with `mm_params_new` (the

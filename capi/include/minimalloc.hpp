@@ -355,6 +355,9 @@ struct SolverParams {
   // search fills the lowest point of a section with no room to spare first
   // (the portfolio always races one worker that does).
   bool point_filling = false;
+  // Not in the reference, off by default: whether identical buffers (same
+  // lifespan, size and alignment) are placed in one order only.
+  bool identical_order = false;
 
   // The static preordering heuristics to attempt, in round robin.
   std::vector<std::string> preordering_heuristics = {"WAT", "TAW", "TWA"};
@@ -382,6 +385,7 @@ struct SolverParams {
       {"monotonic_floor", &SolverParams::monotonic_floor},
       {"hatless_pruning", &SolverParams::hatless_pruning},
       {"point_filling", &SolverParams::point_filling},
+      {"identical_order", &SolverParams::identical_order},
   };
   static_assert(sizeof(kSwitches) / sizeof(kSwitches[0]) == MM_SWITCH_COUNT,
                 "one field per switch of the C library");

@@ -48,8 +48,11 @@ pub enum MmSwitch {
     /// Fill the lowest point of a section with no spare room first (not in
     /// the reference; off by default).
     MM_SWITCH_POINT_FILLING = 9,
+    /// Place identical buffers (same lifespan, size and alignment) in
+    /// preorder only (not in the reference; off by default).
+    MM_SWITCH_IDENTICAL_ORDER = 10,
     /// How many switches there are (not a switch).
-    MM_SWITCH_COUNT = 10,
+    MM_SWITCH_COUNT = 11,
 }
 
 /// The switch numbered `which` in the library's table.
@@ -246,6 +249,7 @@ mod tests {
             MmSwitch::MM_SWITCH_MONOTONIC_FLOOR,
             MmSwitch::MM_SWITCH_HATLESS_PRUNING,
             MmSwitch::MM_SWITCH_POINT_FILLING,
+            MmSwitch::MM_SWITCH_IDENTICAL_ORDER,
         ];
         assert_eq!(all.len(), Switch::ALL.len());
         assert_eq!(MmSwitch::MM_SWITCH_COUNT as u32, mm_switch_count());

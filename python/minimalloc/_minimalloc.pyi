@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import ClassVar, Literal, TypeAlias, overload
 
 __version__: str
-# The technique switches' names (the reference's nine, then point_filling),
+# The technique switches' names (the reference's nine, then point_filling
+# and identical_order),
 # each a bool property of SolverParams.
 SWITCHES: list[str]
 
@@ -122,6 +123,7 @@ class SolverParams:
     monotonic_floor: bool
     hatless_pruning: bool
     point_filling: bool
+    identical_order: bool
     preordering_heuristics: list[str]
     minimize_capacity: bool
     threads: int

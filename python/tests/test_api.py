@@ -77,14 +77,15 @@ def test_strip_solution() -> None:
 def test_switch_properties_follow_the_table() -> None:
     # The properties are made from the library's switch table at import;
     # the type stub declares them by hand, so it must list the same names.
-    assert len(mm.SWITCHES) >= 9 and mm.SWITCHES[-1] == "point_filling"
+    own = ["point_filling", "identical_order"]
+    assert len(mm.SWITCHES) == 9 + len(own) and mm.SWITCHES[9:] == own
     stub = (Path(mm.__file__).parent / "_minimalloc.pyi").read_text()
     params = mm.SolverParams()
     for name in mm.SWITCHES:
         assert f"    {name}: bool" in stub, name
         prop = getattr(mm.SolverParams, name)
         assert isinstance(prop, property) and prop.__doc__, name
-        assert getattr(params, name) is (name != "point_filling")
+        assert getattr(params, name) is (name not in own)
     with pytest.raises(TypeError):
         params.canonical_only = "yes"  # type: ignore[assignment]
     assert "canonical_only: true" in repr(params)

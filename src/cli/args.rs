@@ -115,7 +115,7 @@ pub struct Args {
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
     pub validate: bool,
 
-    /// The nine technique switches (`--canonical_only[=BOOL]` and so on).
+    /// The technique switches (`--canonical_only[=BOOL]` and so on).
     #[command(flatten)]
     pub switches: SwitchFlags,
 

@@ -123,15 +123,16 @@ impl PortfolioOptions {
     /// reference's branching cannot; greedy best fit by size and by start;
     /// nogoods on.
     pub fn from_params(params: &SolverParams) -> Self {
-        let mut workers: Vec<Worker> = ["TWA", "TAW", "WAT"]
-            .iter()
-            .map(|h| Worker { switches: params.switches, ..Worker::new(h, false) })
-            .collect();
+        // Identical order only skips what mirrors a subtree already tried,
+        // so every worker has it (on H it halves the nodes).
+        let switches = params.switches.with(Switch::IdenticalOrder, true);
+        let mut workers: Vec<Worker> =
+            ["TWA", "TAW", "WAT"].iter().map(|h| Worker { switches, ..Worker::new(h, false) }).collect();
         // Seeded, so that where point filling does not apply it is not a
         // copy of the first worker.
         workers.push(Worker {
             name: "TWA+pf".into(),
-            switches: params.switches.with(Switch::PointFilling, true),
+            switches: switches.with(Switch::PointFilling, true),
             ..Worker::new("TWA", true)
         });
         PortfolioOptions {

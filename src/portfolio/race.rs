@@ -20,6 +20,7 @@ use crate::nogood::NogoodCache;
 use crate::params::Heuristic;
 use crate::search::{Model, Search};
 use crate::stop::StopToken;
+use crate::switches::{Switch, Switches};
 
 /// How a race ended.
 pub(super) enum RaceOutcome {
@@ -131,22 +132,29 @@ impl<'a> Race<'a> {
     }
 
     /// The quick-round search paused on partition `p` with worker `w`'s
-    /// heuristic, if `w` is an unseeded worker with the quick round's
-    /// switches: it is exactly the search `w` would start, some nodes in.
-    /// It comes without a nogood cache: the caller gives it one.
+    /// heuristic, if `w` carries that search on (see
+    /// [`Self::continues_quick_round`]): it is the search `w` would start,
+    /// some nodes in, and goes on with `w`'s switches. It comes without a
+    /// nogood cache: the caller gives it one.
     pub(super) fn adopt(&self, p: usize, w: usize) -> Option<Search<'a>> {
         let mut paused = self.paused.lock();
         let i = paused.iter().position(|(q, h, _)| *q == p && self.continues_quick_round(w, h))?;
         let (_, _, mut search) = paused.swap_remove(i);
+        search.set_switches(self.crew[w].switches);
         search.set_stop(self.stop.child_sharing(Arc::clone(&self.solved[p])));
         Some(search)
     }
 
-    /// Whether worker `w` runs exactly the quick round's search with
-    /// heuristic `h`: it is unseeded, with `h` and the round's switches.
+    /// Whether worker `w` carries on the quick round's search with
+    /// heuristic `h`: it is unseeded, with `h` and the round's switches,
+    /// except perhaps identical order. That one may differ because it is
+    /// sound from whatever state a search is in (it only skips a subtree
+    /// that mirrors a sibling's tried before), so a search begun without
+    /// it can go on with it.
     pub(super) fn continues_quick_round(&self, w: usize, h: &Heuristic) -> bool {
         let worker = &self.crew[w];
-        !worker.seeded && worker.switches == self.opts.params.switches && worker.heuristic == *h
+        let others = |s: Switches| s.with(Switch::IdenticalOrder, false);
+        !worker.seeded && others(worker.switches) == others(self.opts.params.switches) && worker.heuristic == *h
     }
 
     /// Sets `search` up as worker `w` and starts it on partition `p`. Its
@@ -166,7 +174,12 @@ impl<'a> Race<'a> {
             let seed = self.opts.params.seed
                 ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
                 ^ round.wrapping_mul(0xD1B5_4A32_D192_ED03);
-            random_rank(self.model.num_buffers, seed)
+            let mut rank = random_rank(self.model.num_buffers, seed);
+            if worker.switches.get(Switch::IdenticalOrder) {
+                // Identical buffers must stay neighbours in the preorder.
+                self.model.tie_twins(&mut rank);
+            }
+            rank
         }));
         search.set_stop(self.stop.child_sharing(Arc::clone(&self.solved[p])));
         search.start_partition(p);

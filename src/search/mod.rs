@@ -831,7 +831,7 @@ impl<'m> Search<'m> {
             let b = self.order[ctx.order + pre as usize] as usize;
             let (lo, hi) = m.extent[b];
             if self.min_offset[b] == floor && (lo as usize) <= at && at < hi as usize {
-                if m.fixed[b] != NO_FIXED && floor != m.fixed[b] {
+                if (m.fixed[b] != NO_FIXED && floor != m.fixed[b]) || self.twin_waits(ctx, pre, b) {
                     continue;
                 }
                 self.cands.push(Cand { offset: floor, pre, buffer: b as u32, pos: i as u32 });
@@ -865,7 +865,7 @@ impl<'m> Search<'m> {
             if self.sw.get(Switch::CheckDominance) && offset >= min_height {
                 continue;
             }
-            if m.fixed[b] != NO_FIXED && offset > m.fixed[b] {
+            if (m.fixed[b] != NO_FIXED && offset > m.fixed[b]) || self.twin_waits(ctx, pre, b) {
                 continue;
             }
             self.cands.push(Cand { offset, pre, buffer: b as u32, pos: i as u32 });
@@ -886,6 +886,28 @@ impl<'m> Search<'m> {
             self.cands[base..].sort_unstable_by_key(|c| c.pre);
         }
         (base, self.cands.len())
+    }
+
+    /// Whether buffer `b` (preorder index `pre` in context `ctx`) must wait
+    /// for its twin: under [`Switch::IdenticalOrder`], the buffer just
+    /// before it in the context's preorder is identical to it and unplaced.
+    ///
+    /// Why this keeps the search complete, with every other technique on:
+    /// the two have the same lowest offset, and the twin ranks first, so
+    /// the twin's subtree is tried first; `b`'s would be the same subtree
+    /// with the two names swapped (identical buffers meet every buffer
+    /// alike, and, being next to each other in the preorder, compare alike
+    /// with every other buffer), so it fails if the twin's did. Hatless
+    /// cuts are untouched: a buffer with an unplaced twin meets it, so it
+    /// is never hatless. Only neighbours in the preorder count, so that
+    /// swapping them changes no comparison with a third buffer.
+    #[inline]
+    fn twin_waits(&self, ctx: &Ctx, pre: u32, b: usize) -> bool {
+        if pre == 0 || !self.sw.get(Switch::IdenticalOrder) {
+            return false;
+        }
+        let a = self.order[ctx.order + pre as usize - 1] as usize;
+        self.m.twin[a] == self.m.twin[b] && self.offsets[a] == UNPLACED
     }
 
     /// Places candidate `cand` of context `c` and propagates: raises the

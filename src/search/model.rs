@@ -84,6 +84,9 @@ pub struct Model {
     pub(crate) initial_cuts: Vec<u32>,
     /// Preorder attributes that do not change during search (`total` is filled in later).
     pub(crate) preorder: Vec<PreorderData>,
+    /// `twin[b]` is the lowest-indexed buffer identical to `b` (see
+    /// [`twins`]), `b` itself when it has none.
+    pub(crate) twin: Vec<u32>,
     pub(crate) partitions: Vec<Partition>,
     /// Whether an exhausted search proves infeasibility: false when some
     /// buffer has a partial window (see [`Problem::search_is_complete`]).
@@ -183,8 +186,18 @@ impl Model {
             initial_total,
             initial_cuts: sweep.cuts(),
             preorder,
+            twin: twins(problem),
             partitions: sweep.partitions.clone(),
             complete: problem.search_is_complete(),
+        }
+    }
+
+    /// Gives identical buffers (see [`twins`]) the same final tie-break in
+    /// `rank`, so that every preorder puts them next to each other, as
+    /// [`crate::switches::Switch::IdenticalOrder`] needs.
+    pub(crate) fn tie_twins(&self, rank: &mut [u32]) {
+        for b in 0..rank.len().min(self.twin.len()) {
+            rank[b] = rank[self.twin[b] as usize];
         }
     }
 
@@ -268,6 +281,23 @@ impl Model {
 /// Compact sorted adjacency lists: `(start, other, eff)` as in [`Model`]'s
 /// `edge_start`, `edge_other` and `edge_eff`.
 type EdgeLists = (Vec<usize>, Vec<u32>, Option<Vec<i64>>);
+
+/// For each buffer, the lowest-indexed buffer identical to it: same
+/// lifespan, size and alignment, no gaps and no fixed offset, and taking
+/// room (so that two identical buffers always meet). Swapping two such
+/// buffers in any packing gives a packing, which is what lets the search
+/// place them in one order only.
+fn twins(problem: &Problem) -> Vec<u32> {
+    let mut first: std::collections::HashMap<(i64, i64, i64, i64), u32> = std::collections::HashMap::new();
+    let mut twin: Vec<u32> = (0..problem.buffers.len() as u32).collect();
+    for (i, b) in problem.buffers.iter().enumerate() {
+        if b.gaps.is_empty() && b.offset.is_none() && b.size > 0 && !b.lifespan.is_empty() {
+            let key = (b.lifespan.lower, b.lifespan.upper, b.size, b.alignment);
+            twin[i] = *first.entry(key).or_insert(i as u32);
+        }
+    }
+    twin
+}
 
 /// Every pair of buffers that occupy memory at a common moment, with their
 /// effective sizes, as compact sorted adjacency lists: a sweep over the

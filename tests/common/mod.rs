@@ -191,3 +191,24 @@ pub fn problem(max: usize, windows: bool) -> impl Strategy<Value = Problem> {
         p
     })
 }
+
+/// [`problem`] with copies: each buffer after the first may be replaced
+/// by a copy of an earlier one (same lifespan, size, alignment and gaps),
+/// so that identical buffers are common, some of them apart in the input.
+pub fn problem_with_copies(max: usize) -> impl Strategy<Value = Problem> {
+    (problem(max, false), prop::collection::vec(prop::option::weighted(0.4, 0usize..64), max)).prop_map(
+        |(mut p, copies)| {
+            // The same slack over the load bound as `problem` drew.
+            let slack = p.capacity - minimalloc::LowerBounds::of(&p).best() as i64;
+            for (i, c) in copies.into_iter().enumerate().skip(1).take(p.buffers.len().saturating_sub(1)) {
+                if let Some(c) = c {
+                    let from = c % i;
+                    let id = p.buffers[i].id.clone();
+                    p.buffers[i] = Buffer { id, ..p.buffers[from].clone() };
+                }
+            }
+            p.capacity = (minimalloc::LowerBounds::of(&p).best() as i64 + slack).max(0);
+            p
+        },
+    )
+}
