@@ -164,10 +164,11 @@ pub fn by_size(problem: &Problem) -> Option<Vec<i64>> {
 /// Whatever the key, equal keys are broken by the buffers' own attributes:
 /// earliest start, then latest end (among buffers that start together the
 /// longest-lived goes lower, under the others), then largest, then most
-/// aligned, and only then input order. So the packing does not depend on the order of the input
-/// rows: only identical buffers are left tied, and swapping them changes
-/// nothing. (Ties in input order happened to suit pangu, whose ids follow
-/// its start times, and lost 3% of its bound once its rows were shuffled.)
+/// aligned, and only then input order. So the packing does not depend on
+/// the order of the input rows: only identical buffers are left tied, and
+/// swapping them changes nothing. (Ties in input order happened to suit
+/// pangu, whose ids follow its start times, and lost 3% of its bound once
+/// its rows were shuffled.)
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Key {
     /// Largest first.
