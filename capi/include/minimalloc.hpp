@@ -302,19 +302,33 @@ inline Result<Problem> FromCsv(const std::string& text) {
   return FromNative(owned.get());
 }
 
+// What the CSV writers hand to C: `problem`, and `solution` unless it is
+// null (then `solution` here is null too).
+struct NativeCsv {
+  NativeProblem problem;
+  NativeSolution solution;
+};
+inline Result<NativeCsv> ToNativeCsv(const Problem& problem,
+                                     const Solution* solution) {
+  Result<NativeProblem> p = ToNative(problem);
+  if (!p.ok()) return p.status();
+  NativeCsv out{std::move(*p), nullptr};
+  if (solution) {
+    Result<NativeSolution> s = ToNative(out.problem.get(), *solution);
+    if (!s.ok()) return s.status();
+    out.solution = std::move(*s);
+  }
+  return out;
+}
+
 // Writes `problem` as CSV, with `solution`'s offsets unless it is null.
 inline Result<std::string> ToCsv(const Problem& problem,
                                  const Solution* solution = nullptr) {
-  Result<NativeProblem> p = ToNative(problem);
-  if (!p.ok()) return p.status();
-  std::optional<Result<NativeSolution>> s;
-  if (solution) {
-    s.emplace(ToNative(p->get(), *solution));
-    if (!s->ok()) return s->status();
-  }
+  Result<NativeCsv> c = ToNativeCsv(problem, solution);
+  if (!c.ok()) return c.status();
   char* text = nullptr;
   MmStatus status =
-      mm_problem_to_csv(p->get(), s ? (*s)->get() : nullptr, &text);
+      mm_problem_to_csv(c->problem.get(), c->solution.get(), &text);
   if (status != MM_OK) return Status::FromC(status);
   std::unique_ptr<char, StringDeleter> owned(text);
   return std::string(owned.get());
@@ -323,15 +337,10 @@ inline Result<std::string> ToCsv(const Problem& problem,
 // Writes `problem` (and `solution`'s offsets) to a CSV file, atomically.
 inline Status WriteCsv(const std::string& path, const Problem& problem,
                        const Solution* solution = nullptr) {
-  Result<NativeProblem> p = ToNative(problem);
-  if (!p.ok()) return p.status();
-  std::optional<Result<NativeSolution>> s;
-  if (solution) {
-    s.emplace(ToNative(p->get(), *solution));
-    if (!s->ok()) return s->status();
-  }
+  Result<NativeCsv> c = ToNativeCsv(problem, solution);
+  if (!c.ok()) return c.status();
   return Status::FromC(mm_problem_write_csv(
-      p->get(), s ? (*s)->get() : nullptr, path.c_str()));
+      c->problem.get(), c->solution.get(), path.c_str()));
 }
 
 // The solver's settings, as the reference's SolverParams (with this

@@ -103,6 +103,13 @@ int main() {
   mm::Result<std::string> csv = mm::ToCsv(seed, &*solution);
   Check(csv.ok(), "CSV written");
   if (csv.ok()) std::printf("seed as CSV:\n%s", csv->c_str());
+  mm::Result<std::string> bare = mm::ToCsv(seed);
+  Check(bare.ok() && bare->find("offset") == std::string::npos, "CSV without a solution has no offsets");
+  const std::string path = "minimalloc-example-seed.csv";
+  Check(mm::WriteCsv(path, seed, &*solution).ok(), "CSV file written");
+  mm::Result<mm::Problem> back = mm::ReadCsv(path);
+  Check(back.ok() && back->buffers.size() == seed.buffers.size(), "CSV file read back");
+  std::remove(path.c_str());
 
   // Bad input comes back as a status and a message, never an exception.
   mm::Problem bad = seed;
