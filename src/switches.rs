@@ -1,5 +1,6 @@
 //! The search's technique switches, in one table: the reference's nine,
-//! then this project's own (point filling, identical order).
+//! then this project's own (point filling, identical order, failure
+//! learning).
 //!
 //! Every place that names a switch reads [`Switch::ALL`] and
 //! [`Switch::name`]: the command line's flags (`--canonical_only=false`,
@@ -45,10 +46,15 @@ pub enum Switch {
     /// a buffer is skipped while the identical buffer just before it in
     /// the preorder is unplaced (not in the reference).
     IdenticalOrder,
+    /// Learn from failures: where a node that excluded nothing fails, its
+    /// unplaced buffers cannot all sit at or above their lowest offsets;
+    /// prune every later node with the same unplaced buffers at or above
+    /// those offsets (see `search::learned`; not in the reference).
+    FailureLearning,
 }
 
 /// The table: each switch, its reference name, and its one-line help.
-const TABLE: [(Switch, &str, &str); 11] = [
+const TABLE: [(Switch, &str, &str); 12] = [
     (Switch::CanonicalOnly, "canonical_only", "Explore canonical solutions only."),
     (
         Switch::SectionInference,
@@ -72,11 +78,16 @@ const TABLE: [(Switch, &str, &str); 11] = [
         "identical_order",
         "Place identical buffers (same lifespan, size and alignment) in preorder only (not in the reference; off by default).",
     ),
+    (
+        Switch::FailureLearning,
+        "failure_learning",
+        "Remember the unplaced buffers and lowest offsets of failed nodes and prune states at least as constrained (not in the reference; off by default).",
+    ),
 ];
 
 impl Switch {
     /// Every switch: the reference's nine in its order, then this project's.
-    pub const ALL: [Switch; 11] = [
+    pub const ALL: [Switch; 12] = [
         Switch::CanonicalOnly,
         Switch::SectionInference,
         Switch::DynamicOrdering,
@@ -88,11 +99,12 @@ impl Switch {
         Switch::HatlessPruning,
         Switch::PointFilling,
         Switch::IdenticalOrder,
+        Switch::FailureLearning,
     ];
 
     /// Whether the reference has this switch (and it is on by default).
     pub fn in_reference(self) -> bool {
-        !matches!(self, Switch::PointFilling | Switch::IdenticalOrder)
+        !matches!(self, Switch::PointFilling | Switch::IdenticalOrder | Switch::FailureLearning)
     }
 
     /// The reference's name, such as `canonical_only`.
@@ -211,6 +223,7 @@ mod tests {
         assert_eq!(Switch::ALL.iter().filter(|s| s.in_reference()).count(), 9);
         s.set(Switch::PointFilling, true);
         s.set(Switch::IdenticalOrder, true);
+        s.set(Switch::FailureLearning, true);
         s.set(Switch::CheckDominance, false);
         assert!(!s.get(Switch::CheckDominance) && s.get(Switch::CanonicalOnly));
         assert_eq!(Switches::from_mask(s.mask()), s);

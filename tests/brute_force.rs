@@ -1,6 +1,6 @@
 //! Cross-checks the solver against brute force on small random problems,
 //! over random combinations of the technique switches (the reference's nine,
-//! point filling and identical order) and heuristics:
+//! point filling, identical order and failure learning) and heuristics:
 //! every solution must be valid, and the solver must answer "feasible"
 //! exactly when brute force finds a packing.
 
@@ -54,7 +54,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
 
     #[test]
-    fn solver_matches_brute_force(p in problem(8, false), mask in 0u32..2048, h in heuristics()) {
+    fn solver_matches_brute_force(p in problem(8, false), mask in 0u32..4096, h in heuristics()) {
         let result = Solver::new(params(mask, h)).solve(&p);
         cross_check(&p, result)?;
     }
@@ -82,8 +82,22 @@ proptest! {
         cross_check(&p, result)?;
     }
 
+    /// Failure learning on, over every setting of the other switches,
+    /// sequential and as a seeded portfolio: at the load bound (half the
+    /// capacities) failed nodes are common, and so are states that recur.
     #[test]
-    fn solver_is_sound_with_windows(p in problem(7, true), mask in 0u32..2048, h in heuristics()) {
+    fn failure_learning_matches_brute_force(p in problem(9, false), mask in 0u32..2048, h in heuristics(), threads in 1usize..=3) {
+        let result = Solver::new(params(mask | 1 << 11, h)).solve(&p);
+        cross_check(&p, result)?;
+        let mut portfolio = params(mask | 1 << 11, h);
+        portfolio.threads = threads;
+        portfolio.seed = mask as u64;
+        let result = Solver::new(portfolio).solve(&p);
+        cross_check(&p, result)?;
+    }
+
+    #[test]
+    fn solver_is_sound_with_windows(p in problem(7, true), mask in 0u32..4096, h in heuristics()) {
         let result = Solver::new(params(mask, h)).solve(&p);
         cross_check(&p, result)?;
     }
@@ -117,7 +131,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
-    fn minimize_finds_the_brute_force_optimum(mut p in problem(7, false), mask in 0u32..2048, threads in 1usize..=3) {
+    fn minimize_finds_the_brute_force_optimum(mut p in problem(7, false), mask in 0u32..4096, threads in 1usize..=3) {
         p.capacity = 0;
         let mut params = params(mask, "WAT,TAW,TWA");
         params.threads = threads;
@@ -180,7 +194,7 @@ proptest! {
     #[test]
     fn modes_agree_on_infeasibility(p in problem(8, true)) {
         let mut modes = Vec::new();
-        for (threads, deterministic, mask) in [(1, false, 511), (2, false, 511), (3, false, 511), (2, true, 511), (1, false, 0), (1, false, 1023), (2, false, 1023)] {
+        for (threads, deterministic, mask) in [(1, false, 511), (2, false, 511), (3, false, 511), (2, true, 511), (1, false, 0), (1, false, 1023), (2, false, 1023), (1, false, 4095), (2, false, 4095)] {
             let mut q = params(mask, "WAT,TAW,TWA");
             q.threads = threads;
             q.deterministic = deterministic;

@@ -91,8 +91,11 @@ typedef enum MmSwitch {
   // Place identical buffers (same lifespan, size and alignment) in
   // preorder only (not in the reference; off by default).
   MM_SWITCH_IDENTICAL_ORDER = 10,
+  // Learn from failed nodes and prune states at least as constrained
+  // (not in the reference; off by default).
+  MM_SWITCH_FAILURE_LEARNING = 11,
   // How many switches there are (not a switch).
-  MM_SWITCH_COUNT = 11,
+  MM_SWITCH_COUNT = 12,
 } MmSwitch;
 
 // Parameters of a solve. Opaque; create with `mm_params_new` (the

@@ -367,6 +367,10 @@ struct SolverParams {
   // Not in the reference, off by default: whether identical buffers (same
   // lifespan, size and alignment) are placed in one order only.
   bool identical_order = false;
+  // Not in the reference, off by default: whether the search learns from
+  // failed nodes and prunes states at least as constrained (the portfolio's
+  // default workers all do).
+  bool failure_learning = false;
 
   // The static preordering heuristics to attempt, in round robin.
   std::vector<std::string> preordering_heuristics = {"WAT", "TAW", "TWA"};
@@ -395,6 +399,7 @@ struct SolverParams {
       {"hatless_pruning", &SolverParams::hatless_pruning},
       {"point_filling", &SolverParams::point_filling},
       {"identical_order", &SolverParams::identical_order},
+      {"failure_learning", &SolverParams::failure_learning},
   };
   static_assert(sizeof(kSwitches) / sizeof(kSwitches[0]) == MM_SWITCH_COUNT,
                 "one field per switch of the C library");

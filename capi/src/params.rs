@@ -51,8 +51,11 @@ pub enum MmSwitch {
     /// Place identical buffers (same lifespan, size and alignment) in
     /// preorder only (not in the reference; off by default).
     MM_SWITCH_IDENTICAL_ORDER = 10,
+    /// Learn from failed nodes and prune states at least as constrained
+    /// (not in the reference; off by default).
+    MM_SWITCH_FAILURE_LEARNING = 11,
     /// How many switches there are (not a switch).
-    MM_SWITCH_COUNT = 11,
+    MM_SWITCH_COUNT = 12,
 }
 
 /// The switch numbered `which` in the library's table.
@@ -250,6 +253,7 @@ mod tests {
             MmSwitch::MM_SWITCH_HATLESS_PRUNING,
             MmSwitch::MM_SWITCH_POINT_FILLING,
             MmSwitch::MM_SWITCH_IDENTICAL_ORDER,
+            MmSwitch::MM_SWITCH_FAILURE_LEARNING,
         ];
         assert_eq!(all.len(), Switch::ALL.len());
         assert_eq!(MmSwitch::MM_SWITCH_COUNT as u32, mm_switch_count());

@@ -41,9 +41,9 @@ As in upstream's model, ids are only labels (they need not be unique) and
 a gap may reach past its buffer's lifespan (only the part inside counts).
 
 Beyond upstream: ``SolverParams`` has ``threads`` (0: one per core; 1: the
-reference's sequential algorithm), ``seed``, ``deterministic`` and two
-technique switches of this project's, ``point_filling`` and
-``identical_order`` (off by default); the switches' names
+reference's sequential algorithm), ``seed``, ``deterministic`` and three
+technique switches of this project's, ``point_filling``,
+``identical_order`` and ``failure_learning`` (off by default); the switches' names
 are ``SWITCHES``; ``explain(problem, solution)`` says why a solution is
 invalid; ``timeout`` also takes a ``datetime.timedelta``; solving releases
 the GIL. ``minimalloc.cli`` is upstream's command-line module;

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import ClassVar, Literal, TypeAlias, overload
 
 __version__: str
-# The technique switches' names (the reference's nine, then point_filling
-# and identical_order),
+# The technique switches' names (the reference's nine, then point_filling,
+# identical_order and failure_learning),
 # each a bool property of SolverParams.
 SWITCHES: list[str]
 
@@ -124,6 +124,7 @@ class SolverParams:
     hatless_pruning: bool
     point_filling: bool
     identical_order: bool
+    failure_learning: bool
     preordering_heuristics: list[str]
     minimize_capacity: bool
     threads: int

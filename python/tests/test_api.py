@@ -77,7 +77,7 @@ def test_strip_solution() -> None:
 def test_switch_properties_follow_the_table() -> None:
     # The properties are made from the library's switch table at import;
     # the type stub declares them by hand, so it must list the same names.
-    own = ["point_filling", "identical_order"]
+    own = ["point_filling", "identical_order", "failure_learning"]
     assert len(mm.SWITCHES) == 9 + len(own) and mm.SWITCHES[9:] == own
     stub = (Path(mm.__file__).parent / "_minimalloc.pyi").read_text()
     params = mm.SolverParams()

@@ -85,6 +85,10 @@ pub struct PortfolioStats {
     pub nogoods_proved: u64,
     /// Sub-problem searches skipped thanks to nogoods.
     pub nogood_hits: u64,
+    /// Facts learned from failed nodes (`Switch::FailureLearning`).
+    pub facts_learned: u64,
+    /// Nodes those facts pruned.
+    pub learned_hits: u64,
     /// The worker that settled the answer (the last partition's winner, or
     /// the one that proved infeasibility).
     pub decided_by: Option<String>,

@@ -124,8 +124,9 @@ impl PortfolioOptions {
     /// nogoods on.
     pub fn from_params(params: &SolverParams) -> Self {
         // Identical order only skips what mirrors a subtree already tried,
-        // so every worker has it (on H it halves the nodes).
-        let switches = params.switches.with(Switch::IdenticalOrder, true);
+        // so every worker has it (on H it halves the nodes); so does
+        // failure learning, which prunes by facts about the problem.
+        let switches = params.switches.with(Switch::IdenticalOrder, true).with(Switch::FailureLearning, true);
         let mut workers: Vec<Worker> =
             ["TWA", "TAW", "WAT"].iter().map(|h| Worker { switches, ..Worker::new(h, false) }).collect();
         // Seeded, so that where point filling does not apply it is not a

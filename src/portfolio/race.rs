@@ -147,13 +147,15 @@ impl<'a> Race<'a> {
 
     /// Whether worker `w` carries on the quick round's search with
     /// heuristic `h`: it is unseeded, with `h` and the round's switches,
-    /// except perhaps identical order. That one may differ because it is
-    /// sound from whatever state a search is in (it only skips a subtree
-    /// that mirrors a sibling's tried before), so a search begun without
-    /// it can go on with it.
+    /// except perhaps identical order and failure learning. Those may
+    /// differ because they are sound from whatever state a search is in
+    /// (one only skips a subtree that mirrors a sibling's tried before, the
+    /// other only learns from nodes exhausted while it is on and prunes by
+    /// facts about the problem), so a search begun without them can go on
+    /// with them.
     pub(super) fn continues_quick_round(&self, w: usize, h: &Heuristic) -> bool {
         let worker = &self.crew[w];
-        let others = |s: Switches| s.with(Switch::IdenticalOrder, false);
+        let others = |s: Switches| s.with(Switch::IdenticalOrder, false).with(Switch::FailureLearning, false);
         !worker.seeded && others(worker.switches) == others(self.opts.params.switches) && worker.heuristic == *h
     }
 
@@ -186,7 +188,7 @@ impl<'a> Race<'a> {
     }
 
     /// Moves `search`'s counters (nodes, backtracks, nogood hits and
-    /// proofs) to worker `name`'s, with `attempts` and `wins` added, and
+    /// proofs, facts learned and their hits) to worker `name`'s, with `attempts` and `wins` added, and
     /// zeroes them, so that a search that runs again is not counted twice.
     pub(super) fn account(&self, name: &str, search: &mut Search<'_>, attempts: u64, wins: u64) {
         let mut stats = self.stats.lock();
@@ -197,6 +199,8 @@ impl<'a> Race<'a> {
         w.wins += wins;
         search.nodes = 0;
         search.backtracks = 0;
+        stats.facts_learned += std::mem::take(&mut search.facts_learned);
+        stats.learned_hits += std::mem::take(&mut search.learned_hits);
         if let Some(n) = search.nogoods_mut() {
             stats.nogood_hits += n.hits;
             stats.nogoods_proved += n.proved;

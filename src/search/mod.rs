@@ -15,6 +15,7 @@
 //! partition), a node budget and (optionally) a cache of sub-problems
 //! already proven infeasible, and reports how each run ended.
 
+pub(crate) mod learned;
 pub(crate) mod model;
 pub mod order;
 
@@ -28,6 +29,7 @@ use crate::params::{Key, SolverParams};
 use crate::stop::StopToken;
 use crate::sweep::SectionRange;
 use crate::switches::{Switch, Switches};
+use learned::Learned;
 use order::{compare, PreorderData};
 
 /// How a run of the search ended.
@@ -80,6 +82,8 @@ struct Ctx {
     /// The largest section total in `range` when the context began; totals
     /// only fall below it deeper down.
     max_total: i64,
+    /// The hash of its set of unplaced buffers ([`learned::set_hash`]).
+    hash: u64,
 }
 
 /// What undoes one placement.
@@ -145,6 +149,11 @@ struct Tries {
     /// The candidates fill a point (see `Search::point_candidates`): they
     /// are not in canonical order, so hatless pruning does not apply.
     point: bool,
+    /// The canonical bound excluded none of the context's unplaced buffers
+    /// (see [`learned`]).
+    free: bool,
+    /// [`Search::nodes`] when the node was entered.
+    entered: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -240,6 +249,12 @@ pub struct Search<'m> {
     /// The token's deadline, read once: the clock is asked every 32 nodes.
     deadline: Option<Instant>,
     nogoods: Option<NogoodCache>,
+    /// Failure learning is on and the model complete (see [`learned`]).
+    learning: bool,
+    learned: Learned,
+    /// The context each unplaced buffer belongs to (the innermost one that
+    /// holds it), `u32::MAX` outside any.
+    in_ctx: Vec<u32>,
 
     offsets: Vec<i64>,
     min_offset: Vec<i64>,
@@ -283,6 +298,9 @@ pub struct Search<'m> {
     pub backtracks: u64,
     /// Sub-partition searches skipped thanks to the nogood store.
     pub nogood_hits: u64,
+    /// Facts learned from failed nodes, and nodes they pruned.
+    pub facts_learned: u64,
+    pub learned_hits: u64,
     /// Buffers placed now, and the most placed at once since the search of
     /// the partition began: how far it got (see [`Self::deepest`]).
     placed: usize,
@@ -306,6 +324,9 @@ impl<'m> Search<'m> {
             stop: stop.clone(),
             deadline: stop.deadline(),
             nogoods: None,
+            learning: params.switches.get(Switch::FailureLearning) && m.complete,
+            learned: Learned::new(m.learned_bytes()),
+            in_ctx: vec![u32::MAX; n],
             offsets: vec![UNPLACED; n],
             min_offset: fixed_or_zero(),
             floor: vec![0; s],
@@ -336,6 +357,8 @@ impl<'m> Search<'m> {
             placed: 0,
             deepest: 0,
             nogood_hits: 0,
+            facts_learned: 0,
+            learned_hits: 0,
         }
     }
 
@@ -364,6 +387,7 @@ impl<'m> Search<'m> {
     /// The technique switches used from now on (other fields are ignored).
     pub fn set_switches(&mut self, switches: Switches) {
         self.sw = switches;
+        self.learning = switches.get(Switch::FailureLearning) && self.m.complete;
     }
 
     /// The preordering keys used from now on.
@@ -537,14 +561,20 @@ impl<'m> Search<'m> {
             }
             return Step::Pop(Status::Found);
         }
-        let (base, end, point) = match self.point_candidates(&ctx) {
-            Some((base, end)) => (base, end, true),
+        if self.learning && self.known_to_fail(node.c, &ctx) {
+            self.learned_hits += 1;
+            return Step::Pop(Status::Infeasible);
+        }
+        let (base, end, point, free) = match self.point_candidates(&ctx) {
+            Some((base, end)) => (base, end, true, true),
             None => {
-                let (base, end) = self.candidates(&ctx, node.min_offset, node.min_pre);
-                (base, end, false)
+                let (base, end, free) = self.candidates(&ctx, node.min_offset, node.min_pre);
+                (base, end, false, free)
             }
         };
-        self.stack[top] = Frame::Node(node, NodeState::Next(Tries { base, end, k: base, bar: None, point }));
+        let entered = self.nodes;
+        self.stack[top] =
+            Frame::Node(node, NodeState::Next(Tries { base, end, k: base, bar: None, point, free, entered }));
         Step::Go
     }
 
@@ -556,6 +586,10 @@ impl<'m> Search<'m> {
         if k == end {
             self.cands.truncate(base);
             self.backtracks += 1;
+            // Free and exhausted: what failed is the sub-problem itself.
+            if tries.free && self.learning && self.nodes - tries.entered >= learned::MIN_SUBTREE {
+                self.learn(node.c);
+            }
             return Step::Pop(Status::Infeasible);
         }
         let cand = self.cands[k];
@@ -745,12 +779,24 @@ impl<'m> Search<'m> {
         let live = self.live.len();
         self.live.extend(0..len as u32);
         let max_total = self.total[range.lower..range.upper].iter().copied().max().unwrap_or(0);
-        self.ctxs.push(Ctx { bufs: start, order, live, len, live_len: len, range, max_total });
+        let c = self.ctxs.len() as u32;
+        let mut hash = 0;
+        for i in start..start + len {
+            let b = self.bufs[i];
+            hash ^= learned::set_hash(b);
+            self.in_ctx[b as usize] = c;
+        }
+        self.ctxs.push(Ctx { bufs: start, order, live, len, live_len: len, range, max_total, hash });
         (order, live)
     }
 
     fn leave_context(&mut self, order: usize, live: usize) {
-        self.ctxs.pop();
+        if let Some(ctx) = self.ctxs.pop() {
+            let parent = (self.ctxs.len() as u32).wrapping_sub(1);
+            for i in ctx.bufs..ctx.bufs + ctx.len {
+                self.in_ctx[self.bufs[i] as usize] = if self.ctxs.is_empty() { u32::MAX } else { parent };
+            }
+        }
         self.live.truncate(live);
         self.order.truncate(order);
     }
@@ -848,18 +894,21 @@ impl<'m> Search<'m> {
     /// placed at (`min_offset`, `min_pre`): only those at or after it (under
     /// canonical order) and below the lowest top of any unplaced buffer
     /// (under dominance) may come next. Pushes them onto the candidate arena
-    /// in the order to try and returns their range.
+    /// in the order to try and returns their range, and whether the
+    /// canonical bound excluded none of them (the node is free).
     #[inline]
-    fn candidates(&mut self, ctx: &Ctx, min_offset: i64, min_pre: u32) -> (usize, usize) {
+    fn candidates(&mut self, ctx: &Ctx, min_offset: i64, min_pre: u32) -> (usize, usize, bool) {
         let m = self.m;
         let base = self.cands.len();
         let mut min_height = i64::MAX;
+        let mut free = true;
         for i in 0..ctx.live_len {
             let pre = self.live[ctx.live + i];
             let b = self.order[ctx.order + pre as usize] as usize;
             let offset = self.min_offset[b];
             min_height = min_height.min(offset + m.size[b]);
             if self.sw.get(Switch::CanonicalOnly) && (offset < min_offset || (offset == min_offset && pre < min_pre)) {
+                free = false;
                 continue;
             }
             if self.sw.get(Switch::CheckDominance) && offset >= min_height {
@@ -885,7 +934,32 @@ impl<'m> Search<'m> {
         } else {
             self.cands[base..].sort_unstable_by_key(|c| c.pre);
         }
-        (base, self.cands.len())
+        (base, self.cands.len(), free)
+    }
+
+    /// Whether a learned fact says context `c` cannot be completed now:
+    /// one about its very set of unplaced buffers, whose offsets are all
+    /// at or below theirs now (see [`learned`]).
+    #[inline]
+    fn known_to_fail(&self, c: usize, ctx: &Ctx) -> bool {
+        let c = c as u32;
+        self.learned.holds(ctx.hash, ctx.live_len, |b, lo| {
+            let b = b as usize;
+            self.in_ctx[b] == c && self.offsets[b] == UNPLACED && self.min_offset[b] >= lo
+        })
+    }
+
+    /// Learns that context `c`'s unplaced buffers cannot all be placed at
+    /// or above their lowest offsets now (its free node has just failed).
+    #[inline(never)]
+    fn learn(&mut self, c: usize) {
+        let ctx = self.ctxs[c];
+        let bufs: Vec<u32> =
+            (0..ctx.live_len).map(|i| self.order[ctx.order + self.live[ctx.live + i] as usize]).collect();
+        let lo = bufs.iter().map(|&b| self.min_offset[b as usize]).collect();
+        if self.learned.learn(ctx.hash, bufs, lo) {
+            self.facts_learned += 1;
+        }
     }
 
     /// Whether buffer `b` (preorder index `pre` in context `ctx`) must wait
@@ -926,6 +1000,7 @@ impl<'m> Search<'m> {
         let live_last = ctx.live + ctx.live_len - 1;
         self.live.swap(ctx.live + cand.pos as usize, live_last);
         self.ctxs[c].live_len -= 1;
+        self.ctxs[c].hash ^= learned::set_hash(b as u32);
 
         let offset_mark = self.offset_trail.len();
         let (hatless, fixed_failure) = self.raise_min_offsets(b, offset);
@@ -967,6 +1042,7 @@ impl<'m> Search<'m> {
         }
         let ctx = self.ctxs[c];
         self.ctxs[c].live_len += 1;
+        self.ctxs[c].hash ^= learned::set_hash(b as u32);
         self.live.swap(ctx.live + placed.pos as usize, ctx.live + ctx.live_len);
         self.offsets[b] = UNPLACED;
         self.placed -= 1;

@@ -209,14 +209,28 @@ impl Model {
     /// Bytes one search over this model may come to hold: its copies of the
     /// section lists (three words per membership, plus its floors), and
     /// undo trails that at full depth can record a raised lowest offset for
-    /// every pair and a raised floor for every membership (16 bytes each).
-    /// On somas_bert_base that is about 100 MB: more than the model itself.
+    /// every pair and a raised floor for every membership (16 bytes each),
+    /// and the budget of its learned facts. On somas_bert_base that is
+    /// about 100 MB: more than the model itself.
     pub(crate) fn search_bytes(&self) -> usize {
+        self.state_bytes().saturating_add(self.learned_bytes())
+    }
+
+    /// The search's state without its learned facts (see [`Self::search_bytes`]).
+    fn state_bytes(&self) -> usize {
         let members = self.section_members.len();
         members
             .saturating_mul(12 + 16)
             .saturating_add(self.edge_other.len().saturating_mul(16))
             .saturating_add(self.num_buffers.saturating_mul(96))
+    }
+
+    /// The budget of one search's learned facts ([`crate::search::learned`]):
+    /// as much as the rest of its state, within 1 to 16 MiB (1 MiB on the
+    /// paper's instances, which is what D's figures in the README were
+    /// measured with), so that memory stays proportional to the problem.
+    pub(crate) fn learned_bytes(&self) -> usize {
+        self.state_bytes().clamp(1 << 20, 16 << 20)
     }
 
     /// How many searches over this model may live at once: as many as
