@@ -152,7 +152,7 @@ struct Tries {
     /// The canonical bound excluded none of the context's unplaced buffers
     /// (see [`learned`]).
     free: bool,
-    /// [`Search::nodes`] when the node was entered.
+    /// `Search::visits` when the node was entered.
     entered: u64,
 }
 
@@ -301,6 +301,10 @@ pub struct Search<'m> {
     /// Facts learned from failed nodes, and nodes they pruned.
     pub facts_learned: u64,
     pub learned_hits: u64,
+    /// Nodes visited over the search's life: unlike [`Self::nodes`], which
+    /// drivers take and zero when they account for it, never reset, so
+    /// that a node can tell how big its subtree was.
+    visits: u64,
     /// Buffers placed now, and the most placed at once since the search of
     /// the partition began: how far it got (see [`Self::deepest`]).
     placed: usize,
@@ -359,6 +363,7 @@ impl<'m> Search<'m> {
             nogood_hits: 0,
             facts_learned: 0,
             learned_hits: 0,
+            visits: 0,
         }
     }
 
@@ -549,6 +554,7 @@ impl<'m> Search<'m> {
         }
         self.nodes_left -= 1;
         self.nodes += 1;
+        self.visits += 1;
         if self.should_stop() {
             return Step::Exit(Status::Stopped);
         }
@@ -572,7 +578,7 @@ impl<'m> Search<'m> {
                 (base, end, false, free)
             }
         };
-        let entered = self.nodes;
+        let entered = self.visits;
         self.stack[top] =
             Frame::Node(node, NodeState::Next(Tries { base, end, k: base, bar: None, point, free, entered }));
         Step::Go
@@ -587,7 +593,7 @@ impl<'m> Search<'m> {
             self.cands.truncate(base);
             self.backtracks += 1;
             // Free and exhausted: what failed is the sub-problem itself.
-            if tries.free && self.learning && self.nodes - tries.entered >= learned::MIN_SUBTREE {
+            if tries.free && self.learning && self.visits - tries.entered >= learned::MIN_SUBTREE {
                 self.learn(node.c);
             }
             return Step::Pop(Status::Infeasible);
