@@ -102,6 +102,16 @@ impl Switch {
         Switch::FailureLearning,
     ];
 
+    /// Whether a search may turn this switch on or off midway and stay
+    /// sound: identical order only skips subtrees that mirror a sibling's
+    /// tried before, and failure learning only learns from nodes exhausted
+    /// while it is on and prunes by facts about the problem. The race lets
+    /// a worker carry on the quick round's search if their switches differ
+    /// in these only.
+    pub fn resumable(self) -> bool {
+        matches!(self, Switch::IdenticalOrder | Switch::FailureLearning)
+    }
+
     /// Whether the reference has this switch (and it is on by default).
     pub fn in_reference(self) -> bool {
         !matches!(self, Switch::PointFilling | Switch::IdenticalOrder | Switch::FailureLearning)

@@ -50,6 +50,22 @@ fn cross_check(p: &minimalloc::Problem, result: Result<minimalloc::Solution, Sol
     Ok(())
 }
 
+/// [`cross_check`] of the sequential search with switches `mask`, then of
+/// a `threads`-thread portfolio with those switches and a seed drawn from
+/// the mask (so that seeded workers' random ranks vary too).
+fn cross_check_alone_and_seeded(
+    p: &minimalloc::Problem,
+    mask: u32,
+    h: &str,
+    threads: usize,
+) -> Result<(), TestCaseError> {
+    cross_check(p, Solver::new(params(mask, h)).solve(p))?;
+    let mut portfolio = params(mask, h);
+    portfolio.threads = threads;
+    portfolio.seed = u64::from(mask);
+    cross_check(p, Solver::new(portfolio).solve(p))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
 
@@ -73,13 +89,7 @@ proptest! {
     /// (their random ranks must keep identical buffers together).
     #[test]
     fn identical_order_matches_brute_force(p in problem_with_copies(8), mask in 0u32..1024, h in heuristics(), threads in 1usize..=3) {
-        let result = Solver::new(params(mask | 1 << 10, h)).solve(&p);
-        cross_check(&p, result)?;
-        let mut portfolio = params(mask | 1 << 10, h);
-        portfolio.threads = threads;
-        portfolio.seed = mask as u64;
-        let result = Solver::new(portfolio).solve(&p);
-        cross_check(&p, result)?;
+        cross_check_alone_and_seeded(&p, mask | 1 << 10, h, threads)?;
     }
 
     /// Failure learning on, over every setting of the other switches,
@@ -87,13 +97,7 @@ proptest! {
     /// capacities) failed nodes are common, and so are states that recur.
     #[test]
     fn failure_learning_matches_brute_force(p in problem(9, false), mask in 0u32..2048, h in heuristics(), threads in 1usize..=3) {
-        let result = Solver::new(params(mask | 1 << 11, h)).solve(&p);
-        cross_check(&p, result)?;
-        let mut portfolio = params(mask | 1 << 11, h);
-        portfolio.threads = threads;
-        portfolio.seed = mask as u64;
-        let result = Solver::new(portfolio).solve(&p);
-        cross_check(&p, result)?;
+        cross_check_alone_and_seeded(&p, mask | 1 << 11, h, threads)?;
     }
 
     #[test]

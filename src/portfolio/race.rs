@@ -147,15 +147,13 @@ impl<'a> Race<'a> {
 
     /// Whether worker `w` carries on the quick round's search with
     /// heuristic `h`: it is unseeded, with `h` and the round's switches,
-    /// except perhaps identical order and failure learning. Those may
-    /// differ because they are sound from whatever state a search is in
-    /// (one only skips a subtree that mirrors a sibling's tried before, the
-    /// other only learns from nodes exhausted while it is on and prunes by
-    /// facts about the problem), so a search begun without them can go on
+    /// except perhaps those a search may switch midway
+    /// ([`Switch::resumable`]), so a search begun without them can go on
     /// with them.
     pub(super) fn continues_quick_round(&self, w: usize, h: &Heuristic) -> bool {
         let worker = &self.crew[w];
-        let others = |s: Switches| s.with(Switch::IdenticalOrder, false).with(Switch::FailureLearning, false);
+        let others =
+            |s: Switches| Switch::ALL.into_iter().filter(|sw| sw.resumable()).fold(s, |s, sw| s.with(sw, false));
         !worker.seeded && others(worker.switches) == others(self.opts.params.switches) && worker.heuristic == *h
     }
 
