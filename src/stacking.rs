@@ -8,8 +8,9 @@
 //! memory: on the seven pairs of `tight/` (two of the paper's instances side
 //! by side, each solved alone in a fraction of a second) no worker found a
 //! packing in 10 s. Here the buffer list is cut where the two parts' load
-//! bounds add up least, each part is solved alone at the room the other
-//! leaves, and the packings are stacked.
+//! bounds add up least, the bottom part is solved alone at its own bound
+//! or at the room the other's bound leaves, the top part in the room left
+//! above it, and the packings are stacked.
 //!
 //! The cut is a heuristic: it only ever finds packings (validated), never
 //! proves anything, and it is tried only after the portfolio alone has had
@@ -26,18 +27,28 @@ use crate::problem::{Problem, Solution};
 use crate::stop::StopToken;
 
 /// How long the portfolio runs alone before a stacked attempt (or a tenth
-/// of the time limit, if that is less). `[default: 1 s]` `[range: any]`:
-/// every instance of the paper's suite and the stack and perfect
-/// instances of `tight/` are solved well within it, so they never pay for
-/// the attempt.
-pub const FIRST_LOOK: Duration = Duration::from_secs(1);
+/// of the time limit, if that is less). `[default: 100 ms]` `[range: any]`:
+/// long enough that what the portfolio settles at once (most of the
+/// paper's instances) is never stacked, short because a buffer list with a
+/// cut is rare and telling: of the paper's suite and tight/, only the
+/// seven pairs have one, and the portfolio packs none of them in 10 s
+/// while their stacked attempts take 0.2-0.6 s. At 1 s the pairs took
+/// 1.1-2.3 s each on this project's 2-core machine; at 100 ms, 0.2-0.6 s.
+pub const FIRST_LOOK: Duration = Duration::from_millis(100);
 
 /// Longest a stacked part is searched, or an eighth of the time left if
 /// that is less. `[default: 2 s]` `[range: any]`: a part that fits its
-/// room is usually packed in a fraction of a second (of the paper's
-/// instances, as parts of tight/'s pairs, J took the longest: over 1 s); one that does not should hand the time back to the
-/// portfolio, which starts over.
+/// room is usually packed in a fraction of a second; one that does not
+/// should hand the time back to the portfolio, which starts over.
 pub const PART_BUDGET: Duration = Duration::from_secs(2);
+
+/// The first, short try at each of the bottom part's two capacities (see
+/// `bottom_part`), or an eighth of the time left if that is less.
+/// `[default: 250 ms]` `[range: up to PART_BUDGET]`: every half of
+/// tight/'s pairs that packs at all packs within it (0.04-0.2 s each on
+/// this project's 2-core machine), so a capacity that does not fit costs
+/// little before the other is tried.
+pub const PROBE_BUDGET: Duration = Duration::from_millis(250);
 
 /// Each part has at least this share of the buffers (in tenths):
 /// `[default: 1]` a cut that sets apart a handful of buffers only moves them
@@ -150,9 +161,8 @@ fn share(stop: &StopToken, most: Duration, parts: u32) -> Duration {
 }
 
 /// The two parts of `problem` cut at `at`, packed one above the other
-/// within the capacity: first the lower part at the bottom, at its own
-/// load bound or else with all the room the upper one's bound leaves, then
-/// the upper part above it;
+/// within the capacity: first the lower part at the bottom (see
+/// [`bottom_part`]), then the upper part in the room left above it;
 /// if the upper part does not fit, the other way round. `None` if neither
 /// order fits in time (a first part that does not fit in its room ends the
 /// attempt: the cut is likely not between two problems).
@@ -163,18 +173,13 @@ fn stacked(problem: &Problem, at: usize, opts: &PortfolioOptions, stop: &StopTok
     // bottom), then the other way round only if the first part fitted.
     for lower_first in [true, false] {
         let (first, second) = if lower_first { (&lower, &upper) } else { (&upper, &lower) };
-        // At its own load bound first: more room weakens the search's
-        // inference (the paper's I, packed in 0.09 s at its bound, was not
-        // packed in 5 s with 8 KiB more).
         let peak = |p: &Problem| crate::bounds::max_load(p).min(i128::from(problem.capacity)) as i64;
         let (own, room) = (peak(first), problem.capacity - peak(second));
-        let bottom = solve_part(first, own, opts, stop)
-            .or_else(|| (room > own).then(|| solve_part(first, room, opts, stop)).flatten());
-        let bottom = bottom?;
+        let bottom = bottom_part(first, own, room, opts, stop)?;
         // The part above starts at a multiple of all its alignments.
         let step = second.buffers.iter().fold(1i64, |l, b| lcm(l, b.alignment.max(1)).min(problem.capacity.max(1)));
         let shift = (bottom.height + step - 1) / step * step;
-        let Some(top) = solve_part(second, problem.capacity - shift, opts, stop) else { continue };
+        let Some(top) = solve_part(second, problem.capacity - shift, PART_BUDGET, opts, stop) else { continue };
         let raised = top.offsets.iter().map(|o| o + shift);
         let offsets: Vec<i64> = if lower_first {
             bottom.offsets.iter().copied().chain(raised).collect()
@@ -199,13 +204,33 @@ fn lcm(a: i64, b: i64) -> i64 {
     (a / gcd(a, b)).saturating_mul(b)
 }
 
-/// One part at `capacity`, within its share of the time.
-fn solve_part(part: &Problem, capacity: i64, opts: &PortfolioOptions, stop: &StopToken) -> Option<Solution> {
+/// The part to pack at the bottom, at its own load bound `own` or with
+/// all the `room` the other part leaves: each first with a short budget
+/// ([`PROBE_BUDGET`]), then each with the whole [`PART_BUDGET`]. Neither
+/// capacity is the better first guess: the paper's I packs at its bound in
+/// 0.09 s and not in 5 s with 8 KiB more, while D packs with room to spare
+/// in 0.07 s and is not packed at its bound in 60 s.
+fn bottom_part(part: &Problem, own: i64, room: i64, opts: &PortfolioOptions, stop: &StopToken) -> Option<Solution> {
+    let capacities: &[i64] = if room > own { &[own, room] } else { &[own] };
+    [PROBE_BUDGET, PART_BUDGET]
+        .iter()
+        .flat_map(|&most| capacities.iter().map(move |&c| (c, most)))
+        .find_map(|(capacity, most)| solve_part(part, capacity, most, opts, stop))
+}
+
+/// One part at `capacity`, within `most` or its share of the time.
+fn solve_part(
+    part: &Problem,
+    capacity: i64,
+    most: Duration,
+    opts: &PortfolioOptions,
+    stop: &StopToken,
+) -> Option<Solution> {
     if stop.should_stop() || capacity <= 0 {
         return None;
     }
     let problem = Problem { capacity, ..part.clone() };
-    let budget = stop.child_until(Instant::now().checked_add(share(stop, PART_BUDGET, 8)));
+    let budget = stop.child_until(Instant::now().checked_add(share(stop, most, 8)));
     Portfolio::new(opts.clone()).solve_until(&problem, None, &[], &budget, &|_| {}).result.ok()
 }
 
