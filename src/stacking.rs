@@ -32,8 +32,8 @@ use crate::stop::StopToken;
 /// paper's instances) is never stacked, short because a buffer list with a
 /// cut is rare and telling: of the paper's suite and tight/, only the
 /// seven pairs have one, and the portfolio packs none of them in 10 s
-/// while their stacked attempts take 0.2-0.6 s. At 1 s the pairs took
-/// 1.1-2.3 s each on this project's 2-core machine; at 100 ms, 0.2-0.6 s.
+/// while stacked they take 0.18-0.50 s. At 1 s the pairs took 1.1-2.3 s
+/// each on this project's 2-core machine.
 pub const FIRST_LOOK: Duration = Duration::from_millis(100);
 
 /// Longest a stacked part is searched, or an eighth of the time left if
@@ -209,7 +209,9 @@ fn lcm(a: i64, b: i64) -> i64 {
 /// ([`PROBE_BUDGET`]), then each with the whole [`PART_BUDGET`]. Neither
 /// capacity is the better first guess: the paper's I packs at its bound in
 /// 0.09 s and not in 5 s with 8 KiB more, while D packs with room to spare
-/// in 0.07 s and is not packed at its bound in 60 s.
+/// in under 0.1 s and is not packed at its bound in 60 s of minimization.
+/// A capacity that fails its short try is searched afresh in the long one
+/// (a portfolio solve does not resume), which costs at most the short try.
 fn bottom_part(part: &Problem, own: i64, room: i64, opts: &PortfolioOptions, stop: &StopToken) -> Option<Solution> {
     let capacities: &[i64] = if room > own { &[own, room] } else { &[own] };
     [PROBE_BUDGET, PART_BUDGET]
