@@ -8,6 +8,7 @@
 //! quick_round = true                        # the reference's first round before racing
 //! stacking = true                           # two problems side by side: pack each, stack them
 //! winning_bonus = 3                         # more time for searches that got further and workers that won
+//! share_facts = true                        # hand facts learned from failures on to the other searches
 //! nogoods = true                            # share sub-problems proven infeasible
 //! slice = 256                               # nodes a search runs before its thread may switch
 //! step = 1024                               # nodes per lock-step in deterministic mode
@@ -112,6 +113,7 @@ struct RawConfig {
     stacking: Option<bool>,
     #[serde(default)]
     winning_bonus: Option<u32>,
+    share_facts: Option<bool>,
     #[serde(default)]
     nogoods: Option<bool>,
     #[serde(default)]
@@ -287,6 +289,9 @@ impl Config {
         if let Some(v) = raw.winning_bonus {
             portfolio.winning_bonus = v;
         }
+        if let Some(v) = raw.share_facts {
+            portfolio.share_facts = v;
+        }
         if let Some(q) = raw.quick_round {
             portfolio.quick_round = q;
         }
@@ -406,6 +411,7 @@ mod tests {
         assert_eq!(c.portfolio.workers[0].name, "ZLU~");
         assert!(!c.portfolio.workers[0].switches.get(Switch::CheckDominance));
         assert!(!c.portfolio.workers[0].switches.get(Switch::HatlessPruning));
+        assert!(!Config::parse("share_facts = false", "t.toml").unwrap().portfolio.share_facts);
         assert!(Config::parse("bogus = 1", "t.toml").unwrap_err().to_string().contains("t.toml"));
         assert!(Config::parse("[switches]\nfoo = true", "t.toml").unwrap_err().to_string().contains("foo"));
         assert!(Config::parse("[[worker]]\nheuristic = \"XYZ\"", "t.toml").is_err());

@@ -97,6 +97,35 @@ proptest! {
     }
 }
 
+/// Facts one search learns from its failures are handed on to the
+/// others in the live race (3-node slices, so they move often): on random
+/// problems at their load bound (dense enough that searches fail and come
+/// back to states) some are, every packing is valid, and the answers are
+/// those without sharing. (Against brute force: `portfolio_matches_brute_force`,
+/// whose races share facts, as the default does.)
+#[test]
+fn shared_facts_move_between_searches_and_change_no_answer() {
+    let mut shared_facts = 0;
+    for seed in 0..400 {
+        let mut p = minimalloc::generate::random(seed, 9, 14, 8, 12);
+        p.capacity = minimalloc::LowerBounds::of(&p).best() as i64;
+        let threads = 1 + seed as usize % 3;
+        let run = |share: bool| {
+            let mut opts = options([511, 0, 4095, 1023][seed as usize % 4], threads, false, seed % 2 == 0, true);
+            opts.share_facts = share;
+            Portfolio::new(opts).solve(&p, &|_| {})
+        };
+        let (with, without) = (run(true), run(false));
+        if let Ok(s) = &with.result {
+            assert_eq!(validate(&p, s), Ok(()), "seed {seed}");
+        }
+        assert_eq!(with.result.is_ok(), without.result.is_ok(), "seed {seed}");
+        shared_facts += with.stats.facts_shared;
+        assert_eq!(without.stats.facts_shared, 0, "seed {seed}: sharing is off");
+    }
+    assert!(shared_facts > 0, "some facts must move for the test to mean anything");
+}
+
 fn shared(name: &str) -> Option<Problem> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/challenging").join(name);
     match read_csv_file(&path) {

@@ -483,7 +483,7 @@ fn write_stats(
         "nodes": stats.nodes(),
         "backtracks": stats.backtracks(),
         "nogoods": {"proved": stats.nogoods_proved, "hits": stats.nogood_hits},
-        "learned": {"facts": stats.facts_learned, "hits": stats.learned_hits},
+        "learned": {"facts": stats.facts_learned, "hits": stats.learned_hits, "shared": stats.facts_shared, "shared_hits": stats.shared_hits},
         "decided_by": stats.decided_by,
         "workers": workers,
     });

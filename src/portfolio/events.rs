@@ -89,6 +89,11 @@ pub struct PortfolioStats {
     pub facts_learned: u64,
     /// Nodes those facts pruned.
     pub learned_hits: u64,
+    /// Facts one search learned that another of the live race took in
+    /// ([`super::PortfolioOptions::share_facts`]).
+    pub facts_shared: u64,
+    /// Nodes those facts pruned (counted in [`Self::learned_hits`] too).
+    pub shared_hits: u64,
     /// The worker that settled the answer (the last partition's winner, or
     /// the one that proved infeasibility).
     pub decided_by: Option<String>,

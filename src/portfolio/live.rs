@@ -14,6 +14,7 @@ use parking_lot::{Condvar, Mutex};
 
 use super::options::{luby, Worker, RESTART_SLICES};
 use super::race::{Race, RaceOutcome};
+use super::shared_facts::FactPool;
 use crate::nogood::{NogoodCache, NogoodHub};
 use crate::search::{Search, Status};
 use crate::switches::Switch;
@@ -39,6 +40,8 @@ struct Task<'s> {
     /// and the partition's size.
     depth: usize,
     size: usize,
+    /// How many of its partition's shared facts it has been handed.
+    facts_seen: usize,
 }
 
 /// The share of a partition's sections that must have no room to spare
@@ -75,6 +78,9 @@ struct Schedule<'s> {
     /// Links the nogood caches made for adopted searches (see
     /// [`Race::first_search`]); other caches are private.
     hub: Arc<NogoodHub>,
+    /// The facts the searches learned, handed on between them (see
+    /// [`super::PortfolioOptions::share_facts`]).
+    facts: FactPool,
 }
 
 /// A slice to run: task `id` (worker `w` on partition `p`) and its search,
@@ -114,6 +120,9 @@ impl<'a> Race<'a> {
             next_id: 0,
             idle: Vec::new(),
             hub: NogoodHub::new(),
+            // One search's budget: so at most one search's worth of memory
+            // more than `Model::affordable_searches` counts.
+            facts: FactPool::new(self.model.learned_bytes()),
         });
         // Signalled whenever a thread puts a task back, retires one or
         // leaves: an idle thread waits for that instead of polling.
@@ -145,10 +154,11 @@ impl<'a> Race<'a> {
         let Schedule { tasks, idle, hub, .. } = schedule;
         let task = &mut tasks[i];
         task.running = true;
-        let search = match task.search.take() {
+        let mut search = match task.search.take() {
             Some(search) => search,
             None => self.first_search(task.p, task.w, idle, hub),
         };
+        search.set_sharing(self.opts.share_facts);
         Some(Slice { id: task.id, p: task.p, w: task.w, search })
     }
 
@@ -160,11 +170,15 @@ impl<'a> Race<'a> {
     /// Drops the tasks of placed partitions that no thread is running; their
     /// searches become idle, to be reused.
     fn retire_placed(&self, schedule: &mut Schedule<'a>) {
-        let Schedule { tasks, idle, .. } = schedule;
+        let Schedule { tasks, idle, facts, .. } = schedule;
         tasks.retain_mut(|t| {
+            if self.solved[t.p].load(Ordering::SeqCst) {
+                facts.forget(t.p);
+            }
             if self.solved[t.p].load(Ordering::SeqCst) && !t.running {
                 if let Some(mut search) = t.search.take() {
                     search.abandon();
+                    search.forget_facts();
                     search.set_stop(self.stop.clone());
                     idle.push(search);
                 }
@@ -196,6 +210,7 @@ impl<'a> Race<'a> {
                         slices: 0,
                         depth: 0,
                         size,
+                        facts_seen: 0,
                     });
                 }
             }
@@ -305,6 +320,14 @@ impl<'a> Race<'a> {
             wake.notify_all();
             return false;
         };
+        if self.opts.share_facts && !self.solved[p].load(Ordering::SeqCst) {
+            let sched = &mut *sched;
+            sched.facts.publish(p, id, search.take_fresh_facts());
+            if status == Status::NodeLimit {
+                let task = &mut sched.tasks[i];
+                task.facts_seen = sched.facts.hand_on(p, id, task.facts_seen, &mut search);
+            }
+        }
         if status == Status::NodeLimit {
             self.account(&name, &mut search, 0, 0);
             let task = &mut sched.tasks[i];
@@ -331,6 +354,8 @@ impl<'a> Race<'a> {
             search.abandon();
         }
         search.set_stop(self.stop.clone());
+        // Its partition is placed (or the race is over): its facts are dead.
+        search.forget_facts();
         self.account(&name, &mut search, 1, u64::from(won));
         sched.idle.push(search);
         sched.tasks.remove(i);
@@ -345,7 +370,19 @@ mod tests {
     use super::*;
 
     fn task(spent: u64, depth: usize) -> Task<'static> {
-        Task { id: 0, p: 0, w: 0, search: None, running: false, spent, restarts: 0, slices: 0, depth, size: 100 }
+        Task {
+            id: 0,
+            p: 0,
+            w: 0,
+            search: None,
+            running: false,
+            spent,
+            restarts: 0,
+            slices: 0,
+            depth,
+            size: 100,
+            facts_seen: 0,
+        }
     }
 
     #[test]

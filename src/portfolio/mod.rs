@@ -73,6 +73,16 @@
 //!   the next step. Each step clears a cache's own keys, and the merged set
 //!   starts empty on every partition, so the workers of a partition share
 //!   all its keys, a step late, and none outlive it.
+//!
+//! # Facts learned from failures
+//!
+//! Searches with `Switch::FailureLearning` keep facts of their own
+//! (`search::learned`). With [`PortfolioOptions::share_facts`] on, the live
+//! race also hands each fact a search learns on a partition to that
+//! partition's other searches, at the end of their time slices
+//! (`shared_facts`); a fact holds for every ordering, so a worker need not
+//! refute a state again that another has refuted. The deterministic race
+//! shares none (what a search sees must not depend on timing).
 
 mod deterministic;
 mod events;
@@ -80,6 +90,7 @@ mod live;
 mod options;
 mod quick;
 mod race;
+mod shared_facts;
 
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};

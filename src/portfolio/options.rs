@@ -113,6 +113,13 @@ pub struct PortfolioOptions {
     /// `[default: 3]` `[range: 0..; 0 gives every search an equal share]`,
     /// preset key `winning_bonus`.
     pub winning_bonus: u32,
+    /// Hand the facts a live-race search learns from its failures
+    /// (`Switch::FailureLearning`) on to the partition's other searches, at
+    /// the end of each time slice (see `shared_facts`): a fact holds for
+    /// every ordering, so another worker need not refute the same state
+    /// again. The deterministic race keeps each search's facts its own.
+    /// `[default: on]`, preset key `share_facts`.
+    pub share_facts: bool,
 }
 
 impl PortfolioOptions {
@@ -149,6 +156,7 @@ impl PortfolioOptions {
             step: 1024,
             stacking: true,
             winning_bonus: 3,
+            share_facts: true,
         }
     }
 

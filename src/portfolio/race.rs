@@ -199,6 +199,8 @@ impl<'a> Race<'a> {
         search.backtracks = 0;
         stats.facts_learned += std::mem::take(&mut search.facts_learned);
         stats.learned_hits += std::mem::take(&mut search.learned_hits);
+        stats.facts_shared += std::mem::take(&mut search.facts_taken_in);
+        stats.shared_hits += std::mem::take(&mut search.shared_hits);
         if let Some(n) = search.nogoods_mut() {
             stats.nogood_hits += n.hits;
             stats.nogoods_proved += n.proved;

@@ -27,10 +27,21 @@
 //! search, one xor per placement), so a lookup costs one probe of a hash
 //! map, and a comparison of offsets only when the set matches.
 //!
+//! # Why a fact may prune another worker's search
+//! Nothing in a fact depends on the search that learned it: it names
+//! buffers of the model and offsets, and says no placement of them exists
+//! under the capacity. The pruning argument above asks of the pruned search
+//! only that it places buffers at or above their lowest offsets, which
+//! every search does whatever its preorder or switches. So a fact learned
+//! by one worker holds in every other search over the same model at the
+//! same capacity (or a smaller one); [`SharedFact`] lets the drivers hand
+//! them on (the live race does, at the end of each time slice).
+//!
 //! [`Switch::FailureLearning`]: crate::switches::Switch::FailureLearning
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use crate::nogood::FxHasher;
 
@@ -45,22 +56,37 @@ pub(crate) const MIN_SUBTREE: u64 = 2;
 const PER_SET: usize = 4;
 
 /// The bytes a fact of `len` buffers takes (a buffer index and an offset per
-/// buffer, plus the two boxes).
-fn fact_bytes(len: usize) -> usize {
-    12 * len + 48
+/// buffer, the two boxes, the shared count and the hash).
+pub(crate) fn fact_bytes(len: usize) -> usize {
+    12 * len + 72
 }
 
-/// One fact: `bufs` cannot all be placed, each at or above its `lo`.
+/// One fact: `bufs` (whose set has hash `hash`) cannot all be placed, each
+/// at or above its `lo`.
 #[derive(Debug)]
-struct Fact {
+pub(crate) struct Fact {
+    hash: u64,
     bufs: Box<[u32]>,
     lo: Box<[i64]>,
 }
 
-/// The facts one search has learned, within a memory budget.
+impl Fact {
+    /// The bytes it takes (see [`fact_bytes`]).
+    pub(crate) fn bytes(&self) -> usize {
+        fact_bytes(self.bufs.len())
+    }
+}
+
+/// A fact as searches hand it to each other: immutable, so one copy
+/// serves every store that keeps it.
+pub(crate) type SharedFact = Arc<Fact>;
+
+/// The facts one search holds (learned or handed on), within a memory
+/// budget that counts every fact it keeps, shared or not.
 #[derive(Debug, Default)]
 pub(crate) struct Learned {
-    facts: HashMap<u64, Vec<Fact>, BuildHasherDefault<FxHasher>>,
+    /// Per hash, each fact with whether it was taken in from another search.
+    facts: HashMap<u64, Vec<(SharedFact, bool)>, BuildHasherDefault<FxHasher>>,
     bytes: usize,
     limit_bytes: usize,
 }
@@ -72,29 +98,52 @@ impl Learned {
     }
 
     /// Whether some fact about a set of `len` buffers with hash `hash`
-    /// holds now: `covers(b, lo)` says whether buffer `b` is one of the
-    /// current set, unplaced, with a lowest offset at least `lo`.
+    /// holds now, and if so whether it was taken in from another search:
+    /// `covers(b, lo)` says whether buffer `b` is one of the current set,
+    /// unplaced, with a lowest offset at least `lo`.
     #[inline]
-    pub(crate) fn holds(&self, hash: u64, len: usize, covers: impl Fn(u32, i64) -> bool) -> bool {
-        let Some(bucket) = self.facts.get(&hash) else { return false };
-        bucket.iter().any(|f| f.bufs.len() == len && f.bufs.iter().zip(f.lo.iter()).all(|(&b, &lo)| covers(b, lo)))
+    pub(crate) fn holds(&self, hash: u64, len: usize, covers: impl Fn(u32, i64) -> bool) -> Option<bool> {
+        let bucket = self.facts.get(&hash)?;
+        bucket
+            .iter()
+            .find(|(f, _)| f.bufs.len() == len && f.bufs.iter().zip(f.lo.iter()).all(|(&b, &lo)| covers(b, lo)))
+            .map(|&(_, taken_in)| taken_in)
     }
 
     /// Records that `bufs` (hash `hash`) cannot all be placed at or above
-    /// `lo`; returns whether it was kept (not over the budget or a full
-    /// bucket).
-    pub(crate) fn learn(&mut self, hash: u64, bufs: Vec<u32>, lo: Vec<i64>) -> bool {
-        let bytes = fact_bytes(bufs.len());
-        if self.bytes + bytes > self.limit_bytes {
+    /// `lo`; returns the fact if it was kept (not over the budget or a full
+    /// bucket), for the caller to hand on.
+    pub(crate) fn learn(&mut self, hash: u64, bufs: Vec<u32>, lo: Vec<i64>) -> Option<SharedFact> {
+        if !self.has_room(hash, bufs.len()) {
+            return None;
+        }
+        let fact = Arc::new(Fact { hash, bufs: bufs.into(), lo: lo.into() });
+        self.keep(Arc::clone(&fact), false);
+        Some(fact)
+    }
+
+    /// Keeps a fact another search learned; returns whether it was kept.
+    pub(crate) fn take_in(&mut self, fact: &SharedFact) -> bool {
+        if !self.has_room(fact.hash, fact.bufs.len()) {
             return false;
         }
-        let bucket = self.facts.entry(hash).or_default();
-        if bucket.len() >= PER_SET {
-            return false;
-        }
-        self.bytes += bytes;
-        bucket.push(Fact { bufs: bufs.into(), lo: lo.into() });
+        self.keep(Arc::clone(fact), true);
         true
+    }
+
+    /// Drops every fact.
+    pub(crate) fn clear(&mut self) {
+        self.facts.clear();
+        self.bytes = 0;
+    }
+
+    fn has_room(&self, hash: u64, len: usize) -> bool {
+        self.bytes + fact_bytes(len) <= self.limit_bytes && self.facts.get(&hash).is_none_or(|b| b.len() < PER_SET)
+    }
+
+    fn keep(&mut self, fact: SharedFact, taken_in: bool) {
+        self.bytes += fact.bytes();
+        self.facts.entry(fact.hash).or_default().push((fact, taken_in));
     }
 }
 
@@ -119,26 +168,40 @@ mod tests {
     #[test]
     fn a_fact_holds_where_every_offset_is_at_least_as_high() {
         let mut l = Learned::new(1 << 20);
-        assert!(l.learn(hash(&[3, 5]), vec![3, 5], vec![10, 20]));
+        assert!(l.learn(hash(&[3, 5]), vec![3, 5], vec![10, 20]).is_some());
         let at = |lo3: i64, lo5: i64| move |b: u32, lo: i64| if b == 3 { lo3 >= lo } else { b == 5 && lo5 >= lo };
-        assert!(l.holds(hash(&[3, 5]), 2, at(10, 20)));
-        assert!(l.holds(hash(&[3, 5]), 2, at(11, 25)));
-        assert!(!l.holds(hash(&[3, 5]), 2, at(9, 25)), "one buffer lower: the fact says nothing");
-        assert!(!l.holds(hash(&[3, 5]), 3, at(10, 20)), "another set of the same hash");
-        assert!(!l.holds(hash(&[3, 6]), 2, at(10, 20)));
+        assert_eq!(l.holds(hash(&[3, 5]), 2, at(10, 20)), Some(false), "holds, and was learned here");
+        assert!(l.holds(hash(&[3, 5]), 2, at(11, 25)).is_some());
+        assert!(l.holds(hash(&[3, 5]), 2, at(9, 25)).is_none(), "one buffer lower: the fact says nothing");
+        assert!(l.holds(hash(&[3, 5]), 3, at(10, 20)).is_none(), "another set of the same hash");
+        assert!(l.holds(hash(&[3, 6]), 2, at(10, 20)).is_none());
     }
 
     #[test]
     fn the_budget_and_buckets_are_bounded() {
         let mut l = Learned::new(fact_bytes(2) * 2);
-        assert!(l.learn(1, vec![1, 2], vec![0, 0]));
-        assert!(l.learn(2, vec![1, 3], vec![0, 0]));
-        assert!(!l.learn(3, vec![1, 4], vec![0, 0]), "over the budget");
+        assert!(l.learn(1, vec![1, 2], vec![0, 0]).is_some());
+        assert!(l.learn(2, vec![1, 3], vec![0, 0]).is_some());
+        assert!(l.learn(3, vec![1, 4], vec![0, 0]).is_none(), "over the budget");
         let mut l = Learned::new(1 << 20);
         for i in 0..PER_SET {
-            assert!(l.learn(7, vec![1], vec![i as i64]));
+            assert!(l.learn(7, vec![1], vec![i as i64]).is_some());
         }
-        assert!(!l.learn(7, vec![1], vec![99]), "a full bucket");
+        let extra = Learned::new(1 << 20).learn(7, vec![1], vec![99]).unwrap();
+        assert!(l.learn(7, vec![1], vec![99]).is_none(), "a full bucket");
+        assert!(!l.take_in(&extra), "a full bucket takes no shared fact either");
+        l.clear();
+        assert!(l.take_in(&extra) && l.bytes == extra.bytes());
+    }
+
+    #[test]
+    fn a_shared_fact_holds_in_the_store_that_takes_it_in() {
+        let fact = Learned::new(1 << 20).learn(hash(&[3, 5]), vec![3, 5], vec![10, 20]).unwrap();
+        let mut other = Learned::new(1 << 20);
+        let at = |b: u32, lo: i64| (b == 3 || b == 5) && lo <= 20;
+        assert!(other.holds(hash(&[3, 5]), 2, at).is_none());
+        assert!(other.take_in(&fact));
+        assert_eq!(other.holds(hash(&[3, 5]), 2, at), Some(true), "holds, and was taken in");
     }
 
     /// On random problems at the load bound (dense enough that failed

@@ -30,6 +30,7 @@ use crate::stop::StopToken;
 use crate::sweep::SectionRange;
 use crate::switches::{Switch, Switches};
 use learned::Learned;
+pub(crate) use learned::SharedFact;
 use order::{compare, PreorderData};
 
 /// How a run of the search ended.
@@ -252,6 +253,9 @@ pub struct Search<'m> {
     /// Failure learning is on and the model complete (see [`learned`]).
     learning: bool,
     learned: Learned,
+    /// Facts learned since the driver last took them, kept only while the
+    /// driver shares them ([`Self::set_sharing`]).
+    fresh: Option<Vec<SharedFact>>,
     /// The context each unplaced buffer belongs to (the innermost one that
     /// holds it), `u32::MAX` outside any.
     in_ctx: Vec<u32>,
@@ -301,6 +305,10 @@ pub struct Search<'m> {
     /// Facts learned from failed nodes, and nodes they pruned.
     pub facts_learned: u64,
     pub learned_hits: u64,
+    /// Facts other searches learned that this one took in, and the nodes
+    /// they pruned (counted in [`Self::learned_hits`] too).
+    pub facts_taken_in: u64,
+    pub shared_hits: u64,
     /// Nodes visited over the search's life: unlike [`Self::nodes`], which
     /// drivers take and zero when they account for it, never reset, so
     /// that a node can tell how big its subtree was.
@@ -330,6 +338,7 @@ impl<'m> Search<'m> {
             nogoods: None,
             learning: params.switches.get(Switch::FailureLearning) && m.complete,
             learned: Learned::new(m.learned_bytes()),
+            fresh: None,
             in_ctx: vec![u32::MAX; n],
             offsets: vec![UNPLACED; n],
             min_offset: fixed_or_zero(),
@@ -363,6 +372,8 @@ impl<'m> Search<'m> {
             nogood_hits: 0,
             facts_learned: 0,
             learned_hits: 0,
+            facts_taken_in: 0,
+            shared_hits: 0,
             visits: 0,
         }
     }
@@ -567,9 +578,12 @@ impl<'m> Search<'m> {
             }
             return Step::Pop(Status::Found);
         }
-        if self.learning && self.known_to_fail(node.c, &ctx) {
-            self.learned_hits += 1;
-            return Step::Pop(Status::Infeasible);
+        if self.learning {
+            if let Some(taken_in) = self.known_to_fail(node.c, &ctx) {
+                self.learned_hits += 1;
+                self.shared_hits += u64::from(taken_in);
+                return Step::Pop(Status::Infeasible);
+            }
         }
         let (base, end, point, free) = match self.point_candidates(&ctx) {
             Some((base, end)) => (base, end, true, true),
@@ -945,9 +959,10 @@ impl<'m> Search<'m> {
 
     /// Whether a learned fact says context `c` cannot be completed now:
     /// one about its very set of unplaced buffers, whose offsets are all
-    /// at or below theirs now (see [`learned`]).
+    /// at or below theirs now (see [`learned`]); if so, whether another
+    /// search learned it.
     #[inline]
-    fn known_to_fail(&self, c: usize, ctx: &Ctx) -> bool {
+    fn known_to_fail(&self, c: usize, ctx: &Ctx) -> Option<bool> {
         let c = c as u32;
         self.learned.holds(ctx.hash, ctx.live_len, |b, lo| {
             let b = b as usize;
@@ -963,8 +978,49 @@ impl<'m> Search<'m> {
         let bufs: Vec<u32> =
             (0..ctx.live_len).map(|i| self.order[ctx.order + self.live[ctx.live + i] as usize]).collect();
         let lo = bufs.iter().map(|&b| self.min_offset[b as usize]).collect();
-        if self.learned.learn(ctx.hash, bufs, lo) {
+        if let Some(fact) = self.learned.learn(ctx.hash, bufs, lo) {
             self.facts_learned += 1;
+            if let Some(fresh) = &mut self.fresh {
+                fresh.push(fact);
+            }
+        }
+    }
+
+    /// Whether the facts this search learns are also kept for the driver to
+    /// hand on ([`Self::take_fresh_facts`]).
+    pub(crate) fn set_sharing(&mut self, on: bool) {
+        if !on {
+            self.fresh = None;
+        } else if self.fresh.is_none() {
+            self.fresh = Some(Vec::new());
+        }
+    }
+
+    /// Drops every fact held, and those not yet taken: for a driver that
+    /// knows they can no longer help (their partition is placed; facts name
+    /// their buffers, so they never match on another).
+    pub(crate) fn forget_facts(&mut self) {
+        self.learned.clear();
+        if let Some(fresh) = &mut self.fresh {
+            fresh.clear();
+        }
+    }
+
+    /// The facts learned since the last call, for other searches of the
+    /// same model, partition and capacity (see [`learned`] for why they
+    /// hold there).
+    pub(crate) fn take_fresh_facts(&mut self) -> Vec<SharedFact> {
+        self.fresh.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Takes in facts that other searches over this model learned at this
+    /// search's capacity (or a larger one) on its current partition; with
+    /// failure learning off they are ignored.
+    pub(crate) fn take_in_facts<'f>(&mut self, facts: impl IntoIterator<Item = &'f SharedFact>) {
+        if self.learning {
+            for fact in facts {
+                self.facts_taken_in += u64::from(self.learned.take_in(fact));
+            }
         }
     }
 
