@@ -154,11 +154,14 @@ impl<'a> Race<'a> {
         let Schedule { tasks, idle, hub, .. } = schedule;
         let task = &mut tasks[i];
         task.running = true;
-        let mut search = match task.search.take() {
+        let search = match task.search.take() {
             Some(search) => search,
-            None => self.first_search(task.p, task.w, idle, hub),
+            None => {
+                let mut search = self.first_search(task.p, task.w, idle, hub);
+                search.set_sharing(self.opts.share_facts);
+                search
+            }
         };
-        search.set_sharing(self.opts.share_facts);
         Some(Slice { id: task.id, p: task.p, w: task.w, search })
     }
 
@@ -172,10 +175,11 @@ impl<'a> Race<'a> {
     fn retire_placed(&self, schedule: &mut Schedule<'a>) {
         let Schedule { tasks, idle, facts, .. } = schedule;
         tasks.retain_mut(|t| {
-            if self.solved[t.p].load(Ordering::SeqCst) {
+            let placed = self.solved[t.p].load(Ordering::SeqCst);
+            if placed {
                 facts.forget(t.p);
             }
-            if self.solved[t.p].load(Ordering::SeqCst) && !t.running {
+            if placed && !t.running {
                 if let Some(mut search) = t.search.take() {
                     search.abandon();
                     search.forget_facts();

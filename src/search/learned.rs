@@ -57,7 +57,7 @@ const PER_SET: usize = 4;
 
 /// The bytes a fact of `len` buffers takes (a buffer index and an offset per
 /// buffer, the two boxes, the shared count and the hash).
-pub(crate) fn fact_bytes(len: usize) -> usize {
+fn fact_bytes(len: usize) -> usize {
     12 * len + 72
 }
 
