@@ -13,28 +13,20 @@
 //! above it, and the packings are stacked.
 //!
 //! The cut is a heuristic: it only ever finds packings (validated), never
-//! proves anything, and it is tried only after the portfolio alone has had
-//! a first look ([`FIRST_LOOK`]), so that problems the portfolio settles
-//! quickly, feasible or not, are untouched. When the stacked attempt fails
-//! the portfolio resumes for the rest of the time limit. Deterministic
-//! solves never stack: the first look ends by the clock.
+//! proves anything, and it is the portfolio's detour
+//! (`crate::portfolio::Detour`): tried only once the reference's own first
+//! round (within its time limit) and the greedy placements have not
+//! settled the problem, so that problems the portfolio settles quickly,
+//! feasible or not, are untouched, and nothing the portfolio did before is
+//! thrown away: when the stacked attempt fails, the race carries on the
+//! searches the round left paused. Deterministic solves never stack: the
+//! parts' budgets are counted by the clock.
 
 use std::time::{Duration, Instant};
 
-use crate::error::SolveError;
-use crate::portfolio::{Event, EventKind, Portfolio, PortfolioOptions, Report};
+use crate::portfolio::{Event, Portfolio, PortfolioOptions, PortfolioStats, Report};
 use crate::problem::{Problem, Solution};
 use crate::stop::StopToken;
-
-/// How long the portfolio runs alone before a stacked attempt (or a tenth
-/// of the time limit, if that is less). `[default: 100 ms]` `[range: any]`:
-/// long enough that what the portfolio settles at once (most of the
-/// paper's instances) is never stacked, short because a buffer list with a
-/// cut is rare and telling: of the paper's suite and tight/, only the
-/// seven pairs have one, and the portfolio packs none of them in 10 s
-/// while stacked they take 0.18-0.50 s. At 1 s the pairs took 1.1-2.3 s
-/// each on this project's 2-core machine.
-pub const FIRST_LOOK: Duration = Duration::from_millis(100);
 
 /// Longest a stacked part is searched, or an eighth of the time left if
 /// that is less. `[default: 2 s]` `[range: any]`: a part that fits its
@@ -59,13 +51,17 @@ const MIN_PART_TENTHS: usize = 1;
 /// pass over every buffer's lifespan per direction).
 const MAX_WORK: usize = 50_000_000;
 
+/// Section updates between two questions to the stop token while the cut
+/// is looked for.
+const STOP_EVERY: usize = 1 << 16;
+
 /// Where to cut `problem`'s buffer list: the index `i` (parts `..i` and
 /// `i..`) whose parts' peak loads add up least, if they fit the capacity
 /// together, with ties to the most even cut. `None` when buffers have gaps
 /// or fixed offsets (stacking would move them), when the parts would not
 /// overlap in time (the portfolio splits those itself), or when no cut
-/// fits.
-pub(crate) fn cut(problem: &Problem) -> Option<usize> {
+/// fits, or `stop` said to stop first.
+pub(crate) fn cut(problem: &Problem, stop: &StopToken) -> Option<usize> {
     let bufs = &problem.buffers;
     let n = bufs.len();
     if n < 20 || bufs.iter().any(|b| !b.gaps.is_empty() || b.offset.is_some()) {
@@ -84,6 +80,7 @@ pub(crate) fn cut(problem: &Problem) -> Option<usize> {
         let mut load = vec![0i128; times.len()];
         let mut peak = 0i128;
         let mut out = vec![0i128; n + 1];
+        let mut work = 0;
         for (k, i) in order.enumerate() {
             let (lo, hi) = spans[i];
             for l in &mut load[lo..hi] {
@@ -91,12 +88,19 @@ pub(crate) fn cut(problem: &Problem) -> Option<usize> {
                 peak = peak.max(*l);
             }
             out[k + 1] = peak;
+            work += hi - lo;
+            if work >= STOP_EVERY {
+                work = 0;
+                if stop.should_stop() {
+                    return None;
+                }
+            }
         }
-        out
+        Some(out)
     };
     // prefix[i]: the peak load of buffers ..i; suffix[j]: of the last j.
-    let prefix = peaks(&mut (0..n));
-    let suffix = peaks(&mut (0..n).rev());
+    let prefix = peaks(&mut (0..n))?;
+    let suffix = peaks(&mut (0..n).rev())?;
     let least = (n * MIN_PART_TENTHS).div_ceil(10).max(1);
     let capacity = i128::from(problem.capacity);
     (least..=n - least)
@@ -113,9 +117,11 @@ fn overlap_in_time(a: &[(usize, usize)], b: &[(usize, usize)]) -> bool {
     alo < bhi && blo < ahi
 }
 
-/// Solves `problem` with the portfolio of `opts`, trying a stacked packing
-/// (see the module docs) when the buffer list has a [`cut`] and the
-/// portfolio alone has not settled the problem within its first look.
+/// Solves `problem` with the portfolio of `opts`, which takes a stacked
+/// packing (see the module docs) as its detour when the buffer list has a
+/// [`cut`] and the quick round and greedy placements leave it open. The parts' work is
+/// counted in the report's statistics, their workers named `stacking:`
+/// and theirs.
 pub(crate) fn solve(
     problem: &Problem,
     opts: &PortfolioOptions,
@@ -123,33 +129,18 @@ pub(crate) fn solve(
     events: &(dyn Fn(Event) + Sync),
 ) -> Report {
     let portfolio = Portfolio::new(opts.clone());
-    // The first look ends by the clock, which a deterministic answer must
-    // not depend on.
-    let eligible = opts.stacking && !opts.params.deterministic && problem.check().is_ok();
-    let Some(at) = (if eligible { cut(problem) } else { None }) else {
+    // The parts' budgets are counted by the clock, which a deterministic
+    // answer must not depend on.
+    if !opts.stacking || opts.params.deterministic {
         return portfolio.solve_until(problem, None, &[], stop, events);
-    };
-    let start = Instant::now();
-    let look = stop.child_until(Instant::now().checked_add(share(stop, FIRST_LOOK, 10)));
-    // The first look's own time limit is not the caller's: it is not reported.
-    let quiet = |e: Event| {
-        if !matches!(e.kind, EventKind::TimedOut) || stop.should_stop() {
-            events(e);
-        }
-    };
-    let first = portfolio.solve_until(problem, None, &[], &look, &quiet);
-    if !matches!(first.result, Err(SolveError::Timeout)) || stop.should_stop() {
-        return first;
     }
-    if let Some(solution) = stacked(problem, at, opts, stop) {
-        let height = solution.height;
-        events(Event { elapsed: start.elapsed(), kind: EventKind::Solved { height }, worker: Some("stacking".into()) });
-        let mut stats = first.stats;
-        stats.wall = start.elapsed();
+    let detour = |run: &StopToken, stats: &mut PortfolioStats| {
+        let at = cut(problem, run)?;
+        let solution = stacked(problem, at, opts, run, stats)?;
         stats.decided_by = Some("stacking".into());
-        return Report { result: Ok(solution), stats };
-    }
-    portfolio.solve_until(problem, None, &[], stop, events)
+        Some(solution)
+    };
+    portfolio.solve_detouring(problem, &detour, stop, events)
 }
 
 /// `most`, or the time `stop` has left divided by `parts`, if that is less.
@@ -166,7 +157,13 @@ fn share(stop: &StopToken, most: Duration, parts: u32) -> Duration {
 /// if the upper part does not fit, the other way round. `None` if neither
 /// order fits in time (a first part that does not fit in its room ends the
 /// attempt: the cut is likely not between two problems).
-fn stacked(problem: &Problem, at: usize, opts: &PortfolioOptions, stop: &StopToken) -> Option<Solution> {
+fn stacked(
+    problem: &Problem,
+    at: usize,
+    opts: &PortfolioOptions,
+    stop: &StopToken,
+    stats: &mut PortfolioStats,
+) -> Option<Solution> {
     let part = |range: std::ops::Range<usize>| Problem::new(problem.buffers[range].to_vec(), 0);
     let (lower, upper) = (part(0..at), part(at..problem.buffers.len()));
     // The list's own order first (what a compiler lists first at the
@@ -175,11 +172,11 @@ fn stacked(problem: &Problem, at: usize, opts: &PortfolioOptions, stop: &StopTok
         let (first, second) = if lower_first { (&lower, &upper) } else { (&upper, &lower) };
         let peak = |p: &Problem| crate::bounds::max_load(p).min(i128::from(problem.capacity)) as i64;
         let (own, room) = (peak(first), problem.capacity - peak(second));
-        let bottom = bottom_part(first, own, room, opts, stop)?;
+        let bottom = bottom_part(first, own, room, opts, stop, stats)?;
         // The part above starts at a multiple of all its alignments.
         let step = second.buffers.iter().fold(1i64, |l, b| lcm(l, b.alignment.max(1)).min(problem.capacity.max(1)));
         let shift = (bottom.height + step - 1) / step * step;
-        let Some(top) = solve_part(second, problem.capacity - shift, PART_BUDGET, opts, stop) else { continue };
+        let Some(top) = solve_part(second, problem.capacity - shift, PART_BUDGET, opts, stop, stats) else { continue };
         let raised = top.offsets.iter().map(|o| o + shift);
         let offsets: Vec<i64> = if lower_first {
             bottom.offsets.iter().copied().chain(raised).collect()
@@ -212,28 +209,39 @@ fn lcm(a: i64, b: i64) -> i64 {
 /// in under 0.1 s and is not packed at its bound in 60 s of minimization.
 /// A capacity that fails its short try is searched afresh in the long one
 /// (a portfolio solve does not resume), which costs at most the short try.
-fn bottom_part(part: &Problem, own: i64, room: i64, opts: &PortfolioOptions, stop: &StopToken) -> Option<Solution> {
+fn bottom_part(
+    part: &Problem,
+    own: i64,
+    room: i64,
+    opts: &PortfolioOptions,
+    stop: &StopToken,
+    stats: &mut PortfolioStats,
+) -> Option<Solution> {
     let capacities: &[i64] = if room > own { &[own, room] } else { &[own] };
     [PROBE_BUDGET, PART_BUDGET]
         .iter()
         .flat_map(|&most| capacities.iter().map(move |&c| (c, most)))
-        .find_map(|(capacity, most)| solve_part(part, capacity, most, opts, stop))
+        .find_map(|(capacity, most)| solve_part(part, capacity, most, opts, stop, stats))
 }
 
-/// One part at `capacity`, within `most` or its share of the time.
+/// One part at `capacity`, within `most` or its share of the time; its
+/// work goes into `stats`.
 fn solve_part(
     part: &Problem,
     capacity: i64,
     most: Duration,
     opts: &PortfolioOptions,
     stop: &StopToken,
+    stats: &mut PortfolioStats,
 ) -> Option<Solution> {
     if stop.should_stop() || capacity <= 0 {
         return None;
     }
     let problem = Problem { capacity, ..part.clone() };
     let budget = stop.child_until(Instant::now().checked_add(share(stop, most, 8)));
-    Portfolio::new(opts.clone()).solve_until(&problem, None, &[], &budget, &|_| {}).result.ok()
+    let report = Portfolio::new(opts.clone()).solve_until(&problem, None, &[], &budget, &|_| {});
+    stats.absorb(&report.stats, "stacking:");
+    report.result.ok()
 }
 
 #[cfg(test)]
@@ -248,13 +256,16 @@ mod tests {
         let mut buffers = one.buffers.clone();
         buffers.extend(one.buffers.iter().map(|b| Buffer { id: format!("b_{}", b.id), ..b.clone() }));
         let pair = Problem::new(buffers, 128);
-        assert_eq!(cut(&pair), Some(one.buffers.len()));
+        let stop = StopToken::new();
+        assert_eq!(cut(&pair, &stop), Some(one.buffers.len()));
         // Too little room for the two bounds: no cut.
-        assert_eq!(cut(&Problem { capacity: 100, ..pair.clone() }), None);
-        // A stacked packing is found and valid.
+        assert_eq!(cut(&Problem { capacity: 100, ..pair.clone() }, &stop), None);
+        // A stacked packing is found and valid, and its parts' work counted.
         let opts = PortfolioOptions::from_params(&crate::params::SolverParams { threads: 2, ..Default::default() });
-        let s = stacked(&pair, one.buffers.len(), &opts, &StopToken::new()).unwrap();
+        let mut stats = PortfolioStats::default();
+        let s = stacked(&pair, one.buffers.len(), &opts, &stop, &mut stats).unwrap();
         assert!(s.height <= 128);
+        assert!(stats.workers.iter().all(|w| w.name.starts_with("stacking:")) && !stats.workers.is_empty());
     }
 
     /// On random problems (any cut, any capacity at or above the bound) a
@@ -267,8 +278,9 @@ mod tests {
             let mut p = crate::generate::random(seed, 40, 200, 60, 64);
             let bound = crate::bounds::max_load(&p) as i64;
             p.capacity = bound + (seed as i64 % 4) * 16;
-            let at = cut(&p).unwrap_or(20);
-            if let Some(s) = stacked(&p, at, &opts, &StopToken::new()) {
+            let stop = StopToken::new();
+            let at = cut(&p, &stop).unwrap_or(20);
+            if let Some(s) = stacked(&p, at, &opts, &stop, &mut PortfolioStats::default()) {
                 assert!(crate::validate::validate(&p, &s).is_ok() && s.height <= p.capacity, "seed {seed}");
                 found += 1;
             }

@@ -113,7 +113,8 @@ pub(crate) fn place(
                 forbidden.push((below + 1, above)); // b may not lie in (below, above)
             }
         }
-        forbidden.sort_unstable();
+        // `choose` reads the ranges by their start only.
+        forbidden.sort_unstable_by_key(|r| r.0);
         let size = m.size[b];
         let align = m.align[b];
         let chosen = if m.fixed[b] != NO_FIXED {
@@ -166,7 +167,13 @@ impl Placed {
 }
 
 /// `eff(a, b)`: how far above `a`'s offset `b` must start, from `a`'s edges.
+#[inline]
 fn reverse_eff(m: &Model, a: usize, b: usize) -> i64 {
+    // Without gaps it is `a`'s size: no search of `a`'s edges, which on a
+    // dense partition (thousands of edges a buffer) was most of the time.
+    if m.edge_eff.is_none() {
+        return m.size[a];
+    }
     // Overlaps are symmetric, so the edge is there.
     m.eff(a, b).unwrap_or(i64::MIN / 4)
 }

@@ -110,9 +110,30 @@ impl PortfolioStats {
         self.workers.iter().map(|w| w.backtracks).sum()
     }
 
+    /// Adds the work of `other`, a solve run on this one's behalf (such as
+    /// a stacked part), so that these counters cover the whole run: its
+    /// workers' counters under `prefix` followed by their names, and its
+    /// proofs, facts and hits. Wall time, threads and partitions stay this
+    /// solve's own.
+    pub fn absorb(&mut self, other: &PortfolioStats, prefix: &str) {
+        for w in &other.workers {
+            let mine = self.worker(&format!("{prefix}{}", w.name));
+            mine.attempts += w.attempts;
+            mine.nodes += w.nodes;
+            mine.backtracks += w.backtracks;
+            mine.wins += w.wins;
+        }
+        self.nogoods_proved += other.nogoods_proved;
+        self.nogood_hits += other.nogood_hits;
+        self.facts_learned += other.facts_learned;
+        self.learned_hits += other.learned_hits;
+        self.facts_shared += other.facts_shared;
+        self.shared_hits += other.shared_hits;
+    }
+
     /// The counters of the worker called `name`, added (at the end, so the
     /// list reads in the order workers first ran) when it has none yet.
-    pub(super) fn worker(&mut self, name: &str) -> &mut WorkerStats {
+    pub(crate) fn worker(&mut self, name: &str) -> &mut WorkerStats {
         if let Some(i) = self.workers.iter().position(|w| w.name == name) {
             return &mut self.workers[i];
         }

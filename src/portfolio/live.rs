@@ -40,6 +40,9 @@ struct Task<'s> {
     /// and the partition's size.
     depth: usize,
     size: usize,
+    /// Whether its search has backtracked in any slice (see
+    /// [`Task::sailing`]).
+    backtracked: bool,
     /// How many of its partition's shared facts it has been handed.
     facts_seen: usize,
 }
@@ -54,6 +57,27 @@ struct Task<'s> {
 pub const POINT_FILLING_FULL: f64 = 0.9;
 
 impl Task<'_> {
+    /// Whether its search has run without a backtrack so far: each node
+    /// placed one more buffer, so it reaches a placement within as many
+    /// nodes as the partition has buffers, or backtracks. On a partition
+    /// with room to spare every worker may sail, and sharing the threads
+    /// equally among them would slow the first to arrive by the number of
+    /// searches per thread; so sailing tasks go first, the deepest first
+    /// (see [`Task::rank`]). That delays the others by at most one descent.
+    fn sailing(&self) -> bool {
+        !self.backtracked
+    }
+
+    /// The scheduler's order (least first): sailing tasks, deepest first,
+    /// then the others by [`Task::weighted`] time.
+    fn rank(&self, bonus: u32, won: f64) -> (bool, u64) {
+        if self.sailing() {
+            (false, (self.size - self.depth.min(self.size)) as u64)
+        } else {
+            (true, self.weighted(bonus, won))
+        }
+    }
+
     /// Time run, discounted by how far the search got and by the share
     /// `won` of the problem's buffers in the partitions its worker has won
     /// (see [`super::PortfolioOptions::winning_bonus`]).
@@ -135,8 +159,9 @@ impl<'a> Race<'a> {
         self.outcome()
     }
 
-    /// Takes the next slice to run: the open, idle task that has run least,
-    /// its time discounted by how far it got (ties: the earlier worker),
+    /// Takes the next slice to run: the open, idle task first in
+    /// [`Task::rank`] (a sailing one, else the one that has run least, its
+    /// time discounted by how far it got; ties: the earlier worker),
     /// after retiring the tasks of
     /// placed partitions and opening new partitions up to the limit.
     fn next_task(&self, schedule: &mut Schedule<'a>) -> Option<Slice<'a>> {
@@ -150,7 +175,7 @@ impl<'a> Race<'a> {
             .iter()
             .enumerate()
             .filter(|(_, t)| !t.running && !self.solved[t.p].load(Ordering::SeqCst))
-            .min_by_key(|(_, t)| (t.weighted(self.opts.winning_bonus, self.won_share(t.w)), t.w))?;
+            .min_by_key(|(_, t)| (t.rank(self.opts.winning_bonus, self.won_share(t.w)), t.w))?;
         let Schedule { tasks, idle, hub, .. } = schedule;
         let task = &mut tasks[i];
         task.running = true;
@@ -212,8 +237,9 @@ impl<'a> Race<'a> {
                         spent: 0,
                         restarts: 0,
                         slices: 0,
-                        depth: 0,
+                        depth: self.adoptable_depth(p, w),
                         size,
+                        backtracked: false,
                         facts_seen: 0,
                     });
                 }
@@ -319,6 +345,8 @@ impl<'a> Race<'a> {
     ) -> bool {
         let Slice { id, p, w, mut search } = slice;
         let name = self.crew[w].name.clone();
+        // Read before the counters move to the statistics.
+        let backtracked = search.backtracks > 0;
         let mut sched = schedule.lock();
         let Some(i) = sched.tasks.iter().position(|t| t.id == id) else {
             wake.notify_all();
@@ -344,6 +372,7 @@ impl<'a> Race<'a> {
             }
             task.spent += ran;
             task.depth = search.deepest();
+            task.backtracked |= backtracked;
             task.running = false;
             task.search = Some(search);
             drop(sched);
@@ -385,6 +414,7 @@ mod tests {
             slices: 0,
             depth,
             size: 100,
+            backtracked: true,
             facts_seen: 0,
         }
     }
@@ -398,5 +428,14 @@ mod tests {
         assert!(deep.weighted(3, 0.0) < 400, "95% placed: about three times the share");
         assert_eq!(t.weighted(0, 0.5), 1_000, "no bonus: equal shares");
         assert_eq!(deep.weighted(0, 0.0), 1_000);
+    }
+
+    #[test]
+    fn sailing_searches_go_first_the_deepest_first() {
+        let stuck = task(0, 90);
+        let sailing = |spent, depth| Task { backtracked: false, ..task(spent, depth) };
+        let (shallow, deep) = (sailing(5_000, 10), sailing(9_000, 60));
+        assert!(shallow.rank(3, 0.0) < stuck.rank(3, 0.0), "sailing before a search that backtracked");
+        assert!(deep.rank(3, 0.0) < shallow.rank(3, 0.0), "the deeper sailing search first, whatever its time");
     }
 }

@@ -14,21 +14,27 @@
 //! 2. `quick`: on a fresh problem (nothing known), a quick round of the
 //!    reference's own round robin (each heuristic gets twice the buffers
 //!    of each partition in nodes, unspent budget carrying over to the next
-//!    partition; the heuristics side by side) settles easy instances with
-//!    exactly the reference's answer. Partitions it places are kept, and
-//!    its searches, paused where their budget ran out, are handed on to the
-//!    race rather than thrown away. A heuristic lost on one partition goes
-//!    on to the next with a budget of its own, so on instances made of
-//!    independent parts every part is started.
-//! 3. Greedy placements try each partition; they are instant and solve the
-//!    partitions that have room to spare.
+//!    partition; the heuristics side by side, within a short time limit)
+//!    settles easy instances with exactly the reference's answer.
+//!    Partitions it places are kept, and its searches, paused where their
+//!    budget or its time ran out, are handed on to the race rather than
+//!    thrown away. A heuristic lost on one partition goes on to the next
+//!    with a budget of its own, so on instances made of independent parts
+//!    every part is started.
+//! 3. Greedy placements try each partition (side by side on a large one);
+//!    they read each overlapping pair once and solve the partitions that
+//!    have room to spare. Then, if the caller gave one and the round was
+//!    not calm (no search sailing towards a placement, or one struggling),
+//!    the detour (`Detour`: stacking) is taken; the paused searches wait.
 //! 4. `race`, `live`: the remaining partitions are raced one at a time, in
 //!    order. The crew (`options`: the configured workers and, in live mode
 //!    with more threads than workers, extras up to one per thread; each a
 //!    preordering heuristic, technique switches, optionally seeded
 //!    tie-breaking) gets a search per worker on the partition; the threads
-//!    time-slice these searches, each thread repeatedly resuming the one
-//!    that has run least. Searches pause and resume exactly where they
+//!    time-slice these searches, each thread repeatedly resuming a search
+//!    that has not backtracked yet (the deepest first: it is descending
+//!    towards a placement), else the one that has run least. Searches
+//!    pause and resume exactly where they
 //!    were, so sharing threads wastes no work, and a worker whose heuristic
 //!    is lost on one partition costs the others only their share. The first
 //!    search to place a partition wins it and the rest stop at their next
@@ -93,6 +99,8 @@ mod race;
 mod shared_facts;
 
 use std::ops::ControlFlow;
+
+use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -181,12 +189,29 @@ impl Portfolio {
         stop: &StopToken,
         events: &(dyn Fn(Event) + Sync),
     ) -> Report {
+        self.run(problem, Given { model, known, detour: None }, stop, events)
+    }
+
+    /// [`Self::solve_until`] on a fresh problem, taking `detour` (another
+    /// route to a whole solution, such as stacking) once if the quick
+    /// round and greedy placements leave it open (see [`Detour`]).
+    pub(crate) fn solve_detouring(
+        &self,
+        problem: &Problem,
+        detour: Detour<'_>,
+        stop: &StopToken,
+        events: &(dyn Fn(Event) + Sync),
+    ) -> Report {
+        self.run(problem, Given { model: None, known: &[], detour: Some(detour) }, stop, events)
+    }
+
+    /// A solve with what the caller gives, validated and timed.
+    fn run(&self, problem: &Problem, given: Given<'_>, stop: &StopToken, events: &(dyn Fn(Event) + Sync)) -> Report {
         let start = Instant::now();
         let mut stats = PortfolioStats { threads: self.options.params.thread_count().max(1), ..Default::default() };
         let searching = crate::validate::until_checked(stop, problem);
-        let result = self
-            .solve_inner(problem, model, known, &searching, events, &mut stats)
-            .and_then(|s| crate::validate::checked(problem, s));
+        let result =
+            self.solve_inner(problem, given, &searching, events, &mut stats).and_then(|s| crate::validate::checked(problem, s));
         stats.wall = start.elapsed();
         Report { result, stats }
     }
@@ -195,12 +220,12 @@ impl Portfolio {
     fn solve_inner(
         &self,
         problem: &Problem,
-        model: Option<&Model>,
-        known: &[Option<(Vec<i64>, i64)>],
+        given: Given<'_>,
         caller: &StopToken,
         events: &(dyn Fn(Event) + Sync),
         stats: &mut PortfolioStats,
     ) -> Result<Solution, SolveError> {
+        let Given { model, known, detour } = given;
         let start = Instant::now();
         self.refuse(problem)?;
         // The searches' token: the race cancels it once it has its answer,
@@ -221,11 +246,26 @@ impl Portfolio {
         let crew = solve.start(stats);
         let pool = thread_pool(stats.threads)?;
         let mut placed = solve.known(known);
-        let paused = match solve.reference_round(&pool, &mut placed, stats) {
+        let undecided = match solve.reference_round(&pool, &mut placed, stats) {
             ControlFlow::Break(answer) => return answer,
-            ControlFlow::Continue(paused) => paused,
+            ControlFlow::Continue(undecided) => undecided,
         };
-        solve.greedy(&mut placed, stats)?;
+        solve.greedy(&pool, &mut placed, stats)?;
+        // The detour, when neither the quick round nor the greedy settled
+        // the problem and the round was not calm: the round's paused
+        // searches wait meanwhile, and the race carries them on if the
+        // detour finds nothing.
+        let calm = undecided.as_ref().is_some_and(|u| u.calm);
+        let paused = undecided.map(|u| u.paused).unwrap_or_default();
+        if let Some(detour) = detour.filter(|_| !calm && placed.remaining() > 0) {
+            if let Some(solution) = detour(&run, stats) {
+                emit(EventKind::Solved { height: solution.height }, stats.decided_by.as_deref());
+                return Ok(solution);
+            }
+            if run.should_stop() {
+                return solve.stopped();
+            }
+        }
         let outcome = solve.race(&pool, &crew, &mut placed, paused, stats);
         solve.answer(outcome, placed, stats)
     }
@@ -247,6 +287,11 @@ impl Portfolio {
     }
 }
 
+/// Partitions with at least this many buffers try their greedy strategies
+/// side by side. `[default: 256]` `[range: 1..]`: below it a strategy
+/// takes microseconds, less than handing it to another thread.
+const PARALLEL_GREEDY: usize = 256;
+
 /// The solve's own threads, named for debuggers and profilers.
 fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, SolveError> {
     rayon::ThreadPoolBuilder::new()
@@ -258,6 +303,29 @@ fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, SolveError> {
 
 /// A partition's winning offsets and the worker that won it.
 type Win = (Vec<i64>, String);
+
+/// Another route to a whole solution, which a solve takes at most once,
+/// when its quick round (within its time limit, `quick::QUICK_ROUND_TIME`)
+/// and greedy placements leave the problem open, unless the round was calm
+/// (a search sailing towards a placement, none struggling:
+/// `quick::Undecided::calm`): stacking (`crate::stacking`). It runs under
+/// the solve's token, adds its work to the solve's counters (and names
+/// itself in `decided_by` when it finds something), and returns a packing
+/// of the whole problem, which the solve validates like its own. The
+/// quick round's paused searches wait meanwhile: if the detour finds
+/// nothing, the race carries them on, so nothing done before is lost.
+pub(crate) type Detour<'d> = &'d (dyn Fn(&StopToken, &mut PortfolioStats) -> Option<Solution> + Sync);
+
+/// What a caller gives a solve besides the problem: a model already built
+/// for it (any capacity), placements already known for some partitions
+/// (`known[p]`: the offsets of partition `p`'s buffers and their height;
+/// those that fit are taken as they are), and a [`Detour`].
+#[derive(Clone, Copy)]
+struct Given<'g> {
+    model: Option<&'g Model>,
+    known: &'g [Option<(Vec<i64>, i64)>],
+    detour: Option<Detour<'g>>,
+}
 
 /// What every phase of one solve reads: the problem, its model, the
 /// options, the searches' stop token and where events go.
@@ -325,29 +393,55 @@ impl Solve<'_> {
         placed
     }
 
-    /// Phase 3: the greedy strategies on each partition still open, in
-    /// order; the first that fits places it.
-    fn greedy(&self, placed: &mut Placements, stats: &mut PortfolioStats) -> Result<(), SolveError> {
+    /// Phase 3: the greedy strategies on each partition still open; the
+    /// first in order that fits places it. On a partition of
+    /// [`PARALLEL_GREEDY`] buffers or more they run side by side on the
+    /// solve's threads (each reads every overlapping pair once, which on a
+    /// dense partition takes as long as a thousand nodes of search).
+    fn greedy(
+        &self,
+        pool: &rayon::ThreadPool,
+        placed: &mut Placements,
+        stats: &mut PortfolioStats,
+    ) -> Result<(), SolveError> {
         let hints: Vec<Option<i64>> = self.problem.buffers.iter().map(|b| b.hint).collect();
+        let strategies = &self.opts.greedy;
         for (p, part) in self.model.partitions().iter().enumerate() {
             if placed.solved[p] {
                 continue;
             }
-            for g in &self.opts.greedy {
-                if self.stop.should_stop() {
-                    return self.stopped();
+            let capacity = self.problem.capacity;
+            let run = |g: &heuristics::Greedy| heuristics::place(self.model, &part.buffers, capacity, *g, &hints, self.stop);
+            let side_by_side = part.buffers.len() >= PARALLEL_GREEDY && pool.current_num_threads() > 1;
+            // (strategies tried, the first that fits and its offsets)
+            let (tried, fit) = if side_by_side {
+                let all: Vec<_> = pool.install(|| strategies.par_iter().map(run).collect());
+                (strategies.len(), all.into_iter().enumerate().find_map(|(i, o)| o.map(|o| (i, o))))
+            } else {
+                let mut fit = None;
+                let mut tried = 0;
+                for (i, g) in strategies.iter().enumerate() {
+                    tried += 1;
+                    if let Some(o) = run(g) {
+                        fit = Some((i, o));
+                        break;
+                    }
                 }
-                let name = g.name();
-                stats.worker(&name).attempts += 1;
-                let capacity = self.problem.capacity;
-                if let Some(offsets) = heuristics::place(self.model, &part.buffers, capacity, *g, &hints, self.stop) {
-                    placed.place(self.model, p, offsets);
-                    stats.worker(&name).wins += 1;
-                    stats.decided_by = Some(name.clone());
-                    let (buffers, remaining) = (part.buffers.len(), placed.remaining());
-                    (self.emit)(EventKind::PartitionSolved { partition: p, buffers, remaining }, Some(&name));
-                    break;
-                }
+                (tried, fit)
+            };
+            for g in &strategies[..tried] {
+                stats.worker(&g.name()).attempts += 1;
+            }
+            if self.stop.should_stop() {
+                return self.stopped();
+            }
+            if let Some((i, offsets)) = fit {
+                let name = strategies[i].name();
+                placed.place(self.model, p, offsets);
+                stats.worker(&name).wins += 1;
+                stats.decided_by = Some(name.clone());
+                let (buffers, remaining) = (part.buffers.len(), placed.remaining());
+                (self.emit)(EventKind::PartitionSolved { partition: p, buffers, remaining }, Some(&name));
             }
         }
         Ok(())
@@ -429,3 +523,4 @@ mod tests {
         }
     }
 }
+

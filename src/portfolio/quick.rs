@@ -39,12 +39,63 @@ struct Round<'p, 'a> {
 
 /// The most the quick round runs, or a twentieth of the time limit if that
 /// is less; not in deterministic mode, whose answer must not depend on the
-/// clock. `[default: 500 ms]` `[range: any]`: the round is there to give
-/// easy instances the reference's own answer (each of the paper's is
-/// decided or handed on within 0.1 s), but its node budgets are counted in
-/// nodes, and on perfect2000-s31 of tight/ one node of the reference's
-/// branching costs a millisecond: the round alone took ten seconds.
-pub const QUICK_ROUND_TIME: Duration = Duration::from_millis(500);
+/// clock. `[default: 100 ms]` `[range: any]`: the round is there to give
+/// easy instances the reference's own answer, which the paper's suite gets
+/// well within it (`minimalloc --stats-json` names the decider:
+/// `reference`), but its node budgets are counted in nodes, and where one
+/// node costs a millisecond (perfect2000-s31 of tight/) the budgets would
+/// take seconds. Cutting the round short loses nothing: its searches are
+/// paused where they stand and the race carries them on. It is also the
+/// longest an undecided round keeps the portfolio's detour (stacking)
+/// waiting.
+pub const QUICK_ROUND_TIME: Duration = Duration::from_millis(100);
+
+/// Nodes an attempt must have run before its backtracks say how it fares
+/// (see [`Fare`]). `[default: 64]` `[range: 1..]`: an attempt that waited
+/// for a thread has run only a handful.
+const TELLING_NODES: u64 = 64;
+
+/// How an undecided attempt of the quick round fared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fare {
+    /// Cut short by the round's time limit after at least
+    /// [`TELLING_NODES`] nodes, fewer than a quarter of them backtracks:
+    /// descending towards a placement (on a dense instance with room to
+    /// spare, one node a buffer, no backtrack).
+    Sailing,
+    /// It spent its node budget (the reference's round robin would move
+    /// on), or backtracked on at least a quarter of [`TELLING_NODES`] or
+    /// more nodes (on tight/'s pairs, nine nodes in ten backtrack).
+    Struggling,
+    /// Too few nodes to tell.
+    Untold,
+}
+
+impl Fare {
+    /// How an attempt that ran `nodes` nodes with `backtracks` backtracks
+    /// fared, `capped` if the round's time cut it short.
+    fn of(capped: bool, nodes: u64, backtracks: u64) -> Fare {
+        if !capped {
+            Fare::Struggling
+        } else if nodes < TELLING_NODES {
+            Fare::Untold
+        } else if backtracks.saturating_mul(4) < nodes {
+            Fare::Sailing
+        } else {
+            Fare::Struggling
+        }
+    }
+}
+
+/// What an undecided quick round hands on: the searches it left paused,
+/// and whether the round was calm: some attempt was sailing and none
+/// struggling (see [`Fare`]). A calm round is carried on by the race
+/// rather than by the portfolio's detour, which is for instances whose
+/// searches show they are hard.
+pub(super) struct Undecided<'a> {
+    pub(super) paused: Vec<Paused<'a>>,
+    pub(super) calm: bool,
+}
 
 /// What the quick round leaves for the race: partitions some attempt placed
 /// (with the offsets of their buffers) and searches paused mid-partition,
@@ -56,18 +107,22 @@ struct Leftovers<'a> {
 }
 
 /// What the first pass decided (`NodeLimit`: nothing), the decisive
-/// attempt's offsets, what it leaves for the race, and where each attempt
-/// that ran out of budget stopped (heuristic index, partition).
+/// attempt's offsets, what it leaves for the race, where each attempt
+/// that ran out of budget or time stopped (heuristic index, partition),
+/// and whether the round was calm (see [`Undecided::calm`]).
 struct FirstPass<'a> {
     decision: Status,
     offsets: Vec<i64>,
     left: Leftovers<'a>,
     lost: Vec<(usize, usize)>,
+    calm: bool,
 }
 
 /// How one heuristic's first-pass attempt ended.
 struct Attempt<'a> {
     status: Status,
+    /// Whether the round's time limit paused it before its budget ran out.
+    capped: bool,
     search: Search<'a>,
     /// The partition it stopped on (all of them if it placed every one).
     at: usize,
@@ -80,15 +135,15 @@ impl<'a> Solve<'a> {
     /// already known, the reference's answer would not be the reference's
     /// any more). Breaks with the answer when the round decides; otherwise
     /// places what its attempts placed and continues with the searches they
-    /// left paused.
+    /// left paused (`None` when the round did not run).
     pub(super) fn reference_round(
         &self,
         pool: &rayon::ThreadPool,
         placed: &mut Placements,
         stats: &mut PortfolioStats,
-    ) -> ControlFlow<Result<Solution, SolveError>, Vec<Paused<'a>>> {
+    ) -> ControlFlow<Result<Solution, SolveError>, Option<Undecided<'a>>> {
         if !self.opts.quick_round || placed.solved.iter().any(|&s| s) {
-            return ControlFlow::Continue(Vec::new());
+            return ControlFlow::Continue(None);
         }
         let capacity = self.problem.capacity;
         let cap = if self.opts.params.deterministic {
@@ -101,7 +156,7 @@ impl<'a> Solve<'a> {
             self.stop.child_until(Instant::now().checked_add(most))
         };
         let round = Round { pool, model: self.model, capacity, params: &self.opts.params, stop: self.stop, cap: &cap };
-        let (status, solution, left) = quick_round(&round, stats);
+        let (status, solution, left, calm) = quick_round(&round, stats);
         match status {
             Status::Found => {
                 stats.decided_by = Some("reference".into());
@@ -128,7 +183,7 @@ impl<'a> Solve<'a> {
                 placed.quick_winners.push((p, h));
             }
         }
-        ControlFlow::Continue(left.paused)
+        ControlFlow::Continue(Some(Undecided { paused: left.paused, calm }))
     }
 }
 
@@ -153,7 +208,10 @@ impl<'a> Solve<'a> {
 /// independent parts, a heuristic lost on one part would otherwise never
 /// start the others, and the race would start them from nothing. It only
 /// depends on the first pass's outcome, so it is as deterministic.
-fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status, Vec<i64>, Leftovers<'a>) {
+///
+/// The last value says whether the first pass was calm (see
+/// [`Undecided::calm`]).
+fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status, Vec<i64>, Leftovers<'a>, bool) {
     let round = *round;
     let heuristics = &round.params.preordering_heuristics;
     // cancel[i] is raised once an attempt before i has decided: i's answer
@@ -168,7 +226,7 @@ fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status
     });
     let results = results.into_iter().map(Mutex::into_inner).collect();
     let w = stats.worker("reference");
-    let FirstPass { mut decision, offsets, mut left, lost } =
+    let FirstPass { mut decision, offsets, mut left, lost, calm } =
         gather(results, heuristics, round.model.partitions().len(), w);
     if decision == Status::NodeLimit && round.stop.should_stop() {
         decision = Status::Stopped;
@@ -176,7 +234,7 @@ fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status
     if decision == Status::NodeLimit {
         decision = second_pass(&round, &lost, &mut left, w);
     }
-    (decision, offsets, left)
+    (decision, offsets, left, calm)
 }
 
 /// The first-pass attempt of heuristic `i`: one search over every partition
@@ -216,15 +274,20 @@ fn attempt<'a>(round: &Round<'_, 'a>, i: usize, cancel: &[Arc<AtomicBool>]) -> O
             c.store(true, Ordering::SeqCst);
         }
     }
+    let mut capped = false;
     if status == Status::Stopped {
-        search.abandon();
-        if !stop.should_stop() {
-            // The round's time ran out, not the solve's: a budget spent.
+        if stop.should_stop() {
+            search.abandon();
+        } else {
+            // The round's time ran out (or an earlier attempt decided), not
+            // the solve's: the search is paused where it stood, and the
+            // race carries it on rather than starting it again.
             status = Status::NodeLimit;
+            capped = true;
         }
     }
     search.set_stop(stop.clone());
-    Some(Attempt { status, search, at, placed })
+    Some(Attempt { status, capped, search, at, placed })
 }
 
 /// Reads the first pass in heuristic order, which is what makes it the
@@ -242,10 +305,18 @@ fn gather<'a>(
     let mut decision = (Status::NodeLimit, Vec::new());
     let mut left = Leftovers { placed: vec![None; partitions], paused: Vec::new() };
     let mut lost: Vec<(usize, usize)> = Vec::new();
+    let (mut sailing, mut struggling) = (false, false);
     for (i, (r, h)) in results.into_iter().zip(heuristics).enumerate() {
-        let Some(Attempt { status, mut search, at, placed }) = r else { continue };
+        let Some(Attempt { status, capped, mut search, at, placed }) = r else { continue };
         if status == Status::NodeLimit {
             lost.push((i, at));
+        }
+        if status == Status::NodeLimit {
+            match Fare::of(capped, search.nodes, search.backtracks) {
+                Fare::Sailing => sailing = true,
+                Fare::Struggling => struggling = true,
+                Fare::Untold => {}
+            }
         }
         w.attempts += 1;
         w.nodes += search.nodes;
@@ -266,7 +337,7 @@ fn gather<'a>(
             left.paused.push((at, h.clone(), search));
         }
     }
-    FirstPass { decision: decision.0, offsets: decision.1, left, lost }
+    FirstPass { decision: decision.0, offsets: decision.1, left, lost, calm: sailing && !struggling }
 }
 
 /// The quick round's second pass (see [`quick_round`]): each attempt in
@@ -325,6 +396,10 @@ fn second_pass<'a>(
                 }
                 Status::NodeLimit if search.in_progress() => left.paused.push((p, h.clone(), search)),
                 Status::Infeasible => outcome = Status::Infeasible,
+                // Cut short by the round's time: paused for the race.
+                Status::Stopped if !stop.should_stop() && search.in_progress() => {
+                    left.paused.push((p, h.clone(), search))
+                }
                 Status::Stopped => {
                     search.abandon();
                     if outcome == Status::NodeLimit && stop.should_stop() {
@@ -337,3 +412,4 @@ fn second_pass<'a>(
     }
     outcome
 }
+

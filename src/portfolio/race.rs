@@ -145,6 +145,13 @@ impl<'a> Race<'a> {
         Some(search)
     }
 
+    /// How deep the quick-round search that worker `w` would adopt on
+    /// partition `p` got (0 if there is none): where its task starts.
+    pub(super) fn adoptable_depth(&self, p: usize, w: usize) -> usize {
+        let paused = self.paused.lock();
+        paused.iter().filter(|(q, h, _)| *q == p && self.continues_quick_round(w, h)).map(|(_, _, s)| s.deepest()).max().unwrap_or(0)
+    }
+
     /// Whether worker `w` carries on the quick round's search with
     /// heuristic `h`: it is unseeded, with `h` and the round's switches,
     /// except perhaps those a search may switch midway

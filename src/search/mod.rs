@@ -398,6 +398,7 @@ impl<'m> Search<'m> {
     pub fn set_stop(&mut self, stop: StopToken) {
         self.deadline = stop.deadline();
         self.stop = stop;
+        self.timed_out = false;
     }
 
     /// The technique switches used from now on (other fields are ignored).
@@ -475,7 +476,8 @@ impl<'m> Search<'m> {
     /// ([`Status::Found`]), exhausts the space ([`Status::Infeasible`]),
     /// spends its node budget ([`Status::NodeLimit`]: paused, and
     /// [`Self::resume`] with a new budget continues exactly where it
-    /// stopped), or is stopped ([`Status::Stopped`]: abandon it then).
+    /// stopped), or is stopped ([`Status::Stopped`]: paused the same way,
+    /// so that it can be resumed under another token, or abandoned).
     pub fn resume(&mut self) -> Status {
         // What the frame last popped, or a refuted placement, tells the top.
         let mut outcome: Option<Status> = None;
@@ -563,12 +565,15 @@ impl<'m> Search<'m> {
             // Paused: this node will be entered on resume.
             return Step::Exit(Status::NodeLimit);
         }
-        self.nodes_left -= 1;
-        self.nodes += 1;
-        self.visits += 1;
+        // Asked before the node is counted, so that a stopped search is
+        // paused exactly as one out of budget is: resumed, it enters this
+        // node as if it had never stopped.
         if self.should_stop() {
             return Step::Exit(Status::Stopped);
         }
+        self.nodes_left -= 1;
+        self.nodes += 1;
+        self.visits += 1;
         let ctx = self.ctxs[node.c];
         if ctx.live_len == 0 {
             // A leaf: every buffer of this context is placed.
@@ -1330,5 +1335,50 @@ impl<'m> Search<'m> {
             (false, true) => floors.iter().zip(totals).all(|(&f, &t)| f + t <= cap),
             (false, false) => floors.iter().all(|&f| f <= cap),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::SolverParams;
+
+    /// A search stopped by its token is paused as one out of budget is:
+    /// resumed under another token, it visits exactly the nodes of an
+    /// uninterrupted search and ends with the same placement (the quick
+    /// round hands searches its time limit stopped on to the race).
+    #[test]
+    fn stopping_and_resuming_changes_nothing() {
+        let p = crate::generate::perfect(7, 60, 64, 100);
+        let model = Model::new(&p);
+        let params = SolverParams::default();
+        let (live, stopped) = (StopToken::new(), StopToken::new());
+        stopped.cancel();
+        let mut whole = Search::new(&model, p.capacity, &params, &live);
+        let mut halted = Search::new(&model, p.capacity, &params, &live);
+        let mut stops = 0;
+        for part in 0..model.partitions().len() {
+            whole.set_node_limit(i64::MAX);
+            let expected = whole.solve_partition(part);
+            halted.start_partition(part);
+            let got = loop {
+                halted.set_stop(stopped.clone());
+                halted.set_node_limit(i64::MAX);
+                assert_eq!(halted.resume(), Status::Stopped);
+                stops += 1;
+                assert!(halted.in_progress(), "a stopped search stays paused");
+                halted.set_stop(live.clone());
+                halted.set_node_limit(5);
+                match halted.resume() {
+                    Status::NodeLimit => continue,
+                    other => break other,
+                }
+            };
+            assert_eq!(got, expected);
+        }
+        assert!(stops > 20, "stopped often: {stops}");
+        assert_eq!(whole.nodes, halted.nodes);
+        assert_eq!(whole.backtracks, halted.backtracks);
+        assert_eq!(whole.solution(), halted.solution());
     }
 }
