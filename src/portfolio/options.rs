@@ -92,8 +92,8 @@ pub struct PortfolioOptions {
     /// step only sets how often the workers merge what they proved.
     pub step: i64,
     /// Try a stacked packing when the buffer list is two problems side by
-    /// side (see `stacking`), after the portfolio's first look. `[default:
-    /// on]`, preset key `stacking`.
+    /// side (see `stacking`), as the portfolio's detour after the quick
+    /// round and greedy placements. `[default: on]`, preset key `stacking`.
     pub stacking: bool,
     /// How much more time the live race gives the searches that are
     /// winning: a task's share is weighted by `1 + bonus * ((depth /
