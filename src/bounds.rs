@@ -2,8 +2,16 @@
 //! the largest load at any moment (gaps and windows respected), the largest
 //! buffer, and the top of every fixed buffer. A capacity below the bound is
 //! refuted at once.
+//!
+//! Each comes in two forms: one that runs to the end, and one (`_until`)
+//! that a stop token can interrupt, for the drivers, which run these
+//! before their first search and must honour a time limit on a million
+//! buffers too (each sorts two events a buffer: see [`crate::sort`]).
 
+use crate::error::SolveError;
 use crate::problem::Problem;
+use crate::sort::sort_by_time_until;
+use crate::stop::StopToken;
 
 /// The bounds of a problem; [`LowerBounds::best`] is their maximum.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,8 +28,13 @@ pub struct LowerBounds {
 impl LowerBounds {
     /// Computes all bounds in O(n log n).
     pub fn of(problem: &Problem) -> Self {
-        LowerBounds {
-            max_load: max_load(problem),
+        LowerBounds::until(problem, &StopToken::new()).unwrap_or_default()
+    }
+
+    /// [`LowerBounds::of`] unless `stop` says to stop first (`None` then).
+    pub fn until(problem: &Problem, stop: &StopToken) -> Option<Self> {
+        Some(LowerBounds {
+            max_load: max_load_until(problem, stop)?,
             largest_buffer: problem.buffers.iter().map(|b| b.size).max().unwrap_or(0).max(0),
             fixed_top: problem
                 .buffers
@@ -29,7 +42,7 @@ impl LowerBounds {
                 .filter_map(|b| b.offset.map(|o| o.saturating_add(b.size)))
                 .max()
                 .unwrap_or(0),
-        }
+        })
     }
 
     /// The strongest of the bounds.
@@ -71,7 +84,31 @@ pub fn fixed_conflict(problem: &Problem) -> Option<String> {
 /// Why `problem` cannot fit its capacity, if a bound or its fixed buffers
 /// prove it without search.
 pub fn refute(problem: &Problem) -> Option<String> {
-    LowerBounds::of(problem).refute(problem.capacity).or_else(|| fixed_conflict(problem))
+    refute_until(problem, &StopToken::new()).flatten()
+}
+
+/// [`refute`] unless `stop` says to stop first (`None` then; `Some(None)`:
+/// nothing refutes the capacity).
+pub fn refute_until(problem: &Problem, stop: &StopToken) -> Option<Option<String>> {
+    let bounds = LowerBounds::until(problem, stop)?;
+    Some(bounds.refute(problem.capacity).or_else(|| fixed_conflict(problem)))
+}
+
+/// What every driver asks before it searches: that `problem` is well
+/// formed ([`Problem::check`]) and that no bound or collision of fixed
+/// buffers refutes its capacity ([`refute`]). The reason otherwise, or the
+/// stop's reason if `stop` said to stop first: both steps ask it, so a
+/// time limit holds on a million buffers too.
+pub fn admit(problem: &Problem, stop: &StopToken) -> Result<(), SolveError> {
+    match problem.check_halting(&|| stop.should_stop()) {
+        None => return Err(stop.reason()),
+        Some(checked) => checked?,
+    }
+    match refute_until(problem, stop) {
+        None => Err(stop.reason()),
+        Some(Some(reason)) => Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) }),
+        Some(None) => Ok(()),
+    }
 }
 
 /// The largest `g` such that every packing can be made canonical with all
@@ -117,54 +154,76 @@ pub fn granularity(problem: &Problem) -> i64 {
 /// O(n log n) without listing them: the exact search's model stores every
 /// such pair, so this says how much memory it would take.
 pub fn overlapping_pairs(problem: &Problem) -> u64 {
-    let mut events: Vec<(i64, bool)> = Vec::with_capacity(2 * problem.buffers.len());
-    for b in &problem.buffers {
-        if !b.lifespan.is_empty() && b.size > 0 {
-            events.push((b.lifespan.lower, true));
-            events.push((b.lifespan.upper, false));
-        }
+    overlapping_pairs_until(problem, &StopToken::new()).unwrap_or(0)
+}
+
+/// [`overlapping_pairs`] unless `stop` says to stop first (`None` then).
+pub fn overlapping_pairs_until(problem: &Problem, stop: &StopToken) -> Option<u64> {
+    if stop.should_stop() {
+        return None;
     }
-    // Ends before starts at the same time: lifespans are half-open.
-    events.sort_unstable();
-    let (mut live, mut pairs) = (0u64, 0u64);
-    for (_, start) in events {
-        if start {
-            pairs += live;
-            live += 1;
-        } else {
-            live -= 1;
+    let live = problem.buffers.iter().filter(|b| !b.lifespan.is_empty() && b.size > 0);
+    let mut lowers: Vec<i64> = live.clone().map(|b| b.lifespan.lower).collect();
+    let mut uppers: Vec<i64> = live.map(|b| b.lifespan.upper).collect();
+    let halt = || stop.should_stop();
+    sort_by_time_until(&mut lowers, |&t| t, &halt)?;
+    sort_by_time_until(&mut uppers, |&t| t, &halt)?;
+    // Each lifespan meets those begun before it and not yet over: ends
+    // come before starts at the same time, lifespans being half-open.
+    let (mut ended, mut pairs) = (0usize, 0u64);
+    for (begun, &t) in lowers.iter().enumerate() {
+        while ended < uppers.len() && uppers[ended] <= t {
+            ended += 1;
         }
+        pairs += (begun - ended.min(begun)) as u64;
     }
-    pairs
+    Some(pairs)
 }
 
 /// The largest total size occupied at any moment, with gaps and windows.
 pub fn max_load(problem: &Problem) -> i128 {
-    let mut events: Vec<(i64, i128)> = Vec::with_capacity(2 * problem.buffers.len());
-    for b in &problem.buffers {
+    max_load_until(problem, &StopToken::new()).unwrap_or(0)
+}
+
+/// [`max_load`] unless `stop` says to stop first (`None` then).
+pub fn max_load_until(problem: &Problem, stop: &StopToken) -> Option<i128> {
+    // (time, bytes) of what starts and what ends, each sorted by time.
+    let n = problem.buffers.len();
+    let mut starts: Vec<(i64, i64)> = Vec::with_capacity(n);
+    let mut ends: Vec<(i64, i64)> = Vec::with_capacity(n);
+    for (i, b) in problem.buffers.iter().enumerate() {
+        if i % crate::sort::RUN == 0 && stop.should_stop() {
+            return None;
+        }
         if b.gaps.is_empty() {
             if !b.lifespan.is_empty() && b.size > 0 {
-                events.push((b.lifespan.lower, i128::from(b.size)));
-                events.push((b.lifespan.upper, -i128::from(b.size)));
+                starts.push((b.lifespan.lower, b.size));
+                ends.push((b.lifespan.upper, b.size));
             }
             continue;
         }
         for p in b.pieces() {
-            let len = i128::from(p.window.len());
+            let len = p.window.len();
             if len > 0 {
-                events.push((p.time.lower, len));
-                events.push((p.time.upper, -len));
+                starts.push((p.time.lower, len));
+                ends.push((p.time.upper, len));
             }
         }
     }
+    let halt = || stop.should_stop();
+    sort_by_time_until(&mut starts, |e| e.0, &halt)?;
+    sort_by_time_until(&mut ends, |e| e.0, &halt)?;
     // Ends before starts at the same time: lifespans are half-open.
-    events.sort_unstable();
-    let (mut load, mut best) = (0i128, 0i128);
-    for (_, d) in events {
-        load += d;
+    let (mut load, mut best, mut e) = (0i128, 0i128, 0);
+    for &(t, len) in &starts {
+        while e < ends.len() && ends[e].0 <= t {
+            load -= i128::from(ends[e].1);
+            e += 1;
+        }
+        load += i128::from(len);
         best = best.max(load);
     }
-    best
+    Some(best)
 }
 
 #[cfg(test)]

@@ -57,6 +57,7 @@ pub mod generate;
 pub mod io;
 pub mod render;
 pub(crate) mod rng;
+pub(crate) mod sort;
 pub mod sweep;
 pub mod validate;
 

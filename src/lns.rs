@@ -49,21 +49,38 @@ impl Default for LnsOptions {
     }
 }
 
-/// Whether `problem` takes the large-instance path under `params`
-/// (see [`SolverParams::large_pairs`]).
-pub fn is_large(problem: &Problem, params: &SolverParams) -> bool {
-    crate::bounds::overlapping_pairs(problem) > params.large_pairs
+/// Whether `problem` takes the large-instance path under `params` (see
+/// [`SolverParams::large_pairs`]), unless `stop` says to stop first
+/// (`None` then).
+pub fn is_large_until(problem: &Problem, params: &SolverParams, stop: &StopToken) -> Option<bool> {
+    Some(crate::bounds::overlapping_pairs_until(problem, stop)? > params.large_pairs)
 }
 
 /// The best of the online heuristics (valid, capacity ignored), or `None`
 /// when none placed every buffer (see [`crate::heuristics::online::online`])
 /// before `halt` said to stop.
-pub fn online_incumbent(problem: &Problem, halt: &dyn Fn() -> bool) -> Option<Solution> {
-    [(Hole::Tightest, Tie::Width), (Hole::Lowest, Tie::Width), (Hole::Tightest, Tie::Size), (Hole::Lowest, Tie::Size)]
-        .iter()
-        .filter_map(|&(hole, tie)| crate::heuristics::online::online(problem, hole, tie, halt))
-        .map(|o| Solution::new(problem, o))
-        .min_by_key(|s| s.height)
+///
+/// The variants stop once one reaches `enough` (no lower height is
+/// wanted): on a million buffers each takes a few tenths of a second, and
+/// at a capacity with room to spare the first is all a solve needs.
+pub fn online_incumbent(problem: &Problem, enough: i64, halt: &dyn Fn() -> bool) -> Option<Solution> {
+    let mut best: Option<Solution> = None;
+    for (hole, tie) in [
+        (Hole::Tightest, Tie::Width),
+        (Hole::Lowest, Tie::Width),
+        (Hole::Tightest, Tie::Size),
+        (Hole::Lowest, Tie::Size),
+    ] {
+        if best.as_ref().is_some_and(|s| s.height <= enough) {
+            break;
+        }
+        let Some(offsets) = crate::heuristics::online::online(problem, hole, tie, halt) else { continue };
+        let s = Solution::new(problem, offsets);
+        if best.as_ref().is_none_or(|b| s.height < b.height) {
+            best = Some(s);
+        }
+    }
+    best
 }
 
 /// Starting packings for the search, best first: the online heuristics'
@@ -78,7 +95,7 @@ pub fn starts(problem: &Problem, threads: usize, enough: i64, stop: &StopToken) 
     use crate::heuristics::online::by_order;
     let halt = || stop.should_stop();
     let mut candidates: Vec<(Solution, Option<Order>)> =
-        online_incumbent(problem, &halt).map(|s| (s, None)).into_iter().collect();
+        online_incumbent(problem, enough, &halt).map(|s| (s, None)).into_iter().collect();
     let reached = AtomicBool::new(candidates.iter().any(|s| s.0.height <= enough));
     if problem.buffers.len() <= BY_SIZE_LIMIT {
         let next = std::sync::atomic::AtomicUsize::new(0);

@@ -78,9 +78,21 @@ pub struct Minimized {
     pub status: MinimizeStatus,
     /// Capacities probed, in the order they finished, with what each proved.
     pub probes: Vec<(i64, ProbeOutcome)>,
-    /// Backtracks of the exact searches of every probe, together (0 when
+    /// Nodes of the exact searches of every probe, together (0 when
     /// bounds or greedy packings settled the run without one).
+    pub nodes: u64,
+    /// Their backtracks, together.
     pub backtracks: u64,
+    /// Why no capacity fits, when a proof without search says so (fixed
+    /// buffers that collide); `None` otherwise.
+    pub reason: Option<String>,
+}
+
+impl Minimized {
+    /// An outcome with no probes counted yet.
+    fn new(status: MinimizeStatus, lower_bound: i64, solution: Option<Solution>) -> Self {
+        Minimized { solution, lower_bound, status, probes: Vec::new(), nodes: 0, backtracks: 0, reason: None }
+    }
 }
 
 /// What one probe at a fixed capacity established.
@@ -167,10 +179,15 @@ pub fn minimize_until(
     stop: &StopToken,
     events: &(dyn Fn(MinimizeEvent) + Sync),
 ) -> Result<Minimized, SolveError> {
-    problem.check()?;
-    let backtracks = AtomicU64::new(0);
-    let mut m = descend(problem, opts, &crate::validate::until_checked(stop, problem), events, &backtracks)?;
-    m.backtracks = backtracks.load(Ordering::Relaxed);
+    match problem.check_halting(&|| stop.should_stop()) {
+        Some(checked) => checked?,
+        // Stopped before anything was known (0 bounds every capacity).
+        None => return Ok(Minimized::new(MinimizeStatus::Unknown, 0, None)),
+    }
+    let work = Work::default();
+    let mut m = descend(problem, opts, &crate::validate::until_checked(stop, problem), events, &work)?;
+    m.nodes = work.nodes.load(Ordering::Relaxed);
+    m.backtracks = work.backtracks.load(Ordering::Relaxed);
     // Validated at the capacity it needs (and within a given one).
     if let Some(s) = m.solution.take() {
         let cap = if problem.capacity > 0 { problem.capacity.min(s.height) } else { s.height };
@@ -185,27 +202,26 @@ fn descend(
     opts: &PortfolioOptions,
     root: &StopToken,
     events: &(dyn Fn(MinimizeEvent) + Sync),
-    backtracks: &AtomicU64,
+    work: &Work,
 ) -> Result<Minimized, SolveError> {
     let params = &opts.params;
     let threads = params.thread_count().max(1);
     // Heights come in multiples of the granularity, so the bound rounds up.
     let g = granularity(problem);
-    let lower = i64::try_from(LowerBounds::of(problem).best().min(i128::from(MAX_CAPACITY) + 1)).unwrap_or(i64::MAX);
+    let Some(bounds) = LowerBounds::until(problem, root) else {
+        return Ok(Minimized::new(MinimizeStatus::Unknown, 0, None));
+    };
+    let lower = i64::try_from(bounds.best().min(i128::from(MAX_CAPACITY) + 1)).unwrap_or(i64::MAX);
     let lower = lower.saturating_add(g - 1) / g * g;
     events(MinimizeEvent::Bounds { lower });
-    if crate::bounds::fixed_conflict(problem).is_some() {
+    if let Some(reason) = crate::bounds::fixed_conflict(problem) {
         // Fixed buffers that collide fit no capacity: a proof.
-        return Ok(Minimized {
-            solution: None,
-            lower_bound: lower,
-            status: MinimizeStatus::Infeasible,
-            probes: vec![],
-            backtracks: 0,
-        });
+        return Ok(Minimized { reason: Some(reason), ..Minimized::new(MinimizeStatus::Infeasible, lower, None) });
     }
-    if crate::lns::is_large(problem, params) {
-        return minimize_large(problem, params, lower, g, root, events);
+    match crate::lns::is_large_until(problem, params, root) {
+        None => return Ok(Minimized::new(MinimizeStatus::Unknown, lower, None)),
+        Some(true) => return minimize_large(problem, params, lower, g, root, events),
+        Some(false) => {}
     }
     let seeded = match greedy_start(problem, threads, lower, root, events) {
         Start::Optimal(m) => return Ok(m),
@@ -214,9 +230,9 @@ fn descend(
     let Some(model) = Model::build(problem, root) else {
         // Stopped while building the model: the greedy's packing, if any.
         let status = if seeded.is_some() { MinimizeStatus::Feasible } else { MinimizeStatus::Unknown };
-        return Ok(Minimized { lower_bound: lower, status, solution: seeded, probes: Vec::new(), backtracks: 0 });
+        return Ok(Minimized::new(status, lower, seeded));
     };
-    let prober = Prober { problem, opts, root, model: &model, backtracks };
+    let prober = Prober { problem, opts, root, model: &model, work };
     let mut progress = Progress::new(problem, &model, lower, g, events);
     if let Some(s) = seeded {
         progress.adopt(s, "greedy");
@@ -256,13 +272,7 @@ fn greedy_start(
     match first.filter(|s| problem.capacity == 0 || s.height <= problem.capacity) {
         Some(s) if s.height <= lower => {
             events(MinimizeEvent::Incumbent { height: s.height, by: "greedy".into() });
-            let done = Minimized {
-                lower_bound: s.height,
-                solution: Some(s),
-                status: MinimizeStatus::Optimal,
-                probes: vec![],
-                backtracks: 0,
-            };
+            let done = Minimized::new(MinimizeStatus::Optimal, s.height, Some(s));
             Start::Optimal(done)
         }
         seed => Start::Seed(seed),
@@ -272,6 +282,20 @@ fn greedy_start(
 /// A partition's best known placement: its buffers' offsets and its height.
 type Known = Vec<Option<(Vec<i64>, i64)>>;
 
+/// The search work of a minimization's probes, counted as they finish.
+#[derive(Default)]
+struct Work {
+    nodes: AtomicU64,
+    backtracks: AtomicU64,
+}
+
+impl Work {
+    fn add(&self, nodes: u64, backtracks: u64) {
+        self.nodes.fetch_add(nodes, Ordering::Relaxed);
+        self.backtracks.fetch_add(backtracks, Ordering::Relaxed);
+    }
+}
+
 /// What every probe of one minimization shares, read-only.
 struct Prober<'a> {
     problem: &'a Problem,
@@ -279,8 +303,8 @@ struct Prober<'a> {
     /// The run's token; each probe gets a child with its own budget.
     root: &'a StopToken,
     model: &'a Model,
-    /// Every probe's backtracks, added up.
-    backtracks: &'a AtomicU64,
+    /// Every probe's nodes and backtracks, added up.
+    work: &'a Work,
 }
 
 impl Prober<'_> {
@@ -301,12 +325,12 @@ impl Prober<'_> {
         let at = Problem { buffers: self.problem.buffers.clone(), capacity };
         if self.opts.params.sequential() && known.iter().all(Option::is_none) {
             let (result, stats) = crate::sequential::solve(&at, &p, stop);
-            self.backtracks.fetch_add(stats.backtracks, Ordering::Relaxed);
+            self.work.add(stats.nodes, stats.backtracks);
             return result;
         }
         let o = PortfolioOptions { params: p, ..self.opts.clone() };
         let report = Portfolio::new(o).solve_until(&at, Some(self.model), known, stop, &|_| {});
-        self.backtracks.fetch_add(report.stats.backtracks(), Ordering::Relaxed);
+        self.work.add(report.stats.nodes(), report.stats.backtracks());
         report.result
     }
 
@@ -385,7 +409,7 @@ impl<'a> Progress<'a> {
 
     /// The outcome with nothing found: `status`, and the bound as it stands.
     fn nothing(self, lower_bound: i64, status: MinimizeStatus) -> Minimized {
-        Minimized { solution: None, lower_bound, status, probes: self.probes, backtracks: 0 }
+        Minimized { probes: self.probes, ..Minimized::new(status, lower_bound, None) }
     }
 
     fn finish(self) -> Minimized {
@@ -395,7 +419,7 @@ impl<'a> Progress<'a> {
             None => MinimizeStatus::Unknown,
         };
         let lower_bound = self.best.as_ref().map_or(self.lower, |s| self.lower.min(s.height));
-        Minimized { solution: self.best, lower_bound, status, probes: self.probes, backtracks: 0 }
+        Minimized { probes: self.probes, ..Minimized::new(status, lower_bound, self.best) }
     }
 }
 
@@ -684,13 +708,7 @@ fn minimize_large(
     let starts = crate::lns::starts(problem, threads, lower, root);
     let Some((first, _)) = starts.first().cloned() else {
         // No heuristic placed every buffer in time: nothing is known.
-        return Ok(Minimized {
-            solution: None,
-            lower_bound: lower,
-            status: MinimizeStatus::Unknown,
-            probes: Vec::new(),
-            backtracks: 0,
-        });
+        return Ok(Minimized::new(MinimizeStatus::Unknown, lower, None));
     };
     events(MinimizeEvent::Incumbent { height: first.height, by: "greedy".into() });
     if root.should_stop() {
@@ -698,13 +716,8 @@ fn minimize_large(
         // buffer to set up).
         let status = if first.height <= lower { MinimizeStatus::Optimal } else { MinimizeStatus::Feasible };
         let fits = problem.capacity == 0 || first.height <= problem.capacity;
-        return Ok(Minimized {
-            lower_bound: lower.min(first.height),
-            status: if fits { status } else { MinimizeStatus::Unknown },
-            solution: fits.then_some(first),
-            probes: Vec::new(),
-            backtracks: 0,
-        });
+        let status = if fits { status } else { MinimizeStatus::Unknown };
+        return Ok(Minimized::new(status, lower.min(first.height), fits.then_some(first)));
     }
     // Two improvers race: the neighbourhood search on most threads, and,
     // where there are threads to spare and the greedy is affordable, the
@@ -757,21 +770,9 @@ fn minimize_large(
     let status = if best.height <= lower { MinimizeStatus::Optimal } else { MinimizeStatus::Feasible };
     if problem.capacity > 0 && best.height > problem.capacity {
         // A given capacity the search could not reach: not proven infeasible.
-        return Ok(Minimized {
-            solution: None,
-            lower_bound: lower,
-            status: MinimizeStatus::Unknown,
-            probes: Vec::new(),
-            backtracks: 0,
-        });
+        return Ok(Minimized::new(MinimizeStatus::Unknown, lower, None));
     }
-    Ok(Minimized {
-        lower_bound: lower.min(best.height),
-        solution: Some(best),
-        status,
-        probes: Vec::new(),
-        backtracks: 0,
-    })
+    Ok(Minimized::new(status, lower.min(best.height), Some(best)))
 }
 
 /// The lowest greedy packing over the strategies, partition by partition,

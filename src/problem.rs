@@ -188,6 +188,45 @@ pub const MAX_VALUE: i64 = 1 << 60;
 /// is refused as input: its packings could reach heights no `i64` holds.
 pub const MAX_CAPACITY: i64 = 1 << 62;
 
+/// The first buffer whose id an earlier one has: `(earlier, later)`.
+pub(crate) fn first_duplicate(buffers: &[Buffer]) -> Option<(usize, usize)> {
+    let mut seen: std::collections::HashMap<&str, usize, IdHasher> =
+        std::collections::HashMap::with_capacity_and_hasher(buffers.len(), IdHasher);
+    buffers.iter().enumerate().find_map(|(i, b)| seen.insert(b.id.as_str(), i).map(|first| (first, i)))
+}
+
+/// Buffers [`Problem::check_halting`] checks between two questions to
+/// `halt`. `[default: 65536]` `[range: 1..]`: a few milliseconds.
+const CHECK_STEP: usize = 1 << 16;
+
+/// The hasher of the ids [`Problem::check`] compares: FNV-1a, several
+/// times faster than the standard library's SipHash on short strings
+/// (a million ids took a tenth of a second to check), and the ids are
+/// the user's own file, so there is no one to flood the table.
+#[derive(Clone, Copy, Default)]
+struct IdHasher;
+
+impl std::hash::BuildHasher for IdHasher {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+/// The FNV-1a hash state (64-bit).
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
 impl Problem {
     /// A problem over `buffers` with the given capacity.
     pub fn new(buffers: Vec<Buffer>, capacity: i64) -> Self {
@@ -212,18 +251,29 @@ impl Problem {
     /// arithmetic inside 64 bits. The CSV reader reports the same faults with
     /// file positions; this covers problems built in code.
     pub fn check(&self) -> Result<(), ProblemError> {
+        self.check_halting(&|| false).unwrap_or(Ok(()))
+    }
+
+    /// [`Problem::check`], asking `halt` every [`CHECK_STEP`] buffers:
+    /// `None` if it said to stop first (a million buffers take a tenth of a
+    /// second to check, longer than a time limit may be overrun).
+    pub fn check_halting(&self, halt: &dyn Fn() -> bool) -> Option<Result<(), ProblemError>> {
         let err = |idx: usize, kind: ProblemErrorKind| {
-            Err(ProblemError { buffer: idx, id: self.buffers[idx].id.clone(), kind })
+            Some(Err(ProblemError { buffer: idx, id: self.buffers[idx].id.clone(), kind }))
         };
         if self.capacity < 0 || self.capacity > MAX_CAPACITY {
-            return Err(ProblemError {
+            return Some(Err(ProblemError {
                 buffer: usize::MAX,
                 id: String::new(),
                 kind: ProblemErrorKind::Capacity(self.capacity),
-            });
+            }));
         }
-        let mut ids = std::collections::HashSet::with_capacity(self.buffers.len());
+        let mut ids: std::collections::HashSet<&str, IdHasher> =
+            std::collections::HashSet::with_capacity_and_hasher(self.buffers.len(), IdHasher);
         for (idx, b) in self.buffers.iter().enumerate() {
+            if idx % CHECK_STEP == 0 && halt() {
+                return None;
+            }
             if let Err(kind) = check_buffer(b) {
                 return err(idx, kind);
             }
@@ -231,7 +281,7 @@ impl Problem {
                 return err(idx, ProblemErrorKind::DuplicateId);
             }
         }
-        self.check_total()
+        Some(self.check_total())
     }
 
     /// The problem-wide part of [`Problem::check`]: the buffers together
@@ -252,14 +302,15 @@ impl Problem {
     /// smallest capacity, and a bound on any packing a heuristic makes (see
     /// [`MAX_CAPACITY`]). Widened: it is what [`Problem::check`] limits.
     pub fn stacked_height(&self) -> i128 {
-        let fixed_top = self.buffers.iter().filter_map(|b| Some(i128::from(b.offset?) + i128::from(b.size))).max();
-        let free: i128 = self
-            .buffers
-            .iter()
-            .filter(|b| b.offset.is_none())
-            .map(|b| i128::from(b.size.max(0)) + i128::from(b.alignment.max(1)) - 1)
-            .sum();
-        free + fixed_top.unwrap_or(0).max(0)
+        // One pass: a million buffers are a hundred megabytes to read.
+        let (mut free, mut fixed_top) = (0i128, 0i128);
+        for b in &self.buffers {
+            match b.offset {
+                Some(o) => fixed_top = fixed_top.max(i128::from(o) + i128::from(b.size)),
+                None => free += i128::from(b.size.max(0)) + i128::from(b.alignment.max(1)) - 1,
+            }
+        }
+        free + fixed_top
     }
 }
 

@@ -837,7 +837,8 @@ impl PySolver {
         let result = py.allow_threads(|| solver.solve_with_stop(&problem, &stop));
         let infeasible = matches!(result, Err(SolveError::Infeasible { .. }));
         let params = &self.params.inner;
-        let by_reference = params.sequential() && !crate::lns::is_large(&problem, params);
+        let large = crate::lns::is_large_until(&problem, params, &StopToken::new()).unwrap_or(false);
+        let by_reference = params.sequential() && !large;
         self.record(solver.backtracks(), by_reference, infeasible, problem);
         match result {
             Ok(s) => Ok(Some(s.into())),

@@ -27,14 +27,11 @@ pub struct SolveStats {
 /// says to stop. The solution is validated before it is returned.
 pub fn solve(problem: &Problem, params: &SolverParams, stop: &StopToken) -> (Result<Solution, SolveError>, SolveStats) {
     let stats = SolveStats::default();
-    if let Err(e) = problem.check() {
-        return (Err(e.into()), stats);
-    }
     if params.preordering_heuristics.is_empty() {
         return (Err(SolveError::Params("no preordering heuristic given".into())), stats);
     }
-    if let Some(reason) = crate::bounds::refute(problem) {
-        return (Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) }), stats);
+    if let Err(e) = crate::bounds::admit(problem, stop) {
+        return (Err(e), stats);
     }
     let stop = &until_checked(stop, problem);
     let Some(model) = Model::build(problem, stop) else {

@@ -33,13 +33,31 @@ pub fn solve_with(
     events: &(dyn Fn(Event) + Sync),
 ) -> Report {
     let params = &opts.params;
-    if problem.check().is_ok() && crate::lns::is_large(problem, params) {
-        return solve_large(problem, params, stop, events);
+    // A malformed problem goes on to the driver, which says what is wrong.
+    let well_formed = match problem.check_halting(&|| stop.should_stop()) {
+        None => return stopped(stop, params, events),
+        Some(checked) => checked.is_ok(),
+    };
+    if well_formed {
+        match crate::lns::is_large_until(problem, params, stop) {
+            Some(true) => return solve_large(problem, params, stop, events),
+            Some(false) => {}
+            None => return stopped(stop, params, events),
+        }
     }
     if params.sequential() {
         return solve_sequential(problem, params, stop);
     }
     crate::stacking::solve(problem, opts, stop, events)
+}
+
+/// What a solve stopped before any driver ran reports.
+fn stopped(stop: &StopToken, params: &SolverParams, events: &(dyn Fn(Event) + Sync)) -> Report {
+    let reason = stop.reason();
+    let kind = if reason == SolveError::Timeout { EventKind::TimedOut } else { EventKind::Cancelled };
+    events(Event { elapsed: std::time::Duration::ZERO, kind, worker: None });
+    let stats = PortfolioStats { threads: params.thread_count(), ..PortfolioStats::default() };
+    Report { result: Err(reason), stats }
 }
 
 /// The large-instance path of [`solve_with`], on all its threads, after the
@@ -50,13 +68,10 @@ fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken, event
     let emit = |kind: EventKind, worker: Option<&str>| {
         events(Event { elapsed: start.elapsed(), kind, worker: worker.map(str::to_string) })
     };
-    let result = match crate::bounds::refute(problem) {
-        Some(reason) => Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) }),
-        None => {
-            let stop = crate::validate::until_checked(stop, problem);
-            crate::lns::solve_large(problem, params, &stop).and_then(|s| crate::validate::checked(problem, s))
-        }
-    };
+    let result = crate::bounds::admit(problem, stop).and_then(|()| {
+        let stop = crate::validate::until_checked(stop, problem);
+        crate::lns::solve_large(problem, params, &stop).and_then(|s| crate::validate::checked(problem, s))
+    });
     match &result {
         Ok(s) => emit(EventKind::Solved { height: s.height }, Some(by)),
         Err(SolveError::Timeout) => emit(EventKind::TimedOut, None),

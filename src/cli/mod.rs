@@ -235,27 +235,29 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
     check_capacity(args)?;
     refuse_overwriting_input(args)?;
     let (mut problem, read_at) = read_problem(args)?;
-    let bounds = LowerBounds::of(&problem);
-    log.line(format_args!(
-        "read {}: {} buffers, capacity {}, lower bound {}",
-        args.input.display(),
-        problem.buffers.len(),
-        problem.capacity,
-        bounds.best()
-    ));
     let cancel = Arc::new(AtomicBool::new(false));
     install_interrupt(Arc::clone(&cancel));
     let deadline = config.portfolio.params.timeout.and_then(|t| read_at.checked_add(t));
     // The limit bounds the whole run, writing the result included: that
     // takes about 0.25 µs a buffer, so the solve stops that much earlier.
     let stop = StopToken::from_flag(cancel).child_until(deadline).child_reserving(write_reserve(problem.buffers.len()));
+    // Asks the token too: on a million buffers the bounds take a tenth of
+    // a second, and the time limit counts from the read.
+    let lower = LowerBounds::until(&problem, &stop).map(|b| b.best());
+    log.line(format_args!(
+        "read {} in {:.3}s: {} buffers, capacity {}, lower bound {}",
+        args.input.display(),
+        read_at.duration_since(log.start).as_secs_f64(),
+        problem.buffers.len(),
+        problem.capacity,
+        lower.map_or_else(|| "not computed (stopped)".into(), |l| l.to_string())
+    ));
 
     if args.minimize_capacity {
-        return minimize_command(args, &config, &mut problem, &stop, &log);
+        return minimize_command(args, &config, &mut problem, lower, &stop, &log);
     }
 
     let (result, stats) = solve(&config, &problem, &stop, &log);
-    let lower = bounds.best();
     let code = conclude(args, &config, &problem, &result, &stats, lower, &log)?;
     if let Some(path) = &args.stats_json {
         let height = result.as_ref().ok().map(|s| s.height);
@@ -301,7 +303,7 @@ fn conclude(
     problem: &Problem,
     result: &Result<Solution, SolveError>,
     stats: &PortfolioStats,
-    lower: i128,
+    lower: Option<i128>,
     log: &Log,
 ) -> Result<i32, Failure> {
     Ok(match result {
@@ -313,7 +315,7 @@ fn conclude(
                 stats.backtracks(),
                 stats.wall.as_secs_f64()
             ));
-            emit(args, problem, solution, i64::try_from(lower).unwrap_or(solution.height), log)?;
+            emit(args, problem, solution, lower.and_then(|l| i64::try_from(l).ok()), log)?;
             exit::SOLVED
         }
         Err(SolveError::Infeasible { capacity, reason }) => {
@@ -384,10 +386,13 @@ fn print_iis(config: &Config, problem: &Problem) {
     }
 }
 
+/// Minimizes the capacity; `lower` is the bound the command computed (the
+/// minimization may stop before it computes its own).
 fn minimize_command(
     args: &Args,
     config: &Config,
     problem: &mut Problem,
+    lower: Option<i128>,
     stop: &StopToken,
     log: &Log,
 ) -> Result<i32, Failure> {
@@ -403,10 +408,14 @@ fn minimize_command(
             }
         }
     };
-    let m = minimize_until(problem, &opts, stop, &events).map_err(|e| match e {
+    let mut m = minimize_until(problem, &opts, stop, &events).map_err(|e| match e {
         SolveError::Internal(_) => internal(anyhow!("{e}")),
         e => usage(anyhow!("{e}")),
     })?;
+    if let Some(lower) = lower.and_then(|l| i64::try_from(l).ok()) {
+        let top = m.solution.as_ref().map_or(i64::MAX, |s| s.height);
+        m.lower_bound = m.lower_bound.max(lower.min(top));
+    }
     let stats =
         PortfolioStats { wall: start.elapsed(), threads: opts.params.thread_count(), ..PortfolioStats::default() };
     let code = match &m.solution {
@@ -422,12 +431,21 @@ fn minimize_command(
             // Written at the capacity it needs (no copy: a million buffers
             // take a tenth of a second to clone).
             let given = std::mem::replace(&mut problem.capacity, solution.height);
-            emit(args, problem, solution, m.lower_bound, log)?;
+            emit(args, problem, solution, Some(m.lower_bound), log)?;
             problem.capacity = given;
             exit::SOLVED
         }
         None if m.status == MinimizeStatus::Infeasible => {
-            eprintln!("infeasible: no packing of {} fits in capacity {}", args.input.display(), problem.capacity);
+            let why = m.reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
+            if problem.capacity > 0 {
+                eprintln!(
+                    "infeasible: no packing of {} fits in capacity {}{why}",
+                    args.input.display(),
+                    problem.capacity
+                );
+            } else {
+                eprintln!("infeasible: no capacity fits {}{why}", args.input.display());
+            }
             exit::INFEASIBLE
         }
         None => {
@@ -442,7 +460,7 @@ fn minimize_command(
     if let Some(path) = &args.stats_json {
         let height = m.solution.as_ref().map(|s| s.height);
         let status = m.status.to_string();
-        let outcome = Outcome { status: &status, height, lower_bound: i128::from(m.lower_bound) };
+        let outcome = Outcome { status: &status, height, lower_bound: Some(i128::from(m.lower_bound)) };
         write_stats(path, args, config, problem, &outcome, &stats)?;
     }
     Ok(code)
@@ -452,7 +470,8 @@ fn minimize_command(
 struct Outcome<'a> {
     status: &'a str,
     height: Option<i64>,
-    lower_bound: i128,
+    /// `None` when the run stopped before the bounds were computed.
+    lower_bound: Option<i128>,
 }
 
 /// Writes the statistics file (atomically).
@@ -475,7 +494,7 @@ fn write_stats(
         "capacity": problem.capacity,
         "status": outcome.status,
         "height": outcome.height,
-        "lower_bound": outcome.lower_bound.to_string().parse::<i64>().ok(),
+        "lower_bound": outcome.lower_bound.and_then(|l| i64::try_from(l).ok()),
         "switches": config.portfolio.params.switches.iter().map(|(s, on)| (s.name().to_string(), serde_json::Value::Bool(on))).collect::<serde_json::Map<_, _>>(),
         "wall_s": stats.wall.as_secs_f64(),
         "threads": stats.threads,
@@ -495,8 +514,14 @@ fn write_stats(
 }
 
 /// Validates (when asked), prints and writes a solution.
-/// `lower_bound` is marked in the SVG picture.
-fn emit(args: &Args, problem: &Problem, solution: &Solution, lower_bound: i64, log: &Log) -> Result<(), Failure> {
+/// `lower_bound`, when known, is marked in the SVG picture.
+fn emit(
+    args: &Args,
+    problem: &Problem,
+    solution: &Solution,
+    lower_bound: Option<i64>,
+    log: &Log,
+) -> Result<(), Failure> {
     if args.validate {
         validate(problem, solution).map_err(|e| internal(anyhow!("validation FAILED: {e}")))?;
         log.line(format_args!("validation PASS, height {}", solution.height));
@@ -515,7 +540,7 @@ fn emit(args: &Args, problem: &Problem, solution: &Solution, lower_bound: i64, l
         }
     }
     if let Some(path) = &args.svg {
-        write_file_atomic(path, |f| f.write_all(render::svg(problem, solution, Some(lower_bound)).as_bytes()))
+        write_file_atomic(path, |f| f.write_all(render::svg(problem, solution, lower_bound).as_bytes()))
             .map_err(internal)?;
         log.line(format_args!("wrote {}", path.display()));
     }

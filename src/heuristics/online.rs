@@ -41,14 +41,10 @@ pub enum Tie {
 pub fn online(problem: &Problem, hole: Hole, tie: Tie, halt: &dyn Fn() -> bool) -> Option<Vec<i64>> {
     let n = problem.buffers.len();
     // Each buffer's active extent (first to last moment it occupies memory).
-    let extent: Vec<Option<(i64, i64)>> = problem
-        .buffers
-        .iter()
-        .map(|b| {
-            let pieces = b.pieces();
-            Some((pieces.first()?.time.lower, pieces.last()?.time.upper))
-        })
-        .collect();
+    let extent: Vec<Option<(i64, i64)>> = problem.buffers.iter().map(active_extent).collect();
+    if halt() {
+        return None;
+    }
     let mut offsets: Vec<i64> = problem.buffers.iter().map(|b| b.offset.unwrap_or(0)).collect();
     let fixed = FixedIndex::new(problem, &extent);
     // Events: (time, 0 = end / 1 = start, tie key, buffer).
@@ -66,7 +62,8 @@ pub fn online(problem: &Problem, hole: Hole, tie: Tie, halt: &dyn Fn() -> bool) 
             events.push((hi, 0, 0, i as u32));
         }
     }
-    events.sort_unstable();
+    // A million buffers' events take a tenth of a second to sort.
+    crate::sort::sort_until(&mut events, halt)?;
     let mut memory = Occupancy::default();
     let mut ahead: Vec<(i64, i64)> = Vec::new();
     for (k, (_, kind, _, i)) in events.into_iter().enumerate() {
@@ -96,6 +93,17 @@ pub fn online(problem: &Problem, hole: Hole, tie: Tie, halt: &dyn Fn() -> bool) 
         offsets[i] = at;
     }
     Some(offsets)
+}
+
+/// From the first to the last moment `b` occupies memory, if it ever does
+/// (without gaps, its lifespan when it has a size: no list of pieces to
+/// make, which on a million buffers took longer than the sort).
+fn active_extent(b: &crate::problem::Buffer) -> Option<(i64, i64)> {
+    if b.gaps.is_empty() {
+        return (b.size > 0 && !b.lifespan.is_empty()).then_some((b.lifespan.lower, b.lifespan.upper));
+    }
+    let pieces = b.pieces();
+    Some((pieces.first()?.time.lower, pieces.last()?.time.upper))
 }
 
 /// The fixed buffers by the start of their extent, so that a free buffer

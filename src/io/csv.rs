@@ -9,7 +9,6 @@
 //! the column, and reading streams row by row, so a 62k-row trace is never
 //! held as text.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -37,6 +36,22 @@ enum Col {
     Hint,
     Gaps,
     Offset,
+}
+
+/// Where each known column sits, by [`Col`]: read for every field of every
+/// row, so an array rather than a hash map.
+#[derive(Default)]
+struct ColumnIndex([Option<usize>; 8]);
+
+impl ColumnIndex {
+    fn get(&self, col: Col) -> Option<usize> {
+        self.0[col as usize]
+    }
+
+    /// Records that `col` sits at `i`; the position it had, if any.
+    fn insert(&mut self, col: Col, i: usize) -> Option<usize> {
+        self.0[col as usize].replace(i)
+    }
 }
 
 impl Col {
@@ -84,7 +99,7 @@ pub struct ReadOptions {
 
 /// Where each known column sits in a row.
 struct Header {
-    index: HashMap<Col, usize>,
+    index: ColumnIndex,
     names: Vec<String>,
     /// 1 when the time columns are inclusive (`end`), else 0.
     addend: i64,
@@ -113,10 +128,12 @@ pub fn read_csv_with<R: Read>(reader: R, path: &Path, options: ReadOptions) -> R
     let err =
         |line: u64, column: Option<(usize, String)>, kind| CsvError { path: path.to_path_buf(), line, column, kind };
     let mut record = csv::ByteRecord::new();
+    let mut spans = Vec::new();
     let mut header: Option<Header> = None;
     let mut problem = Problem::default();
     let mut warnings = Vec::new();
-    let mut ids: HashMap<String, u64> = HashMap::new();
+    // The line each buffer was read from, for the duplicate ids found last.
+    let mut lines: Vec<u64> = Vec::new();
     loop {
         let more = rdr.read_byte_record(&mut record).map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
@@ -131,23 +148,16 @@ pub fn read_csv_with<R: Read>(reader: R, path: &Path, options: ReadOptions) -> R
             break;
         }
         let line = record.position().map_or(0, |p| p.line());
-        // Decode every field up front so that invalid UTF-8 is reported with its column.
-        let mut fields: Vec<&str> = Vec::with_capacity(record.len());
-        for (i, raw) in record.iter().enumerate() {
-            let raw = if line == 1 && i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
-            match std::str::from_utf8(raw) {
-                Ok(s) => fields.push(s.trim_end_matches('\r')),
-                Err(_) => {
-                    let column = header.as_ref().map(|h| (i + 1, h.names.get(i).cloned().unwrap_or_default()));
-                    return Err(err(line, column, CsvErrorKind::Utf8));
-                }
-            }
-        }
-        if fields.iter().all(|f| f.trim().is_empty()) {
+        let fields = Fields::of(&record, line == 1, &mut spans).map_err(|i| {
+            let column = header.as_ref().map(|h| (i + 1, h.names.get(i).cloned().unwrap_or_default()));
+            err(line, column, CsvErrorKind::Utf8)
+        })?;
+        if (0..fields.len()).all(|i| fields.get(i).trim().is_empty()) {
             continue; // blank line
         }
         let Some(h) = &header else {
-            let (h, w) = read_header(&fields).map_err(|(col, kind)| err(line, col, kind))?;
+            let names: Vec<&str> = (0..fields.len()).map(|i| fields.get(i)).collect();
+            let (h, w) = read_header(&names).map_err(|(col, kind)| err(line, col, kind))?;
             warnings.extend(w.into_iter().map(|w| format!("{}:{line}: {w}", path.display())));
             header = Some(h);
             continue;
@@ -160,25 +170,65 @@ pub fn read_csv_with<R: Read>(reader: R, path: &Path, options: ReadOptions) -> R
             let col = column_of(&kind);
             return Err(err(line, Some(col_pos(h, col)), CsvErrorKind::Invalid(kind)));
         }
-        if !options.duplicate_ids {
-            if let Some(first) = ids.insert(buffer.id.clone(), line) {
-                return Err(err(
-                    line,
-                    Some(col_pos(h, Col::Id)),
-                    CsvErrorKind::Syntax(format!("duplicate id {} (first on line {first})", Quoted(&buffer.id))),
-                ));
-            }
-        }
         problem.buffers.push(buffer);
+        lines.push(line);
     }
-    if header.is_none() {
+    let Some(h) = &header else {
         return Err(err(0, None, CsvErrorKind::Empty));
+    };
+    if !options.duplicate_ids {
+        // Once every row is read: a map of borrowed ids, instead of a copy
+        // of each id made as its row is read.
+        if let Some((first, dup)) = crate::problem::first_duplicate(&problem.buffers) {
+            let id = Quoted(&problem.buffers[dup].id);
+            let kind = CsvErrorKind::Syntax(format!("duplicate id {id} (first on line {})", lines[first]));
+            return Err(err(lines[dup], Some(col_pos(h, Col::Id)), kind));
+        }
     }
     Ok(Parsed { problem, warnings })
 }
 
+/// One record's fields, as ranges of its text checked for UTF-8 once (the
+/// ranges are kept from row to row: a list of fields made for every row
+/// cost more than the row's parsing).
+struct Fields<'r> {
+    text: &'r str,
+    spans: &'r [(usize, usize)],
+}
+
+impl<'r> Fields<'r> {
+    /// The fields of `record` (`first`: the file's first line, where a
+    /// byte-order mark is skipped); `Err` with the first field (0-based)
+    /// that is not UTF-8.
+    fn of(record: &'r csv::ByteRecord, first: bool, spans: &'r mut Vec<(usize, usize)>) -> Result<Self, usize> {
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        let bytes = record.as_slice();
+        spans.clear();
+        for i in 0..record.len() {
+            let r = record.range(i).unwrap_or(0..0);
+            let bom = first && i == 0 && bytes.get(r.clone()).is_some_and(|f| f.starts_with(BOM));
+            spans.push((if bom { r.start + BOM.len() } else { r.start }, r.end));
+        }
+        let whole = |text: &str| spans.iter().all(|&(a, b)| text.is_char_boundary(a) && text.is_char_boundary(b));
+        match std::str::from_utf8(bytes) {
+            Ok(text) if whole(text) => Ok(Fields { text, spans }),
+            _ => Err(spans.iter().position(|&(a, b)| std::str::from_utf8(&bytes[a..b]).is_err()).unwrap_or(0)),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Field `i` without a trailing carriage return ("" past the last).
+    fn get(&self, i: usize) -> &'r str {
+        let field = self.spans.get(i).and_then(|&(a, b)| self.text.get(a..b)).unwrap_or("");
+        field.trim_end_matches('\r')
+    }
+}
+
 fn col_pos(h: &Header, col: Col) -> (usize, String) {
-    let i = h.index.get(&col).copied().unwrap_or(0);
+    let i = h.index.get(col).unwrap_or(0);
     (i + 1, h.names.get(i).cloned().unwrap_or_else(|| col.name().to_string()))
 }
 
@@ -204,7 +254,7 @@ fn column_of(kind: &ProblemErrorKind) -> Col {
 type FieldError = (Option<(usize, String)>, CsvErrorKind);
 
 fn read_header(fields: &[&str]) -> Result<(Header, Vec<String>), FieldError> {
-    let mut index = HashMap::new();
+    let mut index = ColumnIndex::default();
     let mut warnings = Vec::new();
     let mut addend = 0;
     let names: Vec<String> = fields.iter().map(|f| f.trim().to_string()).collect();
@@ -222,7 +272,7 @@ fn read_header(fields: &[&str]) -> Result<(Header, Vec<String>), FieldError> {
         }
     }
     for col in [Col::Id, Col::Lower, Col::Upper, Col::Size] {
-        if !index.contains_key(&col) {
+        if index.get(col).is_none() {
             return Err((None, CsvErrorKind::MissingColumn(col.name(), names.join(","))));
         }
     }
@@ -244,8 +294,8 @@ fn plus(v: i64, addend: i64, text: &str) -> Result<i64, CsvErrorKind> {
     v.checked_add(addend).ok_or_else(|| CsvErrorKind::Overflow(text.trim().to_string()))
 }
 
-fn read_row(h: &Header, fields: &[&str]) -> Result<Buffer, (Col, CsvErrorKind)> {
-    let get = |col: Col| h.index.get(&col).map(|&i| fields[i]);
+fn read_row(h: &Header, fields: &Fields<'_>) -> Result<Buffer, (Col, CsvErrorKind)> {
+    let get = |col: Col| h.index.get(col).map(|i| fields.get(i));
     let int = |col: Col| -> Result<Option<i64>, (Col, CsvErrorKind)> {
         match get(col) {
             Some(s) if !s.trim().is_empty() || matches!(col, Col::Id | Col::Lower | Col::Upper | Col::Size) => {

@@ -210,8 +210,9 @@ impl Portfolio {
         let start = Instant::now();
         let mut stats = PortfolioStats { threads: self.options.params.thread_count().max(1), ..Default::default() };
         let searching = crate::validate::until_checked(stop, problem);
-        let result =
-            self.solve_inner(problem, given, &searching, events, &mut stats).and_then(|s| crate::validate::checked(problem, s));
+        let result = self
+            .solve_inner(problem, given, &searching, events, &mut stats)
+            .and_then(|s| crate::validate::checked(problem, s));
         stats.wall = start.elapsed();
         Report { result, stats }
     }
@@ -227,7 +228,7 @@ impl Portfolio {
     ) -> Result<Solution, SolveError> {
         let Given { model, known, detour } = given;
         let start = Instant::now();
-        self.refuse(problem)?;
+        self.refuse(problem, caller)?;
         // The searches' token: the race cancels it once it has its answer,
         // which stops them without touching the caller's.
         let run = caller.child();
@@ -270,20 +271,16 @@ impl Portfolio {
         solve.answer(outcome, placed, stats)
     }
 
-    /// The errors found before any work: a malformed problem or portfolio,
-    /// or a capacity the bounds refute.
-    fn refuse(&self, problem: &Problem) -> Result<(), SolveError> {
-        problem.check()?;
+    /// The errors found before any work: a malformed portfolio or problem,
+    /// or a capacity the bounds refute (see [`crate::bounds::admit`]).
+    fn refuse(&self, problem: &Problem, stop: &StopToken) -> Result<(), SolveError> {
         if self.options.params.preordering_heuristics.is_empty() {
             return Err(SolveError::Params("no preordering heuristic given".into()));
         }
         if self.options.workers.is_empty() {
             return Err(SolveError::Params("the portfolio has no exact worker".into()));
         }
-        if let Some(reason) = crate::bounds::refute(problem) {
-            return Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) });
-        }
-        Ok(())
+        crate::bounds::admit(problem, stop)
     }
 }
 
@@ -411,7 +408,8 @@ impl Solve<'_> {
                 continue;
             }
             let capacity = self.problem.capacity;
-            let run = |g: &heuristics::Greedy| heuristics::place(self.model, &part.buffers, capacity, *g, &hints, self.stop);
+            let run =
+                |g: &heuristics::Greedy| heuristics::place(self.model, &part.buffers, capacity, *g, &hints, self.stop);
             let side_by_side = part.buffers.len() >= PARALLEL_GREEDY && pool.current_num_threads() > 1;
             // (strategies tried, the first that fits and its offsets)
             let (tried, fit) = if side_by_side {
@@ -523,4 +521,3 @@ mod tests {
         }
     }
 }
-

@@ -412,4 +412,3 @@ fn second_pass<'a>(
     }
     outcome
 }
-

@@ -149,7 +149,12 @@ impl<'a> Race<'a> {
     /// partition `p` got (0 if there is none): where its task starts.
     pub(super) fn adoptable_depth(&self, p: usize, w: usize) -> usize {
         let paused = self.paused.lock();
-        paused.iter().filter(|(q, h, _)| *q == p && self.continues_quick_round(w, h)).map(|(_, _, s)| s.deepest()).max().unwrap_or(0)
+        paused
+            .iter()
+            .filter(|(q, h, _)| *q == p && self.continues_quick_round(w, h))
+            .map(|(_, _, s)| s.deepest())
+            .max()
+            .unwrap_or(0)
     }
 
     /// Whether worker `w` carries on the quick round's search with
