@@ -94,6 +94,71 @@ pub fn refute_until(problem: &Problem, stop: &StopToken) -> Option<Option<String
     Some(bounds.refute(problem.capacity).or_else(|| fixed_conflict(problem)))
 }
 
+/// Buffers that alone prove `problem`'s capacity too small, when a bound
+/// or its fixed buffers prove it: the largest buffer, a fixed buffer that
+/// ends above the capacity, two fixed buffers that collide, or the buffers
+/// in memory at a moment whose load is over the capacity (they all meet
+/// there, so they stack, and their sizes there add up to more than the
+/// capacity). `None` when nothing proves it without search. The deletion
+/// filter of an irreducible infeasible subset starts from these instead
+/// of the whole problem.
+pub fn witness(problem: &Problem) -> Option<Vec<usize>> {
+    let c = problem.capacity;
+    let bufs = &problem.buffers;
+    if let Some(i) = (0..bufs.len()).find(|&i| bufs[i].size > c) {
+        return Some(vec![i]);
+    }
+    if let Some(i) = (0..bufs.len()).find(|&i| bufs[i].offset.is_some_and(|o| o.saturating_add(bufs[i].size) > c)) {
+        return Some(vec![i]);
+    }
+    if let Some(pair) = colliding_fixed(problem) {
+        return Some(pair);
+    }
+    let (load, at) = peak(problem)?;
+    (load > i128::from(c)).then(|| {
+        (0..bufs.len()).filter(|&i| bufs[i].pieces().iter().any(|p| p.time.lower <= at && at < p.time.upper)).collect()
+    })
+}
+
+/// Two fixed buffers that collide (indices), if any.
+fn colliding_fixed(problem: &Problem) -> Option<Vec<usize>> {
+    let fixed: Vec<usize> = (0..problem.buffers.len()).filter(|&i| problem.buffers[i].offset.is_some()).collect();
+    let sub = Problem::new(fixed.iter().map(|&i| problem.buffers[i].clone()).collect(), i64::MAX);
+    let offsets = sub.buffers.iter().map(|b| b.offset.unwrap_or(0)).collect();
+    match crate::validate::validate(&sub, &crate::problem::Solution::new(&sub, offsets)) {
+        Err(crate::validate::ValidationError::BadOverlap { a, b, .. }) => {
+            let index = |id: &str| fixed.iter().copied().find(|&i| problem.buffers[i].id == id);
+            Some(vec![index(&a)?, index(&b)?])
+        }
+        _ => None,
+    }
+}
+
+/// The largest load at any moment and a moment it is reached (`None` when
+/// nothing ever occupies memory).
+fn peak(problem: &Problem) -> Option<(i128, i64)> {
+    let mut starts: Vec<(i64, i64)> = Vec::new();
+    let mut ends: Vec<(i64, i64)> = Vec::new();
+    for p in problem.buffers.iter().flat_map(|b| b.pieces()) {
+        starts.push((p.time.lower, p.window.len()));
+        ends.push((p.time.upper, p.window.len()));
+    }
+    starts.sort_unstable();
+    ends.sort_unstable();
+    let (mut load, mut best, mut e) = (0i128, None, 0);
+    for &(t, len) in &starts {
+        while e < ends.len() && ends[e].0 <= t {
+            load -= i128::from(ends[e].1);
+            e += 1;
+        }
+        load += i128::from(len);
+        if best.is_none_or(|(b, _)| load > b) {
+            best = Some((load, t));
+        }
+    }
+    best
+}
+
 /// What every driver asks before it searches: that `problem` is well
 /// formed ([`Problem::check`]) and that no bound or collision of fixed
 /// buffers refutes its capacity ([`refute`]). The reason otherwise, or the

@@ -41,7 +41,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::heuristics::{Fit, Greedy, GreedyOrder};
-use crate::params::{parse_duration, parse_heuristics, SolverParams};
+use crate::params::{check_threads, parse_duration, parse_heuristics, SolverParams};
 use crate::portfolio::{PortfolioOptions, Worker};
 use crate::switches::Switch;
 
@@ -125,7 +125,7 @@ struct RawConfig {
     #[serde(default)]
     timeout: Option<String>,
     #[serde(default)]
-    threads: Option<usize>,
+    threads: Option<i64>,
     #[serde(default)]
     switches: BTreeMap<String, bool>,
     #[serde(default)]
@@ -239,13 +239,14 @@ impl Config {
             }
         }
         if let Some(h) = &raw.preordering_heuristics {
-            params.preordering_heuristics = parse_heuristics(h).map_err(bad)?;
+            params.preordering_heuristics =
+                parse_heuristics(h).map_err(|e| bad(format!("preset key preordering_heuristics: {e}")))?;
         }
         if let Some(t) = &raw.timeout {
-            params.timeout = parse_duration(t).map_err(bad)?;
+            params.timeout = parse_duration(t).map_err(|e| bad(format!("preset key timeout {e}")))?;
         }
         if let Some(t) = raw.threads {
-            params.threads = t;
+            params.threads = check_threads(i128::from(t)).map_err(|e| bad(format!("preset key threads {e}")))?;
         }
         tunables(&raw, &mut params).map_err(bad)?;
         let mut portfolio = PortfolioOptions::from_params(&params);
@@ -334,9 +335,10 @@ fn tunables(raw: &RawConfig, params: &mut SolverParams) -> Result<(), String> {
     };
     let time = |key: &str, v: &Option<String>| -> Result<Option<Duration>, String> {
         v.as_deref()
-            .map(|t| parse_duration(t)?.ok_or_else(|| format!("{key} must be finite")))
+            .map(|t| {
+                parse_duration(t).map_err(|e| format!("{key} {e}"))?.ok_or_else(|| format!("{key} must be finite"))
+            })
             .transpose()
-            .map_err(|e| format!("{key}: {e}"))
     };
     let span = |key: &str, v: &Option<[String; 2]>| -> Result<Option<(Duration, Duration)>, String> {
         let Some([a, b]) = v else { return Ok(None) };

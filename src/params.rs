@@ -86,14 +86,51 @@ impl fmt::Display for Heuristic {
     }
 }
 
-/// Parses a comma-separated list of heuristics such as `WAT,TAW,TWA`.
+/// Parses a comma-separated list of heuristics such as `WAT,TAW,TWA`: at
+/// least one, and no empty item (`WAT,,TWA` is a typo, not two heuristics).
+/// Every front end (flags, presets, Python, C) reads heuristics here, and
+/// puts the name the user wrote before its errors.
 pub fn parse_heuristics(s: &str) -> Result<Vec<Heuristic>, String> {
-    let list: Vec<Heuristic> =
-        s.split(',').filter(|h| !h.trim().is_empty()).map(str::parse).collect::<Result<_, _>>()?;
-    if list.is_empty() {
+    if s.split(',').all(|h| h.trim().is_empty()) {
         return Err("no preordering heuristic given".into());
     }
-    Ok(list)
+    s.split(',')
+        .enumerate()
+        .map(|(i, h)| {
+            if h.trim().is_empty() {
+                Err(format!("empty preordering heuristic (item {} of '{}')", i + 1, s.escape_debug()))
+            } else {
+                h.parse()
+            }
+        })
+        .collect()
+}
+
+// The rules below are the one place each front end (flags, presets,
+// Python, C) checks what a user gives. Their errors are predicates: the
+// front end puts the name the user wrote before them (`--threads`,
+// `preset key threads`, `threads`), so the rule reads the same everywhere.
+
+/// The thread count a user gives: 1 to [`MAX_THREADS`]. One per core is
+/// what a solve uses when none is given ([`SolverParams::threads`] 0).
+pub fn check_threads(given: i128) -> Result<usize, String> {
+    match usize::try_from(given) {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!("must be between 1 and {MAX_THREADS}, got {given} (leave it unset for one per core)")),
+    }
+}
+
+/// A time limit given in seconds: 0 or more; infinity is no limit, and so
+/// is a limit too long for the clock (over 500 billion years), which no
+/// run would reach. Durations in text go through [`parse_duration`].
+pub fn time_limit(seconds: f64) -> Result<Option<Duration>, String> {
+    if seconds.is_nan() {
+        return Err("must be a number of seconds, 0 or more (inf: no limit), got NaN".into());
+    }
+    if seconds < 0.0 {
+        return Err(format!("must not be negative, got {seconds} s (give 0 or more seconds, or inf for no limit)"));
+    }
+    Ok(Duration::try_from_secs_f64(seconds).ok())
 }
 
 /// The reference's default heuristics, tried in round robin.
@@ -280,16 +317,22 @@ impl SolverParams {
 }
 
 /// Parses a duration such as `30s`, `1m`, `500ms`, `1h30m`, `2.5s`, `inf`,
-/// or a bare number of seconds. `None` means no limit.
+/// or a bare number of seconds, under the rule of [`time_limit`]. `None`
+/// means no limit.
 pub fn parse_duration(text: &str) -> Result<Option<Duration>, String> {
     let s = text.trim();
     if matches!(s.to_ascii_lowercase().as_str(), "inf" | "infinite" | "infinity" | "none") {
         return Ok(None);
     }
-    let bad = || format!("invalid duration '{text}' (examples: 30s, 1m, 500ms, 1h30m, inf)");
+    let bad = || format!("must be a duration such as 30s, 1m, 500ms, 1h30m or inf, got '{}'", text.escape_debug());
     if let Ok(secs) = s.parse::<f64>() {
-        return Duration::try_from_secs_f64(secs).map(Some).map_err(|_| bad());
+        return time_limit(secs);
     }
+    // A sign before units: `-1s` is negative, which the rule refuses.
+    let (sign, s) = match s.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, s),
+    };
     let mut total = 0f64;
     let mut rest = s;
     if rest.is_empty() {
@@ -315,7 +358,7 @@ pub fn parse_duration(text: &str) -> Result<Option<Duration>, String> {
         rest = &rest[unit_len..];
         total += value * scale;
     }
-    Duration::try_from_secs_f64(total).map(Some).map_err(|_| bad())
+    time_limit(sign * total)
 }
 
 #[cfg(test)]

@@ -20,20 +20,21 @@ use std::collections::HashSet;
 use std::ffi::OsString;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crossbeam_channel::RecvTimeoutError;
 use pyo3::basic::CompareOp;
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyException, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyCFunction, PyFloat};
 
 use crate::error::SolveError;
 use crate::io::{read_csv_with, ReadOptions, TimeColumns};
 use crate::minimize::{minimize_with, MinimizeStatus};
-use crate::params::{parse_heuristics, Heuristic, SolverParams, MAX_THREADS};
+use crate::params::{check_threads, parse_heuristics, time_limit, Heuristic, SolverParams};
 use crate::portfolio::PortfolioOptions;
 use crate::problem::{Buffer, Gap, Interval, Problem, Solution};
 use crate::stop::StopToken;
@@ -59,6 +60,12 @@ create_exception!(
 );
 create_exception!(minimalloc, CsvError, PyValueError, "Malformed CSV; the message names the file, line and column.");
 create_exception!(minimalloc, ProblemError, PyValueError, "A problem that breaks the model's rules.");
+create_exception!(
+    minimalloc,
+    ProblemInUseError,
+    PyRuntimeError,
+    "A problem that a solve in another thread holds was changed: copy it to change it meanwhile."
+);
 
 /// What the upstream package's reader accepts beyond this crate's model.
 const UPSTREAM_READ: ReadOptions = ReadOptions { gaps_past_lifespan: true, duplicate_ids: true };
@@ -140,6 +147,53 @@ fn is_no_solution(e: &SolveError) -> bool {
     matches!(e, SolveError::Infeasible { .. } | SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_))
 }
 
+/// How often a thread waiting on a long call asks Python for pending
+/// signals. `[default: 10 ms]` `[range: any]`: Ctrl-C is seen within it,
+/// and the wait costs nothing measurable.
+const SIGNAL_CHECK: Duration = Duration::from_millis(10);
+
+/// Stack of the thread a long call runs on: a main thread's.
+const CALL_STACK: usize = 8 << 20;
+
+/// Runs `work` (a solve, a minimization...) on a thread of its own while
+/// this thread, which holds the GIL only between waits, asks Python every
+/// [`SIGNAL_CHECK`] for pending signals. Python runs its signal handlers on
+/// the main thread only, between bytecodes, so a call that waited in Rust
+/// all along would see Ctrl-C only once the solve returned, perhaps never.
+/// When a handler raises (Ctrl-C's `KeyboardInterrupt`), `cancel` (the
+/// caller's own flag, which the work's stop token watches) is raised, the
+/// work is waited for (it stops at its next check, within milliseconds),
+/// and the handler's exception is returned: the solve is cancelled, not
+/// left running.
+fn interruptible<T: Send>(py: Python<'_>, cancel: &AtomicBool, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    std::thread::scope(|scope| {
+        let (done, finished) = crossbeam_channel::bounded::<()>(1);
+        let worker = std::thread::Builder::new()
+            .name("minimalloc-call".into())
+            .stack_size(CALL_STACK)
+            .spawn_scoped(scope, move || {
+                let out = work();
+                let _ = done.send(());
+                out
+            })
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start a thread for the solve: {e}")))?;
+        loop {
+            // Done, or gone (a panic drops the sender): join either way.
+            let waiting =
+                py.allow_threads(|| matches!(finished.recv_timeout(SIGNAL_CHECK), Err(RecvTimeoutError::Timeout)));
+            if !waiting {
+                break;
+            }
+            if let Err(interrupt) = py.check_signals() {
+                cancel.store(true, Ordering::SeqCst);
+                let _ = py.allow_threads(|| worker.join());
+                return Err(interrupt);
+            }
+        }
+        py.allow_threads(|| worker.join()).map_err(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
 fn solve_error(e: SolveError) -> PyErr {
     match e {
         SolveError::Infeasible { .. } => InfeasibleError::new_err(e.to_string()),
@@ -206,10 +260,10 @@ pub struct PyDuration {
 }
 
 impl PyDuration {
+    /// A duration of `seconds`, under the library's rule for time limits
+    /// (what a Duration is for here): 0 or more, or infinite.
     fn of(seconds: f64) -> PyResult<Self> {
-        if seconds.is_nan() {
-            return Err(PyValueError::new_err("a duration cannot be NaN"));
-        }
+        time_limit(seconds).map_err(|e| PyValueError::new_err(format!("a duration {e}")))?;
         Ok(PyDuration { seconds })
     }
 }
@@ -448,9 +502,64 @@ impl PyBuffer {
 
 /// Buffers and the capacity they must fit in.
 #[pyclass(name = "Problem", module = "minimalloc", eq)]
-#[derive(Clone, PartialEq)]
 pub struct PyProblem {
     inner: Problem,
+    /// Solves running on this problem now (in threads that released the
+    /// GIL): while there are any, changing it raises `ProblemInUseError`.
+    solving: Arc<AtomicUsize>,
+}
+
+impl PyProblem {
+    fn of(inner: Problem) -> Self {
+        PyProblem { inner, solving: Arc::default() }
+    }
+
+    /// Refuses a change while a solve runs on this problem: the solve works
+    /// on the problem as it was when it started, and a change would not be
+    /// seen by it (nor could the buffers be swapped under it safely).
+    fn changeable(&self) -> PyResult<()> {
+        match self.solving.load(Ordering::SeqCst) {
+            0 => Ok(()),
+            _ => Err(ProblemInUseError::new_err(
+                "this problem is being solved in another thread: copy it (copy.copy(problem)) to change it meanwhile",
+            )),
+        }
+    }
+}
+
+/// A copy is a new problem, which no solve holds.
+impl Clone for PyProblem {
+    fn clone(&self) -> Self {
+        PyProblem::of(self.inner.clone())
+    }
+}
+
+impl PartialEq for PyProblem {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+}
+
+/// A long call's hold on a problem: the library's copy of it, taken with
+/// the Python object borrowed only that long (so other threads may read
+/// it meanwhile), and the mark that refuses changes until the call ends.
+struct Held {
+    problem: Problem,
+    mark: Arc<AtomicUsize>,
+}
+
+impl Held {
+    fn of(problem: &Bound<'_, PyProblem>) -> PyResult<Self> {
+        let p = problem.try_borrow()?;
+        p.solving.fetch_add(1, Ordering::SeqCst);
+        Ok(Held { problem: model(&p.inner), mark: Arc::clone(&p.solving) })
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.mark.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 #[pymethods]
@@ -458,7 +567,15 @@ impl PyProblem {
     #[new]
     #[pyo3(signature = (buffers = Vec::new(), capacity = 0))]
     fn new(buffers: Vec<PyBuffer>, capacity: i64) -> Self {
-        PyProblem { inner: Problem::new(buffers.into_iter().map(|b| b.inner).collect(), capacity) }
+        PyProblem::of(Problem::new(buffers.into_iter().map(|b| b.inner).collect(), capacity))
+    }
+
+    fn __copy__(&self) -> Self {
+        self.clone()
+    }
+
+    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
+        self.clone()
     }
 
     /// A copy of the buffers (assign a list to change them).
@@ -467,28 +584,35 @@ impl PyProblem {
         self.inner.buffers.iter().map(|b| PyBuffer { inner: b.clone() }).collect()
     }
     #[setter]
-    fn set_buffers(&mut self, v: Vec<PyBuffer>) {
+    fn set_buffers(&mut self, v: Vec<PyBuffer>) -> PyResult<()> {
+        self.changeable()?;
         self.inner.buffers = v.into_iter().map(|b| b.inner).collect();
+        Ok(())
     }
     #[getter]
     fn capacity(&self) -> i64 {
         self.inner.capacity
     }
     #[setter]
-    fn set_capacity(&mut self, v: i64) {
+    fn set_capacity(&mut self, v: i64) -> PyResult<()> {
+        self.changeable()?;
         self.inner.capacity = v;
+        Ok(())
     }
 
     /// Takes the fixed offsets out of the buffers as a Solution, as the
     /// upstream API does; `None` (and the problem unchanged) when a buffer
     /// has no offset.
-    fn strip_solution(&mut self) -> Option<PySolution> {
-        let offsets: Vec<i64> = self.inner.buffers.iter().map(|b| b.offset).collect::<Option<_>>()?;
+    fn strip_solution(&mut self) -> PyResult<Option<PySolution>> {
+        self.changeable()?;
+        let Some(offsets) = self.inner.buffers.iter().map(|b| b.offset).collect::<Option<Vec<i64>>>() else {
+            return Ok(None);
+        };
         for b in &mut self.inner.buffers {
             b.offset = None;
         }
         let s = Solution::new(&self.inner, offsets);
-        Some(PySolution { offsets: s.offsets, height: s.height })
+        Ok(Some(PySolution { offsets: s.offsets, height: s.height }))
     }
 
     fn __len__(&self) -> usize {
@@ -592,16 +716,7 @@ fn seconds(obj: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
     } else {
         return Err(PyTypeError::new_err("timeout must be a Duration, seconds (a number), a timedelta, or None"));
     };
-    if secs.is_nan() {
-        return Err(PyValueError::new_err("timeout cannot be NaN"));
-    }
     Ok(secs)
-}
-
-/// The library's time limit for `secs` seconds: none when infinite, and
-/// one already passed when zero or negative (as upstream).
-fn limit(secs: f64) -> Option<Duration> {
-    (secs != f64::INFINITY).then(|| Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(Duration::MAX))
 }
 
 #[pymethods]
@@ -632,8 +747,9 @@ impl PySolverParams {
     #[setter]
     fn set_timeout(&mut self, v: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let secs = seconds(v)?;
+        // The rule every front end applies: 0 or more seconds, or none.
+        self.inner.timeout = time_limit(secs).map_err(|e| PyValueError::new_err(format!("timeout {e}")))?;
         self.timeout_seconds = secs;
-        self.inner.timeout = limit(secs);
         Ok(())
     }
 
@@ -644,21 +760,24 @@ impl PySolverParams {
     }
     #[setter]
     fn set_preordering_heuristics(&mut self, v: Vec<String>) -> PyResult<()> {
-        self.inner.preordering_heuristics = parse_heuristics(&v.join(",")).map_err(PyValueError::new_err)?;
+        self.inner.preordering_heuristics = parse_heuristics(&v.join(","))
+            .map_err(|e| PyValueError::new_err(format!("preordering_heuristics: {e}")))?;
         Ok(())
     }
 
-    /// Worker threads: 1 runs the reference's sequential algorithm, 0 one per core.
+    /// Worker threads, 1 to 256: 1 runs the reference's sequential
+    /// algorithm, more the parallel portfolio; None (the default) one per
+    /// core.
     #[getter]
-    fn threads(&self) -> usize {
-        self.inner.threads
+    fn threads(&self) -> Option<usize> {
+        (self.inner.threads != 0).then_some(self.inner.threads)
     }
     #[setter]
-    fn set_threads(&mut self, v: usize) -> PyResult<()> {
-        if v > MAX_THREADS {
-            return Err(PyValueError::new_err(format!("threads must be at most {MAX_THREADS}, got {v}")));
-        }
-        self.inner.threads = v;
+    fn set_threads(&mut self, v: Option<i64>) -> PyResult<()> {
+        self.inner.threads = match v {
+            None => 0,
+            Some(n) => check_threads(i128::from(n)).map_err(|e| PyValueError::new_err(format!("threads {e}")))?,
+        };
         Ok(())
     }
     #[getter]
@@ -681,10 +800,10 @@ impl PySolverParams {
     fn __repr__(&self) -> String {
         let p = &self.inner;
         format!(
-            "SolverParams(timeout={:?}, preordering_heuristics={:?}, threads={}, seed={}, deterministic={}, minimize_capacity={}, switches={{{}}})",
-            (self.timeout_seconds != f64::INFINITY).then_some(self.timeout_seconds),
+            "SolverParams(timeout={}, preordering_heuristics={:?}, threads={}, seed={}, deterministic={}, minimize_capacity={}, switches={{{}}})",
+            if self.timeout_seconds == f64::INFINITY { "None".to_string() } else { format!("{:?}", self.timeout_seconds) },
             self.preordering_heuristics(),
-            p.threads,
+            self.threads().map_or_else(|| "None".to_string(), |t| t.to_string()),
             p.seed,
             p.deterministic,
             self.minimize_capacity,
@@ -759,12 +878,13 @@ impl PySolver {
         *self.reference.lock().unwrap_or_else(PoisonError::into_inner) = reference;
     }
 
-    /// A minimization of `problem` (already in the library's model).
-    fn minimize_inner(&self, py: Python<'_>, problem: Problem) -> PyResult<PyMinimizeResult> {
+    /// A minimization of the problem `held`.
+    fn minimize_inner(&self, py: Python<'_>, held: Held) -> PyResult<PyMinimizeResult> {
         let opts = PortfolioOptions::from_params(&self.params.inner);
         self.cancel.store(false, Ordering::SeqCst);
         let cancel = Arc::clone(&self.cancel);
-        let result = py.allow_threads(|| minimize_with(&problem, &opts, cancel, &|_| {}));
+        let result = interruptible(py, &self.cancel, || minimize_with(&held.problem, &opts, cancel, &|_| {}))?;
+        let problem = held.problem.clone();
         let m = match result {
             Ok(m) => m,
             Err(e) => {
@@ -818,10 +938,15 @@ impl PySolver {
     /// `params.minimize_capacity`, the best solution of a minimization
     /// (see `minimize_capacity`).
     #[pyo3(signature = (problem, *, raise_on_failure = false))]
-    fn solve(&self, py: Python<'_>, problem: &PyProblem, raise_on_failure: bool) -> PyResult<Option<PySolution>> {
-        let problem = model(&problem.inner);
+    fn solve(
+        &self,
+        py: Python<'_>,
+        problem: &Bound<'_, PyProblem>,
+        raise_on_failure: bool,
+    ) -> PyResult<Option<PySolution>> {
+        let held = Held::of(problem)?;
         if self.params.minimize_capacity {
-            let m = self.minimize_inner(py, problem)?;
+            let m = self.minimize_inner(py, held)?;
             if m.solution.is_some() || !raise_on_failure {
                 return Ok(m.solution);
             }
@@ -834,12 +959,12 @@ impl PySolver {
         // cancel() raises our flag, which the solve's token watches.
         self.cancel.store(false, Ordering::SeqCst);
         let stop = StopToken::from_flag(Arc::clone(&self.cancel));
-        let result = py.allow_threads(|| solver.solve_with_stop(&problem, &stop));
+        let result = interruptible(py, &self.cancel, || solver.solve_with_stop(&held.problem, &stop))?;
         let infeasible = matches!(result, Err(SolveError::Infeasible { .. }));
         let params = &self.params.inner;
-        let large = crate::lns::is_large_until(&problem, params, &StopToken::new()).unwrap_or(false);
+        let large = crate::lns::is_large_until(&held.problem, params, &StopToken::new()).unwrap_or(false);
         let by_reference = params.sequential() && !large;
-        self.record(solver.backtracks(), by_reference, infeasible, problem);
+        self.record(solver.backtracks(), by_reference, infeasible, held.problem.clone());
         match result {
             Ok(s) => Ok(Some(s.into())),
             Err(e) if is_no_solution(&e) && !raise_on_failure => Ok(None),
@@ -850,8 +975,8 @@ impl PySolver {
     /// Smallest capacity that fits, with a proof when possible (the
     /// problem's capacity, if positive, is an upper bound). Reports a
     /// status instead of raising.
-    fn minimize_capacity(&self, py: Python<'_>, problem: &PyProblem) -> PyResult<PyMinimizeResult> {
-        self.minimize_inner(py, model(&problem.inner))
+    fn minimize_capacity(&self, py: Python<'_>, problem: &Bound<'_, PyProblem>) -> PyResult<PyMinimizeResult> {
+        self.minimize_inner(py, Held::of(problem)?)
     }
 
     /// Stops a solve running in another thread.
@@ -866,20 +991,21 @@ impl PySolver {
     /// call to count them (for at most a second, or the time limit if
     /// shorter: the count so far), and a proof counts at least 1. After a
     /// minimization, its probes' backtracks.
-    fn get_backtracks(&self, py: Python<'_>) -> u64 {
+    fn get_backtracks(&self, py: Python<'_>) -> PyResult<u64> {
         // Not held while counting: the GIL is released then, and another
         // thread holding it could be waiting for the lock.
         let (problem, infeasible) = match &*self.reference.lock().unwrap_or_else(PoisonError::into_inner) {
-            Reference::Known(n) => return *n,
+            Reference::Known(n) => return Ok(*n),
             Reference::Pending(problem, infeasible) => (problem.clone(), *infeasible),
         };
         let params = SolverParams { threads: 1, ..self.params.inner.clone() };
         let budget = params.timeout.map_or(REFERENCE_COUNT_LIMIT, |t| t.min(REFERENCE_COUNT_LIMIT));
-        let stop = StopToken::new().child_until(Instant::now().checked_add(budget));
-        let n = py.allow_threads(|| crate::sequential::search_backtracks(&problem, &params, &stop));
+        self.cancel.store(false, Ordering::SeqCst);
+        let stop = StopToken::from_flag(Arc::clone(&self.cancel)).child_until(Instant::now().checked_add(budget));
+        let n = interruptible(py, &self.cancel, || crate::sequential::search_backtracks(&problem, &params, &stop))?;
         let n = if infeasible { n.max(1) } else { n };
         *self.reference.lock().unwrap_or_else(PoisonError::into_inner) = Reference::Known(n);
-        n
+        Ok(n)
     }
 
     /// Backtracks of the latest solve itself: over every worker of the
@@ -898,15 +1024,17 @@ impl PySolver {
     fn compute_irreducible_infeasible_subset(
         &self,
         py: Python<'_>,
-        problem: &PyProblem,
+        problem: &Bound<'_, PyProblem>,
         raise_on_failure: bool,
     ) -> PyResult<Option<Vec<usize>>> {
         let mut params = self.params.inner.clone();
         params.threads = 1;
         let solver = crate::Solver::new(params);
-        let problem = model(&problem.inner);
+        let held = Held::of(problem)?;
+        let problem = &held.problem;
         self.cancel.store(false, Ordering::SeqCst);
-        let result = py.allow_threads(|| solver.infeasible_subset(&problem));
+        let stop = StopToken::from_flag(Arc::clone(&self.cancel));
+        let result = interruptible(py, &self.cancel, || solver.infeasible_subset_with_stop(problem, &stop))?;
         self.record(solver.backtracks(), true, false, Problem::default());
         match result {
             Ok(Some(subset)) => Ok(Some(subset)),
@@ -987,7 +1115,7 @@ fn parsed(
     raise_on_failure: bool,
 ) -> PyResult<Option<PyProblem>> {
     match result {
-        Ok(p) => Ok(Some(PyProblem { inner: p.problem })),
+        Ok(p) => Ok(Some(PyProblem::of(p.problem))),
         Err(e) if raise_on_failure => Err(CsvError::new_err(e.to_string())),
         Err(_) => Ok(None),
     }
@@ -1006,8 +1134,22 @@ fn time_columns(old_format: bool) -> TimeColumns {
 /// writes upstream's old `start,end` columns (inclusive ends).
 #[pyfunction]
 #[pyo3(signature = (problem, solution = None, old_format = false))]
-fn to_csv(problem: &PyProblem, solution: Option<&PySolution>, old_format: bool) -> String {
-    crate::io::to_csv_as(&problem.inner, solution.map(PySolution::rust).as_ref(), time_columns(old_format))
+fn to_csv(problem: &PyProblem, solution: Option<&PySolution>, old_format: bool) -> PyResult<String> {
+    fits(problem, solution)?;
+    Ok(crate::io::to_csv_as(&problem.inner, solution.map(PySolution::rust).as_ref(), time_columns(old_format)))
+}
+
+/// Refuses a solution without one offset per buffer, in the words of the
+/// library's writer (and the C API's).
+fn fits(problem: &PyProblem, solution: Option<&PySolution>) -> PyResult<()> {
+    match solution {
+        Some(s) if s.offsets.len() != problem.inner.buffers.len() => Err(PyValueError::new_err(format!(
+            "the solution has {} offsets for {} buffers",
+            s.offsets.len(),
+            problem.inner.buffers.len()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Writes `to_csv` to a file, atomically.
@@ -1019,6 +1161,7 @@ fn to_csv_file(
     solution: Option<&PySolution>,
     old_format: bool,
 ) -> PyResult<()> {
+    fits(problem, solution)?;
     let solution = solution.map(PySolution::rust);
     crate::io::write_csv_file_as(&path, &problem.inner, solution.as_ref(), time_columns(old_format)).map_err(
         |e| match e {
@@ -1136,6 +1279,7 @@ fn _minimalloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InternalError", py.get_type::<InternalError>())?;
     m.add("CsvError", py.get_type::<CsvError>())?;
     m.add("ProblemError", py.get_type::<ProblemError>())?;
+    m.add("ProblemInUseError", py.get_type::<ProblemInUseError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

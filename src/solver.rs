@@ -201,23 +201,49 @@ impl Solver {
 
     /// [`Self::irreducible_infeasible_subset`], with `None` (not an error)
     /// when the whole problem fits.
+    ///
+    /// Where a bound or the fixed buffers prove the problem infeasible, the
+    /// deletion filter starts from the buffers that make the proof
+    /// ([`crate::bounds::witness`]: the largest buffer, two fixed buffers
+    /// that collide, or those in memory at the moment of the largest load)
+    /// rather than from every buffer: an infeasible subset's irreducible
+    /// subsets are the problem's too, and each of its checks is then
+    /// settled by a bound or a packing at once (the paper's D below its
+    /// bound: milliseconds, where the whole problem's filter ran out of
+    /// time).
     pub fn infeasible_subset(&self, problem: &Problem) -> Result<Option<Vec<BufferIdx>>, SolveError> {
+        self.infeasible_subset_with_stop(problem, &StopToken::new())
+    }
+
+    /// [`Self::infeasible_subset`] that also stops when `stop` does; the
+    /// parameters' time limit still applies, counted from now.
+    pub fn infeasible_subset_with_stop(
+        &self,
+        problem: &Problem,
+        stop: &StopToken,
+    ) -> Result<Option<Vec<BufferIdx>>, SolveError> {
         self.cancelled.store(false, Ordering::SeqCst);
         let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
-        match self.solve_until(problem, deadline) {
+        let stop = stop.child_until(deadline);
+        match self.run(problem, &stop) {
             Ok(_) => return Ok(None),
             Err(SolveError::Infeasible { .. }) => {}
             Err(e) => return Err(e),
         }
-        let mut include = vec![true; problem.buffers.len()];
+        // The deletion filter keeps each buffer whose removal lets the rest fit.
+        let mut include = vec![false; problem.buffers.len()];
+        let candidates = crate::bounds::witness(problem).unwrap_or_else(|| (0..problem.buffers.len()).collect());
+        for &i in &candidates {
+            include[i] = true;
+        }
         let mut subset = Vec::new();
-        for i in 0..problem.buffers.len() {
+        for i in candidates {
             include[i] = false;
             let sub = Problem::new(
                 problem.buffers.iter().zip(&include).filter(|(_, &inc)| inc).map(|(b, _)| b.clone()).collect(),
                 problem.capacity,
             );
-            match self.solve_until(&sub, deadline) {
+            match self.run(&sub, &stop) {
                 Ok(_) => {
                     include[i] = true;
                     subset.push(i);
@@ -226,6 +252,7 @@ impl Solver {
                 Err(e) => return Err(e),
             }
         }
+        subset.sort_unstable();
         Ok(Some(subset))
     }
 }

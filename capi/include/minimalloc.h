@@ -64,8 +64,9 @@ typedef enum MmMinimizeStatus {
   MM_MINIMIZE_INFEASIBLE = 3,
 } MmMinimizeStatus;
 
-// The nine technique switches, numbered as the library's table orders
-// them (`mm_switch_name(MM_SWITCH_CANONICAL_ONLY)` is "canonical_only").
+// The technique switches (the reference's nine, then this library's own),
+// numbered as the library's table orders them
+// (`mm_switch_name(MM_SWITCH_CANONICAL_ONLY)` is "canonical_only").
 typedef enum MmSwitch {
   // Only explore canonical solutions.
   MM_SWITCH_CANONICAL_ONLY = 0,
@@ -262,7 +263,8 @@ enum MmStatus mm_problem_buffer_id(const struct MmProblem *problem,
 // enough for 64-bit arithmetic. MM_INVALID_INPUT with the fault otherwise.
 enum MmStatus mm_problem_check(const struct MmProblem *problem);
 
-// How many technique switches there are (10: the reference's nine, then point filling).
+// How many technique switches there are (`MM_SWITCH_COUNT`): the
+// reference's nine, then this library's own, as `MmSwitch` numbers them.
 uint32_t mm_switch_count(void);
 
 // The reference's name of switch `which` (an `MmSwitch`), such as
@@ -292,9 +294,10 @@ enum MmStatus mm_params_get_switch(const struct MmParams *params, const char *na
 // L lower, O overlaps, T total, U upper, W width, Z size.
 enum MmStatus mm_params_set_heuristics(struct MmParams *params, const char *heuristics);
 
-// Sets the worker threads: 1 runs the reference's sequential algorithm
-// (unless deterministic), more run the parallel portfolio, 0 (the
-// default) one per core. The library uses at most 256.
+// Sets the worker threads, 1 to 256: 1 runs the reference's sequential
+// algorithm (unless deterministic), more run the parallel portfolio.
+// Without it a solve uses one thread per core. MM_INVALID_PARAMS outside
+// that range, as the command line's `--threads` refuses it.
 enum MmStatus mm_params_set_threads(struct MmParams *params, uint32_t threads);
 
 // Sets the seed of the portfolio's randomized tie-breaking.
@@ -303,9 +306,10 @@ enum MmStatus mm_params_set_seed(struct MmParams *params, uint64_t seed);
 // Makes the portfolio's answer independent of timing and thread count.
 enum MmStatus mm_params_set_deterministic(struct MmParams *params, bool deterministic);
 
-// Sets the time limit of each solve (of a whole minimization), in seconds;
-// INFINITY means none (the default). MM_INVALID_PARAMS for a negative or
-// NaN limit.
+// Sets the time limit of each solve (of a whole minimization), in seconds,
+// 0 or more; INFINITY (and a limit too long for the clock, over 500
+// billion years) means none, the default. MM_INVALID_PARAMS for a
+// negative or NaN limit.
 enum MmStatus mm_params_set_time_limit(struct MmParams *params, double seconds);
 
 // Sets how many pairs of buffers live together send a problem down the

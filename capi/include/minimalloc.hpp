@@ -375,8 +375,8 @@ struct SolverParams {
   // The static preordering heuristics to attempt, in round robin.
   std::vector<std::string> preordering_heuristics = {"WAT", "TAW", "TWA"};
 
-  // 1: the reference's sequential algorithm; more: the parallel portfolio;
-  // 0: one thread per core.
+  // 1: the reference's sequential algorithm; more (up to 256): the parallel
+  // portfolio; 0: not set, one thread per core.
   uint32_t threads = 0;
   uint64_t seed = 0;           // Of the portfolio's tie-breaking.
   bool deterministic = false;  // Same answer whatever the timing.
@@ -419,7 +419,7 @@ inline Result<NativeParams> ToNative(const SolverParams& params) {
     heuristics += (heuristics.empty() ? "" : ",") + h;
   }
   if (s == MM_OK) s = mm_params_set_heuristics(p, heuristics.c_str());
-  if (s == MM_OK) s = mm_params_set_threads(p, params.threads);
+  if (s == MM_OK && params.threads != 0) s = mm_params_set_threads(p, params.threads);
   if (s == MM_OK) s = mm_params_set_seed(p, params.seed);
   if (s == MM_OK) s = mm_params_set_deterministic(p, params.deterministic);
   if (s != MM_OK) return Status::FromC(s);

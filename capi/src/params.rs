@@ -1,5 +1,6 @@
-//! Solver parameters: the nine technique switches, the preordering
-//! heuristics, threads, seed, determinism and the time limit.
+//! Solver parameters: the technique switches, the preordering heuristics,
+//! threads, seed, determinism and the time limit, each checked by the
+//! library's one rule for it (`minimalloc::params`), as every front end is.
 //!
 //! The switches are named and numbered from the library's one table
 //! ([`Switch::ALL`], [`Switch::name`]): `mm_params_set_switch` takes the
@@ -8,9 +9,9 @@
 
 use std::ffi::{c_char, CString};
 use std::sync::OnceLock;
-use std::time::Duration;
 
-use minimalloc::{Heuristic, SolverParams, Switch};
+use minimalloc::params::{check_threads, parse_heuristics, time_limit};
+use minimalloc::{SolverParams, Switch};
 
 use crate::status::{borrow, borrow_mut, guard, guard_value, put, utf8, Error, MmStatus};
 
@@ -21,8 +22,9 @@ pub struct MmParams {
     pub(crate) inner: SolverParams,
 }
 
-/// The nine technique switches, numbered as the library's table orders
-/// them (`mm_switch_name(MM_SWITCH_CANONICAL_ONLY)` is "canonical_only").
+/// The technique switches (the reference's nine, then this library's own),
+/// numbered as the library's table orders them
+/// (`mm_switch_name(MM_SWITCH_CANONICAL_ONLY)` is "canonical_only").
 #[allow(non_camel_case_types)]
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,7 +85,8 @@ fn switch_names() -> &'static [CString] {
     NAMES.get_or_init(|| Switch::ALL.iter().map(|s| CString::new(s.name()).unwrap_or_default()).collect())
 }
 
-/// How many technique switches there are (10: the reference's nine, then point filling).
+/// How many technique switches there are (`MM_SWITCH_COUNT`): the
+/// reference's nine, then this library's own, as `MmSwitch` numbers them.
 #[no_mangle]
 pub extern "C" fn mm_switch_count() -> u32 {
     Switch::ALL.len() as u32
@@ -160,27 +163,21 @@ pub unsafe extern "C" fn mm_params_set_heuristics(params: *mut MmParams, heurist
     guard(|| {
         let params = unsafe { borrow_mut(params, "params") }?;
         let text = unsafe { utf8(heuristics, "heuristics") }?;
-        let list: Vec<Heuristic> = text
-            .split(',')
-            .filter(|h| !h.trim().is_empty())
-            .map(str::parse)
-            .collect::<Result<_, String>>()
-            .map_err(Error::Params)?;
-        if list.is_empty() {
-            return Err(Error::Params("no preordering heuristic given".into()));
-        }
-        params.inner.preordering_heuristics = list;
+        params.inner.preordering_heuristics =
+            parse_heuristics(text).map_err(|e| Error::Params(format!("heuristics: {e}")))?;
         Ok(())
     })
 }
 
-/// Sets the worker threads: 1 runs the reference's sequential algorithm
-/// (unless deterministic), more run the parallel portfolio, 0 (the
-/// default) one per core. The library uses at most 256.
+/// Sets the worker threads, 1 to 256: 1 runs the reference's sequential
+/// algorithm (unless deterministic), more run the parallel portfolio.
+/// Without it a solve uses one thread per core. MM_INVALID_PARAMS outside
+/// that range, as the command line's `--threads` refuses it.
 #[no_mangle]
 pub unsafe extern "C" fn mm_params_set_threads(params: *mut MmParams, threads: u32) -> MmStatus {
     guard(|| {
-        unsafe { borrow_mut(params, "params") }?.inner.threads = threads as usize;
+        let params = unsafe { borrow_mut(params, "params") }?;
+        params.inner.threads = check_threads(i128::from(threads)).map_err(|e| Error::Params(format!("threads {e}")))?;
         Ok(())
     })
 }
@@ -203,20 +200,15 @@ pub unsafe extern "C" fn mm_params_set_deterministic(params: *mut MmParams, dete
     })
 }
 
-/// Sets the time limit of each solve (of a whole minimization), in seconds;
-/// INFINITY means none (the default). MM_INVALID_PARAMS for a negative or
-/// NaN limit.
+/// Sets the time limit of each solve (of a whole minimization), in seconds,
+/// 0 or more; INFINITY (and a limit too long for the clock, over 500
+/// billion years) means none, the default. MM_INVALID_PARAMS for a
+/// negative or NaN limit.
 #[no_mangle]
 pub unsafe extern "C" fn mm_params_set_time_limit(params: *mut MmParams, seconds: f64) -> MmStatus {
     guard(|| {
         let params = unsafe { borrow_mut(params, "params") }?;
-        params.inner.timeout = if seconds == f64::INFINITY {
-            None
-        } else {
-            Some(Duration::try_from_secs_f64(seconds).map_err(|_| {
-                Error::Params(format!("time limit {seconds} s is not a number of seconds >= 0 (INFINITY: none)"))
-            })?)
-        };
+        params.inner.timeout = time_limit(seconds).map_err(|e| Error::Params(format!("time limit {e}")))?;
         Ok(())
     })
 }
@@ -236,6 +228,7 @@ pub unsafe extern "C" fn mm_params_set_large_pairs(params: *mut MmParams, pairs:
 mod tests {
     use super::*;
     use std::ffi::CStr;
+    use std::time::Duration;
 
     /// `MM_SWITCH_CANONICAL_ONLY` for `canonical_only`: the enum's names
     /// and numbers follow the library's table.
@@ -289,6 +282,32 @@ mod tests {
             assert_eq!(mm_params_set_time_limit(p, f64::INFINITY), MmStatus::MM_OK);
             assert_eq!((*p).inner.timeout, None);
             assert_eq!(mm_params_set_threads(std::ptr::null_mut(), 1), MmStatus::MM_NULL_POINTER);
+            mm_params_free(p);
+        }
+    }
+
+    /// The rules and words are the library's, as the command line's flags
+    /// and the Python package's: trust2/08.
+    #[test]
+    fn one_rule_one_message() {
+        let p = mm_params_new();
+        let message = || unsafe { CStr::from_ptr(crate::status::mm_last_error()) }.to_str().unwrap().to_string();
+        unsafe {
+            for bad in [0, 257, u32::MAX] {
+                assert_eq!(mm_params_set_threads(p, bad), MmStatus::MM_INVALID_PARAMS);
+                let rule = minimalloc::params::check_threads(i128::from(bad)).unwrap_err();
+                assert_eq!(message(), format!("threads {rule}"));
+            }
+            assert_eq!(mm_params_set_threads(p, 256), MmStatus::MM_OK);
+            assert_eq!(mm_params_set_time_limit(p, -1.0), MmStatus::MM_INVALID_PARAMS);
+            assert_eq!(message(), format!("time limit {}", minimalloc::params::time_limit(-1.0).unwrap_err()));
+            // Longer than the clock counts: no limit, as INFINITY.
+            for long in [1e300, 18446744073709551616.0] {
+                assert_eq!(mm_params_set_time_limit(p, long), MmStatus::MM_OK);
+                assert_eq!((*p).inner.timeout, None);
+            }
+            assert_eq!(mm_params_set_heuristics(p, c"WAT,,TWA".as_ptr()), MmStatus::MM_INVALID_PARAMS);
+            assert!(message().contains("empty preordering heuristic (item 2 of 'WAT,,TWA')"), "{}", message());
             mm_params_free(p);
         }
     }

@@ -37,3 +37,25 @@ fn the_header_is_up_to_date() {
         );
     }
 }
+
+/// The header and the README name every switch of the library's table, by
+/// its constant and by its name: a switch added to the table and not here
+/// fails (trust2/08).
+#[test]
+fn the_header_and_the_readme_name_every_switch() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let header = std::fs::read_to_string(dir.join("include/minimalloc.h")).expect("the header");
+    let readme = std::fs::read_to_string(dir.join("README.md")).expect("the README");
+    let cpp = std::fs::read_to_string(dir.join("include/minimalloc.hpp")).expect("the C++ header");
+    for s in minimalloc::Switch::ALL {
+        let constant = format!("MM_SWITCH_{}", s.name().to_uppercase());
+        assert!(header.contains(&constant), "minimalloc.h lacks {constant}");
+        assert!(readme.contains(&format!("`{constant}` | `{}`", s.name())), "README.md lacks {constant}");
+        assert!(
+            cpp.contains(&format!("{{\"{}\", &SolverParams::{}}}", s.name(), s.name())),
+            "minimalloc.hpp lacks {}",
+            s.name()
+        );
+    }
+    assert!(header.contains(&format!("MM_SWITCH_COUNT = {}", minimalloc::Switch::ALL.len())));
+}

@@ -33,7 +33,12 @@ windowed gaps whose packings interleave), all subclasses of
 line and column). Either way a problem that breaks the model (negative
 size, overlapping gaps...) raises ``ProblemError`` (a ``ValueError``), and a
 solution that failed the library's own validation (a solver bug: nothing is
-returned) ``InternalError``. ``Solver.minimize_capacity`` (and the function
+returned) ``InternalError``. A solve works on the problem as it was when it
+started: changing a problem while a solve in another thread holds it raises
+``ProblemInUseError`` (a ``RuntimeError``; copy it with ``copy.copy`` to
+change it meanwhile). Every long call (``solve``, ``minimize_capacity``,
+``get_backtracks``, ``compute_irreducible_infeasible_subset``) stops at
+Ctrl-C: it cancels the solve and raises ``KeyboardInterrupt``. ``Solver.minimize_capacity`` (and the function
 ``minimize_capacity``) returns a ``MinimizeResult`` with a status
 (``OPTIMAL``, ``FEASIBLE``, ``UNKNOWN``, ``INFEASIBLE``) instead of raising.
 
@@ -72,6 +77,7 @@ from ._minimalloc import (
     MinimizeStatus,
     Problem,
     ProblemError,
+    ProblemInUseError,
     SectionRange,
     Solution,
     Solver,
@@ -158,6 +164,7 @@ __all__ = [
     "PreorderingComparator",
     "Problem",
     "ProblemError",
+    "ProblemInUseError",
     "SectionIdx",
     "SectionRange",
     "SectionSpan",

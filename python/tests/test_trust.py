@@ -31,12 +31,16 @@ def test_an_incomplete_search_is_unknown_not_infeasible(threads: int) -> None:
     assert not issubclass(mm.UnknownError, mm.InfeasibleError)
 
 
-def test_threads_are_capped() -> None:
+def test_threads_are_checked_as_the_command_line_checks_them() -> None:
     params = mm.SolverParams()
+    assert params.threads is None  # one per core
     params.threads = 256
-    with pytest.raises(ValueError, match="at most 256"):
-        params.threads = 100000
+    for bad in (0, 257, 100000, -1):
+        with pytest.raises(ValueError, match="threads must be between 1 and 256"):
+            params.threads = bad
     assert params.threads == 256
+    params.threads = None
+    assert params.threads is None
 
 
 def test_a_short_limit_on_a_large_trace_gives_an_honest_answer() -> None:

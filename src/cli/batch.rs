@@ -16,7 +16,7 @@
 //! K of N takes every N-th file of the sorted list, and `merge` joins the
 //! shard reports into one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -30,9 +30,9 @@ use serde::{Deserialize, Serialize};
 
 use minimalloc::config::{Config, Mode};
 use minimalloc::error::SolveError;
-use minimalloc::io::{file_key, read_csv_file, write_csv_file, write_file_atomic};
+use minimalloc::io::{first_clash, read_csv_file_until, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeStatus};
-use minimalloc::params::{parse_duration, MAX_THREADS};
+use minimalloc::params::{check_threads, parse_duration};
 use minimalloc::portfolio::PortfolioOptions;
 use minimalloc::solver::solve_with;
 use minimalloc::StopToken;
@@ -68,9 +68,9 @@ pub struct BatchArgs {
     /// Time limit per file (30s, 1m, 500ms, inf).
     #[arg(long)]
     pub timeout: Option<String>,
-    /// Threads in all (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Threads in all, 1 to 256 (default: all cores).
+    #[arg(long, allow_negative_numbers = true)]
+    pub threads: Option<i64>,
     /// Files solved at once (default: half the threads, at least one).
     #[arg(long)]
     pub jobs: Option<usize>,
@@ -152,6 +152,26 @@ pub struct Row {
 }
 
 impl Row {
+    /// What no batch writes in a row: why it cannot be one of a report.
+    fn check(&self) -> Result<(), String> {
+        if !STATUSES.contains(&self.status.as_str()) {
+            return Err(format!(
+                "status '{}' is not one a report has ({})",
+                self.status.escape_debug(),
+                STATUSES.join(", ")
+            ));
+        }
+        if !(self.wall_s.is_finite() && self.wall_s >= 0.0) {
+            return Err(format!("wall_s {} is not a time (a number of seconds >= 0)", self.wall_s));
+        }
+        if let (Some(h), Some(l)) = (self.height, self.lower_bound) {
+            if h < l {
+                return Err(format!("height {h} is below the lower bound {l}, which no packing can be"));
+            }
+        }
+        Ok(())
+    }
+
     /// A row for `file` with `status` and nothing measured yet.
     fn new(file: String, status: &str) -> Self {
         Row {
@@ -198,43 +218,77 @@ fn collect(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Parses `K/N` (1-based).
+/// Parses `--shard K/N` (1-based).
 fn parse_shard(s: &str) -> anyhow::Result<(usize, usize)> {
-    let (k, n) = s.split_once('/').ok_or_else(|| anyhow!("--shard takes K/N, e.g. 2/4, got '{s}'"))?;
-    let (k, n): (usize, usize) = (k.trim().parse()?, n.trim().parse()?);
+    let bad = || anyhow!("--shard takes K/N with 1 <= K <= N, e.g. 2/4; got '{}'", s.escape_debug());
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
     if n == 0 || k == 0 || k > n {
-        bail!("--shard K/N needs 1 <= K <= N, got {k}/{n}");
+        return Err(bad());
     }
     Ok((k, n))
 }
 
-/// The shard this process takes: `--shard`, else the scheduler's array index.
+/// A count or index from the environment variable `name`: `None` when it
+/// is not set, an error naming it and its value when it is set to anything
+/// but a number (a scheduler's index read wrongly would have every task
+/// solve the whole suite).
+fn env_number(name: &str) -> anyhow::Result<Option<usize>> {
+    match std::env::var(name) {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(v)) => bail!("{name} is set to {v:?}, which is not a number"),
+        Ok(v) => v
+            .trim()
+            .parse::<usize>()
+            .map(Some)
+            .map_err(|_| anyhow!("{name} is set to '{}', which is not a number (0 or more)", v.escape_debug())),
+    }
+}
+
+/// The shard this process takes: `--shard`, else the scheduler's array
+/// index (Slurm's, else a Kubernetes indexed job's with `--shards`); none
+/// when nothing asks for one. Every index is read exactly or refused.
 fn shard(args: &BatchArgs) -> anyhow::Result<Option<(usize, usize)>> {
     if let Some(s) = &args.shard {
         return parse_shard(s).map(Some);
     }
-    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<usize>().ok());
-    if let (Some(id), Some(count)) = (env("SLURM_ARRAY_TASK_ID"), env("SLURM_ARRAY_TASK_COUNT")) {
-        let min = env("SLURM_ARRAY_TASK_MIN").unwrap_or(0);
-        let k = id
-            .checked_sub(min)
-            .ok_or_else(|| anyhow!("SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}"))?
-            + 1;
-        if k > count {
-            bail!("Slurm array task {id} (min {min}) is past SLURM_ARRAY_TASK_COUNT {count}: use a contiguous array");
-        }
-        return Ok(Some((k, count)));
+    if args.shards == Some(0) {
+        bail!("--shards takes the number of shards, 1 or more; got 0");
     }
-    if let Some(index) = env("JOB_COMPLETION_INDEX") {
-        let n = args.shards.or_else(|| env("MINIMALLOC_SHARDS")).ok_or_else(|| {
-            anyhow!("JOB_COMPLETION_INDEX is set: give the number of shards with --shards N (or MINIMALLOC_SHARDS)")
-        })?;
-        if index >= n {
-            bail!("JOB_COMPLETION_INDEX {index} is not below the {n} shards");
+    let (id, count) = (env_number("SLURM_ARRAY_TASK_ID")?, env_number("SLURM_ARRAY_TASK_COUNT")?);
+    match (id, count) {
+        (Some(id), Some(count)) => {
+            let min = env_number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let k = id.checked_sub(min).ok_or_else(|| {
+                anyhow!("SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}: use a contiguous array")
+            })? + 1;
+            if count == 0 || k > count {
+                bail!(
+                    "Slurm array task {id} (min {min}) is past SLURM_ARRAY_TASK_COUNT {count}: use a contiguous array"
+                );
+            }
+            return Ok(Some((k, count)));
         }
-        return Ok(Some((index + 1, n)));
+        (Some(id), None) => {
+            bail!("SLURM_ARRAY_TASK_ID is set ({id}) but SLURM_ARRAY_TASK_COUNT is not: shard by hand with --shard K/N")
+        }
+        (None, Some(_)) | (None, None) => {}
     }
-    Ok(None)
+    let shards = match args.shards {
+        Some(n) => Some(n),
+        None => env_number("MINIMALLOC_SHARDS")?,
+    };
+    match (env_number("JOB_COMPLETION_INDEX")?, shards) {
+        (Some(index), Some(n)) if index < n => Ok(Some((index + 1, n))),
+        (Some(index), Some(n)) => bail!("JOB_COMPLETION_INDEX {index} is not below the {n} shards"),
+        (Some(_), None) => {
+            bail!("JOB_COMPLETION_INDEX is set: give the number of shards with --shards N (or MINIMALLOC_SHARDS)")
+        }
+        (None, Some(n)) => bail!(
+            "--shards {n} needs this task's index in JOB_COMPLETION_INDEX (a Kubernetes indexed job), which is not set; shard by hand with --shard K/N"
+        ),
+        (None, None) => Ok(None),
+    }
 }
 
 /// The capacity of `file`: the flag, else NAME.CAPACITY.csv.
@@ -246,12 +300,40 @@ fn capacity_of(file: &Path, flag: Option<i64>) -> Option<i64> {
     })
 }
 
-/// Reads a report (CSV).
+/// The statuses a report's rows may have (see [`Row::status`]).
+pub const STATUSES: [&str; 8] =
+    ["solved", "infeasible", "timeout", "optimal", "feasible", "unknown", "error", "internal"];
+
+/// The columns of a report, in order.
+const COLUMNS: [&str; 10] =
+    ["file", "buffers", "capacity", "status", "height", "lower_bound", "wall_s", "nodes", "backtracks", "message"];
+
+/// Reads a report (CSV), refusing what no batch writes: another header, a
+/// status outside [`STATUSES`], a negative or not-a-number time, a
+/// height below the proven lower bound. Errors name the file and line.
 pub fn read_report(path: &Path) -> anyhow::Result<Vec<Row>> {
     let mut rdr = csv::Reader::from_path(path).with_context(|| format!("reading the report {}", path.display()))?;
-    rdr.deserialize()
-        .collect::<Result<Vec<Row>, _>>()
-        .with_context(|| format!("{}: not a minimalloc report", path.display()))
+    let header: Vec<String> = rdr
+        .headers()
+        .map(|h| h.iter().map(str::to_string).collect())
+        .with_context(|| format!("{}: not a minimalloc report", path.display()))?;
+    if header != COLUMNS {
+        bail!(
+            "{}: not a minimalloc report (its header is '{}'; a report's is '{}')",
+            path.display(),
+            header.join(",").escape_debug(),
+            COLUMNS.join(",")
+        );
+    }
+    let mut rows = Vec::new();
+    for (i, row) in rdr.deserialize::<Row>().enumerate() {
+        // Line 1 is the header.
+        let line = i + 2;
+        let row = row.with_context(|| format!("{}:{line}: not a minimalloc report's row", path.display()))?;
+        row.check().map_err(|why| anyhow!("{}:{line}: {why}", path.display()))?;
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 /// Writes a report as CSV and, beside it, JSON; both atomically.
@@ -271,8 +353,10 @@ pub fn write_report(path: &Path, rows: &[Row]) -> anyhow::Result<()> {
 }
 
 /// Solves one file; never fails (errors become the row's status: `internal`
-/// when the solution failed validation or could not be written, else `error`).
-fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop: &Arc<AtomicBool>) -> Row {
+/// when the solution failed validation or could not be written, else
+/// `error`). `None` when Ctrl-C (`stop`) cut it short: the file has no row,
+/// so that `--resume` solves it again.
+fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop: &Arc<AtomicBool>) -> Option<Row> {
     let start = Instant::now();
     let mut row = Row::new(file.display().to_string(), "error");
     let job = FileJob { file, args, internal: std::cell::Cell::new(false) };
@@ -281,7 +365,7 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
         row.message = format!("{e:#}");
     }
     row.wall_s = start.elapsed().as_secs_f64();
-    row
+    (!stop.load(Ordering::SeqCst)).then_some(row)
 }
 
 /// One file of a batch being solved.
@@ -296,7 +380,12 @@ impl FileJob<'_> {
     /// Reads the file and solves or minimizes it, filling in `row`.
     fn run(&self, row: &mut Row, config: &Config, threads: usize, stop: &Arc<AtomicBool>) -> anyhow::Result<()> {
         let (file, args) = (self.file, self.args);
-        let mut problem = read_csv_file(file)?.problem;
+        // Nothing but regular files is read (a named pipe would wait for a
+        // writer forever), and Ctrl-C stops a long read.
+        let Some(parsed) = read_csv_file_until(file, &|| stop.load(Ordering::Relaxed))? else {
+            return Ok(());
+        };
+        let mut problem = parsed.problem;
         // Each file's time limit counts from the moment it has been read.
         let deadline = config.portfolio.params.timeout.and_then(|t| Instant::now().checked_add(t));
         let keep =
@@ -413,35 +502,31 @@ fn emit(problem: &Problem, solution: &Solution, file: &Path, args: &BatchArgs) -
 
 /// Refuses a batch that would overwrite one of its input files (the same
 /// file by another path, or a hard or symbolic link to it) with the report
-/// or a file's solution or picture, before anything is written. `inputs` is
-/// the whole suite, since one file's output may be another file's input;
-/// `todo` the files this run solves.
-fn refuse_overwriting_inputs(inputs: &[PathBuf], todo: &[PathBuf], args: &BatchArgs) -> anyhow::Result<()> {
-    let keys: HashMap<_, &PathBuf> = inputs.iter().filter_map(|f| file_key(f).map(|k| (k, f))).collect();
-    let input_at = |path: &Path| file_key(path).and_then(|k| keys.get(&k).copied());
-    for report in [args.report.clone(), args.report.with_extension("json")] {
-        if let Some(input) = input_at(&report) {
-            bail!(
-                "the report {} is the input file {}: refusing to overwrite an input; choose another --report",
-                report.display(),
-                input.display()
-            );
-        }
-    }
+/// or a file's solution or picture, or write two of these to one file (a
+/// report named NAME.json, whose JSON would replace its CSV; two inputs of
+/// one name in different folders, whose solutions would replace each
+/// other), before anything is written. `inputs` is the whole suite, since
+/// one file's output may be another file's input; `todo` the files this run
+/// solves.
+fn refuse_clashing_paths(inputs: &[PathBuf], todo: &[PathBuf], args: &BatchArgs) -> anyhow::Result<()> {
+    let json = args.report.with_extension("json");
+    let mut outputs: Vec<(String, PathBuf)> =
+        vec![("--report".into(), args.report.clone()), ("--report's JSON".into(), json)];
     for file in todo {
         let (csv, svg) = outputs_of(file, args);
         for (flag, path) in [("--output-dir", csv), ("--svg-dir", svg)] {
-            if let Some(input) = path.as_deref().and_then(input_at) {
-                bail!(
-                    "{flag}: {} (written for {}) is the input file {}: refusing to overwrite an input",
-                    path.as_deref().unwrap_or(Path::new("")).display(),
-                    file.display(),
-                    input.display()
-                );
+            if let Some(path) = path {
+                outputs.push((format!("{flag} (for {})", file.display()), path));
             }
         }
     }
-    Ok(())
+    let outputs: Vec<(&str, &Path)> = outputs.iter().map(|(l, p)| (l.as_str(), p.as_path())).collect();
+    let mut sources: Vec<(&str, &Path)> = inputs.iter().map(|f| ("input file", f.as_path())).collect();
+    sources.extend(args.config.as_deref().map(|c| ("preset", c)));
+    match first_clash(&outputs, &sources) {
+        Some(clash) => bail!("{clash}"),
+        None => Ok(()),
+    }
 }
 
 /// The exit code of a batch whose report holds `rows`, by the precedence of
@@ -470,7 +555,7 @@ fn exit_code(rows: &[Row], interrupted: bool) -> i32 {
 pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
     let settings = settings(args)?;
     let Todo { suite, files, done } = todo(args)?;
-    refuse_overwriting_inputs(&suite, &files, args)?;
+    refuse_clashing_paths(&suite, &files, args)?;
     let stop = Arc::new(AtomicBool::new(false));
     super::install_interrupt(Arc::clone(&stop));
     let workers = Workers {
@@ -507,7 +592,7 @@ fn settings(args: &BatchArgs) -> anyhow::Result<Settings> {
         None => Config::default(),
     };
     if let Some(t) = &args.timeout {
-        config.portfolio.params.timeout = parse_duration(t).map_err(|e| anyhow!("--timeout: {e}"))?;
+        config.portfolio.params.timeout = parse_duration(t).map_err(|e| anyhow!("--timeout {e}"))?;
     }
     if let Some(s) = args.seed {
         config.portfolio.params.seed = s;
@@ -516,8 +601,7 @@ fn settings(args: &BatchArgs) -> anyhow::Result<Settings> {
         bail!("--capacity must not be negative");
     }
     let threads = match args.threads {
-        Some(t) if t == 0 || t > MAX_THREADS => bail!("--threads must be between 1 and {MAX_THREADS}, got {t}"),
-        Some(t) => t,
+        Some(t) => check_threads(i128::from(t)).map_err(|e| anyhow!("--threads {e}"))?,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let jobs = args.jobs.unwrap_or((threads / 2).max(1)).clamp(1, threads);
@@ -614,7 +698,9 @@ impl Workers<'_> {
                 return;
             }
             let file = &self.files[i];
-            let row = run_file(file, self.args, &self.settings.config, self.settings.per_file, self.stop);
+            let Some(row) = run_file(file, self.args, &self.settings.config, self.settings.per_file, self.stop) else {
+                return;
+            };
             let k = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
             self.tell(file, &row, k);
             self.record(row);
@@ -707,6 +793,12 @@ fn print_summary(rows: &[Row]) {
 
 /// Runs `minimalloc merge`.
 pub fn merge(args: &MergeArgs) -> anyhow::Result<i32> {
+    let json = args.out.with_extension("json");
+    let outputs = [("--out", args.out.as_path()), ("--out's JSON", json.as_path())];
+    let inputs: Vec<(&str, &Path)> = args.reports.iter().map(|r| ("report", r.as_path())).collect();
+    if let Some(clash) = first_clash(&outputs, &inputs) {
+        bail!("{clash}");
+    }
     let mut by_file: BTreeMap<String, Row> = BTreeMap::new();
     for path in &args.reports {
         for row in read_report(path)? {

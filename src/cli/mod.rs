@@ -18,9 +18,10 @@ use serde_json::json;
 use args::{normalize, Args};
 use minimalloc::config::Config;
 use minimalloc::error::SolveError;
-use minimalloc::io::{read_csv_file, same_file, write_csv, write_csv_file, write_file_atomic};
+use minimalloc::io::paths::standard_output;
+use minimalloc::io::{first_clash, read_csv_file, write_csv, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeEvent};
-use minimalloc::params::{parse_duration, parse_heuristics, MAX_THREADS};
+use minimalloc::params::{check_threads, parse_duration, parse_heuristics};
 use minimalloc::portfolio::{Event, EventKind, PortfolioStats};
 use minimalloc::solver::solve_with;
 use minimalloc::{render, validate, LowerBounds, MinimizeStatus, Problem, Solution, Solver, StopToken};
@@ -133,17 +134,14 @@ fn config_from(args: &Args) -> Result<Config, Failure> {
     };
     let params = &mut config.portfolio.params;
     if let Some(t) = &args.timeout {
-        params.timeout = parse_duration(t).map_err(|e| usage(anyhow!("--timeout: {e}")))?;
+        params.timeout = parse_duration(t).map_err(|e| usage(anyhow!("--timeout {e}")))?;
     }
     if let Some(h) = &args.preordering_heuristics {
         params.preordering_heuristics =
             parse_heuristics(h).map_err(|e| usage(anyhow!("--preordering_heuristics: {e}")))?;
     }
     if let Some(t) = args.threads {
-        if t < 1 || t as usize > MAX_THREADS {
-            return Err(usage(anyhow!("--threads must be between 1 and {MAX_THREADS}, got {t}")));
-        }
-        params.threads = t as usize;
+        params.threads = check_threads(i128::from(t)).map_err(|e| usage(anyhow!("--threads {e}")))?;
     }
     if let Some(s) = args.seed {
         params.seed = s;
@@ -233,7 +231,7 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
     let log = Log { quiet: args.quiet, verbose: args.verbose, start: Instant::now() };
     let config = config_from(args)?;
     check_capacity(args)?;
-    refuse_overwriting_input(args)?;
+    refuse_clashing_paths(args)?;
     let (mut problem, read_at) = read_problem(args)?;
     let cancel = Arc::new(AtomicBool::new(false));
     install_interrupt(Arc::clone(&cancel));
@@ -357,21 +355,28 @@ fn status_of(result: &Result<Solution, SolveError>) -> &'static str {
     }
 }
 
-/// Refuses an output file that is the input (by another spelling, or a hard
-/// or symbolic link too): the input would be replaced by the solution, and
-/// its unknown columns and inclusive `end` spelling lost.
-fn refuse_overwriting_input(args: &Args) -> Result<(), Failure> {
-    let outputs = [("--output", &args.output), ("--svg", &args.svg), ("--stats-json", &args.stats_json)];
-    for (flag, path) in outputs {
-        if let Some(path) = path.as_deref().filter(|p| same_file(&args.input, p)) {
-            return Err(usage(anyhow!(
-                "{flag} {} is the input file {}: refusing to overwrite the input",
-                path.display(),
-                args.input.display()
-            )));
+/// Refuses outputs that would land in one file (by any spelling of its
+/// path, or a hard or symbolic link to it, written yet or not), or on an
+/// input: the input would be replaced by a solution or a picture, and of
+/// two outputs only the last would be left, while the exit code said both
+/// were written. Standard output counts as an output when it is a file and
+/// the solution (no `--output`) or the LaTeX picture goes there.
+fn refuse_clashing_paths(args: &Args) -> Result<(), Failure> {
+    let mut outputs: Vec<(&str, &Path)> = Vec::new();
+    for (flag, path) in [("--output", &args.output), ("--svg", &args.svg), ("--stats-json", &args.stats_json)] {
+        if let Some(path) = path {
+            outputs.push((flag, path));
         }
     }
-    Ok(())
+    if args.output.is_none() || args.print_solution {
+        outputs.extend(standard_output().map(|p| ("standard output", p)));
+    }
+    let mut inputs: Vec<(&str, &Path)> = vec![("input file", &args.input)];
+    inputs.extend(args.config.as_deref().map(|c| ("preset", c)));
+    match first_clash(&outputs, &inputs) {
+        Some(clash) => Err(usage(anyhow!(clash))),
+        None => Ok(()),
+    }
 }
 
 fn print_iis(config: &Config, problem: &Problem) {

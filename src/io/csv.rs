@@ -18,7 +18,7 @@ use crate::problem::{check_buffer_with, Buffer, Gap, Interval, Problem, Solution
 
 /// A problem read from CSV (capacity 0: the file does not carry one) and the
 /// warnings met on the way (e.g. ignored columns).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Parsed {
     /// The buffers read.
     pub problem: Problem,
@@ -117,6 +117,27 @@ pub fn read_csv_file(path: impl AsRef<Path>) -> Result<Parsed, IoError> {
     Ok(read_csv(BufReader::with_capacity(1 << 16, file), path)?)
 }
 
+/// Rows [`read_csv_file_until`] reads between two questions to `halt`.
+/// `[default: 65536]` `[range: 1..]`: about twenty milliseconds.
+const HALT_ROWS: u64 = 1 << 16;
+
+/// [`read_csv_file`] that asks `halt` every [`HALT_ROWS`] rows: `Ok(None)`
+/// when it said to stop (a million rows take a third of a second, longer
+/// than a Ctrl-C should wait). Only regular files are read: a folder, a
+/// named pipe, a socket or a device is refused before it is opened, since
+/// opening a pipe with no writer waits forever.
+pub fn read_csv_file_until(path: impl AsRef<Path>, halt: &dyn Fn() -> bool) -> Result<Option<Parsed>, IoError> {
+    let path = path.as_ref();
+    let fail = |error| IoError::File { path: path.to_path_buf(), error };
+    let meta = std::fs::metadata(path).map_err(fail)?;
+    if !meta.is_file() {
+        let what = super::paths::kind_of(&meta);
+        return Err(fail(std::io::Error::other(format!("not a regular file ({what})"))));
+    }
+    let file = File::open(path).map_err(fail)?;
+    Ok(read_rows(BufReader::with_capacity(1 << 16, file), path, ReadOptions::default(), halt)?)
+}
+
 /// Reads a problem from any reader; `path` is only used in messages.
 pub fn read_csv<R: Read>(reader: R, path: &Path) -> Result<Parsed, CsvError> {
     read_csv_with(reader, path, ReadOptions::default())
@@ -124,6 +145,18 @@ pub fn read_csv<R: Read>(reader: R, path: &Path) -> Result<Parsed, CsvError> {
 
 /// [`read_csv`], accepting what `options` says beyond the model.
 pub fn read_csv_with<R: Read>(reader: R, path: &Path, options: ReadOptions) -> Result<Parsed, CsvError> {
+    // Never halted, so never `None`.
+    read_rows(reader, path, options, &|| false).map(Option::unwrap_or_default)
+}
+
+/// [`read_csv_with`], asking `halt` every [`HALT_ROWS`] rows (`None` when it
+/// said to stop).
+fn read_rows<R: Read>(
+    reader: R,
+    path: &Path,
+    options: ReadOptions,
+    halt: &dyn Fn() -> bool,
+) -> Result<Option<Parsed>, CsvError> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
     let err =
         |line: u64, column: Option<(usize, String)>, kind| CsvError { path: path.to_path_buf(), line, column, kind };
@@ -148,6 +181,9 @@ pub fn read_csv_with<R: Read>(reader: R, path: &Path, options: ReadOptions) -> R
             break;
         }
         let line = record.position().map_or(0, |p| p.line());
+        if line % HALT_ROWS == 0 && halt() {
+            return Ok(None);
+        }
         let fields = Fields::of(&record, line == 1, &mut spans).map_err(|i| {
             let column = header.as_ref().map(|h| (i + 1, h.names.get(i).cloned().unwrap_or_default()));
             err(line, column, CsvErrorKind::Utf8)
@@ -185,7 +221,7 @@ pub fn read_csv_with<R: Read>(reader: R, path: &Path, options: ReadOptions) -> R
             return Err(err(lines[dup], Some(col_pos(h, Col::Id)), kind));
         }
     }
-    Ok(Parsed { problem, warnings })
+    Ok(Some(Parsed { problem, warnings }))
 }
 
 /// One record's fields, as ranges of its text checked for UTF-8 once (the
@@ -392,6 +428,10 @@ pub fn write_csv_as<W: Write>(
     solution: Option<&Solution>,
     times: TimeColumns,
 ) -> std::io::Result<()> {
+    if let Some(s) = solution.filter(|s| s.offsets.len() != problem.buffers.len()) {
+        let why = format!("the solution has {} offsets for {} buffers", s.offsets.len(), problem.buffers.len());
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
+    }
     let mut w = BufWriter::with_capacity(1 << 16, out);
     // Widened: an unchecked problem may hold i64::MIN.
     let end = |upper: i64| match times {
@@ -454,35 +494,13 @@ pub fn to_csv(problem: &Problem, solution: Option<&Solution>) -> String {
     to_csv_as(problem, solution, TimeColumns::LowerUpper)
 }
 
-/// [`write_csv_as`] into a string.
+/// [`write_csv_as`] into a string; empty when `solution` does not have one
+/// offset per buffer, which [`write_csv_as`] refuses with the reason.
 pub fn to_csv_as(problem: &Problem, solution: Option<&Solution>, times: TimeColumns) -> String {
     let mut out = Vec::new();
-    // Writing to a Vec cannot fail.
+    // Writing to a Vec cannot fail; a solution of the wrong length writes nothing.
     let _ = write_csv_as(&mut out, problem, solution, times);
     String::from_utf8(out).unwrap_or_default()
-}
-
-/// Symbolic links followed before giving up, as the kernel does (`ELOOP`).
-const MAX_LINKS: usize = 40;
-
-/// The file that writing `path` should replace: `path` itself, or, when it
-/// is a symbolic link, what the link points to (followed link by link, so a
-/// link to a file not yet created resolves too).
-fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
-    let mut path = path.to_path_buf();
-    for _ in 0..MAX_LINKS {
-        match std::fs::symlink_metadata(&path) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let target = std::fs::read_link(&path)?;
-                path = match path.parent() {
-                    Some(dir) if target.is_relative() => dir.join(target),
-                    _ => target,
-                };
-            }
-            _ => return Ok(path),
-        }
-    }
-    Err(std::io::Error::other(format!("more than {MAX_LINKS} levels of symbolic links")))
 }
 
 /// Tells apart the temporary files of one process's concurrent writes.
@@ -515,7 +533,7 @@ pub fn write_file_atomic(
             return write_in_place(path, write).map_err(fail);
         }
     }
-    let target = resolve_links(path).map_err(fail)?;
+    let target = super::paths::resolve_links(path).map_err(fail)?;
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -564,37 +582,6 @@ pub fn write_csv_file_as(
     times: TimeColumns,
 ) -> Result<(), IoError> {
     write_file_atomic(path, |f| write_csv_as(f, problem, solution, times))
-}
-
-/// What makes two paths one file: device and inode on Unix, where hard
-/// links and links of any kind are caught; elsewhere the canonical path.
-#[cfg(unix)]
-pub type FileKey = (u64, u64);
-/// What makes two paths one file: the canonical path.
-#[cfg(not(unix))]
-pub type FileKey = PathBuf;
-
-/// The identity of the file at `path` (links followed), if it exists.
-pub fn file_key(path: &Path) -> Option<FileKey> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::canonicalize(path).ok()
-    }
-}
-
-/// Whether writing `output` would overwrite the file `input`: the same file
-/// by any spelling of its path, a hard link or a symbolic link. False when
-/// either does not exist, since then nothing can be lost.
-pub fn same_file(input: &Path, output: &Path) -> bool {
-    match (file_key(input), file_key(output)) {
-        (Some(a), Some(b)) => a == b,
-        _ => false,
-    }
 }
 
 #[cfg(test)]
@@ -774,29 +761,6 @@ mod tests {
         assert!(matches!(csv_field("b_%#2<&>"), std::borrow::Cow::Borrowed(_)));
     }
 
-    #[test]
-    fn same_file_sees_other_spellings_and_links() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("a.csv");
-        std::fs::write(&a, "x").unwrap();
-        let sub = dir.path().join("sub");
-        std::fs::create_dir(&sub).unwrap();
-        assert!(same_file(&a, &a));
-        assert!(same_file(&a, &sub.join("..").join("a.csv")));
-        assert!(!same_file(&a, &dir.path().join("b.csv")), "a file not yet written is no input");
-        std::fs::write(dir.path().join("c.csv"), "x").unwrap();
-        assert!(!same_file(&a, &dir.path().join("c.csv")), "same content, other file");
-        std::fs::hard_link(&a, dir.path().join("hard.csv")).unwrap();
-        assert!(same_file(&a, &dir.path().join("hard.csv")));
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::symlink("a.csv", dir.path().join("sym.csv")).unwrap();
-            assert!(same_file(&a, &dir.path().join("sym.csv")));
-            assert!(same_file(&dir.path().join("sym.csv"), &a));
-        }
-    }
-
-    #[cfg(unix)]
     #[test]
     fn atomic_write_goes_through_links_and_keeps_the_mode() {
         use std::os::unix::fs::{symlink, PermissionsExt};
