@@ -144,6 +144,8 @@ pub unsafe extern "C" fn mm_solver_minimize(
         let problem = &unsafe { borrow(problem, "problem") }?.inner;
         problem.check()?;
         let found = minimize(problem, &handle.params, Some(Arc::clone(&handle.cancelled)))?;
+        handle.nodes.store(found.nodes, Ordering::Relaxed);
+        handle.backtracks.store(found.backtracks, Ordering::Relaxed);
         if !status.is_null() {
             unsafe { put(status, found.status.into()) };
         }
@@ -177,14 +179,16 @@ pub unsafe extern "C" fn mm_solver_reset(solver: *const MmSolver) -> MmStatus {
     })
 }
 
-/// Search nodes in the latest solve on this solver (0 if NULL).
+/// Search nodes in the latest solve or minimization on this solver, over
+/// every phase and probe (0 if NULL).
 #[no_mangle]
 pub unsafe extern "C" fn mm_solver_nodes(solver: *const MmSolver) -> u64 {
     guard_value(0, || unsafe { solver.as_ref() }.map_or(0, |s| s.nodes.load(Ordering::Relaxed)))
 }
 
-/// Backtracks in the latest solve on this solver (0 if NULL), as the
-/// reference's `Solver::get_backtracks`.
+/// Backtracks in the latest solve or minimization on this solver, over
+/// every phase and probe (0 if NULL), as the reference's
+/// `Solver::get_backtracks`.
 #[no_mangle]
 pub unsafe extern "C" fn mm_solver_backtracks(solver: *const MmSolver) -> u64 {
     guard_value(0, || unsafe { solver.as_ref() }.map_or(0, |s| s.backtracks.load(Ordering::Relaxed)))

@@ -22,7 +22,7 @@ use minimalloc::io::paths::standard_output;
 use minimalloc::io::{first_clash, read_csv_file, write_csv, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeEvent};
 use minimalloc::params::{check_threads, parse_duration, parse_heuristics};
-use minimalloc::portfolio::{Event, EventKind, PortfolioStats};
+use minimalloc::portfolio::{Event, EventKind, PortfolioStats, WorkerStats};
 use minimalloc::solver::solve_with;
 use minimalloc::{render, validate, LowerBounds, MinimizeStatus, Problem, Solution, Solver, StopToken};
 
@@ -252,10 +252,12 @@ fn solve_command(args: &Args) -> Result<i32, Failure> {
     ));
 
     if args.minimize_capacity {
-        return minimize_command(args, &config, &mut problem, lower, &stop, &log);
+        return minimize_command(args, &config, &mut problem, (lower, read_at), &stop, &log);
     }
 
-    let (result, stats) = solve(&config, &problem, &stop, &log);
+    let (result, mut stats) = solve(&config, &problem, &stop, &log);
+    // The run's time from the read: the bounds and every phase of the solve.
+    stats.wall = read_at.elapsed();
     let code = conclude(args, &config, &problem, &result, &stats, lower, &log)?;
     if let Some(path) = &args.stats_json {
         let height = result.as_ref().ok().map(|s| s.height);
@@ -392,16 +394,16 @@ fn print_iis(config: &Config, problem: &Problem) {
 }
 
 /// Minimizes the capacity; `lower` is the bound the command computed (the
-/// minimization may stop before it computes its own).
+/// minimization may stop before it computes its own), `start` when the
+/// input was read.
 fn minimize_command(
     args: &Args,
     config: &Config,
     problem: &mut Problem,
-    lower: Option<i128>,
+    (lower, start): (Option<i128>, Instant),
     stop: &StopToken,
     log: &Log,
 ) -> Result<i32, Failure> {
-    let start = Instant::now();
     let opts = config.options();
     let events = |e: MinimizeEvent| match e {
         MinimizeEvent::Bounds { lower } => log.line(format_args!("minimize: lower bound {lower}")),
@@ -421,8 +423,20 @@ fn minimize_command(
         let top = m.solution.as_ref().map_or(i64::MAX, |s| s.height);
         m.lower_bound = m.lower_bound.max(lower.min(top));
     }
-    let stats =
-        PortfolioStats { wall: start.elapsed(), threads: opts.params.thread_count(), ..PortfolioStats::default() };
+    // Every probe's work, as one worker's (probes race on split threads).
+    let work = WorkerStats {
+        name: "minimize".into(),
+        attempts: m.probes.len() as u64,
+        nodes: m.nodes,
+        backtracks: m.backtracks,
+        wins: u64::from(m.solution.is_some()),
+    };
+    let stats = PortfolioStats {
+        wall: start.elapsed(),
+        threads: opts.params.thread_count(),
+        workers: vec![work],
+        ..PortfolioStats::default()
+    };
     let code = match &m.solution {
         Some(solution) => {
             log.line(format_args!(
