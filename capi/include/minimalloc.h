@@ -386,11 +386,13 @@ enum MmStatus mm_solver_cancel(const struct MmSolver *solver);
 // Lifts a cancel, so that the solver can solve again.
 enum MmStatus mm_solver_reset(const struct MmSolver *solver);
 
-// Search nodes in the latest solve on this solver (0 if NULL).
+// Search nodes in the latest solve or minimization on this solver, over
+// every phase and probe (0 if NULL).
 uint64_t mm_solver_nodes(const struct MmSolver *solver);
 
-// Backtracks in the latest solve on this solver (0 if NULL), as the
-// reference's `Solver::get_backtracks`.
+// Backtracks in the latest solve or minimization on this solver, over
+// every phase and probe (0 if NULL), as the reference's
+// `Solver::get_backtracks`.
 uint64_t mm_solver_backtracks(const struct MmSolver *solver);
 
 // Reads a problem from the CSV file at `path` (columns id, lower, upper,
