@@ -6,7 +6,7 @@
 //! Each comes in two forms: one that runs to the end, and one (`_until`)
 //! that a stop token can interrupt, for the drivers, which run these
 //! before their first search and must honour a time limit on a million
-//! buffers too (each sorts two events a buffer: see [`crate::sort`]).
+//! buffers too (each sorts two events a buffer, in interruptible runs).
 
 use crate::error::SolveError;
 use crate::problem::Problem;

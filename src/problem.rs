@@ -254,7 +254,7 @@ impl Problem {
         self.check_halting(&|| false).unwrap_or(Ok(()))
     }
 
-    /// [`Problem::check`], asking `halt` every [`CHECK_STEP`] buffers:
+    /// [`Problem::check`], asking `halt` every 65,536 buffers:
     /// `None` if it said to stop first (a million buffers take a tenth of a
     /// second to check, longer than a time limit may be overrun).
     pub fn check_halting(&self, halt: &dyn Fn() -> bool) -> Option<Result<(), ProblemError>> {

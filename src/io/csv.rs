@@ -121,7 +121,7 @@ pub fn read_csv_file(path: impl AsRef<Path>) -> Result<Parsed, IoError> {
 /// `[default: 65536]` `[range: 1..]`: about twenty milliseconds.
 const HALT_ROWS: u64 = 1 << 16;
 
-/// [`read_csv_file`] that asks `halt` every [`HALT_ROWS`] rows: `Ok(None)`
+/// [`read_csv_file`] that asks `halt` every 65,536 rows: `Ok(None)`
 /// when it said to stop (a million rows take a third of a second, longer
 /// than a Ctrl-C should wait). Only regular files are read: a folder, a
 /// named pipe, a socket or a device is refused before it is opened, since
