@@ -125,8 +125,10 @@ fn open_partitions(tasks: &[Task<'_>]) -> usize {
 }
 
 impl<'a> Race<'a> {
-    /// The live race: every thread repeatedly takes the open task that has
-    /// run least, runs a slice of it, and puts it back paused. No search is
+    /// The live race: every thread repeatedly takes the open task first in
+    /// [`Task::rank`] (a search that has not backtracked yet, the deepest
+    /// first; else the one that has run least), runs a slice of it, and
+    /// puts it back paused. No search is
     /// ever restarted, so time-sharing among workers and partitions wastes
     /// nothing; the first search to place a partition wins it and the
     /// partition's other searches stop at their next node.

@@ -64,8 +64,9 @@ enum Fare {
     /// spare, one node a buffer, no backtrack).
     Sailing,
     /// It spent its node budget (the reference's round robin would move
-    /// on), or backtracked on at least a quarter of [`TELLING_NODES`] or
-    /// more nodes (on tight/'s pairs, nine nodes in ten backtrack).
+    /// on), or, cut short after [`TELLING_NODES`] nodes or more, it
+    /// backtracked on a quarter of them or more (on tight/'s pairs, nine
+    /// nodes in ten backtrack).
     Struggling,
     /// Too few nodes to tell.
     Untold,
