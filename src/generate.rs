@@ -7,7 +7,15 @@
 //! - [`random`]: buffers with random lifespans and sizes.
 //! - [`perfect`]: a rectangle of memory × time cut at random into buffers,
 //!   so a packing of height exactly `capacity` exists (a tight instance whose
-//!   optimum is its load bound).
+//!   optimum is its load bound); [`remove_pieces`] takes some of them out,
+//!   so that some moments have room to spare (still feasible at `capacity`).
+//! - [`side_by_side`]: instances over one time range, one above the other
+//!   in memory (feasible at the sum of their capacities).
+//! - [`shuffle`] and [`mirror`]: the same instance with its rows in another
+//!   order (ids renamed, if asked), or with time running backwards: what
+//!   the input's layout reveals of the packing is hidden, the packings are
+//!   the same, so solved or not must not change (a test holds the solver to
+//!   it).
 
 use crate::problem::{Buffer, Problem};
 pub use crate::rng::Rng;
@@ -93,6 +101,80 @@ pub fn perfect(seed: u64, n: usize, capacity: i64, horizon: i64) -> Problem {
     Problem::new(buffers, capacity)
 }
 
+/// `problem` with about `percent`% of its buffers removed (seeded): on a
+/// [`perfect`] packing, holes at random places, so that some moments have
+/// room to spare while the packing still fits the capacity.
+pub fn remove_pieces(problem: &Problem, seed: u64, percent: u32) -> Problem {
+    let mut rng = Rng::new(seed ^ 0x5EED_0F_4015);
+    let mut keep = |_: &Buffer| rng.next_u64() % 100 >= u64::from(percent.min(100));
+    let buffers = problem.buffers.iter().filter(|b| keep(b)).cloned().collect();
+    Problem::new(buffers, problem.capacity)
+}
+
+/// Instances over one time range (each shifted to start at 0), one above
+/// the other in memory: the buffers of all, ids prefixed with the part's
+/// name (`name:id`), at the sum of the capacities, where stacking each
+/// part's packing on the last one's is a packing.
+pub fn side_by_side(parts: &[(&str, &Problem)]) -> Problem {
+    let mut buffers = Vec::new();
+    for (name, p) in parts {
+        let lo = p.buffers.iter().map(|b| b.lifespan.lower).min().unwrap_or(0);
+        for b in &p.buffers {
+            let mut c = b.clone();
+            c.id = format!("{name}:{}", b.id);
+            c.lifespan.lower -= lo;
+            c.lifespan.upper -= lo;
+            for g in &mut c.gaps {
+                g.lifespan.lower -= lo;
+                g.lifespan.upper -= lo;
+            }
+            buffers.push(c);
+        }
+    }
+    let capacity = parts.iter().map(|(_, p)| p.capacity).fold(0i64, i64::saturating_add);
+    Problem::new(buffers, capacity)
+}
+
+/// `problem` with its rows in an order drawn from `seed` and, with
+/// `rename`, ids that say nothing of where a row came from (`b0`, `b1`...
+/// in the new order).
+pub fn shuffle(problem: &Problem, seed: u64, rename: bool) -> Problem {
+    let mut rng = Rng::new(seed);
+    let mut buffers = problem.buffers.clone();
+    for i in (1..buffers.len()).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        buffers.swap(i, j);
+    }
+    if rename {
+        for (i, b) in buffers.iter_mut().enumerate() {
+            b.id = format!("b{i}");
+        }
+    }
+    Problem::new(buffers, problem.capacity)
+}
+
+/// `problem` with time running backwards: each lifespan (and gap) `[l, u)`
+/// becomes `[t - u, t - l)`, where `t` is the latest end. A packing of one
+/// is a packing of the other.
+pub fn mirror(problem: &Problem) -> Problem {
+    let t = problem.buffers.iter().map(|b| b.lifespan.upper).max().unwrap_or(0);
+    let flip = |i: crate::problem::Interval| crate::problem::Interval::new(t - i.upper, t - i.lower);
+    let buffers = problem
+        .buffers
+        .iter()
+        .map(|b| {
+            let mut c = b.clone();
+            c.lifespan = flip(b.lifespan);
+            for g in &mut c.gaps {
+                g.lifespan = flip(g.lifespan);
+            }
+            c.gaps.reverse();
+            c
+        })
+        .collect();
+    Problem::new(buffers, problem.capacity)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +202,26 @@ mod tests {
         assert_eq!(q.buffers.len(), 40);
         assert!(q.check().is_ok());
         assert_eq!(max_load(&q), 64, "the pieces tile the rectangle");
+    }
+
+    #[test]
+    fn holes_stacks_shuffles_and_mirrors_keep_the_packings() {
+        let q = perfect(9, 200, 64, 100);
+        let holes = remove_pieces(&q, 1, 10);
+        assert!(holes.buffers.len() < 195 && holes.buffers.len() > 150, "{}", holes.buffers.len());
+        assert!(max_load(&holes) <= 64 && holes.check().is_ok());
+        let pair = side_by_side(&[("x", &q), ("y", &holes)]);
+        assert_eq!((pair.capacity, pair.buffers.len()), (128, q.buffers.len() + holes.buffers.len()));
+        assert!(pair.check().is_ok());
+        let mixed = shuffle(&pair, 3, true);
+        assert_eq!(mixed.buffers.len(), pair.buffers.len());
+        assert!(mixed.buffers.iter().all(|b| b.id.starts_with('b')) && mixed.check().is_ok());
+        assert_ne!(
+            mixed.buffers.iter().map(|b| b.size).collect::<Vec<_>>(),
+            pair.buffers.iter().map(|b| b.size).collect::<Vec<_>>()
+        );
+        let m = mirror(&pair);
+        assert_eq!(max_load(&m), max_load(&pair));
+        assert_eq!(mirror(&m), pair, "mirrored twice, the same");
     }
 }

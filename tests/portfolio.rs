@@ -274,3 +274,33 @@ fn the_default_solves_what_one_thread_solves_on_dense_instances() {
         assert!(nodes <= budget, "case {case}: {nodes} nodes, {} alone", one.stats().nodes);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Solved or not does not depend on the rows' order, the ids or the
+    /// direction of time: the same small problem shuffled with its ids
+    /// renamed, and mirrored in time, gets the same status at every thread
+    /// count (and every packing is valid).
+    #[test]
+    fn the_status_does_not_depend_on_order_ids_or_time_direction(
+        p in problem(8, false),
+        seed in 0u64..1000,
+        threads in 1usize..=3,
+    ) {
+        let status = |q: &Problem| {
+            let params = SolverParams { threads, timeout: Some(Duration::from_secs(20)), ..SolverParams::default() };
+            match Solver::new(params).solve(q) {
+                Ok(s) => {
+                    prop_assert!(validate(q, &s).is_ok());
+                    Ok("solved")
+                }
+                Err(SolveError::Infeasible { .. }) => Ok("infeasible"),
+                Err(e) => Ok(if e == SolveError::Timeout { "timeout" } else { "other" }),
+            }
+        };
+        let base = status(&p)?;
+        prop_assert_eq!(base, status(&minimalloc::generate::shuffle(&p, seed, true))?);
+        prop_assert_eq!(base, status(&minimalloc::generate::mirror(&p))?);
+    }
+}

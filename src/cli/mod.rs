@@ -71,7 +71,8 @@ enum Tool {
     Merge(batch::MergeArgs),
     /// Print reports side by side as a markdown table.
     Compare(batch::CompareArgs),
-    /// Write benchmark instances (concatenated, random, perfect packings).
+    /// Write benchmark instances (concatenated, random, perfect packings with
+    /// or without holes, side-by-side stacks, shuffled or mirrored copies).
     #[command(subcommand)]
     Generate(generate::Generate),
 }
