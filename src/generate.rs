@@ -105,7 +105,7 @@ pub fn perfect(seed: u64, n: usize, capacity: i64, horizon: i64) -> Problem {
 /// [`perfect`] packing, holes at random places, so that some moments have
 /// room to spare while the packing still fits the capacity.
 pub fn remove_pieces(problem: &Problem, seed: u64, percent: u32) -> Problem {
-    let mut rng = Rng::new(seed ^ 0x5EED_0F_4015);
+    let mut rng = Rng::new(seed ^ 0x5EED_0F40);
     let mut keep = |_: &Buffer| rng.next_u64() % 100 >= u64::from(percent.min(100));
     let buffers = problem.buffers.iter().filter(|b| keep(b)).cloned().collect();
     Problem::new(buffers, problem.capacity)
