@@ -114,7 +114,7 @@ pub fn witness(problem: &Problem) -> Option<Vec<usize>> {
     if let Some(pair) = colliding_fixed(problem) {
         return Some(pair);
     }
-    let (load, at) = peak(problem)?;
+    let (load, at) = peak_until(problem, &StopToken::new()).flatten()?;
     (load > i128::from(c)).then(|| {
         (0..bufs.len()).filter(|&i| bufs[i].pieces().iter().any(|p| p.time.lower <= at && at < p.time.upper)).collect()
     })
@@ -132,31 +132,6 @@ fn colliding_fixed(problem: &Problem) -> Option<Vec<usize>> {
         }
         _ => None,
     }
-}
-
-/// The largest load at any moment and a moment it is reached (`None` when
-/// nothing ever occupies memory).
-fn peak(problem: &Problem) -> Option<(i128, i64)> {
-    let mut starts: Vec<(i64, i64)> = Vec::new();
-    let mut ends: Vec<(i64, i64)> = Vec::new();
-    for p in problem.buffers.iter().flat_map(|b| b.pieces()) {
-        starts.push((p.time.lower, p.window.len()));
-        ends.push((p.time.upper, p.window.len()));
-    }
-    starts.sort_unstable();
-    ends.sort_unstable();
-    let (mut load, mut best, mut e) = (0i128, None, 0);
-    for &(t, len) in &starts {
-        while e < ends.len() && ends[e].0 <= t {
-            load -= i128::from(ends[e].1);
-            e += 1;
-        }
-        load += i128::from(len);
-        if best.is_none_or(|(b, _)| load > b) {
-            best = Some((load, t));
-        }
-    }
-    best
 }
 
 /// What every driver asks before it searches: that `problem` is well
@@ -252,6 +227,13 @@ pub fn max_load(problem: &Problem) -> i128 {
 
 /// [`max_load`] unless `stop` says to stop first (`None` then).
 pub fn max_load_until(problem: &Problem, stop: &StopToken) -> Option<i128> {
+    Some(peak_until(problem, stop)?.map_or(0, |(load, _)| load))
+}
+
+/// The largest load at any moment and a moment it is reached (the inner
+/// `None` when nothing ever occupies memory), unless `stop` says to stop
+/// first (`None` then).
+fn peak_until(problem: &Problem, stop: &StopToken) -> Option<Option<(i128, i64)>> {
     // (time, bytes) of what starts and what ends, each sorted by time.
     let n = problem.buffers.len();
     let mut starts: Vec<(i64, i64)> = Vec::with_capacity(n);
@@ -279,14 +261,16 @@ pub fn max_load_until(problem: &Problem, stop: &StopToken) -> Option<i128> {
     sort_by_time_until(&mut starts, |e| e.0, &halt)?;
     sort_by_time_until(&mut ends, |e| e.0, &halt)?;
     // Ends before starts at the same time: lifespans are half-open.
-    let (mut load, mut best, mut e) = (0i128, 0i128, 0);
+    let (mut load, mut best, mut e) = (0i128, None, 0);
     for &(t, len) in &starts {
         while e < ends.len() && ends[e].0 <= t {
             load -= i128::from(ends[e].1);
             e += 1;
         }
         load += i128::from(len);
-        best = best.max(load);
+        if best.is_none_or(|(b, _)| load > b) {
+            best = Some((load, t));
+        }
     }
     Some(best)
 }

@@ -388,6 +388,16 @@ pub struct Solution {
 }
 
 impl Solution {
+    /// Whether this solution has one offset per buffer of `problem`, as
+    /// anything that writes it beside the problem needs; why not otherwise
+    /// (the CSV writer, Python and the C API say it in these words).
+    pub fn matches(&self, problem: &Problem) -> Result<(), String> {
+        if self.offsets.len() == problem.buffers.len() {
+            return Ok(());
+        }
+        Err(format!("the solution has {} offsets for {} buffers", self.offsets.len(), problem.buffers.len()))
+    }
+
     /// A solution with the given offsets and its height computed from `problem`.
     pub fn new(problem: &Problem, offsets: Vec<Offset>) -> Self {
         let height =

@@ -1142,12 +1142,8 @@ fn to_csv(problem: &PyProblem, solution: Option<&PySolution>, old_format: bool) 
 /// Refuses a solution without one offset per buffer, in the words of the
 /// library's writer (and the C API's).
 fn fits(problem: &PyProblem, solution: Option<&PySolution>) -> PyResult<()> {
-    match solution {
-        Some(s) if s.offsets.len() != problem.inner.buffers.len() => Err(PyValueError::new_err(format!(
-            "the solution has {} offsets for {} buffers",
-            s.offsets.len(),
-            problem.inner.buffers.len()
-        ))),
+    match solution.map(|s| s.rust().matches(&problem.inner)) {
+        Some(Err(why)) => Err(PyValueError::new_err(why)),
         _ => Ok(()),
     }
 }

@@ -33,17 +33,12 @@ pub fn solve_with(
     events: &(dyn Fn(Event) + Sync),
 ) -> Report {
     let params = &opts.params;
-    // A malformed problem goes on to the driver, which says what is wrong.
-    let well_formed = match problem.check_halting(&|| stop.should_stop()) {
+    // The pair count needs no well-formed problem: a malformed one goes on
+    // to its driver, whose check (`bounds::admit`) says what is wrong.
+    match crate::lns::is_large_until(problem, params, stop) {
+        Some(true) => return solve_large(problem, params, stop, events),
+        Some(false) => {}
         None => return stopped(stop, params, events),
-        Some(checked) => checked.is_ok(),
-    };
-    if well_formed {
-        match crate::lns::is_large_until(problem, params, stop) {
-            Some(true) => return solve_large(problem, params, stop, events),
-            Some(false) => {}
-            None => return stopped(stop, params, events),
-        }
     }
     if params.sequential() {
         return solve_sequential(problem, params, stop);

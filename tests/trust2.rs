@@ -186,11 +186,24 @@ fn a_time_limit_on_a_million_rows_counts_from_the_read() {
 
 // 03-python-ctrl-c-deferred (the Python side is python/tests/test_trust2.py)
 
-/// Sends SIGINT to the child `pid` (Unix: `kill -INT`).
+/// Runs the binary with `args`, sends it SIGINT (`kill -INT`) `after` it
+/// started, and returns its exit code; asserts it ended within 5 s of the
+/// signal (measured: milliseconds; before, it ran to its time limit).
 #[cfg(unix)]
-fn interrupt(pid: u32) {
-    let ok = std::process::Command::new("kill").args(["-INT", &pid.to_string()]).status().unwrap();
-    assert!(ok.success());
+fn interrupted(args: &[String], after: Duration) -> Option<i32> {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("minimalloc"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let asked = Instant::now();
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert!(asked.elapsed() < Duration::from_secs(5), "{args:?}: {:?}", asked.elapsed());
+    status.code()
 }
 
 /// The command line, solving or minimizing something hard, stops at the
@@ -202,21 +215,11 @@ fn ctrl_c_stops_a_solve_and_a_minimization() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.csv");
     for mode in [&["--capacity=1015808"][..], &["--minimize_capacity"], &["--capacity=1015808", "--threads=1"]] {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("minimalloc"))
-            .args(mode)
-            .args(["--timeout=60s", "-q"])
-            .arg(format!("--input={}", d.display()))
-            .arg(format!("--output={}", out.display()))
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(500));
-        let asked = Instant::now();
-        interrupt(child.id());
-        let status = child.wait().unwrap();
-        assert!(asked.elapsed() < Duration::from_secs(5), "{mode:?}: {:?}", asked.elapsed());
+        let mut args: Vec<String> = mode.iter().map(|s| s.to_string()).collect();
+        args.extend(["--timeout=60s".into(), "-q".into(), format!("--input={}", d.display())]);
+        args.push(format!("--output={}", out.display()));
         // A minimization has its best packing by then: it writes it.
-        let code = status.code();
+        let code = interrupted(&args, Duration::from_millis(500));
         assert!(code == Some(3) || (mode[0] == "--minimize_capacity" && code == Some(0)), "{mode:?}: {code:?}");
     }
 }
@@ -262,20 +265,9 @@ fn ctrl_c_stops_a_batch_and_keeps_the_rows_done() {
     // Above its load bound and below any known packing: a long search.
     std::fs::copy(&d, suite.join("d.1015808.csv")).unwrap();
     let report = dir.path().join("r.csv");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("minimalloc"))
-        .args(["batch", "-q", "--jobs=1", "--timeout=60s"])
-        .arg(&suite)
-        .arg(format!("--report={}", report.display()))
-        .stderr(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
-    let asked = Instant::now();
-    interrupt(child.id());
-    let status = child.wait().unwrap();
-    assert!(asked.elapsed() < Duration::from_secs(5), "{:?}", asked.elapsed());
-    assert_eq!(status.code(), Some(3));
+    let args = ["batch", "-q", "--jobs=1", "--timeout=60s"].map(String::from);
+    let args = [&args[..], &[suite.display().to_string(), format!("--report={}", report.display())]].concat();
+    assert_eq!(interrupted(&args, Duration::from_millis(800)), Some(3));
     let text = read(&report);
     assert!(text.contains("a.12.csv,5,12,solved"), "{text}");
     assert!(!text.contains("d.1015808.csv"), "the file cut short has no row: {text}");

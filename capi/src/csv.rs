@@ -84,12 +84,8 @@ pub unsafe extern "C" fn mm_problem_to_csv(
 
 /// A solution written beside a problem must have one offset per buffer.
 fn check_lengths(problem: &MmProblem, solution: Option<&Solution>) -> Result<(), Error> {
-    match solution {
-        Some(s) if s.offsets.len() != problem.inner.buffers.len() => Err(Error::Argument(format!(
-            "the solution has {} offsets for {} buffers",
-            s.offsets.len(),
-            problem.inner.buffers.len()
-        ))),
+    match solution.map(|s| s.matches(&problem.inner)) {
+        Some(Err(why)) => Err(Error::Argument(why)),
         _ => Ok(()),
     }
 }

@@ -428,8 +428,7 @@ pub fn write_csv_as<W: Write>(
     solution: Option<&Solution>,
     times: TimeColumns,
 ) -> std::io::Result<()> {
-    if let Some(s) = solution.filter(|s| s.offsets.len() != problem.buffers.len()) {
-        let why = format!("the solution has {} offsets for {} buffers", s.offsets.len(), problem.buffers.len());
+    if let Some(Err(why)) = solution.map(|s| s.matches(problem)) {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
     }
     let mut w = BufWriter::with_capacity(1 << 16, out);
