@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 
+use super::esc;
 use crate::problem::{Buffer, Problem, Solution};
 
 const PLOT_W: f64 = 1000.0;
@@ -14,11 +15,6 @@ const LEFT: f64 = 90.0;
 const TOP: f64 = 30.0;
 const BOTTOM: f64 = 50.0;
 const RIGHT: f64 = 250.0;
-
-/// Escapes text for XML content and attributes.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// A stable, distinct pastel colour for a buffer id.
 fn colour(id: &str) -> String {
