@@ -90,6 +90,18 @@ pub use sweep::{sweep, Sweep};
 pub use switches::{Switch, Switches};
 pub use validate::{validate, ValidationError};
 
+/// This library's version (`Cargo.toml`'s).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The git commit this build was made from (12 hex digits, `-dirty` when the
+/// compiled files differed from it), or `unknown`: `build.rs` says where it
+/// comes from. Printed by `--version` and written beside every figure the
+/// command line makes, so that a result can be traced to its build.
+pub const COMMIT: &str = env!("MINIMALLOC_GIT_COMMIT");
+
+/// `VERSION (commit COMMIT)`, as `minimalloc --version` prints it.
+pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("MINIMALLOC_GIT_COMMIT"), ")");
+
 // The front ends: the command line (compiled once, for the binary and for
 // `python -m minimalloc`) and the Python extension.
 #[cfg(feature = "cli")]

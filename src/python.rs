@@ -1276,6 +1276,8 @@ fn _minimalloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CsvError", py.get_type::<CsvError>())?;
     m.add("ProblemError", py.get_type::<ProblemError>())?;
     m.add("ProblemInUseError", py.get_type::<ProblemInUseError>())?;
-    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("__version__", crate::VERSION)?;
+    // The git commit of the build, as `minimalloc --version` prints it.
+    m.add("__commit__", crate::COMMIT)?;
     Ok(())
 }

@@ -151,7 +151,11 @@ fn usage_and_input_errors_exit_2() {
 #[test]
 fn help_and_version_exit_0() {
     bin().arg("--help").assert().code(0).stdout(predicates::str::contains("--preordering_heuristics"));
-    bin().arg("--version").assert().code(0);
+    // The version and the commit of the build, for the tool too.
+    let version = format!("{} (commit {})", env!("CARGO_PKG_VERSION"), minimalloc::COMMIT);
+    bin().arg("--version").assert().code(0).stdout(format!("minimalloc {version}\n"));
+    bin().args(["batch", "--version"]).assert().code(0).stdout(format!("minimalloc-batch {version}\n"));
+    assert!(!minimalloc::COMMIT.is_empty());
 }
 
 #[test]
@@ -254,6 +258,8 @@ fn stats_json_svg_and_presets() {
         assert_eq!(doc["status"], "solved", "{config}");
         assert_eq!(doc["height"], 4096);
         assert_eq!(doc["lower_bound"], 4096);
+        assert_eq!(doc["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(doc["commit"], minimalloc::COMMIT);
         assert!(doc["workers"].as_array().is_some_and(|w| !w.is_empty()));
         assert!(doc["wall_s"].as_f64().is_some());
         let hatless = doc["switches"]["hatless_pruning"].as_bool();
@@ -455,4 +461,132 @@ fn batch_minimizes() {
         .code(0);
     assert!(rows(&report).iter().all(|(_, s)| s == "optimal"), "{:?}", rows(&report));
     assert!(svgs.join("p1.512.svg").exists());
+}
+
+/// The elements of an SVG document with `class` among their classes.
+fn marks<'a>(doc: &'a roxmltree::Document<'a>, class: &str) -> Vec<roxmltree::Node<'a, 'a>> {
+    doc.descendants().filter(|n| n.attribute("class").is_some_and(|c| c.split(' ').any(|c| c == class))).collect()
+}
+
+#[test]
+fn compare_draws_reports_and_batch_writes_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = suite(dir.path());
+    std::fs::remove_file(suite.join("broken.512.csv")).unwrap();
+    let (a, b) = (dir.path().join("one.csv"), dir.path().join("two.csv"));
+    let page = dir.path().join("one.html");
+    bin()
+        .args(["batch", "-q", "--timeout=30s"])
+        .arg(&suite)
+        .arg(format!("--report={}", a.display()))
+        .arg(format!("--html={}", page.display()))
+        .assert()
+        .code(0);
+    bin().args(["batch", "-q", "--threads=1"]).arg(&suite).arg(format!("--report={}", b.display())).assert().code(0);
+    // The report says which build wrote each row.
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert!(text.starts_with(
+        "file,buffers,capacity,status,height,lower_bound,wall_s,nodes,backtracks,message,version,commit\n"
+    ));
+    assert!(text.contains(&format!(",{},{}\n", env!("CARGO_PKG_VERSION"), minimalloc::COMMIT)), "{text}");
+
+    // The page: a row per file, each solved file's picture a click away,
+    // the cactus plot, and nothing fetched.
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("<tr class=\"solved\">").count(), 3);
+    for k in 0..3 {
+        assert!(html.contains(&format!("<a href=\"#packing-{k}\">p{}.512.csv</a>", k + 1)), "{k}");
+        assert!(html.contains(&format!("<section class=\"packing\" id=\"packing-{k}\">")), "{k}");
+    }
+    assert!(html.contains("class=\"cactus\"") && html.contains("<script>"));
+    assert!(html.contains(minimalloc::COMMIT));
+    assert_eq!(html.matches("http").count(), html.matches("http://www.w3.org/2000/svg").count());
+
+    // compare --svg: the cactus plot of both, and the scatter plot of two.
+    let svg = dir.path().join("cmp.svg");
+    bin().args(["compare"]).arg(&a).arg(&b).arg(format!("--svg={}", svg.display())).assert().code(0).stdout(
+        predicates::str::contains(format!(
+            "one: solved by minimalloc {} (commit {})",
+            env!("CARGO_PKG_VERSION"),
+            minimalloc::COMMIT
+        )),
+    );
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let cactus = &marks(&doc, "cactus")[0];
+    let lines: Vec<_> = cactus.descendants().filter(|n| n.attribute("class") == Some("series")).collect();
+    assert_eq!(lines.iter().map(|l| l.attribute("data-series").unwrap()).collect::<Vec<_>>(), ["one", "two"]);
+    let points = cactus.descendants().filter(|n| n.attribute("class") == Some("point")).count();
+    assert_eq!(points, 6, "three solved files in each report");
+    let scatter = &marks(&doc, "scatter")[0];
+    let pairs: Vec<_> = scatter.descendants().filter(|n| n.attribute("class") == Some("point")).collect();
+    assert_eq!(pairs.len(), 3);
+    assert_eq!(scatter.descendants().filter(|n| n.attribute("class") == Some("diagonal")).count(), 1);
+    let labels: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("text")).filter_map(|n| n.text()).collect();
+    for want in ["instances solved", "p1", "p2", "p3"] {
+        assert!(labels.contains(&want), "{want} not in {labels:?}");
+    }
+    assert!(marks(&doc, "over-bound").is_empty(), "not minimization reports");
+
+    // Reports of earlier versions (no build columns) are still read.
+    let old = dir.path().join("old.csv");
+    let body: String = std::fs::read_to_string(&b)
+        .unwrap()
+        .lines()
+        .map(|l| l.rsplitn(3, ',').nth(2).unwrap().to_string() + "\n")
+        .collect();
+    std::fs::write(&old, body).unwrap();
+    bin()
+        .args(["compare"])
+        .arg(&a)
+        .arg(&old)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("old: solved by minimalloc an unrecorded build"));
+    bin().args(["merge"]).arg(format!("--out={}", dir.path().join("m.csv").display())).arg(&old).assert().code(0);
+
+    // New outputs are checked like the others: not onto an input, not twice.
+    bin()
+        .args(["compare"])
+        .arg(&a)
+        .arg(&b)
+        .arg(format!("--svg={}", b.display()))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("refusing to overwrite an input"));
+    bin()
+        .args(["batch", "-q"])
+        .arg(&suite)
+        .arg(format!("--report={}", a.display()))
+        .arg(format!("--html={}", a.with_extension("json").display()))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("same file"));
+}
+
+#[test]
+fn batch_page_of_a_minimization_shows_heights_over_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = suite(dir.path());
+    std::fs::remove_file(suite.join("broken.512.csv")).unwrap();
+    let (report, page, svg) = (dir.path().join("m.csv"), dir.path().join("m.html"), dir.path().join("m.svg"));
+    bin()
+        .args(["batch", "-q", "--minimize_capacity"])
+        .arg(&suite)
+        .arg(format!("--report={}", report.display()))
+        .arg(format!("--html={}", page.display()))
+        .assert()
+        .code(0);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("class=\"over-bound\""));
+    assert_eq!(html.matches("<section class=\"packing\"").count(), 3);
+    bin().args(["compare"]).arg(&report).arg(format!("--svg={}", svg.display())).assert().code(0);
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let ratios: Vec<f64> = marks(&doc, "over-bound")[0]
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("point"))
+        .map(|n| n.attribute("data-y").unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ratios, vec![1.0, 1.0, 1.0], "perfect packings: optimal at the bound");
 }

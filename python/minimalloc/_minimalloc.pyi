@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import ClassVar, Literal, TypeAlias, overload
 
 __version__: str
+__commit__: str
 # The technique switches' names (the reference's nine, then point_filling,
 # identical_order and failure_learning),
 # each a bool property of SolverParams.

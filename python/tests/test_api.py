@@ -240,3 +240,5 @@ def test_python_dash_m(tmp_path: Path) -> None:
 
 def test_version() -> None:
     assert mm.__version__
+    # The build's git commit (or "unknown" outside git), as --version prints it.
+    assert mm.__commit__

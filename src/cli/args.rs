@@ -92,7 +92,7 @@ impl clap::Args for SwitchFlags {
 /// solution and no proof), 4 internal error (a solution failed validation,
 /// or the output could not be written).
 #[derive(Parser, Debug, Clone)]
-#[command(name = "minimalloc", version, max_term_width = 100)]
+#[command(name = "minimalloc", version = minimalloc::LONG_VERSION, max_term_width = 100)]
 pub struct Args {
     /// The maximum memory capacity (required unless --minimize_capacity).
     #[arg(long, value_name = "BYTES", allow_negative_numbers = true)]

@@ -34,6 +34,7 @@ use minimalloc::io::{first_clash, read_csv_file_until, write_csv_file, write_fil
 use minimalloc::minimize::{minimize_until, MinimizeStatus};
 use minimalloc::params::{check_threads, parse_duration};
 use minimalloc::portfolio::PortfolioOptions;
+use minimalloc::render::{html, plot};
 use minimalloc::solver::solve_with;
 use minimalloc::StopToken;
 use minimalloc::{render, validate, LowerBounds, Problem, Solution};
@@ -98,6 +99,11 @@ pub struct BatchArgs {
     /// Write a picture of each solution here (NAME.svg).
     #[arg(long = "svg-dir", alias = "svg_dir")]
     pub svg_dir: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page: the table
+    /// (sortable), the cactus plot, and each solved file's packing a click
+    /// away (files of up to 20000 buffers).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Validate every solution.
     #[arg(long)]
     pub validate: bool,
@@ -123,6 +129,11 @@ pub struct CompareArgs {
     /// Reports (CSV), one per configuration; columns are named after the files.
     #[arg(required = true)]
     pub reports: Vec<PathBuf>,
+    /// Also draw them (SVG): a cactus plot of every report, a scatter plot
+    /// of two reports' times, and each file's height over its lower bound
+    /// for minimization reports.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
 }
 
 /// One file's line in a report.
@@ -149,6 +160,14 @@ pub struct Row {
     pub backtracks: u64,
     /// Why it failed, for errors.
     pub message: String,
+    /// The version of the build that solved it (empty in reports written
+    /// before builds were recorded).
+    #[serde(default)]
+    pub version: String,
+    /// The git commit of that build (see [`minimalloc::COMMIT`]); merged
+    /// shards keep each row's own, so a mixed merge shows.
+    #[serde(default)]
+    pub commit: String,
 }
 
 impl Row {
@@ -185,6 +204,8 @@ impl Row {
             nodes: 0,
             backtracks: 0,
             message: String::new(),
+            version: minimalloc::VERSION.into(),
+            commit: minimalloc::COMMIT.into(),
         }
     }
 }
@@ -305,19 +326,36 @@ pub const STATUSES: [&str; 8] =
     ["solved", "infeasible", "timeout", "optimal", "feasible", "unknown", "error", "internal"];
 
 /// The columns of a report, in order.
-const COLUMNS: [&str; 10] =
-    ["file", "buffers", "capacity", "status", "height", "lower_bound", "wall_s", "nodes", "backtracks", "message"];
+const COLUMNS: [&str; 12] = [
+    "file",
+    "buffers",
+    "capacity",
+    "status",
+    "height",
+    "lower_bound",
+    "wall_s",
+    "nodes",
+    "backtracks",
+    "message",
+    "version",
+    "commit",
+];
+
+/// The columns of reports written before the build was recorded: still
+/// read (merged, compared, resumed), their rows with an empty build.
+const OLD_COLUMNS: usize = 10;
 
 /// Reads a report (CSV), refusing what no batch writes: another header, a
 /// status outside [`STATUSES`], a negative or not-a-number time, a
 /// height below the proven lower bound. Errors name the file and line.
+/// Reports of earlier versions, without the build's columns, are read too.
 pub fn read_report(path: &Path) -> anyhow::Result<Vec<Row>> {
     let mut rdr = csv::Reader::from_path(path).with_context(|| format!("reading the report {}", path.display()))?;
     let header: Vec<String> = rdr
         .headers()
         .map(|h| h.iter().map(str::to_string).collect())
         .with_context(|| format!("{}: not a minimalloc report", path.display()))?;
-    if header != COLUMNS {
+    if header != COLUMNS && header != COLUMNS[..OLD_COLUMNS] {
         bail!(
             "{}: not a minimalloc report (its header is '{}'; a report's is '{}')",
             path.display(),
@@ -356,10 +394,16 @@ pub fn write_report(path: &Path, rows: &[Row]) -> anyhow::Result<()> {
 /// when the solution failed validation or could not be written, else
 /// `error`). `None` when Ctrl-C (`stop`) cut it short: the file has no row,
 /// so that `--resume` solves it again.
-fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop: &Arc<AtomicBool>) -> Option<Row> {
+fn run_file(
+    file: &Path,
+    args: &BatchArgs,
+    config: &Config,
+    threads: usize,
+    (stop, pictures): (&Arc<AtomicBool>, &Pictures),
+) -> Option<Row> {
     let start = Instant::now();
     let mut row = Row::new(file.display().to_string(), "error");
-    let job = FileJob { file, args, internal: std::cell::Cell::new(false) };
+    let job = FileJob { file, args, pictures, internal: std::cell::Cell::new(false) };
     if let Err(e) = job.run(&mut row, config, threads, stop) {
         row.status = if job.internal.get() { "internal" } else { "error" }.into();
         row.message = format!("{e:#}");
@@ -368,10 +412,21 @@ fn run_file(file: &Path, args: &BatchArgs, config: &Config, threads: usize, stop
     (!stop.load(Ordering::SeqCst)).then_some(row)
 }
 
+/// The packing pictures of this run's solved files for `--html`, by the
+/// report's name of the file.
+type Pictures = Mutex<BTreeMap<String, String>>;
+
+/// Files of more buffers than this get no picture in `--html`'s page: a
+/// picture takes about 250 bytes a buffer, and a page of many megabytes
+/// opens slowly (`--svg-dir` draws them all).
+const HTML_PICTURE_LIMIT: usize = 20_000;
+
 /// One file of a batch being solved.
 struct FileJob<'a> {
     file: &'a Path,
     args: &'a BatchArgs,
+    /// Where its picture goes, for `--html`.
+    pictures: &'a Pictures,
     /// Set when the input was fine but our own result was not.
     internal: std::cell::Cell<bool>,
 }
@@ -462,7 +517,12 @@ impl FileJob<'_> {
 
     /// Validates and writes a solution; a failure is ours.
     fn write_out(&self, problem: &Problem, solution: &Solution) -> anyhow::Result<()> {
-        emit(problem, solution, self.file, self.args).inspect_err(|_| self.internal.set(true))
+        emit(problem, solution, self.file, self.args).inspect_err(|_| self.internal.set(true))?;
+        if self.args.html.is_some() && problem.buffers.len() <= HTML_PICTURE_LIMIT {
+            let lb = i64::try_from(LowerBounds::of(problem).best()).ok();
+            self.pictures.lock().insert(self.file.display().to_string(), render::svg(problem, solution, lb));
+        }
+        Ok(())
     }
 
     /// The error of a failed solve: a solution that failed the library's own
@@ -512,6 +572,7 @@ fn refuse_clashing_paths(inputs: &[PathBuf], todo: &[PathBuf], args: &BatchArgs)
     let json = args.report.with_extension("json");
     let mut outputs: Vec<(String, PathBuf)> =
         vec![("--report".into(), args.report.clone()), ("--report's JSON".into(), json)];
+    outputs.extend(args.html.iter().map(|h| ("--html".into(), h.clone())));
     for file in todo {
         let (csv, svg) = outputs_of(file, args);
         for (flag, path) in [("--output-dir", csv), ("--svg-dir", svg)] {
@@ -564,6 +625,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
         files: &files,
         stop: &stop,
         rows: Mutex::new(done),
+        pictures: Mutex::new(BTreeMap::new()),
         bar: progress_bar(args, files.len()),
         finished: AtomicUsize::new(0),
         next: AtomicUsize::new(0),
@@ -572,7 +634,8 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<i32> {
     if let Some(bar) = &workers.bar {
         bar.finish_and_clear();
     }
-    finish(args, workers.rows.into_inner(), &stop)
+    let pictures = workers.pictures.into_inner();
+    finish(args, (workers.rows.into_inner(), pictures), &settings, &stop)
 }
 
 /// What the flags make of every file's solve.
@@ -670,6 +733,8 @@ struct Workers<'a> {
     stop: &'a Arc<AtomicBool>,
     /// The report's rows so far, sorted by file.
     rows: Mutex<Vec<Row>>,
+    /// The solved files' pictures, for `--html`.
+    pictures: Pictures,
     bar: Option<indicatif::ProgressBar>,
     /// Files done in this run.
     finished: AtomicUsize,
@@ -698,7 +763,8 @@ impl Workers<'_> {
                 return;
             }
             let file = &self.files[i];
-            let Some(row) = run_file(file, self.args, &self.settings.config, self.settings.per_file, self.stop) else {
+            let shared = (self.stop, &self.pictures);
+            let Some(row) = run_file(file, self.args, &self.settings.config, self.settings.per_file, shared) else {
                 return;
             };
             let k = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
@@ -755,15 +821,160 @@ impl Workers<'_> {
     }
 }
 
-/// Writes the final report, prints the summary unless quiet, and returns
-/// the exit code (`stop` raised: interrupted).
-fn finish(args: &BatchArgs, rows: Vec<Row>, stop: &AtomicBool) -> anyhow::Result<i32> {
+/// Writes the final report (and its page, with `--html`), prints the
+/// summary unless quiet, and returns the exit code (`stop` raised:
+/// interrupted).
+fn finish(
+    args: &BatchArgs,
+    (rows, pictures): (Vec<Row>, BTreeMap<String, String>),
+    settings: &Settings,
+    stop: &AtomicBool,
+) -> anyhow::Result<i32> {
     write_report(&args.report, &rows)?;
+    if let Some(path) = &args.html {
+        let page = report_page(args, settings, &rows, pictures);
+        write_file_atomic(path, |f| f.write_all(page.as_bytes()))?;
+    }
     if !args.quiet {
         print_summary(&rows);
         eprintln!("report: {} and {}", args.report.display(), args.report.with_extension("json").display());
+        if let Some(path) = &args.html {
+            eprintln!("page: {}", path.display());
+        }
     }
     Ok(exit_code(&rows, stop.load(Ordering::SeqCst)))
+}
+
+/// The name a report goes by in plots and tables: its file's stem.
+fn report_name(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
+/// A file's name without its folder, as reports are compared by.
+fn file_name(file: &str) -> String {
+    Path::new(file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.to_string())
+}
+
+/// A report's rows as a series of runs for the plots: solved means a
+/// packing at the capacity, or a proven minimum.
+fn series_of(name: String, rows: &[Row]) -> plot::Series {
+    let runs = rows
+        .iter()
+        .map(|r| plot::Run {
+            instance: file_name(&r.file),
+            solved: matches!(r.status.as_str(), "solved" | "optimal"),
+            seconds: r.wall_s,
+            height: r.height,
+            lower_bound: r.lower_bound,
+        })
+        .collect();
+    plot::Series { name, runs }
+}
+
+/// Whether rows come from `--minimize_capacity` (whose statuses are its own).
+fn minimizing(rows: &[Row]) -> bool {
+    rows.iter().any(|r| matches!(r.status.as_str(), "optimal" | "feasible"))
+}
+
+/// The builds that wrote `rows`, as `VERSION (commit C)`, each once.
+fn builds_of(rows: &[Row]) -> Vec<String> {
+    let mut builds: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            if r.commit.is_empty() {
+                "an unrecorded build".to_string()
+            } else {
+                format!("{} (commit {})", r.version, r.commit)
+            }
+        })
+        .collect();
+    builds.sort();
+    builds.dedup();
+    builds
+}
+
+/// The `--html` page of a batch: notes (build, settings, counts), the
+/// cactus plot (and heights over bounds when minimizing), the table, and
+/// the pictures: this run's, else the `--svg-dir` picture an earlier run
+/// (`--resume`) left.
+fn report_page(args: &BatchArgs, settings: &Settings, rows: &[Row], mut pictures: BTreeMap<String, String>) -> String {
+    let name = report_name(&args.report);
+    let params = &settings.config.portfolio.params;
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rows {
+        *counts.entry(r.status.as_str()).or_default() += 1;
+    }
+    let counts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    let wall: f64 = rows.iter().map(|r| r.wall_s).sum();
+    let notes = vec![
+        format!("{} files: {}; {wall:.3} s in all.", rows.len(), counts.join(", ")),
+        format!(
+            "Preset {}, time limit {}, {} files at once with {} threads each.",
+            args.config.as_ref().map_or_else(|| "default".to_string(), |c| c.display().to_string()),
+            params.timeout.map_or_else(|| "none".to_string(), |t| format!("{:.3} s", t.as_secs_f64())),
+            settings.jobs,
+            settings.per_file
+        ),
+        format!("Solved by minimalloc {}.", builds_of(rows).join(", ")),
+        format!("Page written by minimalloc {}.", minimalloc::LONG_VERSION),
+    ];
+    let caption = vec![format!("{name}: solved by minimalloc {}", builds_of(rows).join(", "))];
+    let figures = plot::figures(&[series_of(name.clone(), rows)], minimizing(rows), &caption);
+    let column = |name: &str, numeric| html::Column { name: name.into(), numeric };
+    let columns = vec![
+        column("file", false),
+        column("buffers", true),
+        column("capacity", true),
+        column("status", false),
+        column("height", true),
+        column("lower bound", true),
+        column("time (s)", true),
+        column("nodes", true),
+        column("backtracks", true),
+        column("message", false),
+    ];
+    let opt = |v: Option<i64>| v.map_or_else(|| "-".to_string(), |x| x.to_string());
+    let page_rows = rows
+        .iter()
+        .map(|r| {
+            let solved = r.height.is_some();
+            let picture = pictures.remove(&r.file).or_else(|| earlier_picture(args, &r.file));
+            let no_picture = match (&picture, solved) {
+                (Some(_), _) => None,
+                (None, false) => Some("no solution to draw".to_string()),
+                (None, true) if r.buffers > HTML_PICTURE_LIMIT => {
+                    Some(format!("too large to draw here ({} buffers); --svg-dir draws it", r.buffers))
+                }
+                (None, true) => Some("solved in an earlier run (--resume) without --svg-dir: not drawn".to_string()),
+            };
+            html::Row {
+                cells: vec![
+                    file_name(&r.file),
+                    r.buffers.to_string(),
+                    r.capacity.to_string(),
+                    r.status.clone(),
+                    opt(r.height),
+                    opt(r.lower_bound),
+                    format!("{:.3}", r.wall_s),
+                    r.nodes.to_string(),
+                    r.backtracks.to_string(),
+                    r.message.clone(),
+                ],
+                status: r.status.clone(),
+                picture,
+                no_picture,
+            }
+        })
+        .collect();
+    let title = format!("minimalloc batch: {}", args.report.display());
+    html::report_page(&html::Page { title: &title, notes, columns, rows: page_rows, figures: Some(figures) })
+}
+
+/// The picture `--svg-dir` holds of `file` from an earlier run, if any.
+fn earlier_picture(args: &BatchArgs, file: &str) -> Option<String> {
+    let (_, svg) = outputs_of(Path::new(file), args);
+    let text = std::fs::read_to_string(svg?).ok()?;
+    text.trim_start().starts_with("<svg").then_some(text)
 }
 
 /// Prints the report as a markdown table and a count of each status.
@@ -814,18 +1025,23 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<i32> {
 }
 
 /// Runs `minimalloc compare`: a markdown table, one row per file, one
-/// column per report (status, height and time), totals last.
+/// column per report (status, height and time), totals last, then the
+/// builds that wrote each report; with `--svg`, the plots too.
 pub fn compare(args: &CompareArgs) -> anyhow::Result<i32> {
+    if let Some(svg) = &args.svg {
+        let inputs: Vec<(&str, &Path)> = args.reports.iter().map(|r| ("report", r.as_path())).collect();
+        if let Some(clash) = first_clash(&[("--svg", svg.as_path())], &inputs) {
+            bail!("{clash}");
+        }
+    }
     let mut reports = Vec::new();
+    let mut read = Vec::new();
     for path in &args.reports {
-        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let rows: BTreeMap<String, Row> = read_report(path)?
-            .into_iter()
-            .map(|r| {
-                (Path::new(&r.file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(r.file.clone()), r)
-            })
-            .collect();
-        reports.push((name, rows));
+        let name = report_name(path);
+        let list = read_report(path)?;
+        let rows: BTreeMap<String, Row> = list.iter().map(|r| (file_name(&r.file), r.clone())).collect();
+        reports.push((name.clone(), rows));
+        read.push((name, list));
     }
     let files: std::collections::BTreeSet<String> = reports.iter().flat_map(|(_, r)| r.keys().cloned()).collect();
     print!("| file |");
@@ -857,6 +1073,22 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<i32> {
         print!(" {ok}/{} ok, {wall:.3}s |", rows.len());
     }
     println!();
+    let mut caption = Vec::new();
+    for (name, rows) in &read {
+        caption.push(format!("{name}: solved by minimalloc {}", builds_of(rows).join(", ")));
+    }
+    println!();
+    for line in &caption {
+        println!("{line}");
+    }
+    if let Some(path) = &args.svg {
+        caption.push(format!("Drawn by minimalloc {}.", minimalloc::LONG_VERSION));
+        let series: Vec<plot::Series> = read.iter().map(|(name, rows)| series_of(name.clone(), rows)).collect();
+        let minimization = read.iter().any(|(_, rows)| minimizing(rows));
+        let svg = plot::figures(&series, minimization, &caption);
+        write_file_atomic(path, |f| f.write_all(svg.as_bytes()))?;
+        eprintln!("wrote {}", path.display());
+    }
     Ok(0)
 }
 

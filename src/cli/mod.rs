@@ -56,7 +56,7 @@ fn internal(error: impl Into<anyhow::Error>) -> Failure {
 
 /// The subcommands beside the reference-style solve.
 #[derive(Parser, Debug)]
-#[command(name = "minimalloc", version)]
+#[command(name = "minimalloc", version = minimalloc::LONG_VERSION, propagate_version = true)]
 struct Tools {
     #[command(subcommand)]
     tool: Tool,
@@ -69,7 +69,8 @@ enum Tool {
     Batch(batch::BatchArgs),
     /// Join the reports of shards into one.
     Merge(batch::MergeArgs),
-    /// Print reports side by side as a markdown table.
+    /// Print reports side by side as a markdown table; --svg draws them
+    /// (cactus and scatter plots, heights over bounds).
     Compare(batch::CompareArgs),
     /// Write benchmark instances (concatenated, random, perfect packings with
     /// or without holes, side-by-side stacks, shuffled or mirrored copies).
@@ -540,6 +541,8 @@ fn write_stats(
         .map(|w| json!({"name": w.name, "attempts": w.attempts, "nodes": w.nodes, "backtracks": w.backtracks, "wins": w.wins}))
         .collect();
     let doc = json!({
+        "version": minimalloc::VERSION,
+        "commit": minimalloc::COMMIT,
         "input": args.input.display().to_string(),
         "buffers": problem.buffers.len(),
         "capacity": problem.capacity,
