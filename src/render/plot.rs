@@ -44,7 +44,7 @@ pub struct Series {
 const MIN_TIME: f64 = 1e-3;
 
 /// A panel's size: every plot is one panel, and [`figures`] stacks them.
-const PANEL_W: f64 = 860.0;
+const PANEL_W: f64 = 900.0;
 const PANEL_H: f64 = 500.0;
 
 /// Line colours (colour-blind friendly, after Tableau's ten), then dash
@@ -394,10 +394,12 @@ pub fn figures(series: &[Series], minimization: bool, caption: &[String]) -> Str
 /// many instances were solved by each time (a step line, a marker per
 /// instance at its time), flat to the longest run's time.
 fn write_cactus(out: &mut String, series: &[Series], top: f64) {
-    let frame = Frame { left: 80.0, top: top + 60.0, width: 520.0, height: PANEL_H - 130.0 };
+    let frame = Frame { left: 80.0, top: top + 60.0, width: 500.0, height: PANEL_H - 130.0 };
     let x_axis = Axis::time(series.iter().flat_map(|s| s.runs.iter().map(|r| r.seconds)));
     let most = series.iter().map(|s| s.runs.len()).max().unwrap_or(0);
-    let y_axis = Axis::linear(0.0, (most as f64).max(1.0));
+    // Up to the suite's size (not rounded up to a tick: 11 instances should
+    // not look like 15), with room above the top step.
+    let y_axis = Axis { lo: 0.0, hi: (most as f64).max(1.0) * 1.05, log: false };
     let _ = writeln!(out, r#"<g class="cactus">"#);
     write_title(out, &frame, "Instances solved by time", "higher and further left is better");
     write_axes(out, &frame, (&x_axis, "time (s)"), (&y_axis, "instances solved"));
@@ -457,8 +459,8 @@ fn round3(v: f64) -> f64 {
 /// faster with `b`. An instance one series did not solve sits in the band
 /// past the axis ("not solved") as a cross.
 fn write_scatter(out: &mut String, a: &Series, b: &Series, top: f64) {
-    let side = PANEL_H - 150.0;
-    let frame = Frame { left: 100.0, top: top + 60.0, width: side, height: side };
+    let side = PANEL_H - 160.0;
+    let frame = Frame { left: 100.0, top: top + 84.0, width: side, height: side };
     let pairs: Vec<(&Run, &Run)> =
         a.runs.iter().filter_map(|ra| b.runs.iter().find(|rb| rb.instance == ra.instance).map(|rb| (ra, rb))).collect();
     let axis = Axis::time(pairs.iter().flat_map(|(ra, rb)| [ra.seconds, rb.seconds]));
@@ -470,27 +472,31 @@ fn write_scatter(out: &mut String, a: &Series, b: &Series, top: f64) {
         b.name,
         if neither > 0 { format!("; {neither} solved by neither (not drawn)") } else { String::new() }
     );
-    write_title(out, &frame, &format!("Time per instance: {} vs {}", a.name, b.name), &subtitle);
-    write_axes(out, &frame, (&axis, &format!("{} time (s)", a.name)), (&axis, &format!("{} time (s)", b.name)));
-    // The band past each axis where unsolved runs go.
+    // The band past each axis where unsolved runs go, drawn when one is.
     let band = 24.0;
     let (x_out, y_out) = (frame.right() + band / 2.0, frame.top - band / 2.0);
-    let _ = writeln!(
-        out,
-        r##"<g class="unsolved-band" fill="#f3e0e0"><rect x="{:.1}" y="{:.1}" width="{band}" height="{:.1}"/><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{band}"/></g>"##,
-        frame.right(),
-        frame.top - band,
-        frame.height + band,
-        frame.left,
-        frame.top - band,
-        frame.width
-    );
-    let _ = writeln!(
-        out,
-        r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#a33" text-anchor="middle">not solved</text>"##,
-        x_out,
-        frame.bottom() + 28.0
-    );
+    let above = Frame { top: frame.top - band, ..frame };
+    write_title(out, &above, &format!("Time per instance: {} vs {}", a.name, b.name), &subtitle);
+    write_axes(out, &frame, (&axis, &format!("{} time (s)", a.name)), (&axis, &format!("{} time (s)", b.name)));
+    let one_unsolved = pairs.iter().any(|(ra, rb)| ra.solved != rb.solved);
+    if one_unsolved {
+        let _ = writeln!(
+            out,
+            r##"<g class="unsolved-band" fill="#f3e0e0"><rect x="{:.1}" y="{:.1}" width="{band}" height="{:.1}"/><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{band}"/></g>"##,
+            frame.right(),
+            frame.top - band,
+            frame.height + band,
+            frame.left,
+            frame.top - band,
+            frame.width
+        );
+        let _ = writeln!(
+            out,
+            r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#a33" text-anchor="middle">not solved</text>"##,
+            x_out,
+            frame.bottom() + 28.0
+        );
+    }
     let _ = writeln!(
         out,
         r#"<line class="diagonal" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="gray" stroke-width="1.2" stroke-dasharray="5 4"/>"#,
@@ -570,7 +576,7 @@ fn write_scatter(out: &mut String, a: &Series, b: &Series, top: f64) {
 /// height divided by its proven lower bound; 1 means proven optimal by the
 /// bound. Runs without a height or a positive bound are left out.
 fn write_over_bound(out: &mut String, series: &[Series], top: f64) {
-    let frame = Frame { left: 80.0, top: top + 60.0, width: 520.0, height: PANEL_H - 130.0 };
+    let frame = Frame { left: 80.0, top: top + 60.0, width: 500.0, height: PANEL_H - 130.0 };
     let ratio = |r: &Run| match (r.height, r.lower_bound) {
         (Some(h), Some(l)) if l > 0 => Some(h as f64 / l as f64),
         _ => None,
@@ -755,6 +761,7 @@ mod tests {
         let text = scatter(&a, &b);
         let doc = roxmltree::Document::parse(&text).unwrap();
         assert_eq!(marks(&doc, "diagonal").len(), 1);
+        assert!(marks(&doc, "unsolved-band").is_empty(), "every instance solved by both or neither: no band");
         let points = marks(&doc, "point");
         assert_eq!(points.len(), 2, "C is solved by neither (not drawn), D is in one report only");
         let a_point = points.iter().find(|p| p.attribute("data-instance") == Some("A.1.csv")).unwrap();
@@ -782,6 +789,7 @@ mod tests {
         let unsolved = marks(&doc, "unsolved");
         assert_eq!(unsolved.len(), 1);
         assert_eq!(unsolved[0].attribute("data-y"), Some("unsolved"));
+        assert_eq!(marks(&doc, "unsolved-band").len(), 1);
     }
 
     #[test]
