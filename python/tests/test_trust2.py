@@ -21,8 +21,11 @@ from conftest import SHARED, challenging
 # a long search, so Ctrl-C comes in the middle of it.
 CHILD = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
     import minimalloc as mm
+    # A shell's background job starts with SIGINT ignored, and Python then
+    # installs no handler: install it, as a terminal's foreground job has.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     problem = mm.from_csv_file(sys.argv[1])
     problem.capacity = 1015808
     solver = mm.Solver(mm.SolverParams(threads=int(sys.argv[3]), timeout=60))
