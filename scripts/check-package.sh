@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The crate as crates.io would receive it: its file list (the library, the
-# command line, the build script, the presets, README and licences: never
-# tests, benches or benchmark data), its size, and `cargo publish
-# --dry-run`, which packages the crate and builds it alone, from the
-# tarball, as a user's `cargo install minimalloc` would.
+# The engine's crate as crates.io would receive it: its file list (the
+# library, the build script, the presets, README and licences: never tests,
+# benches or benchmark data), its size, and `cargo publish --dry-run`,
+# which packages the crate and builds it alone, from the tarball. The
+# command line (`minimalloc-cli`, which a user installs) is published after
+# it: its own dry run needs this version of the engine on crates.io.
 #
 #   scripts/check-package.sh            # in a clean checkout (CI)
 #   ALLOW_DIRTY=1 scripts/check-package.sh
@@ -25,7 +26,7 @@ stray=$(printf '%s\n' "$list" | grep -Ev "$allowed" || true)
 if [ -n "$stray" ]; then
   echo "the crate would hold files it should not:"; printf '  %s\n' $stray; exit 1
 fi
-for needed in build.rs src/lib.rs src/main.rs configs/default.toml README.md LICENSE; do
+for needed in build.rs src/lib.rs configs/default.toml README.md LICENSE; do
   printf '%s\n' "$list" | grep -qx "$needed" || { echo "the crate lacks $needed"; exit 1; }
 done
 if [ "$count" -gt "$max_files" ]; then

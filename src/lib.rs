@@ -40,10 +40,6 @@
 
 #![warn(missing_docs)]
 
-// Lets the command line, which is written as a user of the library, name
-// this crate `minimalloc` from inside it.
-extern crate self as minimalloc;
-
 // The model.
 pub mod error;
 pub(crate) mod interval;
@@ -101,10 +97,3 @@ pub const COMMIT: &str = env!("MINIMALLOC_GIT_COMMIT");
 
 /// `VERSION (commit COMMIT)`, as `minimalloc --version` prints it.
 pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("MINIMALLOC_GIT_COMMIT"), ")");
-
-// The front ends: the command line (compiled once, for the binary and for
-// `python -m minimalloc`) and the Python extension.
-#[cfg(feature = "cli")]
-pub mod cli;
-#[cfg(feature = "python")]
-mod python;

@@ -54,7 +54,6 @@ pub fn solve(problem: &Problem, params: &SolverParams, stop: &StopToken) -> (Res
 /// reference has none): what the reference counts where a bound proves at
 /// once that nothing fits. The count so far when `stop` stops it; 0 for a
 /// problem that breaks the model.
-#[cfg_attr(not(feature = "python"), allow(dead_code))] // the Python front end's `Solver.get_backtracks`
 pub fn search_backtracks(problem: &Problem, params: &SolverParams, stop: &StopToken) -> u64 {
     if problem.check().is_err() || params.preordering_heuristics.is_empty() {
         return 0;

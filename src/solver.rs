@@ -46,6 +46,22 @@ pub fn solve_with(
     crate::stacking::solve(problem, opts, stop, events)
 }
 
+/// Whether [`solve_with`] hands `problem` to the reference's sequential
+/// algorithm under `params` (as it does for `--threads 1`, unless the
+/// problem takes the large-instance path): the front ends that report the
+/// reference's own counts ask this rather than making the choice again.
+pub fn uses_reference_search(problem: &Problem, params: &SolverParams) -> bool {
+    params.sequential() && !crate::lns::is_large_until(problem, params, &StopToken::new()).unwrap_or(false)
+}
+
+/// The backtracks the reference's search counts on `problem` at its
+/// capacity, without the refutation by bounds that the solve starts with
+/// (the reference has none), until `stop` says to stop; 0 for a problem
+/// that breaks the model.
+pub fn reference_backtracks(problem: &Problem, params: &SolverParams, stop: &StopToken) -> u64 {
+    crate::sequential::search_backtracks(problem, params, stop)
+}
+
 /// What a solve stopped before any driver ran reports.
 fn stopped(stop: &StopToken, params: &SolverParams, events: &(dyn Fn(Event) + Sync)) -> Report {
     let reason = stop.reason();

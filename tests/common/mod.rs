@@ -3,8 +3,6 @@
 
 #![allow(dead_code)]
 
-pub mod cmd;
-
 use minimalloc::{Buffer, Gap, Interval, Problem};
 use proptest::prelude::*;
 

@@ -244,7 +244,7 @@ fn stats_json_svg_and_presets() {
     let stats = dir.path().join("stats.json");
     let svg = dir.path().join("packing.svg");
     for config in ["default", "reference", "fast", "no-hatless-pruning", "no-nogoods"] {
-        let preset = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(format!("{config}.toml"));
+        let preset = common::cmd::repo().join("configs").join(format!("{config}.toml"));
         bin()
             .args(["--capacity=4096", "--validate", "-q", "--threads=2"])
             .arg(format!("--config={}", preset.display()))

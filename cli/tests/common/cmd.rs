@@ -23,9 +23,14 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
-/// A file under `../shared`, if it is there.
+/// The repository's root (this crate is `cli/` in it).
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A file under `../shared` (beside the repository), if it is there.
 pub fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);
+    let p = repo().join("../shared").join(rel);
     if p.exists() {
         Some(p)
     } else {

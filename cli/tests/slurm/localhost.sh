@@ -4,13 +4,13 @@
 # the array job over a suite in two shards, merges the shard reports and
 # checks that they hold the same rows as one batch over the whole suite.
 #
-#   tests/slurm/localhost.sh [MINIMALLOC_BINARY] [SUITE_DIR]
+#   cli/tests/slurm/localhost.sh [MINIMALLOC_BINARY] [SUITE_DIR]
 #
 # Needs root and Debian's slurm-wlm and munge (apt-get install slurm-wlm
 # munge). Exit 0: passed; 1: the rows differ or the job failed; 77: Slurm
 # could not be started here (the reason is printed), so nothing was tested.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
+here=$(cd "$(dirname "$0")/../../.." && pwd)
 bin=$(realpath "${1:-$here/target/release/minimalloc}")
 suite=$(realpath "${2:-$here/../shared/benchmarks/challenging}")
 skip() { echo "slurm test SKIPPED: $*" >&2; exit 77; }

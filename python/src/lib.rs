@@ -1,5 +1,5 @@
 //! Python bindings (the `minimalloc._minimalloc` extension module), built by
-//! maturin with the `python` cargo feature. The names and their semantics
+//! maturin (this crate, `minimalloc-python`; see `pyproject.toml`). The names and their semantics
 //! follow the upstream package's API (a drop-in replacement: its own test
 //! suite passes); `python/minimalloc/__init__.py` re-exports them, and the
 //! sweep's value classes, the preordering comparator and the upstream
@@ -31,16 +31,16 @@ use pyo3::exceptions::{PyException, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyCFunction, PyFloat};
 
-use crate::error::SolveError;
-use crate::io::{read_csv_with, ReadOptions, TimeColumns};
-use crate::minimize::{minimize_with, MinimizeStatus};
-use crate::params::{check_threads, parse_heuristics, time_limit, Heuristic, SolverParams};
-use crate::portfolio::PortfolioOptions;
-use crate::problem::{Buffer, Gap, Interval, Problem, Solution};
-use crate::stop::StopToken;
-use crate::sweep::Kind;
-use crate::switches::Switch;
-use crate::validate::ValidationError;
+use minimalloc::error::SolveError;
+use minimalloc::io::{read_csv_with, ReadOptions, TimeColumns};
+use minimalloc::minimize::{minimize_with, MinimizeStatus};
+use minimalloc::params::{check_threads, parse_heuristics, time_limit, Heuristic, SolverParams};
+use minimalloc::portfolio::PortfolioOptions;
+use minimalloc::problem::{Buffer, Gap, Interval, Problem, Solution};
+use minimalloc::stop::StopToken;
+use minimalloc::sweep::Kind;
+use minimalloc::switches::Switch;
+use minimalloc::validate::ValidationError;
 
 create_exception!(minimalloc, MiniMallocError, PyException, "Base class of the solver's errors.");
 create_exception!(minimalloc, InfeasibleError, MiniMallocError, "No packing fits in the capacity (proven).");
@@ -955,15 +955,14 @@ impl PySolver {
                 _ => SolveTimeoutError::new_err("time limit reached with no solution"),
             });
         }
-        let solver = crate::Solver::new(self.params.inner.clone());
+        let solver = minimalloc::Solver::new(self.params.inner.clone());
         // cancel() raises our flag, which the solve's token watches.
         self.cancel.store(false, Ordering::SeqCst);
         let stop = StopToken::from_flag(Arc::clone(&self.cancel));
         let result = interruptible(py, &self.cancel, || solver.solve_with_stop(&held.problem, &stop))?;
         let infeasible = matches!(result, Err(SolveError::Infeasible { .. }));
         let params = &self.params.inner;
-        let large = crate::lns::is_large_until(&held.problem, params, &StopToken::new()).unwrap_or(false);
-        let by_reference = params.sequential() && !large;
+        let by_reference = minimalloc::solver::uses_reference_search(&held.problem, params);
         self.record(solver.backtracks(), by_reference, infeasible, held.problem.clone());
         match result {
             Ok(s) => Ok(Some(s.into())),
@@ -1002,7 +1001,7 @@ impl PySolver {
         let budget = params.timeout.map_or(REFERENCE_COUNT_LIMIT, |t| t.min(REFERENCE_COUNT_LIMIT));
         self.cancel.store(false, Ordering::SeqCst);
         let stop = StopToken::from_flag(Arc::clone(&self.cancel)).child_until(Instant::now().checked_add(budget));
-        let n = interruptible(py, &self.cancel, || crate::sequential::search_backtracks(&problem, &params, &stop))?;
+        let n = interruptible(py, &self.cancel, || minimalloc::solver::reference_backtracks(&problem, &params, &stop))?;
         let n = if infeasible { n.max(1) } else { n };
         *self.reference.lock().unwrap_or_else(PoisonError::into_inner) = Reference::Known(n);
         Ok(n)
@@ -1029,7 +1028,7 @@ impl PySolver {
     ) -> PyResult<Option<Vec<usize>>> {
         let mut params = self.params.inner.clone();
         params.threads = 1;
-        let solver = crate::Solver::new(params);
+        let solver = minimalloc::Solver::new(params);
         let held = Held::of(problem)?;
         let problem = &held.problem;
         self.cancel.store(false, Ordering::SeqCst);
@@ -1072,7 +1071,7 @@ pub enum PyValidationResult {
 /// Checks a solution; returns ValidationResult.GOOD or what is wrong.
 #[pyfunction]
 fn validate(problem: &PyProblem, solution: &PySolution) -> PyValidationResult {
-    match crate::validate::validate(&model(&problem.inner), &solution.rust()) {
+    match minimalloc::validate::validate(&model(&problem.inner), &solution.rust()) {
         Ok(()) => PyValidationResult::GOOD,
         Err(ValidationError::BadSolution { .. }) => PyValidationResult::BAD_SOLUTION,
         Err(ValidationError::BadFixed { .. }) => PyValidationResult::BAD_FIXED,
@@ -1086,7 +1085,7 @@ fn validate(problem: &PyProblem, solution: &PySolution) -> PyValidationResult {
 /// Why a solution is invalid, as a sentence (None if it is valid).
 #[pyfunction]
 fn explain(problem: &PyProblem, solution: &PySolution) -> Option<String> {
-    crate::validate::validate(&model(&problem.inner), &solution.rust()).err().map(|e| e.to_string())
+    minimalloc::validate::validate(&model(&problem.inner), &solution.rust()).err().map(|e| e.to_string())
 }
 
 /// Reads a problem from CSV text (capacity 0), as upstream's reader takes
@@ -1111,7 +1110,7 @@ fn from_csv_file(path: std::path::PathBuf, raise_on_failure: bool) -> PyResult<O
 
 /// What `from_csv` returns for a reading.
 fn parsed(
-    result: Result<crate::io::Parsed, crate::error::CsvError>,
+    result: Result<minimalloc::io::Parsed, minimalloc::error::CsvError>,
     raise_on_failure: bool,
 ) -> PyResult<Option<PyProblem>> {
     match result {
@@ -1136,7 +1135,7 @@ fn time_columns(old_format: bool) -> TimeColumns {
 #[pyo3(signature = (problem, solution = None, old_format = false))]
 fn to_csv(problem: &PyProblem, solution: Option<&PySolution>, old_format: bool) -> PyResult<String> {
     fits(problem, solution)?;
-    Ok(crate::io::to_csv_as(&problem.inner, solution.map(PySolution::rust).as_ref(), time_columns(old_format)))
+    Ok(minimalloc::io::to_csv_as(&problem.inner, solution.map(PySolution::rust).as_ref(), time_columns(old_format)))
 }
 
 /// Refuses a solution without one offset per buffer, in the words of the
@@ -1159,12 +1158,12 @@ fn to_csv_file(
 ) -> PyResult<()> {
     fits(problem, solution)?;
     let solution = solution.map(PySolution::rust);
-    crate::io::write_csv_file_as(&path, &problem.inner, solution.as_ref(), time_columns(old_format)).map_err(
-        |e| match e {
-            crate::error::IoError::File { error, .. } => PyErr::from(error),
+    minimalloc::io::write_csv_file_as(&path, &problem.inner, solution.as_ref(), time_columns(old_format)).map_err(|e| {
+        match e {
+            minimalloc::error::IoError::File { error, .. } => PyErr::from(error),
             other => PyValueError::new_err(other.to_string()),
-        },
-    )
+        }
+    })
 }
 
 /// A section span as Python gets it: `((first, past), (window lower, upper))`.
@@ -1181,7 +1180,7 @@ type RawSweep = (Vec<Vec<usize>>, Vec<(Vec<usize>, (usize, usize))>, Vec<RawBuff
 #[pyo3(name = "_sweep_data")]
 fn sweep_data(py: Python<'_>, problem: &PyProblem) -> RawSweep {
     let problem = model(&problem.inner);
-    let sweep = py.allow_threads(|| crate::sweep::sweep(&problem));
+    let sweep = py.allow_threads(|| minimalloc::sweep::sweep(&problem));
     let partitions =
         sweep.partitions.iter().map(|p| (p.buffers.clone(), (p.sections.lower, p.sections.upper))).collect();
     let data = sweep
@@ -1204,7 +1203,7 @@ type RawPoint = (usize, i64, bool, (i64, i64), bool);
 #[pyfunction]
 #[pyo3(name = "_points_data")]
 fn points_data(problem: &PyProblem) -> Vec<RawPoint> {
-    crate::sweep::points(&model(&problem.inner))
+    minimalloc::sweep::points(&model(&problem.inner))
         .into_iter()
         .map(|p| (p.buffer, p.time, p.kind == Kind::Left, (p.window.lower, p.window.upper), p.endpoint))
         .collect()
@@ -1214,7 +1213,7 @@ fn points_data(problem: &PyProblem) -> Vec<RawPoint> {
 #[pyfunction]
 fn main(py: Python<'_>, argv: Vec<String>) -> i32 {
     let args: Vec<OsString> = argv.into_iter().map(OsString::from).collect();
-    py.allow_threads(|| crate::cli::run_with(args))
+    py.allow_threads(|| minimalloc_cli::run_with(args))
 }
 
 /// The extension module.
@@ -1276,8 +1275,8 @@ fn _minimalloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CsvError", py.get_type::<CsvError>())?;
     m.add("ProblemError", py.get_type::<ProblemError>())?;
     m.add("ProblemInUseError", py.get_type::<ProblemInUseError>())?;
-    m.add("__version__", crate::VERSION)?;
+    m.add("__version__", minimalloc::VERSION)?;
     // The git commit of the build, as `minimalloc --version` prints it.
-    m.add("__commit__", crate::COMMIT)?;
+    m.add("__commit__", minimalloc::COMMIT)?;
     Ok(())
 }
