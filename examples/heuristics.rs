@@ -5,7 +5,8 @@
 
 use std::time::Instant;
 
-use minimalloc::heuristics::online::{by_size, online, Hole, Tie};
+use minimalloc::heuristics::online::{online, Hole, Tie};
+use minimalloc::heuristics::orders::by_size;
 use minimalloc::{read_csv_file, LowerBounds, Solution};
 
 fn main() {

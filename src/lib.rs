@@ -66,7 +66,7 @@ pub(crate) mod search;
 pub(crate) mod lns;
 pub mod minimize;
 pub mod portfolio;
-pub(crate) mod sequential;
+pub(crate) mod round_robin;
 pub(crate) mod stacking;
 
 // The facade, and the presets it runs.

@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use crate::error::SolveError;
-use crate::heuristics::online::{Hole, Order, Tie};
+use crate::heuristics::online::{Hole, Tie};
+use crate::heuristics::orders::Order;
 use crate::params::{LnsTunables, SolverParams};
 use crate::problem::{Buffer, Problem, Solution};
 use crate::rng::Rng;
@@ -92,7 +93,7 @@ pub fn online_incumbent(problem: &Problem, enough: i64, halt: &dyn Fn() -> bool)
 /// places, so several are worth improving. Empty when every heuristic
 /// failed or was stopped: that proves nothing.
 pub fn starts(problem: &Problem, threads: usize, enough: i64, stop: &StopToken) -> Vec<(Solution, Option<Order>)> {
-    use crate::heuristics::online::by_order;
+    use crate::heuristics::orders::by_order;
     let halt = || stop.should_stop();
     let mut candidates: Vec<(Solution, Option<Order>)> =
         online_incumbent(problem, enough, &halt).map(|s| (s, None)).into_iter().collect();
@@ -605,7 +606,7 @@ fn solve_band(sub: &Problem, options: &LnsOptions, stop: &StopToken) -> Result<S
     }
     let params = SolverParams { threads: 1, ..SolverParams::default() };
     let budget = stop.child_until(Instant::now().checked_add(options.tunables.repair_budget));
-    match crate::sequential::solve(sub, &params, &budget).0 {
+    match crate::round_robin::solve(sub, &params, &budget).0 {
         Ok(s) => Ok(s),
         Err(SolveError::Infeasible { .. }) => Err(Failure::Proven),
         Err(_) => Err(Failure::OutOfTime),

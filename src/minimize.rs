@@ -324,7 +324,7 @@ impl Prober<'_> {
         let p = SolverParams { threads, ..self.opts.params.clone() };
         let at = Problem { buffers: self.problem.buffers.clone(), capacity };
         if self.opts.params.sequential() && known.iter().all(Option::is_none) {
-            let (result, stats) = crate::sequential::solve(&at, &p, stop);
+            let (result, stats) = crate::round_robin::solve(&at, &p, stop);
             self.work.add(stats.nodes, stats.backtracks);
             return result;
         }

@@ -19,7 +19,7 @@ use crate::error::SolveError;
 use crate::params::SolverParams;
 use crate::portfolio::{Event, EventKind, PortfolioOptions, PortfolioStats, Report, WorkerStats};
 use crate::problem::{BufferIdx, Problem, Solution};
-pub use crate::sequential::SolveStats;
+pub use crate::round_robin::SolveStats;
 use crate::stop::StopToken;
 
 /// Solves `problem` at its capacity with `opts` until `stop` says to stop,
@@ -59,7 +59,7 @@ pub fn uses_reference_search(problem: &Problem, params: &SolverParams) -> bool {
 /// (the reference has none), until `stop` says to stop; 0 for a problem
 /// that breaks the model.
 pub fn reference_backtracks(problem: &Problem, params: &SolverParams, stop: &StopToken) -> u64 {
-    crate::sequential::search_backtracks(problem, params, stop)
+    crate::round_robin::search_backtracks(problem, params, stop)
 }
 
 /// What a solve stopped before any driver ran reports.
@@ -101,7 +101,7 @@ fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken, event
 /// The sequential path of [`solve_with`], its counters as one worker's.
 fn solve_sequential(problem: &Problem, params: &SolverParams, stop: &StopToken) -> Report {
     let start = Instant::now();
-    let (result, s) = crate::sequential::solve(problem, params, stop);
+    let (result, s) = crate::round_robin::solve(problem, params, stop);
     let worker = WorkerStats {
         name: "reference".into(),
         attempts: 1,
@@ -273,7 +273,6 @@ mod tests {
     use super::*;
     use crate::bounds::LowerBounds;
     use crate::problem::{Buffer, Gap, Interval};
-    use crate::search::{Model, Search, Status};
     use crate::switches::{Switch, Switches};
     use crate::validate::validate;
 
@@ -462,61 +461,6 @@ mod tests {
         assert!(matches!(Solver::default().irreducible_infeasible_subset(&ok), Err(SolveError::Params(_))));
         assert_eq!(Solver::default().infeasible_subset(&ok).unwrap(), None);
         assert_eq!(Solver::default().infeasible_subset(&p).unwrap(), Some(vec![2, 3, 4]));
-    }
-
-    #[test]
-    fn pausing_and_resuming_changes_nothing() {
-        // A search run in slices of a few nodes visits exactly the nodes of
-        // an uninterrupted one and ends with the same placement.
-        let p = crate::generate::perfect(7, 60, 64, 100);
-        let model = Model::new(&p);
-        let stop = StopToken::new();
-        let params = SolverParams::default();
-        let mut whole = Search::new(&model, p.capacity, &params, &stop);
-        let mut sliced = Search::new(&model, p.capacity, &params, &stop);
-        for search in [&mut whole, &mut sliced] {
-            search.set_keys(&params.preordering_heuristics[2].0);
-        }
-        for part in 0..model.partitions().len() {
-            whole.set_node_limit(i64::MAX);
-            let expected = whole.solve_partition(part);
-            sliced.start_partition(part);
-            let got = loop {
-                sliced.set_node_limit(3);
-                match sliced.resume() {
-                    Status::NodeLimit => continue,
-                    other => break other,
-                }
-            };
-            assert_eq!(got, expected);
-            assert!(!sliced.in_progress());
-        }
-        assert!(whole.nodes > 100, "a search worth slicing: {} nodes", whole.nodes);
-        assert_eq!(whole.nodes, sliced.nodes);
-        assert_eq!(whole.backtracks, sliced.backtracks);
-        assert_eq!(whole.solution(), sliced.solution());
-    }
-
-    #[test]
-    fn abandoning_restores_the_state() {
-        let p = crate::generate::perfect(4, 50, 64, 100);
-        let model = Model::new(&p);
-        let stop = StopToken::new();
-        let params = SolverParams::default();
-        let mut fresh = Search::new(&model, p.capacity, &params, &stop);
-        let mut reused = Search::new(&model, p.capacity, &params, &stop);
-        for part in 0..model.partitions().len() {
-            reused.start_partition(part);
-            reused.set_node_limit(7);
-            let _ = reused.resume();
-            reused.abandon();
-        }
-        for part in 0..model.partitions().len() {
-            fresh.set_node_limit(i64::MAX);
-            reused.set_node_limit(i64::MAX);
-            assert_eq!(fresh.solve_partition(part), reused.solve_partition(part));
-        }
-        assert_eq!(fresh.solution(), reused.solution());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! overlapping pairs, so a 62k-buffer trace takes milliseconds.
 
 pub mod online;
+pub mod orders;
 pub mod squeaky;
 
 use crate::stop::StopToken;

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use super::online::{in_order, Order};
+use super::orders::{in_order, Order};
 use crate::problem::{Problem, Solution};
 use crate::rng::Rng;
 use crate::stop::StopToken;
@@ -35,7 +35,7 @@ pub fn squeaky(
 ) -> Option<Solution> {
     let mirror;
     let problem = if order.reversed {
-        mirror = super::online::mirrored(problem)?;
+        mirror = super::orders::mirrored(problem)?;
         &mirror
     } else {
         problem
@@ -119,8 +119,8 @@ mod tests {
     fn never_worse_than_the_first_pass_and_valid() {
         let mut p = crate::generate::perfect(7, 300, 1 << 16, 1500);
         p.capacity = 0;
-        let size = Order::new(None, super::super::online::Key::Size);
-        let first = Solution::new(&p, super::super::online::by_order(&p, size, &|| false).unwrap());
+        let size = Order::new(None, super::super::orders::Key::Size);
+        let first = Solution::new(&p, super::super::orders::by_order(&p, size, &|| false).unwrap());
         let stop =
             StopToken::new().child_until(Some(std::time::Instant::now() + std::time::Duration::from_millis(300)));
         let best = squeaky(&p, size, Some(&first), 1, &stop, &|_| {}).unwrap();

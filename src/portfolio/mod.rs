@@ -94,8 +94,8 @@ mod deterministic;
 mod events;
 mod live;
 mod options;
-mod quick;
 mod race;
+mod reference_round;
 mod shared_facts;
 
 use std::ops::ControlFlow;
@@ -302,10 +302,10 @@ fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, SolveError> {
 type Win = (Vec<i64>, String);
 
 /// Another route to a whole solution, which a solve takes at most once,
-/// when its quick round (within its time limit, `quick::QUICK_ROUND_TIME`)
+/// when its quick round (within its time limit, `reference_round::QUICK_ROUND_TIME`)
 /// and greedy placements leave the problem open, unless the round was calm
 /// (a search sailing towards a placement, none struggling:
-/// `quick::Undecided::calm`): stacking (`crate::stacking`). It runs under
+/// `reference_round::Undecided::calm`): stacking (`crate::stacking`). It runs under
 /// the solve's token, adds its work to the solve's counters (and names
 /// itself in `decided_by` when it finds something), and returns a packing
 /// of the whole problem, which the solve validates like its own. The

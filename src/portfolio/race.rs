@@ -14,7 +14,7 @@ use parking_lot::Mutex;
 
 use super::events::{EventKind, PortfolioStats};
 use super::options::{random_rank, PortfolioOptions, Worker};
-use super::quick::Paused;
+use super::reference_round::Paused;
 use super::{Placements, Solve, Win};
 use crate::nogood::NogoodCache;
 use crate::params::Heuristic;

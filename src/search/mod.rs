@@ -1381,4 +1381,59 @@ mod tests {
         assert_eq!(whole.backtracks, halted.backtracks);
         assert_eq!(whole.solution(), halted.solution());
     }
+
+    #[test]
+    fn pausing_and_resuming_changes_nothing() {
+        // A search run in slices of a few nodes visits exactly the nodes of
+        // an uninterrupted one and ends with the same placement.
+        let p = crate::generate::perfect(7, 60, 64, 100);
+        let model = Model::new(&p);
+        let stop = StopToken::new();
+        let params = SolverParams::default();
+        let mut whole = Search::new(&model, p.capacity, &params, &stop);
+        let mut sliced = Search::new(&model, p.capacity, &params, &stop);
+        for search in [&mut whole, &mut sliced] {
+            search.set_keys(&params.preordering_heuristics[2].0);
+        }
+        for part in 0..model.partitions().len() {
+            whole.set_node_limit(i64::MAX);
+            let expected = whole.solve_partition(part);
+            sliced.start_partition(part);
+            let got = loop {
+                sliced.set_node_limit(3);
+                match sliced.resume() {
+                    Status::NodeLimit => continue,
+                    other => break other,
+                }
+            };
+            assert_eq!(got, expected);
+            assert!(!sliced.in_progress());
+        }
+        assert!(whole.nodes > 100, "a search worth slicing: {} nodes", whole.nodes);
+        assert_eq!(whole.nodes, sliced.nodes);
+        assert_eq!(whole.backtracks, sliced.backtracks);
+        assert_eq!(whole.solution(), sliced.solution());
+    }
+
+    #[test]
+    fn abandoning_restores_the_state() {
+        let p = crate::generate::perfect(4, 50, 64, 100);
+        let model = Model::new(&p);
+        let stop = StopToken::new();
+        let params = SolverParams::default();
+        let mut fresh = Search::new(&model, p.capacity, &params, &stop);
+        let mut reused = Search::new(&model, p.capacity, &params, &stop);
+        for part in 0..model.partitions().len() {
+            reused.start_partition(part);
+            reused.set_node_limit(7);
+            let _ = reused.resume();
+            reused.abandon();
+        }
+        for part in 0..model.partitions().len() {
+            fresh.set_node_limit(i64::MAX);
+            reused.set_node_limit(i64::MAX);
+            assert_eq!(fresh.solve_partition(part), reused.solve_partition(part));
+        }
+        assert_eq!(fresh.solution(), reused.solution());
+    }
 }
