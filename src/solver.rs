@@ -17,8 +17,9 @@ use std::time::Instant;
 
 use crate::error::SolveError;
 use crate::params::SolverParams;
-use crate::portfolio::{Event, EventKind, PortfolioOptions, PortfolioStats, Report, WorkerStats};
+use crate::portfolio::PortfolioOptions;
 use crate::problem::{BufferIdx, Problem, Solution};
+use crate::report::{Driver, Event, EventKind, Report, Stats, WorkerStats};
 pub use crate::round_robin::SolveStats;
 use crate::stop::StopToken;
 
@@ -43,15 +44,10 @@ pub fn solve_with(
     if params.sequential() {
         return solve_sequential(problem, params, stop);
     }
-    crate::stacking::solve(problem, opts, stop, events)
-}
-
-/// Whether [`solve_with`] hands `problem` to the reference's sequential
-/// algorithm under `params` (as it does for `--threads 1`, unless the
-/// problem takes the large-instance path): the front ends that report the
-/// reference's own counts ask this rather than making the choice again.
-pub fn uses_reference_search(problem: &Problem, params: &SolverParams) -> bool {
-    params.sequential() && !crate::lns::is_large_until(problem, params, &StopToken::new()).unwrap_or(false)
+    let mut report = crate::stacking::solve(problem, opts, stop, events);
+    let stacked = report.stats.decided_by.as_deref() == Some(crate::stacking::DECIDED_BY);
+    report.stats.driver = Some(if stacked { Driver::Stacking } else { Driver::Portfolio });
+    report
 }
 
 /// The backtracks the reference's search counts on `problem` at its
@@ -67,7 +63,7 @@ fn stopped(stop: &StopToken, params: &SolverParams, events: &(dyn Fn(Event) + Sy
     let reason = stop.reason();
     let kind = if reason == SolveError::Timeout { EventKind::TimedOut } else { EventKind::Cancelled };
     events(Event { elapsed: std::time::Duration::ZERO, kind, worker: None });
-    let stats = PortfolioStats { threads: params.thread_count(), ..PortfolioStats::default() };
+    let stats = Stats { threads: params.thread_count(), ..Stats::default() };
     Report { result: Err(reason), stats }
 }
 
@@ -89,11 +85,12 @@ fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken, event
         Err(SolveError::Cancelled) => emit(EventKind::Cancelled, None),
         Err(_) => {}
     }
-    let stats = PortfolioStats {
+    let stats = Stats {
         wall: start.elapsed(),
         threads: params.thread_count(),
         decided_by: Some(by.into()),
-        ..PortfolioStats::default()
+        driver: Some(Driver::Large),
+        ..Stats::default()
     };
     Report { result, stats }
 }
@@ -109,12 +106,13 @@ fn solve_sequential(problem: &Problem, params: &SolverParams, stop: &StopToken) 
         backtracks: s.backtracks,
         wins: u64::from(result.is_ok()),
     };
-    let stats = PortfolioStats {
+    let stats = Stats {
         wall: start.elapsed(),
         threads: 1,
         workers: vec![worker],
         decided_by: Some("reference".into()),
-        ..PortfolioStats::default()
+        driver: Some(Driver::RoundRobin),
+        ..Stats::default()
     };
     Report { result, stats }
 }
@@ -137,6 +135,7 @@ pub struct Solver {
     cancelled: Arc<AtomicBool>,
     nodes: AtomicU64,
     backtracks: AtomicU64,
+    driver: parking_lot::Mutex<Option<Driver>>,
 }
 
 impl Solver {
@@ -163,6 +162,12 @@ impl Solver {
     /// Backtracks in the latest solve.
     pub fn backtracks(&self) -> u64 {
         self.backtracks.load(Ordering::Relaxed)
+    }
+
+    /// The driver that ran the latest solve (`None` before any, or when it
+    /// stopped before a driver ran).
+    pub fn driver(&self) -> Option<Driver> {
+        *self.driver.lock()
     }
 
     /// Node and backtrack counts of the latest solve.
@@ -198,6 +203,7 @@ impl Solver {
         let stats = SolveStats { nodes: report.stats.nodes(), backtracks: report.stats.backtracks() };
         self.nodes.store(stats.nodes, Ordering::Relaxed);
         self.backtracks.store(stats.backtracks, Ordering::Relaxed);
+        *self.driver.lock() = report.stats.driver;
         report.result
     }
 
@@ -461,6 +467,21 @@ mod tests {
         assert!(matches!(Solver::default().irreducible_infeasible_subset(&ok), Err(SolveError::Params(_))));
         assert_eq!(Solver::default().infeasible_subset(&ok).unwrap(), None);
         assert_eq!(Solver::default().infeasible_subset(&p).unwrap(), Some(vec![2, 3, 4]));
+    }
+
+    #[test]
+    fn the_report_names_the_driver_the_facade_chose() {
+        let p = crate::generate::perfect(3, 40, 64, 100);
+        let run = |params: SolverParams| {
+            let s = Solver::new(params);
+            s.solve(&p).unwrap();
+            s.driver()
+        };
+        let one = SolverParams { threads: 1, ..SolverParams::default() };
+        assert_eq!(run(one.clone()), Some(Driver::RoundRobin));
+        assert_eq!(run(SolverParams { threads: 2, ..SolverParams::default() }), Some(Driver::Portfolio));
+        assert_eq!(run(SolverParams { large_pairs: 0, ..one }), Some(Driver::Large));
+        // Stacking: tests/portfolio.rs (a pair of the paper's instances).
     }
 
     #[test]

@@ -24,7 +24,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::portfolio::{Event, Portfolio, PortfolioOptions, PortfolioStats, Report};
+use crate::portfolio::{Event, Portfolio, PortfolioOptions, Report, Stats};
 use crate::problem::{Problem, Solution};
 use crate::stop::StopToken;
 
@@ -117,6 +117,9 @@ fn overlap_in_time(a: &[(usize, usize)], b: &[(usize, usize)]) -> bool {
     alo < bhi && blo < ahi
 }
 
+/// The `decided_by` of a solve that stacking settled.
+pub(crate) const DECIDED_BY: &str = "stacking";
+
 /// Solves `problem` with the portfolio of `opts`, which takes a stacked
 /// packing (see the module docs) as its detour when the buffer list has a
 /// [`cut`] and the quick round and greedy placements leave it open. The parts' work is
@@ -134,10 +137,10 @@ pub(crate) fn solve(
     if !opts.stacking || opts.params.deterministic {
         return portfolio.solve_until(problem, None, &[], stop, events);
     }
-    let detour = |run: &StopToken, stats: &mut PortfolioStats| {
+    let detour = |run: &StopToken, stats: &mut Stats| {
         let at = cut(problem, run)?;
         let solution = stacked(problem, at, opts, run, stats)?;
-        stats.decided_by = Some("stacking".into());
+        stats.decided_by = Some(DECIDED_BY.into());
         Some(solution)
     };
     portfolio.solve_detouring(problem, &detour, stop, events)
@@ -162,7 +165,7 @@ fn stacked(
     at: usize,
     opts: &PortfolioOptions,
     stop: &StopToken,
-    stats: &mut PortfolioStats,
+    stats: &mut Stats,
 ) -> Option<Solution> {
     let part = |range: std::ops::Range<usize>| Problem::new(problem.buffers[range].to_vec(), 0);
     let (lower, upper) = (part(0..at), part(at..problem.buffers.len()));
@@ -215,7 +218,7 @@ fn bottom_part(
     room: i64,
     opts: &PortfolioOptions,
     stop: &StopToken,
-    stats: &mut PortfolioStats,
+    stats: &mut Stats,
 ) -> Option<Solution> {
     let capacities: &[i64] = if room > own { &[own, room] } else { &[own] };
     [PROBE_BUDGET, PART_BUDGET]
@@ -232,7 +235,7 @@ fn solve_part(
     most: Duration,
     opts: &PortfolioOptions,
     stop: &StopToken,
-    stats: &mut PortfolioStats,
+    stats: &mut Stats,
 ) -> Option<Solution> {
     if stop.should_stop() || capacity <= 0 {
         return None;
@@ -262,7 +265,7 @@ mod tests {
         assert_eq!(cut(&Problem { capacity: 100, ..pair.clone() }, &stop), None);
         // A stacked packing is found and valid, and its parts' work counted.
         let opts = PortfolioOptions::from_params(&crate::params::SolverParams { threads: 2, ..Default::default() });
-        let mut stats = PortfolioStats::default();
+        let mut stats = Stats::default();
         let s = stacked(&pair, one.buffers.len(), &opts, &stop, &mut stats).unwrap();
         assert!(s.height <= 128);
         assert!(stats.workers.iter().all(|w| w.name.starts_with("stacking:")) && !stats.workers.is_empty());
@@ -280,7 +283,7 @@ mod tests {
             p.capacity = bound + (seed as i64 % 4) * 16;
             let stop = StopToken::new();
             let at = cut(&p, &stop).unwrap_or(20);
-            if let Some(s) = stacked(&p, at, &opts, &stop, &mut PortfolioStats::default()) {
+            if let Some(s) = stacked(&p, at, &opts, &stop, &mut Stats::default()) {
                 assert!(crate::validate::validate(&p, &s).is_ok() && s.height <= p.capacity, "seed {seed}");
                 found += 1;
             }

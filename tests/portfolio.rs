@@ -240,8 +240,10 @@ fn a_pair_of_instances_side_by_side_is_stacked() {
     let mut p = parsed.problem;
     p.capacity = 2_097_152;
     let params = SolverParams { threads: 2, timeout: Some(Duration::from_secs(120)), ..SolverParams::default() };
-    let s = Solver::new(params).solve(&p).unwrap();
+    let solver = Solver::new(params);
+    let s = solver.solve(&p).unwrap();
     assert!(validate(&p, &s).is_ok() && s.height <= p.capacity);
+    assert_eq!(solver.driver(), Some(minimalloc::Driver::Stacking), "the report names the detour");
 }
 
 /// The default never loses to its own member on dense instances with room

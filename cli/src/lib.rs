@@ -22,7 +22,7 @@ use minimalloc::io::paths::standard_output;
 use minimalloc::io::{first_clash, read_csv_file, write_csv, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeEvent};
 use minimalloc::params::{check_threads, parse_duration, parse_heuristics};
-use minimalloc::portfolio::{Event, EventKind, PortfolioStats, WorkerStats};
+use minimalloc::report::{Event, EventKind, Stats, WorkerStats};
 use minimalloc::solver::solve_with;
 use minimalloc::{render, validate, LowerBounds, MinimizeStatus, Problem, Solution, Solver, StopToken};
 
@@ -218,12 +218,7 @@ pub(crate) fn write_reserve(buffers: usize) -> std::time::Duration {
 }
 
 /// Solves at the problem's capacity with the configured mode, until `stop`.
-fn solve(
-    config: &Config,
-    problem: &Problem,
-    stop: &StopToken,
-    log: &Log,
-) -> (Result<Solution, SolveError>, PortfolioStats) {
+fn solve(config: &Config, problem: &Problem, stop: &StopToken, log: &Log) -> (Result<Solution, SolveError>, Stats) {
     let partitions = std::sync::atomic::AtomicUsize::new(0);
     let report = solve_with(problem, &config.options(), stop, &|e: Event| {
         if let EventKind::Started { partitions: p, .. } = &e.kind {
@@ -335,7 +330,7 @@ fn conclude(
     config: &Config,
     problem: &Problem,
     result: &Result<Solution, SolveError>,
-    stats: &PortfolioStats,
+    stats: &Stats,
     lower: Option<i128>,
     log: &Log,
 ) -> Result<i32, Failure> {
@@ -464,11 +459,12 @@ fn minimize_command(
         backtracks: m.backtracks,
         wins: u64::from(m.solution.is_some()),
     };
-    let stats = PortfolioStats {
+    let stats = Stats {
         wall: start.elapsed(),
         threads: opts.params.thread_count(),
         workers: vec![work],
-        ..PortfolioStats::default()
+        driver: Some(minimalloc::Driver::Minimize),
+        ..Stats::default()
     };
     let code = match &m.solution {
         Some(solution) => {
@@ -533,7 +529,7 @@ fn write_stats(
     config: &Config,
     problem: &Problem,
     outcome: &Outcome<'_>,
-    stats: &PortfolioStats,
+    stats: &Stats,
 ) -> Result<(), Failure> {
     let workers: Vec<_> = stats
         .workers
@@ -558,6 +554,7 @@ fn write_stats(
         "nogoods": {"proved": stats.nogoods_proved, "hits": stats.nogood_hits},
         "learned": {"facts": stats.facts_learned, "hits": stats.learned_hits, "shared": stats.facts_shared, "shared_hits": stats.shared_hits},
         "decided_by": stats.decided_by,
+        "driver": stats.driver.map(|d| d.name()),
         "workers": workers,
     });
     write_file_atomic(path, |f| {

@@ -260,6 +260,10 @@ fn stats_json_svg_and_presets() {
         assert_eq!(doc["lower_bound"], 4096);
         assert_eq!(doc["version"], env!("CARGO_PKG_VERSION"));
         assert_eq!(doc["commit"], minimalloc::COMMIT);
+        // The reference and its ablations are sequential presets.
+        let sequential = config == "reference" || config == "no-hatless-pruning";
+        let driver = if sequential { "round-robin" } else { "portfolio" };
+        assert_eq!(doc["driver"], driver, "{config}: the driver the facade chose");
         assert!(doc["workers"].as_array().is_some_and(|w| !w.is_empty()));
         assert!(doc["wall_s"].as_f64().is_some());
         let hatless = doc["switches"]["hatless_pruning"].as_bool();

@@ -961,8 +961,7 @@ impl PySolver {
         let stop = StopToken::from_flag(Arc::clone(&self.cancel));
         let result = interruptible(py, &self.cancel, || solver.solve_with_stop(&held.problem, &stop))?;
         let infeasible = matches!(result, Err(SolveError::Infeasible { .. }));
-        let params = &self.params.inner;
-        let by_reference = minimalloc::solver::uses_reference_search(&held.problem, params);
+        let by_reference = solver.driver() == Some(minimalloc::Driver::RoundRobin);
         self.record(solver.backtracks(), by_reference, infeasible, held.problem.clone());
         match result {
             Ok(s) => Ok(Some(s.into())),

@@ -91,7 +91,6 @@
 //! shares none (what a search sees must not depend on timing).
 
 mod deterministic;
-mod events;
 mod live;
 mod options;
 mod race;
@@ -112,7 +111,7 @@ use crate::problem::{Problem, Solution};
 use crate::search::Model;
 use crate::stop::StopToken;
 
-pub use events::{Event, EventKind, PortfolioStats, Report, WorkerStats};
+pub use crate::report::{Event, EventKind, Report, Stats, WorkerStats};
 pub use options::{PortfolioOptions, Worker};
 
 use race::RaceOutcome;
@@ -208,7 +207,7 @@ impl Portfolio {
     /// A solve with what the caller gives, validated and timed.
     fn run(&self, problem: &Problem, given: Given<'_>, stop: &StopToken, events: &(dyn Fn(Event) + Sync)) -> Report {
         let start = Instant::now();
-        let mut stats = PortfolioStats { threads: self.options.params.thread_count().max(1), ..Default::default() };
+        let mut stats = Stats { threads: self.options.params.thread_count().max(1), ..Default::default() };
         let searching = crate::validate::until_checked(stop, problem);
         let result = self
             .solve_inner(problem, given, &searching, events, &mut stats)
@@ -224,7 +223,7 @@ impl Portfolio {
         given: Given<'_>,
         caller: &StopToken,
         events: &(dyn Fn(Event) + Sync),
-        stats: &mut PortfolioStats,
+        stats: &mut Stats,
     ) -> Result<Solution, SolveError> {
         let Given { model, known, detour } = given;
         let start = Instant::now();
@@ -311,7 +310,7 @@ type Win = (Vec<i64>, String);
 /// of the whole problem, which the solve validates like its own. The
 /// quick round's paused searches wait meanwhile: if the detour finds
 /// nothing, the race carries them on, so nothing done before is lost.
-pub(crate) type Detour<'d> = &'d (dyn Fn(&StopToken, &mut PortfolioStats) -> Option<Solution> + Sync);
+pub(crate) type Detour<'d> = &'d (dyn Fn(&StopToken, &mut Stats) -> Option<Solution> + Sync);
 
 /// What a caller gives a solve besides the problem: a model already built
 /// for it (any capacity), placements already known for some partitions
@@ -363,7 +362,7 @@ impl Placements {
 impl Solve<'_> {
     /// Counts the partitions, caps the threads at the searches the model
     /// affords, and announces the crew that will race (which it returns).
-    fn start(&self, stats: &mut PortfolioStats) -> Vec<Worker> {
+    fn start(&self, stats: &mut Stats) -> Vec<Worker> {
         let partitions = self.model.partitions().len();
         stats.partitions = partitions;
         stats.threads = stats.threads.min(self.model.affordable_searches());
@@ -395,12 +394,7 @@ impl Solve<'_> {
     /// [`PARALLEL_GREEDY`] buffers or more they run side by side on the
     /// solve's threads (each reads every overlapping pair once, which on a
     /// dense partition takes as long as a thousand nodes of search).
-    fn greedy(
-        &self,
-        pool: &rayon::ThreadPool,
-        placed: &mut Placements,
-        stats: &mut PortfolioStats,
-    ) -> Result<(), SolveError> {
+    fn greedy(&self, pool: &rayon::ThreadPool, placed: &mut Placements, stats: &mut Stats) -> Result<(), SolveError> {
         let hints: Vec<Option<i64>> = self.problem.buffers.iter().map(|b| b.hint).collect();
         let strategies = &self.opts.greedy;
         for (p, part) in self.model.partitions().iter().enumerate() {
@@ -447,7 +441,7 @@ impl Solve<'_> {
 
     /// Phase 5: the solution if the race left every partition placed, the
     /// proof's error if it found the problem infeasible, else why it stopped.
-    fn answer(&self, outcome: RaceOutcome, placed: Placements, stats: &PortfolioStats) -> Result<Solution, SolveError> {
+    fn answer(&self, outcome: RaceOutcome, placed: Placements, stats: &Stats) -> Result<Solution, SolveError> {
         match outcome {
             RaceOutcome::Solved if placed.solved.iter().all(|&s| s) => {
                 let solution = Solution::new(self.problem, placed.offsets);

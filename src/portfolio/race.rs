@@ -12,12 +12,12 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::events::{EventKind, PortfolioStats};
 use super::options::{random_rank, PortfolioOptions, Worker};
 use super::reference_round::Paused;
 use super::{Placements, Solve, Win};
 use crate::nogood::NogoodCache;
 use crate::params::Heuristic;
+use crate::report::{EventKind, Stats};
 use crate::search::{Model, Search};
 use crate::stop::StopToken;
 use crate::switches::{Switch, Switches};
@@ -47,7 +47,7 @@ pub(super) struct Race<'a> {
     /// The winning offsets of each partition and the worker that won it.
     pub(super) results: Mutex<Vec<Option<Win>>>,
     pub(super) infeasible_by: Mutex<Option<String>>,
-    pub(super) stats: Mutex<PortfolioStats>,
+    pub(super) stats: Mutex<Stats>,
     /// Quick-round searches paused mid-partition, for the matching worker to adopt.
     pub(super) paused: Mutex<Vec<Paused<'a>>>,
     /// The buffers in the partitions each worker of the crew has won in
@@ -66,7 +66,7 @@ impl<'a> Solve<'a> {
         crew: &[Worker],
         placed: &mut Placements,
         paused: Vec<Paused<'a>>,
-        stats: &mut PortfolioStats,
+        stats: &mut Stats,
     ) -> RaceOutcome {
         if placed.solved.iter().all(|&s| s) {
             return RaceOutcome::Solved;

@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
-use super::events::{EventKind, PortfolioStats, WorkerStats};
 use super::{Placements, Solve};
 use crate::error::SolveError;
 use crate::params::{Heuristic, SolverParams};
 use crate::problem::Solution;
+use crate::report::{EventKind, Stats, WorkerStats};
 use crate::search::{Model, Search, Status};
 use crate::stop::StopToken;
 
@@ -141,7 +141,7 @@ impl<'a> Solve<'a> {
         &self,
         pool: &rayon::ThreadPool,
         placed: &mut Placements,
-        stats: &mut PortfolioStats,
+        stats: &mut Stats,
     ) -> ControlFlow<Result<Solution, SolveError>, Option<Undecided<'a>>> {
         if !self.opts.quick_round || placed.solved.iter().any(|&s| s) {
             return ControlFlow::Continue(None);
@@ -212,7 +212,7 @@ impl<'a> Solve<'a> {
 ///
 /// The last value says whether the first pass was calm (see
 /// [`Undecided::calm`]).
-fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut PortfolioStats) -> (Status, Vec<i64>, Leftovers<'a>, bool) {
+fn quick_round<'a>(round: &Round<'_, 'a>, stats: &mut Stats) -> (Status, Vec<i64>, Leftovers<'a>, bool) {
     let round = *round;
     let heuristics = &round.params.preordering_heuristics;
     // cancel[i] is raised once an attempt before i has decided: i's answer

@@ -1,9 +1,11 @@
-//! What a solve tells the outside: progress events while it runs, counters
-//! and the result once it is over.
+//! What a solve tells the outside, whichever driver ran it: progress events
+//! while it runs, and once it is over the result, its counters and the
+//! driver that decided it.
 //!
-//! These are the portfolio's whole output, kept apart from the phases that
-//! produce them so that front ends (the command line, batch, Python) can
-//! read them without reading how a solve works.
+//! Every driver (the reference's round robin, the portfolio, stacking, the
+//! large-instance search) speaks this one language, below all of them, so
+//! that front ends (the command line, batch, Python, C) read a report
+//! instead of knowing how a solve works or which driver the facade chose.
 
 use std::time::Duration;
 
@@ -72,7 +74,7 @@ pub struct WorkerStats {
 
 /// Counters of a portfolio solve.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PortfolioStats {
+pub struct Stats {
     /// Wall time.
     pub wall: Duration,
     /// Threads used.
@@ -90,16 +92,58 @@ pub struct PortfolioStats {
     /// Nodes those facts pruned.
     pub learned_hits: u64,
     /// Facts one search learned that another of the live race took in
-    /// ([`super::PortfolioOptions::share_facts`]).
+    /// ([`crate::portfolio::PortfolioOptions::share_facts`]).
     pub facts_shared: u64,
     /// Nodes those facts pruned (counted in [`Self::learned_hits`] too).
     pub shared_hits: u64,
     /// The worker that settled the answer (the last partition's winner, or
     /// the one that proved infeasibility).
     pub decided_by: Option<String>,
+    /// The driver that ran the solve (`None` when it stopped before any
+    /// driver did). The facade ([`crate::solver`]) is the one place that
+    /// chooses it.
+    pub driver: Option<Driver>,
 }
 
-impl PortfolioStats {
+/// The drivers the facade chooses among; see [`crate::solver`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Driver {
+    /// The reference's algorithm: one exact search, its preorderings in
+    /// round robin with doubling node limits (`--threads 1`).
+    RoundRobin,
+    /// The parallel portfolio of exact searches and greedy placements.
+    Portfolio,
+    /// The portfolio's detour for two problems side by side: each part
+    /// packed alone, one above the other.
+    Stacking,
+    /// Problems too large for the exact search's model: online and greedy
+    /// packings improved by neighbourhood search.
+    Large,
+    /// Capacity minimization (`--minimize_capacity`): bounds, then probes
+    /// at fixed capacities.
+    Minimize,
+}
+
+impl Driver {
+    /// The name statistics and front ends print.
+    pub fn name(self) -> &'static str {
+        match self {
+            Driver::RoundRobin => "round-robin",
+            Driver::Portfolio => "portfolio",
+            Driver::Stacking => "stacking",
+            Driver::Large => "large",
+            Driver::Minimize => "minimize",
+        }
+    }
+}
+
+impl std::fmt::Display for Driver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Stats {
     /// Total nodes over all workers.
     pub fn nodes(&self) -> u64 {
         self.workers.iter().map(|w| w.nodes).sum()
@@ -115,7 +159,7 @@ impl PortfolioStats {
     /// workers' counters under `prefix` followed by their names, and its
     /// proofs, facts and hits. Wall time, threads and partitions stay this
     /// solve's own.
-    pub fn absorb(&mut self, other: &PortfolioStats, prefix: &str) {
+    pub fn absorb(&mut self, other: &Stats, prefix: &str) {
         for w in &other.workers {
             let mine = self.worker(&format!("{prefix}{}", w.name));
             mine.attempts += w.attempts;
@@ -142,11 +186,11 @@ impl PortfolioStats {
     }
 }
 
-/// The result of a portfolio solve and its counters.
+/// The result of a solve and its counters (the driver among them).
 #[derive(Clone, Debug)]
 pub struct Report {
     /// The solution, or why there is none.
     pub result: Result<Solution, SolveError>,
     /// Counters.
-    pub stats: PortfolioStats,
+    pub stats: Stats,
 }
