@@ -41,8 +41,8 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::heuristics::{Fit, Greedy, GreedyOrder};
+use crate::options::{PortfolioOptions, Worker};
 use crate::params::{check_threads, parse_duration, parse_heuristics, SolverParams};
-use crate::portfolio::{PortfolioOptions, Worker};
 use crate::switches::Switch;
 
 /// How a preset runs the search.

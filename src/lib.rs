@@ -63,6 +63,9 @@ pub mod heuristics;
 pub(crate) mod nogood;
 pub(crate) mod search;
 
+// What a solve takes, below every driver.
+pub mod options;
+
 // The drivers.
 pub(crate) mod lns;
 pub mod minimize;
@@ -78,8 +81,8 @@ pub use bounds::LowerBounds;
 pub use error::{CsvError, IoError, ProblemError, SolveError};
 pub use io::{from_csv, read_csv_file, to_csv, write_csv_file};
 pub use minimize::{minimize, MinimizeStatus, Minimized};
+pub use options::{PortfolioOptions, Worker};
 pub use params::{Heuristic, SolverParams};
-pub use portfolio::{PortfolioOptions, Worker};
 pub use problem::{Buffer, BufferIdx, Gap, Interval, Lifespan, Offset, Problem, Solution, Time, Window};
 pub use report::{Driver, Event, EventKind, Report, Stats, WorkerStats};
 pub use solver::{solve_with, SolveStats, Solver};

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::error::SolveError;
+use crate::options::PortfolioOptions;
 use crate::params::SolverParams;
-use crate::portfolio::PortfolioOptions;
 use crate::problem::{BufferIdx, Problem, Solution};
 use crate::report::{Driver, Event, EventKind, Report, Stats, WorkerStats};
 pub use crate::round_robin::SolveStats;

@@ -24,8 +24,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::portfolio::{Event, Portfolio, PortfolioOptions, Report, Stats};
+use crate::options::PortfolioOptions;
+use crate::portfolio::Portfolio;
 use crate::problem::{Problem, Solution};
+use crate::report::{Event, Report, Stats};
 use crate::stop::StopToken;
 
 /// Longest a stacked part is searched, or an eighth of the time left if

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use common::{brute_force, has_windows, problem, Model};
 use minimalloc::params::parse_heuristics;
-use minimalloc::portfolio::{Portfolio, PortfolioOptions};
+use minimalloc::portfolio::Portfolio;
+use minimalloc::PortfolioOptions;
 use minimalloc::{read_csv_file, validate, Problem, SolveError, Solver, SolverParams, Switches};
 use proptest::prelude::*;
 
@@ -88,7 +89,7 @@ proptest! {
         let run = |threads: usize| {
             let mut opts = options(511, threads, true, true, true);
             opts.params.seed = seed;
-            opts.workers.push(minimalloc::portfolio::Worker::new("TWA", true));
+            opts.workers.push(minimalloc::Worker::new("TWA", true));
             Portfolio::new(opts).solve(&p, &|_| {}).result
         };
         let one = run(1);

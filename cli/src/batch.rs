@@ -33,9 +33,9 @@ use minimalloc::error::SolveError;
 use minimalloc::io::{first_clash, read_csv_file_until, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeStatus};
 use minimalloc::params::{check_threads, parse_duration};
-use minimalloc::portfolio::PortfolioOptions;
 use minimalloc::render::{html, plot};
 use minimalloc::solver::solve_with;
+use minimalloc::PortfolioOptions;
 use minimalloc::StopToken;
 use minimalloc::{render, validate, LowerBounds, Problem, Solution};
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use common::cmd::bin;
 use minimalloc::error::ProblemErrorKind;
 use minimalloc::minimize::minimize_until;
-use minimalloc::portfolio::PortfolioOptions;
+use minimalloc::PortfolioOptions;
 use minimalloc::{
     minimize, read_csv_file, solve_with, validate, Buffer, Gap, Interval, MinimizeStatus, Problem, SolveError, Solver,
     SolverParams, StopToken,

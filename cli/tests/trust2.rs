@@ -21,7 +21,7 @@ use common::cmd::{bin, write, SEED};
 use minimalloc::bounds::{admit, overlapping_pairs_until, LowerBounds};
 use minimalloc::io::read_csv_file_until;
 use minimalloc::minimize::minimize_until;
-use minimalloc::portfolio::PortfolioOptions;
+use minimalloc::PortfolioOptions;
 use minimalloc::{solve_with, MinimizeStatus, Problem, SolveError, SolverParams, StopToken};
 use predicates::str::contains;
 

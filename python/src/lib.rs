@@ -35,12 +35,12 @@ use minimalloc::error::SolveError;
 use minimalloc::io::{read_csv_with, ReadOptions, TimeColumns};
 use minimalloc::minimize::{minimize_with, MinimizeStatus};
 use minimalloc::params::{check_threads, parse_heuristics, time_limit, Heuristic, SolverParams};
-use minimalloc::portfolio::PortfolioOptions;
 use minimalloc::problem::{Buffer, Gap, Interval, Problem, Solution};
 use minimalloc::stop::StopToken;
 use minimalloc::sweep::Kind;
 use minimalloc::switches::Switch;
 use minimalloc::validate::ValidationError;
+use minimalloc::PortfolioOptions;
 
 create_exception!(minimalloc, MiniMallocError, PyException, "Base class of the solver's errors.");
 create_exception!(minimalloc, InfeasibleError, MiniMallocError, "No packing fits in the capacity (proven).");

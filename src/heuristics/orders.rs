@@ -75,7 +75,7 @@ impl Order {
         Order { reversed: !self.reversed, ..self }
     }
 
-    /// The orders `lns::starts` tries, most often best first: each
+    /// The orders the large-instance search starts from, most often best first: each
     /// is the best on some real trace (peak by lifespan on iopddl S_1 and
     /// Y_1 and SOMAS bert_base, peak by size then start on pangu, plain
     /// size or weighted orders on resnet50 and G_1), then the peak-first

@@ -12,10 +12,11 @@ use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
 
-use super::options::{luby, Worker, RESTART_SLICES};
+use super::crew::{luby, RESTART_SLICES};
 use super::race::{Race, RaceOutcome};
 use super::shared_facts::FactPool;
 use crate::nogood::{NogoodCache, NogoodHub};
+use crate::options::Worker;
 use crate::search::{Search, Status};
 use crate::switches::Switch;
 
@@ -33,7 +34,7 @@ struct Task<'s> {
     /// heuristics, so counting nodes would not be fair).
     spent: u64,
     /// Restarts so far, and slices run since the last (see
-    /// [`super::options::Worker::restarts`]).
+    /// [`crate::options::Worker::restarts`]).
     restarts: u64,
     slices: u64,
     /// The most of the partition's buffers its search has placed at once,

@@ -90,9 +90,9 @@
 //! refute a state again that another has refuted. The deterministic race
 //! shares none (what a search sees must not depend on timing).
 
+mod crew;
 mod deterministic;
 mod live;
-mod options;
 mod race;
 mod reference_round;
 mod shared_facts;
@@ -111,8 +111,8 @@ use crate::problem::{Problem, Solution};
 use crate::search::Model;
 use crate::stop::StopToken;
 
+pub use crate::options::{PortfolioOptions, Worker};
 pub use crate::report::{Event, EventKind, Report, Stats, WorkerStats};
-pub use options::{PortfolioOptions, Worker};
 
 use race::RaceOutcome;
 

@@ -12,10 +12,11 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::options::{random_rank, PortfolioOptions, Worker};
+use super::crew::random_rank;
 use super::reference_round::Paused;
 use super::{Placements, Solve, Win};
 use crate::nogood::NogoodCache;
+use crate::options::{PortfolioOptions, Worker};
 use crate::params::Heuristic;
 use crate::report::{EventKind, Stats};
 use crate::search::{Model, Search};
