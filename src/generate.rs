@@ -3,7 +3,8 @@
 //! - [`concat`](fn@concat): instances placed one after another in time (each shifted
 //!   past the previous one's end, ids prefixed), the portfolio's test of
 //!   per-partition racing: the reference applies one heuristic to all parts
-//!   and times out on A then B, though each alone takes seconds.
+//!   and can spend its whole budget on one of them, though each alone is
+//!   easy.
 //! - [`random`]: buffers with random lifespans and sizes.
 //! - [`perfect`]: a rectangle of memory × time cut at random into buffers,
 //!   so a packing of height exactly `capacity` exists (a tight instance whose

@@ -83,13 +83,12 @@ pub struct PortfolioOptions {
     /// quick round's wins go to the worker that continues that search).
     /// So with 3 a search that placed 95% of its buffers runs about three
     /// times as much as one stuck at 80%, and a worker that won half the
-    /// buffers 2.5 times as much as one that won none. Partitions of one
-    /// instance tend to want the same branching: on perfect2000-s31 point
-    /// filling wins four partitions of five, and the fifth took it 12 s at
-    /// an equal share, 7 s with the bonus; on the paper's E, TWA wins the
-    /// quick round's partition and then the race's in 0.17 s instead of
-    /// 0.26. Weighing wins by buffers keeps trivial partitions (one buffer,
-    /// placed by whichever heuristic came first) from counting.
+    /// buffers 2.5 times as much as one that won none. The reason: the
+    /// partitions of one instance tend to want the same branching, and a
+    /// search that got deep is the likeliest to finish. Weighing wins by
+    /// buffers keeps trivial partitions (one buffer, placed by whichever
+    /// heuristic came first) from counting. Its effect is measured by the
+    /// ablation `configs/no-winning-bonus.toml` (docs/techniques.md).
     /// `[default: 3]` `[range: 0..; 0 gives every search an equal share]`,
     /// preset key `winning_bonus`.
     pub winning_bonus: u32,

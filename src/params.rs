@@ -286,8 +286,7 @@ pub const LARGE_PAIRS: u64 = 4_000_000;
 /// refuse more; the library uses this many when asked for more. Past a few
 /// dozen threads the portfolio gains nothing (every worker is one search of
 /// a race that the fastest wins), while each thread costs a stack and a
-/// search's memory; thousands took seconds to start and hundreds of
-/// megabytes before any search ran.
+/// search's memory before any search runs.
 pub const MAX_THREADS: usize = 256;
 
 impl SolverParams {

@@ -5,9 +5,9 @@
 //!
 //! Such a problem does not split in time, so the portfolio races on all of
 //! it at once, and its searches mix the two halves at every level of
-//! memory: on the seven pairs of `tight/` (two of the paper's instances side
-//! by side, each solved alone in a fraction of a second) no worker found a
-//! packing in 10 s. Here the buffer list is cut where the two parts' load
+//! memory, so that a pair of problems each easy alone can be out of reach
+//! together (`configs/no-stacking.toml` on `tight/`'s pairs: see
+//! docs/techniques.md). Here the buffer list is cut where the two parts' load
 //! bounds add up least, the bottom part is solved alone at its own bound
 //! or at the room the other's bound leaves, the top part in the room left
 //! above it, and the packings are stacked.
@@ -38,10 +38,10 @@ pub const PART_BUDGET: Duration = Duration::from_secs(2);
 
 /// The first, short try at each of the bottom part's two capacities (see
 /// `bottom_part`), or an eighth of the time left if that is less.
-/// `[default: 250 ms]` `[range: up to PART_BUDGET]`: every half of
-/// tight/'s pairs that packs at all packs within it (0.04-0.2 s each on
-/// this project's 2-core machine), so a capacity that does not fit costs
-/// little before the other is tried.
+/// `[default: 250 ms]` `[range: up to PART_BUDGET]`: a part that packs at
+/// all usually packs within a fraction of it (the paper's instances alone:
+/// `cargo bench --bench challenging`), so a capacity that does not fit
+/// costs little before the other is tried.
 pub const PROBE_BUDGET: Duration = Duration::from_millis(250);
 
 /// Each part has at least this share of the buffers (in tenths):
@@ -209,9 +209,9 @@ fn lcm(a: i64, b: i64) -> i64 {
 /// The part to pack at the bottom, at its own load bound `own` or with
 /// all the `room` the other part leaves: each first with a short budget
 /// ([`PROBE_BUDGET`]), then each with the whole [`PART_BUDGET`]. Neither
-/// capacity is the better first guess: the paper's I packs at its bound in
-/// 0.09 s and not in 5 s with 8 KiB more, while D packs with room to spare
-/// in under 0.1 s and is not packed at its bound in 60 s of minimization.
+/// capacity is the better first guess: among the paper's instances some
+/// pack at their bound at once and resist a little more room, others pack
+/// with room to spare and never at their bound.
 /// A capacity that fails its short try is searched afresh in the long one
 /// (a portfolio solve does not resume), which costs at most the short try.
 fn bottom_part(

@@ -174,11 +174,11 @@ pub(crate) fn checked_within(problem: &Problem, solution: Solution, capacity: i6
 }
 
 /// The time to keep for finishing a run of `buffers` buffers before its
-/// deadline: this sweep takes about 0.25 µs a buffer (0.24 s on a million
-/// rows, 20 ms on iopddl_Y_1), and an improver notices the deadline only
-/// between steps, each of which sorts the buffers once (0.1 to 0.2 µs a
-/// buffer). Searches stop that much earlier, so the answer still comes
-/// within the limit. `[default: 0.5 µs a buffer]`, rounded up to whole
+/// deadline: this sweep is linear in the buffers, and an improver notices
+/// the deadline only between steps, each of which sorts the buffers once.
+/// Searches stop that much earlier, so the answer still comes within the
+/// limit (`benchmarks/time-limit-after-read.py` measures how far past it
+/// runs end). `[default: 0.5 µs a buffer]`, rounded up to whole
 /// microseconds.
 pub fn finish_reserve(buffers: usize) -> Duration {
     Duration::from_micros((buffers as u64).div_ceil(2))

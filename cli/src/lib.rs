@@ -211,8 +211,10 @@ pub(crate) fn install_interrupt(flag: Arc<AtomicBool>) {
 }
 
 /// The time kept for writing a solution of `buffers` buffers before the
-/// deadline: CSV at about 0.25 µs a buffer (0.23 s on a million rows), and
-/// freeing the run's memory on the way out; 0.4 µs a buffer.
+/// deadline: writing the CSV and freeing the run's memory on the way out,
+/// both linear in the buffers (`benchmarks/time-limit-after-read.py`
+/// measures how far past the limit runs end). `[default: 0.4 µs a
+/// buffer]`.
 pub(crate) fn write_reserve(buffers: usize) -> std::time::Duration {
     std::time::Duration::from_nanos((buffers as u64).saturating_mul(400))
 }
@@ -274,8 +276,8 @@ fn solve_command(args: &Args, process_ends: bool) -> Result<i32, Failure> {
 
 /// The problem a command solves. When the process ends right after the
 /// command, it is left for the kernel to take back with the rest of the
-/// memory, at once, instead of freed buffer by buffer: on a million
-/// buffers that took 20 ms, a share of a short time limit.
+/// memory, at once, instead of freed buffer by buffer, which on millions of
+/// buffers is a share of a short time limit.
 struct Held {
     problem: Option<Problem>,
     leak: bool,

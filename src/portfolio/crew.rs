@@ -8,8 +8,7 @@
 use crate::options::{PortfolioOptions, Worker};
 
 /// The unit of the restart schedule, in time slices. `[default: 64]`
-/// (64 slices of 256 nodes: about 16 thousand nodes, tens of milliseconds
-/// on the tight instances) `[range: 1..]`: short enough that a bad start
+/// (64 slices of 256 nodes: about 16 thousand nodes) `[range: 1..]`: short enough that a bad start
 /// is left quickly, long enough that the doubling budgets reach searches
 /// of millions of nodes within seconds.
 pub const RESTART_SLICES: u64 = 64;

@@ -42,8 +42,8 @@ struct Round<'p, 'a> {
 /// clock. `[default: 100 ms]` `[range: any]`: the round is there to give
 /// easy instances the reference's own answer, which the paper's suite gets
 /// well within it (`minimalloc --stats-json` names the decider:
-/// `reference`), but its node budgets are counted in nodes, and where one
-/// node costs a millisecond (perfect2000-s31 of tight/) the budgets would
+/// `reference`), but its node budgets are counted in nodes, and where
+/// nodes are slow (thousands of buffers live at once) the budgets would
 /// take seconds. Cutting the round short loses nothing: its searches are
 /// paused where they stand and the race carries them on. It is also the
 /// longest an undecided round keeps the portfolio's detour (stacking)
@@ -201,7 +201,7 @@ impl<'a> Solve<'a> {
 /// partition (and any number of trivial ones before it) that is the same
 /// budget and the same answer; on an instance made of many parts, a
 /// heuristic lost on one part no longer spends the whole instance's budget
-/// there (16 copies of K in a row took 1.1 s in this round alone).
+/// there.
 ///
 /// When nothing decides, a second pass gives each attempt that ran out of
 /// budget a fresh search, with twice the partition's buffers in nodes, on

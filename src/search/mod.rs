@@ -47,8 +47,9 @@ pub enum Status {
 }
 
 /// Sections with at least this many buffers keep their unplaced buffers in
-/// a prefix (see `Search::members`); measured on the challenging suite, the
-/// bookkeeping costs more than it saves below about two dozen.
+/// a prefix (see `Search::members`); in smaller sections the bookkeeping
+/// costs more than it saves (`cargo bench --bench challenging` measures
+/// the difference).
 const BIG_SECTION: u32 = 24;
 
 /// Longest nogood key kept, in integers.

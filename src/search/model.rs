@@ -227,9 +227,8 @@ impl Model {
 
     /// The budget of one search's learned facts ([`crate::search::learned`]):
     /// as much as the rest of its state, within 1 to 16 MiB (1 MiB on the
-    /// paper's instances, which is what D's figures in CHANGELOG.md and
-    /// docs/techniques.md were measured with), so that memory stays
-    /// proportional to the problem.
+    /// paper's instances), so that memory stays proportional to the
+    /// problem.
     pub(crate) fn learned_bytes(&self) -> usize {
         self.state_bytes().clamp(1 << 20, 16 << 20)
     }
