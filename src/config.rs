@@ -25,17 +25,16 @@
 //! switches = { check_dominance = true }     # per-worker overrides
 //!
 //! [lns]                                     # large instances' neighbourhood search
-//! band = 48                                 # (crate::params::LnsTunables)
+//! band = 48                                 # every key: docs/tunables.md
 //! repair_budget = "150ms"
 //!
-//! [minimize]                                # probe budgets (crate::params::MinimizeTunables)
+//! [minimize]                                # probe budgets (docs/tunables.md)
 //! bound_share = 12
 //! descent_budget = ["250ms", "10s"]
 //! ```
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
 
 use serde::Deserialize;
 use thiserror::Error;
@@ -130,31 +129,12 @@ struct RawConfig {
     switches: BTreeMap<String, bool>,
     #[serde(default)]
     worker: Vec<RawWorker>,
+    /// The `[lns]` table: [`crate::tunables::LnsTunables`], read key by key.
     #[serde(default)]
-    lns: RawLns,
+    lns: toml::Table,
+    /// The `[minimize]` table: [`crate::tunables::MinimizeTunables`].
     #[serde(default)]
-    minimize: RawMinimize,
-}
-
-/// The `[lns]` table: [`crate::params::LnsTunables`].
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLns {
-    band: Option<i64>,
-    reach: Option<i64>,
-    max_repair: Option<i64>,
-    repair_budget: Option<String>,
-}
-
-/// The `[minimize]` table: [`crate::params::MinimizeTunables`].
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMinimize {
-    bound_share: Option<i64>,
-    bound_budget: Option<[String; 2]>,
-    descent_share: Option<i64>,
-    descent_budget: Option<[String; 2]>,
-    descent_unlimited: Option<String>,
+    minimize: toml::Table,
 }
 
 /// A loaded preset.
@@ -325,45 +305,15 @@ impl Config {
     }
 }
 
-/// Reads the `[lns]` and `[minimize]` tables into `params`, checking ranges.
+/// Reads the `[lns]` and `[minimize]` tables into `params`: each key goes
+/// to its table's `set`, which checks its name and range.
 fn tunables(raw: &RawConfig, params: &mut SolverParams) -> Result<(), String> {
-    let count = |key: &str, v: Option<i64>| -> Result<Option<i64>, String> {
-        match v {
-            Some(v) if v < 1 => Err(format!("{key} must be at least 1, got {v}")),
-            _ => Ok(v),
-        }
-    };
-    let time = |key: &str, v: &Option<String>| -> Result<Option<Duration>, String> {
-        v.as_deref()
-            .map(|t| {
-                parse_duration(t).map_err(|e| format!("{key} {e}"))?.ok_or_else(|| format!("{key} must be finite"))
-            })
-            .transpose()
-    };
-    let span = |key: &str, v: &Option<[String; 2]>| -> Result<Option<(Duration, Duration)>, String> {
-        let Some([a, b]) = v else { return Ok(None) };
-        let (least, most) = (time(key, &Some(a.clone()))?, time(key, &Some(b.clone()))?);
-        match (least, most) {
-            (Some(l), Some(m)) if l <= m => Ok(Some((l, m))),
-            _ => Err(format!("{key} must be [least, most] with least <= most, got [{a}, {b}]")),
-        }
-    };
-    let l = &mut params.lns;
-    let lns = &raw.lns;
-    l.band = count("lns.band", lns.band)?.map_or(l.band, |v| v as usize);
-    l.reach = count("lns.reach", lns.reach)?.unwrap_or(l.reach);
-    l.max_repair = count("lns.max_repair", lns.max_repair)?.map_or(l.max_repair, |v| v as usize);
-    l.repair_budget = time("lns.repair_budget", &lns.repair_budget)?.unwrap_or(l.repair_budget);
-    let m = &mut params.minimize;
-    let min = &raw.minimize;
-    let share = |key: &str, v: Option<i64>| -> Result<Option<u32>, String> {
-        count(key, v)?.map(|v| u32::try_from(v).map_err(|_| format!("{key} is too large: {v}"))).transpose()
-    };
-    m.bound_share = share("minimize.bound_share", min.bound_share)?.unwrap_or(m.bound_share);
-    m.bound_budget = span("minimize.bound_budget", &min.bound_budget)?.unwrap_or(m.bound_budget);
-    m.descent_share = share("minimize.descent_share", min.descent_share)?.unwrap_or(m.descent_share);
-    m.descent_budget = span("minimize.descent_budget", &min.descent_budget)?.unwrap_or(m.descent_budget);
-    m.descent_unlimited = time("minimize.descent_unlimited", &min.descent_unlimited)?.unwrap_or(m.descent_unlimited);
+    for (key, value) in &raw.lns {
+        params.lns.set(key, value)?;
+    }
+    for (key, value) in &raw.minimize {
+        params.minimize.set(key, value)?;
+    }
     Ok(())
 }
 
@@ -376,6 +326,7 @@ fn unknown_switch(name: &str, place: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn the_default_preset_parses() {

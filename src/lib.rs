@@ -47,6 +47,7 @@ pub mod params;
 pub mod problem;
 pub mod stop;
 pub mod switches;
+pub mod tunables;
 
 pub mod bounds;
 pub mod generate;

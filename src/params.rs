@@ -5,6 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use crate::tunables::{parse_duration, time_limit, LnsTunables, MinimizeTunables};
+
 use crate::switches::{Switch, Switches};
 
 /// One key of a static preordering: buffers are sorted by the keys of a
@@ -120,19 +122,6 @@ pub fn check_threads(given: i128) -> Result<usize, String> {
     }
 }
 
-/// A time limit given in seconds: 0 or more; infinity is no limit, and so
-/// is a limit too long for the clock (over 500 billion years), which no
-/// run would reach. Durations in text go through [`parse_duration`].
-pub fn time_limit(seconds: f64) -> Result<Option<Duration>, String> {
-    if seconds.is_nan() {
-        return Err("must be a number of seconds, 0 or more (inf: no limit), got NaN".into());
-    }
-    if seconds < 0.0 {
-        return Err(format!("must not be negative, got {seconds} s (give 0 or more seconds, or inf for no limit)"));
-    }
-    Ok(Duration::try_from_secs_f64(seconds).ok())
-}
-
 /// The reference's default heuristics, tried in round robin.
 pub const DEFAULT_HEURISTICS: &str = "WAT,TAW,TWA";
 
@@ -166,97 +155,6 @@ pub struct SolverParams {
     pub lns: LnsTunables,
     /// Capacity minimization's tunables (preset table `[minimize]`).
     pub minimize: MinimizeTunables,
-}
-
-/// Tunables of the neighbourhood search that improves large instances and
-/// minimizations (preset table `[lns]`, keys as the field names).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LnsTunables {
-    /// Most buffers freed per repair. `[default: 48]` `[range: 1..]`: the
-    /// exact repair of 48 buffers and their obstacles usually ends within
-    /// its budget; a repair that times out halves its band (to 12 at
-    /// least), one that succeeds doubles it back.
-    pub band: usize,
-    /// Buffers living longer than this many times the median lifespan at
-    /// the repaired moment stay where they are. `[default: 4]` `[range:
-    /// 1..]`: moving a buffer that spans the schedule drags every buffer it
-    /// meets into the repair.
-    pub reach: i64,
-    /// Repairs whose sub-problem would hold more buffers than this are
-    /// skipped. `[default: 600]` `[range: 1..]`: larger windows rarely
-    /// close within the budget.
-    pub max_repair: usize,
-    /// Time budget of one exact repair. `[default: 150 ms]` `[range: any]`:
-    /// long enough for the online packing and a short exact search of a
-    /// band, short enough that a stuck repair costs little.
-    pub repair_budget: Duration,
-}
-
-impl Default for LnsTunables {
-    fn default() -> Self {
-        LnsTunables { band: 48, reach: 4, max_repair: 600, repair_budget: Duration::from_millis(150) }
-    }
-}
-
-/// Tunables of capacity minimization's probes (preset table `[minimize]`,
-/// keys as the field names). A probe is one exact solve at a trial
-/// capacity under a time budget; a probe that runs out proves nothing, so
-/// budgets trade the number of capacities tried against the depth each
-/// is searched to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MinimizeTunables {
-    /// A probe at the lower bound gets the remaining time divided by this.
-    /// `[default: 12]` `[range: 1..]`: on the paper's instances the optimum
-    /// usually is the bound, so the first probes deserve a good share,
-    /// but a refuted bound is raised and probed again, several times.
-    pub bound_share: u32,
-    /// Least and most time of a probe at the lower bound (the most is also
-    /// the budget without a time limit). `[default: 200 ms, 10 s]`
-    /// `[range: min <= max]`.
-    pub bound_budget: (Duration, Duration),
-    /// A probe of the descent gets the remaining time divided by this.
-    /// `[default: 16]` `[range: 1..]`: the descent runs a dozen or more
-    /// probes; budgets double when the step is down to one.
-    pub descent_share: u32,
-    /// Least and most time of a descent probe. `[default: 250 ms, 10 s]`
-    /// `[range: min <= max]`.
-    pub descent_budget: (Duration, Duration),
-    /// A descent probe's time without a time limit. `[default: 5 s]`
-    /// `[range: any]`: it doubles whenever the step is down to one.
-    pub descent_unlimited: Duration,
-}
-
-impl Default for MinimizeTunables {
-    fn default() -> Self {
-        MinimizeTunables {
-            bound_share: 12,
-            bound_budget: (Duration::from_millis(200), Duration::from_secs(10)),
-            descent_share: 16,
-            descent_budget: (Duration::from_millis(250), Duration::from_secs(10)),
-            descent_unlimited: Duration::from_secs(5),
-        }
-    }
-}
-
-impl MinimizeTunables {
-    /// A bound probe's budget, given the run's remaining time.
-    pub fn bound_probe(&self, remaining: Option<Duration>) -> Duration {
-        let (least, most) = self.bound_budget;
-        match remaining {
-            Some(r) => (r / self.bound_share.max(1)).min(most),
-            None => most,
-        }
-        .max(least)
-    }
-
-    /// A descent probe's first budget, given the run's remaining time.
-    pub fn descent_probe(&self, remaining: Option<Duration>) -> Duration {
-        let (least, most) = self.descent_budget;
-        match remaining {
-            Some(r) => (r / self.descent_share.max(1)).max(least).min(most.max(least)),
-            None => self.descent_unlimited,
-        }
-    }
 }
 
 impl Default for SolverParams {
@@ -313,51 +211,6 @@ impl SolverParams {
     pub fn on(&self, switch: Switch) -> bool {
         self.switches.get(switch)
     }
-}
-
-/// Parses a duration such as `30s`, `1m`, `500ms`, `1h30m`, `2.5s`, `inf`,
-/// or a bare number of seconds, under the rule of [`time_limit`]. `None`
-/// means no limit.
-pub fn parse_duration(text: &str) -> Result<Option<Duration>, String> {
-    let s = text.trim();
-    if matches!(s.to_ascii_lowercase().as_str(), "inf" | "infinite" | "infinity" | "none") {
-        return Ok(None);
-    }
-    let bad = || format!("must be a duration such as 30s, 1m, 500ms, 1h30m or inf, got '{}'", text.escape_debug());
-    if let Ok(secs) = s.parse::<f64>() {
-        return time_limit(secs);
-    }
-    // A sign before units: `-1s` is negative, which the rule refuses.
-    let (sign, s) = match s.strip_prefix('-') {
-        Some(rest) => (-1.0, rest),
-        None => (1.0, s),
-    };
-    let mut total = 0f64;
-    let mut rest = s;
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
-        if num_len == 0 {
-            return Err(bad());
-        }
-        let value: f64 = rest[..num_len].parse().map_err(|_| bad())?;
-        rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" | "min" => 60.0,
-            "h" => 3600.0,
-            _ => return Err(bad()),
-        };
-        rest = &rest[unit_len..];
-        total += value * scale;
-    }
-    time_limit(sign * total)
 }
 
 #[cfg(test)]

@@ -1,0 +1,369 @@
+//! The tunables: the numbers the neighbourhood search and the minimization
+//! run by that a preset may change, each written once, in the tables at
+//! the end of this module, with its default (in the syntax a preset uses),
+//! its range (from its type) and the reason for the default.
+//!
+//! From each table the `tunables!` macro makes the struct and its `Default`, the
+//! preset keys ([`crate::config`] hands every key of the preset's `[lns]`
+//! and `[minimize]` tables to `set`, which checks the range), and the
+//! listing (`docs`) that `docs/tunables.md` is generated from; a test keeps
+//! that page in step with the tables. Nothing here quotes a measured
+//! figure: the reasons say why a default is what it is, and the benchmark
+//! that measures its effect is named where there is one.
+
+use std::time::Duration;
+
+/// One tunable, as `docs/tunables.md` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TunableDoc {
+    /// The preset key, `table.field`.
+    pub key: String,
+    /// The default, as a preset writes it.
+    pub default: &'static str,
+    /// The values allowed, in words.
+    pub range: &'static str,
+    /// What it does and why the default is what it is.
+    pub doc: String,
+}
+
+/// A value a tunable may hold: parsed from its default's text, or read
+/// from a preset's TOML value, with its range checked either way.
+pub trait Value: Sized {
+    /// The values allowed, in words.
+    const RANGE: &'static str;
+    /// Parses a value written as a preset writes it (a default).
+    fn parse(text: &str) -> Result<Self, String>;
+    /// Reads a preset's value.
+    fn from_toml(value: &toml::Value) -> Result<Self, String>;
+}
+
+/// A count of at least 1 that fits `T`.
+fn count<T: TryFrom<i64>>(v: i64) -> Result<T, String> {
+    if v < 1 {
+        return Err(format!("must be at least 1, got {v}"));
+    }
+    T::try_from(v).map_err(|_| format!("is too large: {v}"))
+}
+
+macro_rules! counts {
+    ($($t:ty),*) => {$(
+        impl Value for $t {
+            const RANGE: &'static str = "an integer, 1 or more";
+            fn parse(text: &str) -> Result<Self, String> {
+                count(text.trim().parse::<i64>().map_err(|_| format!("must be an integer, got {text}"))?)
+            }
+            fn from_toml(value: &toml::Value) -> Result<Self, String> {
+                count(value.as_integer().ok_or_else(|| format!("must be an integer, got {value}"))?)
+            }
+        }
+    )*};
+}
+counts!(usize, u32, i64);
+
+impl Value for Duration {
+    const RANGE: &'static str = "a finite time: \"150ms\", \"2s\", \"1m\"";
+    fn parse(text: &str) -> Result<Self, String> {
+        parse_duration(text)?.ok_or_else(|| "must be finite".to_string())
+    }
+    fn from_toml(value: &toml::Value) -> Result<Self, String> {
+        Duration::parse(value.as_str().ok_or_else(|| format!("must be a time in quotes, got {value}"))?)
+    }
+}
+
+impl Value for (Duration, Duration) {
+    const RANGE: &'static str = "[least, most], two finite times with least <= most";
+    fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim().trim_start_matches('[').trim_end_matches(']');
+        let Some((a, b)) = text.split_once(',') else {
+            return Err(format!("must be [least, most], got {text}"));
+        };
+        let unquote = |s: &str| s.trim().trim_matches('"').to_string();
+        let (least, most) = (Duration::parse(&unquote(a))?, Duration::parse(&unquote(b))?);
+        if least > most {
+            return Err(format!("must be [least, most] with least <= most, got [{}, {}]", a.trim(), b.trim()));
+        }
+        Ok((least, most))
+    }
+    fn from_toml(value: &toml::Value) -> Result<Self, String> {
+        match value.as_array().map(Vec::as_slice) {
+            Some([a, b]) => match (a.as_str(), b.as_str()) {
+                (Some(a), Some(b)) => Self::parse(&format!("{a}, {b}")),
+                _ => Err(format!("must be two times in quotes, got {value}")),
+            },
+            _ => Err(format!("must be [least, most], got {value}")),
+        }
+    }
+}
+
+/// A time limit given in seconds: 0 or more; infinity is no limit, and so
+/// is a limit too long for the clock (over 500 billion years), which no
+/// run would reach. Durations in text go through [`parse_duration`].
+pub fn time_limit(seconds: f64) -> Result<Option<Duration>, String> {
+    if seconds.is_nan() {
+        return Err("must be a number of seconds, 0 or more (inf: no limit), got NaN".into());
+    }
+    if seconds < 0.0 {
+        return Err(format!("must not be negative, got {seconds} s (give 0 or more seconds, or inf for no limit)"));
+    }
+    Ok(Duration::try_from_secs_f64(seconds).ok())
+}
+
+/// Parses a duration such as `30s`, `1m`, `500ms`, `1h30m`, `2.5s`, `inf`,
+/// or a bare number of seconds, under the rule of [`time_limit`]. `None`
+/// means no limit.
+pub fn parse_duration(text: &str) -> Result<Option<Duration>, String> {
+    let s = text.trim();
+    if matches!(s.to_ascii_lowercase().as_str(), "inf" | "infinite" | "infinity" | "none") {
+        return Ok(None);
+    }
+    let bad = || format!("must be a duration such as 30s, 1m, 500ms, 1h30m or inf, got '{}'", text.escape_debug());
+    if let Ok(secs) = s.parse::<f64>() {
+        return time_limit(secs);
+    }
+    // A sign before units: `-1s` is negative, which the rule refuses.
+    let (sign, s) = match s.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, s),
+    };
+    let mut total = 0f64;
+    let mut rest = s;
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        if num_len == 0 {
+            return Err(bad());
+        }
+        let value: f64 = rest[..num_len].parse().map_err(|_| bad())?;
+        rest = &rest[num_len..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_len..];
+        total += value * scale;
+    }
+    time_limit(sign * total)
+}
+
+/// Declares a table of tunables; see the module docs.
+macro_rules! tunables {
+    (
+        $(#[doc = $sdoc:literal])*
+        pub struct $name:ident in $table:literal {
+            $(
+                $(#[doc = $doc:literal])*
+                pub $field:ident: $ty:ty = $default:literal,
+            )*
+        }
+    ) => {
+        $(#[doc = $sdoc])*
+        ///
+        #[doc = concat!("Preset table `[", $table, "]`, keys as the field names; each field's range is in `docs/tunables.md`.")]
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name {
+            $(
+                $(#[doc = $doc])*
+                #[doc = concat!("`[default: ", $default, "]`")]
+                pub $field: $ty,
+            )*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name {
+                    $(
+                        // The defaults are this table's own text; a test
+                        // parses every one.
+                        $field: <$ty as Value>::parse($default).unwrap_or_else(|e| {
+                            panic!("the default of {}.{} ({}) {e}", $table, stringify!($field), $default)
+                        }),
+                    )*
+                }
+            }
+        }
+
+        impl $name {
+            /// The preset table these tunables are read from.
+            pub const TABLE: &'static str = $table;
+
+            /// Sets the tunable `key` (a field's name) from a preset's
+            /// value, checking its range; an unknown key is an error that
+            /// lists the known ones.
+            pub fn set(&mut self, key: &str, value: &toml::Value) -> Result<(), String> {
+                match key {
+                    $(
+                        stringify!($field) => {
+                            self.$field = <$ty as Value>::from_toml(value)
+                                .map_err(|e| format!("{}.{} {e}", $table, key))?;
+                            Ok(())
+                        }
+                    )*
+                    _ => Err(format!(
+                        "unknown key '{key}' in [{}] (keys: {})",
+                        $table,
+                        [$(stringify!($field)),*].join(", ")
+                    )),
+                }
+            }
+
+            /// Every tunable of the table, for the docs.
+            pub fn docs() -> Vec<TunableDoc> {
+                vec![$(
+                    TunableDoc {
+                        key: format!("{}.{}", $table, stringify!($field)),
+                        default: $default,
+                        range: <$ty as Value>::RANGE,
+                        doc: [$($doc),*].iter().map(|l| l.trim()).collect::<Vec<_>>().join(" "),
+                    },
+                )*]
+            }
+        }
+    };
+}
+
+tunables! {
+    /// Tunables of the neighbourhood search that improves large instances
+    /// and minimizations.
+    pub struct LnsTunables in "lns" {
+        /// Most buffers freed per repair: a repair of this many buffers and
+        /// their obstacles usually ends within its budget; a repair that
+        /// times out halves its band (to 12 at least), one that succeeds
+        /// doubles it back.
+        pub band: usize = "48",
+        /// Buffers living longer than this many times the median lifespan
+        /// at the repaired moment stay where they are: moving a buffer that
+        /// spans the schedule drags every buffer it meets into the repair.
+        pub reach: i64 = "4",
+        /// Repairs whose sub-problem would hold more buffers than this are
+        /// skipped: larger windows rarely close within the budget.
+        pub max_repair: usize = "600",
+        /// Time budget of one exact repair: long enough for the online
+        /// packing and a short exact search of a band, short enough that a
+        /// stuck repair costs little.
+        pub repair_budget: Duration = "150ms",
+    }
+}
+
+tunables! {
+    /// Tunables of capacity minimization's probes. A probe is one exact
+    /// solve at a trial capacity under a time budget; a probe that runs out
+    /// proves nothing, so budgets trade the number of capacities tried
+    /// against the depth each is searched to.
+    pub struct MinimizeTunables in "minimize" {
+        /// A probe at the lower bound gets the remaining time divided by
+        /// this: on the paper's instances the optimum usually is the bound,
+        /// so the first probes deserve a good share, but a refuted bound is
+        /// raised and probed again, several times.
+        pub bound_share: u32 = "12",
+        /// Least and most time of a probe at the lower bound (the most is
+        /// also the budget without a time limit).
+        pub bound_budget: (Duration, Duration) = "[200ms, 10s]",
+        /// A probe of the descent gets the remaining time divided by this:
+        /// the descent runs a dozen or more probes; budgets double when the
+        /// step is down to one.
+        pub descent_share: u32 = "16",
+        /// Least and most time of a descent probe.
+        pub descent_budget: (Duration, Duration) = "[250ms, 10s]",
+        /// A descent probe's time without a time limit; it doubles whenever
+        /// the step is down to one.
+        pub descent_unlimited: Duration = "5s",
+    }
+}
+
+impl MinimizeTunables {
+    /// A bound probe's budget, given the run's remaining time.
+    pub fn bound_probe(&self, remaining: Option<Duration>) -> Duration {
+        let (least, most) = self.bound_budget;
+        match remaining {
+            Some(r) => (r / self.bound_share.max(1)).min(most),
+            None => most,
+        }
+        .max(least)
+    }
+
+    /// A descent probe's first budget, given the run's remaining time.
+    pub fn descent_probe(&self, remaining: Option<Duration>) -> Duration {
+        let (least, most) = self.descent_budget;
+        match remaining {
+            Some(r) => (r / self.descent_share.max(1)).max(least).min(most.max(least)),
+            None => self.descent_unlimited,
+        }
+    }
+}
+
+/// Every tunable of every table, in the order `docs/tunables.md` lists
+/// them.
+pub fn all_docs() -> Vec<TunableDoc> {
+    let mut all = LnsTunables::docs();
+    all.extend(MinimizeTunables::docs());
+    all
+}
+
+/// `docs/tunables.md`, made from the tables.
+pub fn markdown() -> String {
+    let mut page = String::from(
+        "# Tunables\n\n\
+         Generated from the tables in `src/tunables.rs` (a test fails when this page\n\
+         differs from them; `MINIMALLOC_BLESS=1 cargo test --lib tunables` rewrites it).\n\
+         A preset (`--config=FILE`) sets any of them in its `[lns]` or `[minimize]` table;\n\
+         the technique switches are in [techniques.md](techniques.md), the portfolio's own\n\
+         keys in `configs/default.toml`.\n\n\
+         | key | default | range | what, and why the default |\n|---|---|---|---|\n",
+    );
+    for t in all_docs() {
+        page.push_str(&format!("| `{}` | `{}` | {} | {} |\n", t.key, t.default, t.range.replace('|', "\\|"), t.doc));
+    }
+    page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_parses_and_reads_back() {
+        let l = LnsTunables::default();
+        assert_eq!((l.band, l.reach, l.max_repair, l.repair_budget), (48, 4, 600, Duration::from_millis(150)));
+        let m = MinimizeTunables::default();
+        assert_eq!(m.bound_budget, (Duration::from_millis(200), Duration::from_secs(10)));
+        assert_eq!(m.descent_unlimited, Duration::from_secs(5));
+        assert_eq!(all_docs().len(), 9);
+    }
+
+    #[test]
+    fn set_checks_ranges_and_names() {
+        let mut l = LnsTunables::default();
+        l.set("band", &toml::Value::Integer(20)).unwrap();
+        assert_eq!(l.band, 20);
+        assert!(l.set("band", &toml::Value::Integer(0)).unwrap_err().contains("lns.band must be at least 1"));
+        assert!(l.set("frobs", &toml::Value::Integer(1)).unwrap_err().contains("keys: band, reach"));
+        assert!(l.set("repair_budget", &toml::Value::String("inf".into())).is_err());
+        let mut m = MinimizeTunables::default();
+        let pair = |a: &str, b: &str| toml::Value::Array(vec![a.into(), b.into()]);
+        m.set("descent_budget", &pair("1s", "2s")).unwrap();
+        assert_eq!(m.descent_budget, (Duration::from_secs(1), Duration::from_secs(2)));
+        assert!(m.set("bound_budget", &pair("2s", "1s")).is_err());
+        assert!(m.set("descent_share", &toml::Value::Integer(99_999_999_999)).unwrap_err().contains("too large"));
+    }
+
+    /// `docs/tunables.md` is made from the tables; with MINIMALLOC_BLESS
+    /// set, this test rewrites it.
+    #[test]
+    fn the_tunables_page_is_up_to_date() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/tunables.md");
+        let page = markdown();
+        if std::env::var_os("MINIMALLOC_BLESS").is_some() {
+            std::fs::write(&path, &page).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(on_disk == page, "docs/tunables.md is stale: rerun with MINIMALLOC_BLESS=1");
+    }
+}
