@@ -225,15 +225,49 @@ fn write_title(out: &mut String, frame: &Frame, title: &str, subtitle: &str) {
     }
 }
 
-/// The frame, its grid lines and ticks, the tick labels and the axes'
-/// names ("(log)" added to a log axis's name, so that no one reads a log
-/// scale as linear).
-fn write_axes(out: &mut String, frame: &Frame, (x_axis, x_name): (&Axis, &str), (y_axis, y_name): (&Axis, &str)) {
+/// The plot's frame: a light panel with a dark border.
+fn write_frame(out: &mut String, frame: &Frame) {
     let _ = writeln!(
         out,
         r##"<rect class="frame" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#fbfbfb" stroke="#444"/>"##,
         frame.left, frame.top, frame.width, frame.height
     );
+}
+
+/// The y axis's major ticks: a grid line across the frame and a label left
+/// of it.
+fn write_y_ticks(out: &mut String, frame: &Frame, y_axis: &Axis) {
+    for v in y_axis.ticks() {
+        let y = frame.y(y_axis, v);
+        let _ = writeln!(
+            out,
+            r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ddd"/>"##,
+            frame.left,
+            frame.right()
+        );
+        let _ = writeln!(
+            out,
+            r##"<text class="tick" x="{:.1}" y="{y:.1}" font-size="12" fill="#333" text-anchor="end" dominant-baseline="central">{}</text>"##,
+            frame.left - 6.0,
+            number(v)
+        );
+    }
+}
+
+/// The y axis's name (already escaped), turned up, `gap` left of the frame.
+fn write_y_label(out: &mut String, frame: &Frame, gap: f64, name: &str) {
+    let (x, y) = (frame.left - gap, frame.top + frame.height / 2.0);
+    let _ = writeln!(
+        out,
+        r#"<text class="axis-label" x="{x:.1}" y="{y:.1}" font-size="13" text-anchor="middle" transform="rotate(-90 {x:.1} {y:.1})">{name}</text>"#
+    );
+}
+
+/// The frame, its grid lines and ticks, the tick labels and the axes'
+/// names ("(log)" added to a log axis's name, so that no one reads a log
+/// scale as linear).
+fn write_axes(out: &mut String, frame: &Frame, (x_axis, x_name): (&Axis, &str), (y_axis, y_name): (&Axis, &str)) {
+    write_frame(out, frame);
     let _ = writeln!(out, r#"<g class="x-axis">"#);
     for v in x_axis.minor_ticks() {
         let x = frame.x(x_axis, v);
@@ -278,28 +312,9 @@ fn write_axes(out: &mut String, frame: &Frame, (x_axis, x_name): (&Axis, &str), 
             frame.right()
         );
     }
-    for v in y_axis.ticks() {
-        let y = frame.y(y_axis, v);
-        let _ = writeln!(
-            out,
-            r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ddd"/>"##,
-            frame.left,
-            frame.right()
-        );
-        let _ = writeln!(
-            out,
-            r##"<text class="tick" x="{:.1}" y="{y:.1}" font-size="12" fill="#333" text-anchor="end" dominant-baseline="central">{}</text>"##,
-            frame.left - 6.0,
-            number(v)
-        );
-    }
+    write_y_ticks(out, frame, y_axis);
     let name = if y_axis.log { format!("{y_name} (log)") } else { y_name.to_string() };
-    let (x, y) = (frame.left - 52.0, frame.top + frame.height / 2.0);
-    let _ = writeln!(
-        out,
-        r#"<text class="axis-label" x="{x:.1}" y="{y:.1}" font-size="13" text-anchor="middle" transform="rotate(-90 {x:.1} {y:.1})">{}</text>"#,
-        esc(&name)
-    );
+    write_y_label(out, frame, 52.0, &esc(&name));
     let _ = writeln!(out, "</g>");
 }
 
@@ -592,32 +607,10 @@ fn write_over_bound(out: &mut String, series: &[Series], top: f64) {
     let _ = writeln!(out, r#"<g class="over-bound">"#);
     write_title(out, &frame, "Height over the lower bound", "1 is optimal by the bound; lower is better");
     // The axes are drawn by hand: the instances are categories, not numbers.
-    let _ = writeln!(
-        out,
-        r##"<rect class="frame" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#fbfbfb" stroke="#444"/>"##,
-        frame.left, frame.top, frame.width, frame.height
-    );
+    write_frame(out, &frame);
     let _ = writeln!(out, r#"<g class="y-axis">"#);
-    for v in y_axis.ticks() {
-        let y = frame.y(&y_axis, v);
-        let _ = writeln!(
-            out,
-            r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ddd"/>"##,
-            frame.left,
-            frame.right()
-        );
-        let _ = writeln!(
-            out,
-            r##"<text class="tick" x="{:.1}" y="{y:.1}" font-size="12" fill="#333" text-anchor="end" dominant-baseline="central">{}</text>"##,
-            frame.left - 6.0,
-            number(v)
-        );
-    }
-    let (x, y) = (frame.left - 55.0, frame.top + frame.height / 2.0);
-    let _ = writeln!(
-        out,
-        r#"<text class="axis-label" x="{x:.1}" y="{y:.1}" font-size="13" text-anchor="middle" transform="rotate(-90 {x:.1} {y:.1})">height / lower bound</text>"#
-    );
+    write_y_ticks(out, &frame, &y_axis);
+    write_y_label(out, &frame, 55.0, "height / lower bound");
     let _ = writeln!(out, "</g>");
     let column = frame.width / instances.len().max(1) as f64;
     let _ = writeln!(out, r#"<g class="x-axis">"#);
