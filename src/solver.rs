@@ -44,10 +44,7 @@ pub fn solve_with(
     if params.sequential() {
         return solve_sequential(problem, params, stop);
     }
-    let mut report = crate::stacking::solve(problem, opts, stop, events);
-    let stacked = report.stats.decided_by.as_deref() == Some(crate::stacking::DECIDED_BY);
-    report.stats.driver = Some(if stacked { Driver::Stacking } else { Driver::Portfolio });
-    report
+    crate::stacking::solve(problem, opts, stop, events)
 }
 
 /// The backtracks the reference's search counts on `problem` at its

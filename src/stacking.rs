@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use crate::options::PortfolioOptions;
 use crate::portfolio::Portfolio;
 use crate::problem::{Problem, Solution};
-use crate::report::{Event, Report, Stats};
+use crate::report::{Driver, Event, Report, Stats};
 use crate::stop::StopToken;
 
 /// Longest a stacked part is searched, or an eighth of the time left if
@@ -119,9 +119,6 @@ fn overlap_in_time(a: &[(usize, usize)], b: &[(usize, usize)]) -> bool {
     alo < bhi && blo < ahi
 }
 
-/// The `decided_by` of a solve that stacking settled.
-pub(crate) const DECIDED_BY: &str = "stacking";
-
 /// Solves `problem` with the portfolio of `opts`, which takes a stacked
 /// packing (see the module docs) as its detour when the buffer list has a
 /// [`cut`] and the quick round and greedy placements leave it open. The parts' work is
@@ -142,7 +139,8 @@ pub(crate) fn solve(
     let detour = |run: &StopToken, stats: &mut Stats| {
         let at = cut(problem, run)?;
         let solution = stacked(problem, at, opts, run, stats)?;
-        stats.decided_by = Some(DECIDED_BY.into());
+        stats.decided_by = Some("stacking".into());
+        stats.driver = Some(Driver::Stacking);
         Some(solution)
     };
     portfolio.solve_detouring(problem, &detour, stop, events)

@@ -112,6 +112,7 @@ use crate::search::Model;
 use crate::stop::StopToken;
 
 pub use crate::options::{PortfolioOptions, Worker};
+use crate::report::Driver;
 pub use crate::report::{Event, EventKind, Report, Stats, WorkerStats};
 
 use race::RaceOutcome;
@@ -207,7 +208,12 @@ impl Portfolio {
     /// A solve with what the caller gives, validated and timed.
     fn run(&self, problem: &Problem, given: Given<'_>, stop: &StopToken, events: &(dyn Fn(Event) + Sync)) -> Report {
         let start = Instant::now();
-        let mut stats = Stats { threads: self.options.params.thread_count().max(1), ..Default::default() };
+        let mut stats = Stats {
+            threads: self.options.params.thread_count().max(1),
+            // A detour that decides names itself instead.
+            driver: Some(Driver::Portfolio),
+            ..Default::default()
+        };
         let searching = crate::validate::until_checked(stop, problem);
         let result = self
             .solve_inner(problem, given, &searching, events, &mut stats)
