@@ -9,7 +9,8 @@
 //! 3. An optimistic probe at the lower bound with every thread: on the
 //!    paper's instances the optimum usually *is* the load bound, and then the
 //!    answer is proven at once. A refutation raises the bound by one and the
-//!    next bound is tried.
+//!    next bound is tried. A bound left open is probed again, with twice
+//!    the budget, each time the descent's budgets double.
 //! 4. Otherwise, a descent from the incumbent with several probes running
 //!    at once on split threads, each under a time budget, at capacities one
 //!    and two steps below the incumbent. Every result is shared at once: a
@@ -20,6 +21,10 @@
 //!    step (capacities nearer the incumbent are easier); once the step is
 //!    one, budgets double. Near the bound the steps span the whole gap, so
 //!    the descent ends as a bisection with a proof.
+//!
+//! Every probe is a solve by the facade (`solver::probe`), which picks its
+//! driver as for any solve: the portfolio with its detours (stacking), or
+//! the reference's search on one thread.
 //!
 //! Partitions are independent, so a probe starts with every partition
 //! whose best known placement already fits under its capacity: only the
@@ -38,7 +43,6 @@ use crate::error::SolveError;
 use crate::heuristics;
 use crate::options::PortfolioOptions;
 use crate::params::SolverParams;
-use crate::portfolio::Portfolio;
 use crate::problem::{Problem, Solution, MAX_CAPACITY};
 use crate::search::Model;
 use crate::stop::StopToken;
@@ -241,10 +245,12 @@ fn descend(
     if let Some(done) = incumbent(&prober, &mut progress, threads)? {
         return Ok(done);
     }
-    optimistic(&prober, &mut progress, threads)?;
+    let bound_budget = opts.params.minimize.bound_probe(prober.remaining());
+    let open = optimistic(&prober, &mut progress, threads, bound_budget)?;
     // On a dense model the memory for searches caps the threads (each
     // probe runs one search a thread).
-    concurrent(&prober, &mut progress, threads.min(model.affordable_searches()))?;
+    let threads = threads.min(model.affordable_searches());
+    concurrent(&prober, &mut progress, threads, open.then_some(bound_budget))?;
     Ok(progress.finish())
 }
 
@@ -324,13 +330,8 @@ impl Prober<'_> {
     fn probe(&self, capacity: i64, threads: usize, stop: &StopToken, known: &Known) -> Result<Solution, SolveError> {
         let p = SolverParams { threads, ..self.opts.params.clone() };
         let at = Problem { buffers: self.problem.buffers.clone(), capacity };
-        if self.opts.params.sequential() && known.iter().all(Option::is_none) {
-            let (result, stats) = crate::round_robin::solve(&at, &p, stop);
-            self.work.add(stats.nodes, stats.backtracks);
-            return result;
-        }
         let o = PortfolioOptions { params: p, ..self.opts.clone() };
-        let report = Portfolio::new(o).solve_until(&at, Some(self.model), known, stop, &|_| {});
+        let report = crate::solver::probe(&at, &o, self.model, known, stop);
         self.work.add(report.stats.nodes(), report.stats.backtracks());
         report.result
     }
@@ -495,12 +496,18 @@ fn take<'a>(progress: &mut Progress<'a>) -> Progress<'a> {
     std::mem::replace(progress, empty)
 }
 
-/// Phase 3: optimistic probes at the lower bound, with every thread. On the
-/// paper's instances the optimum usually is the bound; a refutation raises
-/// it by one granule and the next bound is tried.
-fn optimistic(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) -> Result<(), SolveError> {
+/// Phase 3: optimistic probes at the lower bound, with every thread, each
+/// within `budget`. On the paper's instances the optimum usually is the
+/// bound; a refutation raises it by one granule and the next bound is
+/// tried. Returns whether a probe ran out of time (the bound is still
+/// open).
+fn optimistic(
+    prober: &Prober<'_>,
+    progress: &mut Progress<'_>,
+    threads: usize,
+    budget: Duration,
+) -> Result<bool, SolveError> {
     while progress.lower < progress.height() && !prober.root.should_stop() {
-        let budget = prober.opts.params.minimize.bound_probe(prober.remaining());
         let lower = progress.lower;
         match prober.watched(lower, threads, Some(budget), &progress.known) {
             Ok(sol) => {
@@ -513,12 +520,12 @@ fn optimistic(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
             }
             Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
                 progress.record(lower, ProbeOutcome::Unknown);
-                break;
+                return Ok(true);
             }
             Err(e) => return Err(e),
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Phase 4's schedule: the probes running and how the next ones are chosen.
@@ -616,7 +623,19 @@ impl Descent {
 /// refutation raises the lower bound. When the step is down to one and
 /// still nothing is found, budgets double. Near the bound the step covers
 /// the whole gap, so this ends in a bisection and a proof.
-fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) -> Result<(), SolveError> {
+///
+/// A lower bound that a probe left open (`bound`: that probe's budget) is
+/// probed again each time the budgets double, with twice its last budget:
+/// where the bound is the optimum (perfect packings, many traces) only a
+/// probe at the bound proves it, and the descent's probes above it, with
+/// room to spare at every moment, cannot use the branching that zero room
+/// allows (point filling).
+fn concurrent(
+    prober: &Prober<'_>,
+    progress: &mut Progress<'_>,
+    threads: usize,
+    mut bound: Option<Duration>,
+) -> Result<(), SolveError> {
     let slots = if threads >= 2 && !prober.opts.params.deterministic { 2.min(threads) } else { 1 };
     let budget = prober.opts.params.minimize.descent_probe(prober.remaining());
     let step = ((progress.height().saturating_sub(progress.lower)) / progress.g / 16).max(1);
@@ -649,6 +668,10 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
                 d.budget = d.budget.saturating_mul(2);
                 d.timed_out.clear();
                 d.step = 1;
+                if let Some(b) = bound {
+                    let b = b.saturating_mul(2);
+                    bound = optimistic(prober, progress, threads, b)?.then_some(b);
+                }
                 continue;
             }
             // Wait for a result. Every running probe reports, and each stops

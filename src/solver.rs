@@ -9,7 +9,7 @@
 //! portfolio ([`crate::portfolio`]). The command line, batch mode, Python
 //! and [`Solver`] all come through [`solve_with`]; minimization
 //! ([`crate::minimize`](mod@crate::minimize)) is the other entry, a driver of its own above
-//! these.
+//! the facade, whose probes the facade solves (`probe`).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -21,6 +21,7 @@ use crate::params::SolverParams;
 use crate::problem::{BufferIdx, Problem, Solution};
 use crate::report::{Driver, Event, EventKind, Report, Stats, WorkerStats};
 pub use crate::round_robin::SolveStats;
+use crate::search::Model;
 use crate::stop::StopToken;
 
 /// Solves `problem` at its capacity with `opts` until `stop` says to stop,
@@ -44,7 +45,26 @@ pub fn solve_with(
     if params.sequential() {
         return solve_sequential(problem, params, stop);
     }
-    crate::stacking::solve(problem, opts, stop, events)
+    crate::stacking::solve(problem, opts, None, &[], stop, events)
+}
+
+/// A minimization's probe: `problem` at its capacity, on a `model` already
+/// built for it at another capacity and with the placements `known` for
+/// some partitions (see [`crate::portfolio::Portfolio::solve_until`]). The
+/// driver is the one [`solve_with`] picks for a problem of exact size:
+/// the reference's sequential algorithm on one thread when nothing is
+/// known, the portfolio with its detours otherwise.
+pub(crate) fn probe(
+    problem: &Problem,
+    opts: &PortfolioOptions,
+    model: &Model,
+    known: &[Option<(Vec<i64>, i64)>],
+    stop: &StopToken,
+) -> Report {
+    if opts.params.sequential() && known.iter().all(Option::is_none) {
+        return solve_sequential(problem, &opts.params, stop);
+    }
+    crate::stacking::solve(problem, opts, Some(model), known, stop, &|_| {})
 }
 
 /// The backtracks the reference's search counts on `problem` at its

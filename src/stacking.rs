@@ -28,6 +28,7 @@ use crate::options::PortfolioOptions;
 use crate::portfolio::Portfolio;
 use crate::problem::{Problem, Solution};
 use crate::report::{Driver, Event, Report, Stats};
+use crate::search::Model;
 use crate::stop::StopToken;
 
 /// Longest a stacked part is searched, or an eighth of the time left if
@@ -123,10 +124,13 @@ fn overlap_in_time(a: &[(usize, usize)], b: &[(usize, usize)]) -> bool {
 /// packing (see the module docs) as its detour when the buffer list has a
 /// [`cut`] and the quick round and greedy placements leave it open. The parts' work is
 /// counted in the report's statistics, their workers named `stacking:`
-/// and theirs.
+/// and theirs. `model` and `known` are the portfolio's
+/// ([`Portfolio::solve_until`]): a minimization's probes pass them.
 pub(crate) fn solve(
     problem: &Problem,
     opts: &PortfolioOptions,
+    model: Option<&Model>,
+    known: &[Option<(Vec<i64>, i64)>],
     stop: &StopToken,
     events: &(dyn Fn(Event) + Sync),
 ) -> Report {
@@ -134,7 +138,7 @@ pub(crate) fn solve(
     // The parts' budgets are counted by the clock, which a deterministic
     // answer must not depend on.
     if !opts.stacking || opts.params.deterministic {
-        return portfolio.solve_until(problem, None, &[], stop, events);
+        return portfolio.solve_until(problem, model, known, stop, events);
     }
     let detour = |run: &StopToken, stats: &mut Stats| {
         let at = cut(problem, run)?;
@@ -143,7 +147,7 @@ pub(crate) fn solve(
         stats.driver = Some(Driver::Stacking);
         Some(solution)
     };
-    portfolio.solve_detouring(problem, &detour, stop, events)
+    portfolio.solve_detouring(problem, model, known, &detour, stop, events)
 }
 
 /// `most`, or the time `stop` has left divided by `parts`, if that is less.

@@ -261,7 +261,9 @@ tunables! {
         /// A probe at the lower bound gets the remaining time divided by
         /// this: on the paper's instances the optimum usually is the bound,
         /// so the first probes deserve a good share, but a refuted bound is
-        /// raised and probed again, several times.
+        /// raised and probed again, several times. A bound left open is
+        /// probed again with twice the budget whenever the descent's
+        /// budgets double.
         pub bound_share: u32 = "12",
         /// Least and most time of a probe at the lower bound (the most is
         /// also the budget without a time limit).

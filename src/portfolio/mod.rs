@@ -192,17 +192,19 @@ impl Portfolio {
         self.run(problem, Given { model, known, detour: None }, stop, events)
     }
 
-    /// [`Self::solve_until`] on a fresh problem, taking `detour` (another
-    /// route to a whole solution, such as stacking) once if the quick
-    /// round and greedy placements leave it open (see [`Detour`]).
+    /// [`Self::solve_until`], taking `detour` (another route to a whole
+    /// solution, such as stacking) once if the quick round and greedy
+    /// placements leave it open (see [`Detour`]).
     pub(crate) fn solve_detouring(
         &self,
         problem: &Problem,
+        model: Option<&Model>,
+        known: &[Option<(Vec<i64>, i64)>],
         detour: Detour<'_>,
         stop: &StopToken,
         events: &(dyn Fn(Event) + Sync),
     ) -> Report {
-        self.run(problem, Given { model: None, known: &[], detour: Some(detour) }, stop, events)
+        self.run(problem, Given { model, known, detour: Some(detour) }, stop, events)
     }
 
     /// A solve with what the caller gives, validated and timed.
