@@ -106,19 +106,22 @@ struct RawConfig {
     mode: Option<Mode>,
     #[serde(default)]
     preordering_heuristics: Option<String>,
+    /// The portfolio's tunables, at the top level
+    /// ([`crate::tunables::PortfolioTunables`]), read key by key.
     #[serde(default)]
-    quick_round: Option<bool>,
+    quick_round: Option<toml::Value>,
     #[serde(default)]
-    stacking: Option<bool>,
+    stacking: Option<toml::Value>,
     #[serde(default)]
-    winning_bonus: Option<u32>,
-    share_facts: Option<bool>,
+    winning_bonus: Option<toml::Value>,
     #[serde(default)]
-    nogoods: Option<bool>,
+    share_facts: Option<toml::Value>,
     #[serde(default)]
-    slice: Option<i64>,
+    nogoods: Option<toml::Value>,
     #[serde(default)]
-    step: Option<i64>,
+    slice: Option<toml::Value>,
+    #[serde(default)]
+    step: Option<toml::Value>,
     #[serde(default)]
     greedy: Option<Vec<String>>,
     #[serde(default)]
@@ -264,28 +267,18 @@ impl Config {
         if let Some(g) = &raw.greedy {
             portfolio.greedy = g.iter().map(|s| parse_greedy(s)).collect::<Result<_, _>>().map_err(bad)?;
         }
-        if let Some(v) = raw.stacking {
-            portfolio.stacking = v;
-        }
-        if let Some(v) = raw.winning_bonus {
-            portfolio.winning_bonus = v;
-        }
-        if let Some(v) = raw.share_facts {
-            portfolio.share_facts = v;
-        }
-        if let Some(q) = raw.quick_round {
-            portfolio.quick_round = q;
-        }
-        if let Some(n) = raw.nogoods {
-            portfolio.nogoods = n;
-        }
-        for (name, value, slot) in [("slice", raw.slice, &mut portfolio.slice), ("step", raw.step, &mut portfolio.step)]
-        {
+        let top = [
+            ("quick_round", &raw.quick_round),
+            ("stacking", &raw.stacking),
+            ("winning_bonus", &raw.winning_bonus),
+            ("share_facts", &raw.share_facts),
+            ("nogoods", &raw.nogoods),
+            ("slice", &raw.slice),
+            ("step", &raw.step),
+        ];
+        for (key, value) in top {
             if let Some(v) = value {
-                if v < 1 {
-                    return Err(bad(format!("{name} must be at least 1 node, got {v}")));
-                }
-                *slot = v;
+                portfolio.tunables.set(key, v).map_err(|e| bad(format!("preset key {e}")))?;
             }
         }
         Ok(Config {
@@ -295,6 +288,12 @@ impl Config {
         })
     }
 
+    /// Sets one tunable, as the command line's `--tunable KEY=VALUE` does:
+    /// see [`set_tunable`].
+    pub fn set_tunable(&mut self, key: &str, value: &str) -> Result<(), String> {
+        set_tunable(&mut self.portfolio, key, value)
+    }
+
     /// Sets a technique switch everywhere (the quick round and every worker),
     /// as a command-line flag does.
     pub fn set_switch(&mut self, switch: Switch, on: bool) {
@@ -302,6 +301,28 @@ impl Config {
         for w in &mut self.portfolio.workers {
             w.switches.set(switch, on);
         }
+    }
+}
+
+/// Sets the tunable `key` of `opts`, named as `docs/tunables.md` lists it
+/// (`slice`, `lns.band`, `minimize.bound_share`), to `value`, written as a
+/// preset writes it (`20`, `true`, `"150ms"`, `["1s", "2s"]`; a time may
+/// go without its quotes). The tables in [`crate::tunables`] check the
+/// name and the range, as they do for a preset.
+pub fn set_tunable(opts: &mut PortfolioOptions, key: &str, value: &str) -> Result<(), String> {
+    let parsed = toml::from_str::<toml::Table>(&format!("v = {value}")).ok().and_then(|mut t| t.remove("v"));
+    let value = parsed.unwrap_or_else(|| toml::Value::String(value.trim().to_string()));
+    match key.split_once('.') {
+        Some(("lns", field)) => opts.params.lns.set(field, &value),
+        Some(("minimize", field)) => opts.params.minimize.set(field, &value),
+        Some((table, _)) => Err(format!("unknown tunable '{key}': no table '{table}' (tables: lns, minimize)")),
+        None => opts.tunables.set(key, &value).map_err(|e| {
+            if e.starts_with("unknown key") {
+                format!("{e}; the others are lns.KEY and minimize.KEY: docs/tunables.md")
+            } else {
+                e
+            }
+        }),
     }
 }
 
@@ -364,7 +385,20 @@ mod tests {
         assert_eq!(c.portfolio.workers[0].name, "ZLU~");
         assert!(!c.portfolio.workers[0].switches.get(Switch::CheckDominance));
         assert!(!c.portfolio.workers[0].switches.get(Switch::HatlessPruning));
-        assert!(!Config::parse("share_facts = false", "t.toml").unwrap().portfolio.share_facts);
+        assert!(!Config::parse("share_facts = false", "t.toml").unwrap().portfolio.tunables.share_facts);
+        // A tunable set as a flag sets it: its table checks name and range.
+        let mut c = Config::default();
+        c.set_tunable("slice", "64").unwrap();
+        c.set_tunable("lns.repair_budget", "1s").unwrap();
+        c.set_tunable("minimize.descent_budget", r#"["1s", "2s"]"#).unwrap();
+        c.set_tunable("stacking", "false").unwrap();
+        assert_eq!(c.portfolio.tunables.slice, 64);
+        assert!(!c.portfolio.tunables.stacking);
+        assert_eq!(c.portfolio.params.lns.repair_budget, Duration::from_secs(1));
+        assert_eq!(c.portfolio.params.minimize.descent_budget, (Duration::from_secs(1), Duration::from_secs(2)));
+        assert!(c.set_tunable("slice", "0").unwrap_err().contains("at least 1"));
+        assert!(c.set_tunable("lns.frobs", "1").unwrap_err().contains("keys: band"));
+        assert!(c.set_tunable("portfolio.slice", "1").unwrap_err().contains("tables: lns, minimize"));
         assert!(Config::parse("bogus = 1", "t.toml").unwrap_err().to_string().contains("t.toml"));
         assert!(Config::parse("[switches]\nfoo = true", "t.toml").unwrap_err().to_string().contains("foo"));
         assert!(Config::parse("[[worker]]\nheuristic = \"XYZ\"", "t.toml").is_err());

@@ -223,7 +223,7 @@ fn descend(
         // Fixed buffers that collide fit no capacity: a proof.
         return Ok(Minimized { reason: Some(reason), ..Minimized::new(MinimizeStatus::Infeasible, lower, None) });
     }
-    match crate::lns::is_large_until(problem, params, root) {
+    match crate::solver::takes_large_path(problem, params, root) {
         None => return Ok(Minimized::new(MinimizeStatus::Unknown, lower, None)),
         Some(true) => return minimize_large(problem, params, lower, g, root, events),
         Some(false) => {}

@@ -7,6 +7,7 @@
 use crate::heuristics::{Fit, Greedy, GreedyOrder};
 use crate::params::{parse_heuristics, Heuristic, SolverParams};
 use crate::switches::{Switch, Switches};
+use crate::tunables::PortfolioTunables;
 
 /// One exact search configuration: a preordering heuristic, the technique
 /// switches, and whether ties are broken by a seeded random rank.
@@ -54,51 +55,11 @@ pub struct PortfolioOptions {
     pub workers: Vec<Worker>,
     /// Greedy strategies tried on each partition before the race.
     pub greedy: Vec<Greedy>,
-    /// Give the race's searches caches of sub-problems proven infeasible
-    /// (nogoods); what they share, and with whom, depends on the mode: see
-    /// the module docs.
-    pub nogoods: bool,
-    /// Run the reference's first round robin round before anything else.
-    pub quick_round: bool,
-    /// Nodes a search runs before the live race's scheduler may switch its
-    /// thread to another search (a time slice; searches pause, never
-    /// restart). `[default: 256]` `[range: 1..]`, preset key `slice`: short
-    /// enough that a partition's searches share a thread fairly, long
-    /// enough that the scheduler's lock is rarely taken.
-    pub slice: i64,
-    /// Nodes every worker runs per step in deterministic mode, between the
-    /// points where the workers compare notes. `[default: 1024]` `[range:
-    /// 1..]`, preset key `step`: searches pause rather than restart, so a
-    /// step only sets how often the workers merge what they proved.
-    pub step: i64,
-    /// Try a stacked packing when the buffer list is two problems side by
-    /// side (see `stacking`), as the portfolio's detour after the quick
-    /// round and greedy placements. `[default: on]`, preset key `stacking`.
-    pub stacking: bool,
-    /// How much more time the live race gives the searches that are
-    /// winning: a task's share is weighted by `1 + bonus * ((depth /
-    /// size)^8 + won)`, where `depth / size` is the most of its
-    /// partition's buffers it once placed and `won` the share of the
-    /// problem's buffers in the partitions its worker has already won (the
-    /// quick round's wins go to the worker that continues that search).
-    /// So with 3 a search that placed 95% of its buffers runs about three
-    /// times as much as one stuck at 80%, and a worker that won half the
-    /// buffers 2.5 times as much as one that won none. The reason: the
-    /// partitions of one instance tend to want the same branching, and a
-    /// search that got deep is the likeliest to finish. Weighing wins by
-    /// buffers keeps trivial partitions (one buffer, placed by whichever
-    /// heuristic came first) from counting. Its effect is measured by the
-    /// ablation `configs/no-winning-bonus.toml` (docs/techniques.md).
-    /// `[default: 3]` `[range: 0..; 0 gives every search an equal share]`,
-    /// preset key `winning_bonus`.
-    pub winning_bonus: u32,
-    /// Hand the facts a live-race search learns from its failures
-    /// (`Switch::FailureLearning`) on to the partition's other searches, at
-    /// the end of each time slice (see `shared_facts`): a fact holds for
-    /// every ordering, so another worker need not refute the same state
-    /// again. The deterministic race keeps each search's facts its own.
-    /// `[default: on]`, preset key `share_facts`.
-    pub share_facts: bool,
+    /// Which phases run and how the live race shares the threads: the
+    /// quick round, nogoods, stacking, shared facts, the winning bonus, time
+    /// slices and deterministic steps, each with its default and the reason
+    /// for it in [`PortfolioTunables`].
+    pub tunables: PortfolioTunables,
 }
 
 impl PortfolioOptions {
@@ -129,13 +90,7 @@ impl PortfolioOptions {
                 Greedy { order: GreedyOrder::Size, fit: Fit::Best, hints: true },
                 Greedy { order: GreedyOrder::Start, fit: Fit::Best, hints: true },
             ],
-            nogoods: true,
-            quick_round: true,
-            slice: 256,
-            step: 1024,
-            stacking: true,
-            winning_bonus: 3,
-            share_facts: true,
+            tunables: PortfolioTunables::default(),
         }
     }
 }

@@ -92,7 +92,7 @@ pub struct Stats {
     /// Nodes those facts pruned.
     pub learned_hits: u64,
     /// Facts one search learned that another of the live race took in
-    /// ([`crate::options::PortfolioOptions::share_facts`]).
+    /// ([`crate::tunables::PortfolioTunables::share_facts`]).
     pub facts_shared: u64,
     /// Nodes those facts pruned (counted in [`Self::learned_hits`] too).
     pub shared_hits: u64,

@@ -35,9 +35,7 @@ pub fn solve_with(
     events: &(dyn Fn(Event) + Sync),
 ) -> Report {
     let params = &opts.params;
-    // The pair count needs no well-formed problem: a malformed one goes on
-    // to its driver, whose check (`bounds::admit`) says what is wrong.
-    match crate::lns::is_large_until(problem, params, stop) {
+    match takes_large_path(problem, params, stop) {
         Some(true) => return solve_large(problem, params, stop, events),
         Some(false) => {}
         None => return stopped(stop, params, events),
@@ -46,6 +44,16 @@ pub fn solve_with(
         return solve_sequential(problem, params, stop);
     }
     crate::stacking::solve(problem, opts, None, &[], stop, events)
+}
+
+/// Whether `problem` takes the large-instance path, for a solve and for a
+/// minimization alike: more overlapping pairs than
+/// [`SolverParams::large_pairs`], whatever the thread count. `None` when
+/// `stop` said to stop before the pairs were counted. The count needs no
+/// well-formed problem: a malformed one goes on to its driver, whose check
+/// (`bounds::admit`) says what is wrong.
+pub(crate) fn takes_large_path(problem: &Problem, params: &SolverParams, stop: &StopToken) -> Option<bool> {
+    crate::lns::is_large_until(problem, params, stop)
 }
 
 /// A minimization's probe: `problem` at its capacity, on a `model` already

@@ -137,7 +137,7 @@ pub(crate) fn solve(
     let portfolio = Portfolio::new(opts.clone());
     // The parts' budgets are counted by the clock, which a deterministic
     // answer must not depend on.
-    if !opts.stacking || opts.params.deterministic {
+    if !opts.tunables.stacking || opts.params.deterministic {
         return portfolio.solve_until(problem, model, known, stop, events);
     }
     let detour = |run: &StopToken, stats: &mut Stats| {

@@ -1,11 +1,13 @@
-//! The tunables: the numbers the neighbourhood search and the minimization
-//! run by that a preset may change, each written once, in the tables at
-//! the end of this module, with its default (in the syntax a preset uses),
-//! its range (from its type) and the reason for the default.
+//! The tunables: the numbers and phases the portfolio, the neighbourhood
+//! search and the minimization run by that a preset may change, each
+//! written once, in the tables at the end of this module, with its default
+//! (in the syntax a preset uses), its range (from its type) and the reason
+//! for the default.
 //!
 //! From each table the `tunables!` macro makes the struct and its `Default`, the
-//! preset keys ([`crate::config`] hands every key of the preset's `[lns]`
-//! and `[minimize]` tables to `set`, which checks the range), and the
+//! preset keys ([`crate::config`] hands every portfolio key at the preset's
+//! top level, and every key of its `[lns]` and `[minimize]` tables, to
+//! `set`, which checks the range), and the
 //! listing (`docs`) that `docs/tunables.md` is generated from; a test keeps
 //! that page in step with the tables. Nothing here quotes a measured
 //! figure: the reasons say why a default is what it is, and the benchmark
@@ -59,6 +61,37 @@ macro_rules! counts {
     )*};
 }
 counts!(usize, u32, i64);
+
+impl Value for u64 {
+    const RANGE: &'static str = "an integer, 0 or more";
+    fn parse(text: &str) -> Result<Self, String> {
+        text.trim().parse().map_err(|_| format!("must be an integer, 0 or more, got {text}"))
+    }
+    fn from_toml(value: &toml::Value) -> Result<Self, String> {
+        let v = value.as_integer().ok_or_else(|| format!("must be an integer, got {value}"))?;
+        u64::try_from(v).map_err(|_| format!("must be 0 or more, got {v}"))
+    }
+}
+
+impl Value for bool {
+    const RANGE: &'static str = "true or false";
+    fn parse(text: &str) -> Result<Self, String> {
+        text.trim().parse().map_err(|_| format!("must be true or false, got {text}"))
+    }
+    fn from_toml(value: &toml::Value) -> Result<Self, String> {
+        value.as_bool().ok_or_else(|| format!("must be true or false, got {value}"))
+    }
+}
+
+/// A tunable's preset key: `table.field`, or the field alone for the
+/// table read at the preset's top level (`""`).
+fn key_of(table: &str, field: &str) -> String {
+    if table.is_empty() {
+        field.to_string()
+    } else {
+        format!("{table}.{field}")
+    }
+}
 
 impl Value for Duration {
     const RANGE: &'static str = "a finite time: \"150ms\", \"2s\", \"1m\"";
@@ -166,7 +199,7 @@ macro_rules! tunables {
     ) => {
         $(#[doc = $sdoc])*
         ///
-        #[doc = concat!("Preset table `[", $table, "]`, keys as the field names; each field's range is in `docs/tunables.md`.")]
+        #[doc = concat!("Preset keys as the field names, in the table `[", $table, "]` (`[]`: at the top level); each field's range is in `docs/tunables.md`.")]
         #[derive(Clone, Debug, PartialEq, Eq)]
         pub struct $name {
             $(
@@ -202,13 +235,13 @@ macro_rules! tunables {
                     $(
                         stringify!($field) => {
                             self.$field = <$ty as Value>::from_toml(value)
-                                .map_err(|e| format!("{}.{} {e}", $table, key))?;
+                                .map_err(|e| format!("{} {e}", key_of($table, key)))?;
                             Ok(())
                         }
                     )*
                     _ => Err(format!(
-                        "unknown key '{key}' in [{}] (keys: {})",
-                        $table,
+                        "unknown key '{key}'{} (keys: {})",
+                        if $table.is_empty() { String::new() } else { format!(" in [{}]", $table) },
                         [$(stringify!($field)),*].join(", ")
                     )),
                 }
@@ -218,7 +251,7 @@ macro_rules! tunables {
             pub fn docs() -> Vec<TunableDoc> {
                 vec![$(
                     TunableDoc {
-                        key: format!("{}.{}", $table, stringify!($field)),
+                        key: key_of($table, stringify!($field)),
                         default: $default,
                         range: <$ty as Value>::RANGE,
                         doc: [$($doc),*].iter().map(|l| l.trim()).collect::<Vec<_>>().join(" "),
@@ -227,6 +260,53 @@ macro_rules! tunables {
             }
         }
     };
+}
+
+tunables! {
+    /// Tunables of the portfolio: which of its phases run, and how its
+    /// live race shares the threads. A preset writes them at its top level.
+    pub struct PortfolioTunables in "" {
+        /// Run the reference's first round robin round before anything
+        /// else, within a short time limit: easy instances then get the
+        /// reference's own answer, byte for byte, and the round's searches
+        /// go on in the race instead of starting over.
+        pub quick_round: bool = "true",
+        /// Give the race's searches caches of sub-problems proven
+        /// infeasible (nogoods), shared as the portfolio's module docs
+        /// say: a sub-problem one search refuted is not searched again.
+        pub nogoods: bool = "true",
+        /// Try a stacked packing when the buffer list is two problems side
+        /// by side (see `stacking`), as the portfolio's detour after the
+        /// quick round and greedy placements; the ablation
+        /// `configs/no-stacking.toml` measures it (docs/techniques.md).
+        pub stacking: bool = "true",
+        /// Hand the facts a live-race search learns from its failures on
+        /// to the partition's other searches at the end of each time
+        /// slice: a fact holds for every ordering, so another search need
+        /// not refute the same state again. The deterministic race keeps
+        /// each search's facts its own.
+        pub share_facts: bool = "true",
+        /// How much more time the live race gives the searches that are
+        /// winning: a task's share is weighted by `1 + bonus * ((depth /
+        /// size)^8 + won)`, where `depth / size` is the most of its
+        /// partition's buffers it once placed and `won` the share of the
+        /// problem's buffers in the partitions its worker already won.
+        /// The partitions of one instance tend to want the same branching,
+        /// and a search that got deep is the likeliest to finish; 0 gives
+        /// every search an equal share. The ablation
+        /// `configs/no-winning-bonus.toml` measures it (docs/techniques.md).
+        pub winning_bonus: u64 = "3",
+        /// Nodes a search runs before the live race's scheduler may switch
+        /// its thread to another search (searches pause, never restart):
+        /// short enough that a partition's searches share a thread fairly,
+        /// long enough that the scheduler's lock is rarely taken.
+        pub slice: i64 = "256",
+        /// Nodes every worker runs per step in deterministic mode, between
+        /// the points where the workers compare notes: searches pause
+        /// rather than restart, so a step only sets how often the workers
+        /// merge what they proved.
+        pub step: i64 = "1024",
+    }
 }
 
 tunables! {
@@ -304,7 +384,8 @@ impl MinimizeTunables {
 /// Every tunable of every table, in the order `docs/tunables.md` lists
 /// them.
 pub fn all_docs() -> Vec<TunableDoc> {
-    let mut all = LnsTunables::docs();
+    let mut all = PortfolioTunables::docs();
+    all.extend(LnsTunables::docs());
     all.extend(MinimizeTunables::docs());
     all
 }
@@ -315,9 +396,11 @@ pub fn markdown() -> String {
         "# Tunables\n\n\
          Generated from the tables in `src/tunables.rs` (a test fails when this page\n\
          differs from them; `MINIMALLOC_BLESS=1 cargo test --lib tunables` rewrites it).\n\
-         A preset (`--config=FILE`) sets any of them in its `[lns]` or `[minimize]` table;\n\
-         the technique switches are in [techniques.md](techniques.md), the portfolio's own\n\
-         keys in `configs/default.toml`.\n\n\
+         A preset (`--config=FILE`) sets the portfolio's at its top level and the others in\n\
+         its `[lns]` or `[minimize]` table; on the command line, `--tunable KEY=VALUE`\n\
+         (repeatable, KEY as listed here) sets one over the preset. The technique switches\n\
+         are in [techniques.md](techniques.md), the workers and greedy placements in\n\
+         `configs/default.toml`.\n\n\
          | key | default | range | what, and why the default |\n|---|---|---|---|\n",
     );
     for t in all_docs() {
@@ -337,7 +420,10 @@ mod tests {
         let m = MinimizeTunables::default();
         assert_eq!(m.bound_budget, (Duration::from_millis(200), Duration::from_secs(10)));
         assert_eq!(m.descent_unlimited, Duration::from_secs(5));
-        assert_eq!(all_docs().len(), 9);
+        let p = PortfolioTunables::default();
+        assert!(p.quick_round && p.nogoods && p.stacking && p.share_facts);
+        assert_eq!((p.winning_bonus, p.slice, p.step), (3, 256, 1024));
+        assert_eq!(all_docs().len(), 16);
     }
 
     #[test]
@@ -354,6 +440,12 @@ mod tests {
         assert_eq!(m.descent_budget, (Duration::from_secs(1), Duration::from_secs(2)));
         assert!(m.set("bound_budget", &pair("2s", "1s")).is_err());
         assert!(m.set("descent_share", &toml::Value::Integer(99_999_999_999)).unwrap_err().contains("too large"));
+        // The portfolio's keys sit at the preset's top level.
+        let mut p = PortfolioTunables::default();
+        p.set("winning_bonus", &toml::Value::Integer(0)).unwrap();
+        assert_eq!(p.winning_bonus, 0);
+        assert_eq!(p.set("slice", &toml::Value::Integer(0)).unwrap_err(), "slice must be at least 1, got 0");
+        assert!(p.set("stacking", &toml::Value::Integer(1)).unwrap_err().contains("true or false"));
     }
 
     /// `docs/tunables.md` is made from the tables; with MINIMALLOC_BLESS

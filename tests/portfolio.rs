@@ -20,13 +20,13 @@ fn options(mask: u32, threads: usize, deterministic: bool, nogoods: bool, race_o
     params.deterministic = deterministic;
     params.timeout = Some(Duration::from_secs(20));
     let mut opts = PortfolioOptions::from_params(&params);
-    opts.nogoods = nogoods;
+    opts.tunables.nogoods = nogoods;
     if race_only {
         // Skip the quick round and greedy placements so the race itself is tested.
-        opts.quick_round = false;
+        opts.tunables.quick_round = false;
         opts.greedy.clear();
-        opts.slice = 3;
-        opts.step = 5;
+        opts.tunables.slice = 3;
+        opts.tunables.step = 5;
         // A restarting worker: with 3-node slices it restarts every few
         // hundred nodes, so restarts happen on the harder cases.
         if let Some(last) = opts.workers.last_mut() {
@@ -113,7 +113,7 @@ fn shared_facts_move_between_searches_and_change_no_answer() {
         let threads = 1 + seed as usize % 3;
         let run = |share: bool| {
             let mut opts = options([511, 0, 4095, 1023][seed as usize % 4], threads, false, seed % 2 == 0, true);
-            opts.share_facts = share;
+            opts.tunables.share_facts = share;
             Portfolio::new(opts).solve(&p, &|_| {})
         };
         let (with, without) = (run(true), run(false));

@@ -23,6 +23,7 @@ const LONG_FLAGS: &[&str] = &[
     "threads",
     "seed",
     "config",
+    "tunable",
     "stats_json",
     "svg",
     "quiet",
@@ -150,6 +151,11 @@ pub struct Args {
     /// A portfolio preset (TOML), e.g. configs/reference.toml; flags override it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Set one tunable, as docs/tunables.md names it (slice, lns.band,
+    /// minimize.bound_share, ...), over the preset's value; repeatable.
+    #[arg(long, value_name = "KEY=VALUE", action = ArgAction::Append)]
+    pub tunable: Vec<String>,
 
     /// Write statistics (status, height, bounds, time, nodes) as JSON.
     #[arg(long = "stats-json", value_name = "FILE")]

@@ -160,6 +160,12 @@ fn config_from(args: &Args) -> Result<Config, Failure> {
     for (switch, on) in args.switches.given() {
         config.set_switch(switch, on);
     }
+    for assignment in &args.tunable {
+        let Some((key, value)) = assignment.split_once('=') else {
+            return Err(usage(anyhow!("--tunable takes KEY=VALUE, got '{}'", assignment.escape_debug())));
+        };
+        config.set_tunable(key.trim(), value).map_err(|e| usage(anyhow!("--tunable {e}")))?;
+    }
     Ok(config)
 }
 

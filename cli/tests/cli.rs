@@ -188,6 +188,35 @@ fn minimize_capacity_writes_the_optimum() {
     assert!(out.starts_with("id,lower,upper,size,offset\n"));
 }
 
+/// `--tunable KEY=VALUE` sets any tunable of docs/tunables.md over the
+/// preset, and its table checks the name and the range.
+#[test]
+fn tunables_are_flags_checked_by_their_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", SEED);
+    let stats = dir.path().join("stats.json");
+    let run = |flags: &[&str]| {
+        let mut cmd = bin();
+        cmd.args(["--minimize_capacity", "--validate"]).arg(format!("--input={}", input.display()));
+        cmd.arg(format!("--stats-json={}", stats.display())).args(flags);
+        cmd.assert()
+    };
+    run(&[
+        "--tunable",
+        "slice=64",
+        "--tunable=minimize.descent_budget=[\"1s\", \"2s\"]",
+        "--tunable",
+        "stacking=false",
+    ])
+    .code(0)
+    .stderr(predicates::str::contains("OPTIMAL: height 12"));
+    run(&["--tunable", "slice=0"])
+        .code(2)
+        .stderr(predicates::str::contains("--tunable slice must be at least 1, got 0"));
+    run(&["--tunable", "lns.frobs=1"]).code(2).stderr(predicates::str::contains("unknown key 'frobs' in [lns]"));
+    run(&["--tunable", "slice"]).code(2).stderr(predicates::str::contains("--tunable takes KEY=VALUE"));
+}
+
 #[test]
 fn unknown_columns_warn_and_optional_columns_round_trip() {
     let text = "id,begin,end,size,alignment,hint,gaps,color\na,0,9,4,2,0,2-3,red\nb,0,9,4,2,-1,,blue\n";

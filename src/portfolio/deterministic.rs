@@ -27,7 +27,7 @@ impl<'a> Race<'a> {
         // One search per worker for the whole race, each with a private
         // cache: sharing goes through the merged set of each step instead.
         let mut searches: Vec<Search<'_>> =
-            self.crew.iter().map(|_| self.new_search(self.opts.nogoods.then(NogoodCache::new))).collect();
+            self.crew.iter().map(|_| self.new_search(self.opts.tunables.nogoods.then(NogoodCache::new))).collect();
         for p in 0..self.solved.len() {
             if self.solved[p].load(Ordering::SeqCst) {
                 continue;
@@ -77,7 +77,7 @@ impl<'a> Race<'a> {
         let mut frozen = Arc::new(KeySet::default());
         // Steps are short: searches pause rather than restart, so a step
         // only sets how often the workers compare notes.
-        let step_nodes = self.opts.step.max(1);
+        let step_nodes = self.opts.tunables.step.max(1);
         loop {
             if self.stop.is_cancelled() || self.timed_out() {
                 return None;

@@ -71,7 +71,7 @@ impl Task<'_> {
 
     /// The scheduler's order (least first): sailing tasks, deepest first,
     /// then the others by [`Task::weighted`] time.
-    fn rank(&self, bonus: u32, won: f64) -> (bool, u64) {
+    fn rank(&self, bonus: u64, won: f64) -> (bool, u64) {
         if self.sailing() {
             (false, (self.size - self.depth.min(self.size)) as u64)
         } else {
@@ -81,10 +81,10 @@ impl Task<'_> {
 
     /// Time run, discounted by how far the search got and by the share
     /// `won` of the problem's buffers in the partitions its worker has won
-    /// (see [`super::PortfolioOptions::winning_bonus`]).
-    fn weighted(&self, bonus: u32, won: f64) -> u64 {
+    /// (see [`crate::tunables::PortfolioTunables::winning_bonus`]).
+    fn weighted(&self, bonus: u64, won: f64) -> u64 {
         let reach = if self.size == 0 { 0.0 } else { self.depth as f64 / self.size as f64 };
-        (self.spent as f64 / (1.0 + f64::from(bonus) * (reach.powi(8) + won))) as u64
+        (self.spent as f64 / (1.0 + bonus as f64 * (reach.powi(8) + won))) as u64
     }
 }
 
@@ -104,7 +104,7 @@ struct Schedule<'s> {
     /// [`Race::first_search`]); other caches are private.
     hub: Arc<NogoodHub>,
     /// The facts the searches learned, handed on between them (see
-    /// [`super::PortfolioOptions::share_facts`]).
+    /// [`crate::tunables::PortfolioTunables::share_facts`]).
     facts: FactPool,
 }
 
@@ -178,7 +178,7 @@ impl<'a> Race<'a> {
             .iter()
             .enumerate()
             .filter(|(_, t)| !t.running && !self.solved[t.p].load(Ordering::SeqCst))
-            .min_by_key(|(_, t)| (t.rank(self.opts.winning_bonus, self.won_share(t.w)), t.w))?;
+            .min_by_key(|(_, t)| (t.rank(self.opts.tunables.winning_bonus, self.won_share(t.w)), t.w))?;
         let Schedule { tasks, idle, hub, .. } = schedule;
         let task = &mut tasks[i];
         task.running = true;
@@ -186,7 +186,7 @@ impl<'a> Race<'a> {
             Some(search) => search,
             None => {
                 let mut search = self.first_search(task.p, task.w, idle, hub);
-                search.set_sharing(self.opts.share_facts);
+                search.set_sharing(self.opts.tunables.share_facts);
                 search
             }
         };
@@ -282,13 +282,14 @@ impl<'a> Race<'a> {
                 // Take over an idle worker's place among the nogood peers.
                 let cache = match idle {
                     Some(mut spare) => spare.take_nogoods(),
-                    None => self.opts.nogoods.then(|| hub.join()),
+                    None => self.opts.tunables.nogoods.then(|| hub.join()),
                 };
                 adopted.set_nogoods(cache);
                 adopted
             }
             None => {
-                let mut search = idle.unwrap_or_else(|| self.new_search(self.opts.nogoods.then(NogoodCache::new)));
+                let mut search =
+                    idle.unwrap_or_else(|| self.new_search(self.opts.tunables.nogoods.then(NogoodCache::new)));
                 self.begin(&mut search, p, w);
                 search
             }
@@ -303,7 +304,7 @@ impl<'a> Race<'a> {
                 wake.notify_all();
                 return;
             };
-            slice.search.set_node_limit(self.opts.slice.max(1));
+            slice.search.set_node_limit(self.opts.tunables.slice.max(1));
             let began = Instant::now();
             let status = slice.search.resume();
             let ran = began.elapsed().as_nanos() as u64;
@@ -355,7 +356,7 @@ impl<'a> Race<'a> {
             wake.notify_all();
             return false;
         };
-        if self.opts.share_facts && !self.solved[p].load(Ordering::SeqCst) {
+        if self.opts.tunables.share_facts && !self.solved[p].load(Ordering::SeqCst) {
             let sched = &mut *sched;
             sched.facts.publish(p, id, search.take_fresh_facts());
             if status == Status::NodeLimit {

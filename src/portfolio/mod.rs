@@ -83,7 +83,7 @@
 //! # Facts learned from failures
 //!
 //! Searches with `Switch::FailureLearning` keep facts of their own
-//! (`search::learned`). With [`PortfolioOptions::share_facts`] on, the live
+//! (`search::learned`). With [`PortfolioTunables::share_facts`](crate::tunables::PortfolioTunables::share_facts) on, the live
 //! race also hands each fact a search learns on a partition to that
 //! partition's other searches, at the end of their time slices
 //! (`shared_facts`); a fact holds for every ordering, so a worker need not
@@ -501,7 +501,7 @@ mod tests {
     #[test]
     fn the_race_solves_what_the_quick_round_does_not() {
         let mut opts = options(2, false);
-        opts.quick_round = false;
+        opts.tunables.quick_round = false;
         opts.greedy.clear();
         let p = seed_problem();
         let report = Portfolio::new(opts).solve(&p, &|_| {});
@@ -517,7 +517,7 @@ mod tests {
         );
         for deterministic in [false, true] {
             let mut opts = options(2, deterministic);
-            opts.quick_round = false;
+            opts.tunables.quick_round = false;
             let report = Portfolio::new(opts).solve(&p, &|_| {});
             assert!(matches!(report.result, Err(SolveError::Infeasible { reason: None, .. })), "{:?}", report.result);
         }

@@ -143,7 +143,7 @@ impl<'a> Solve<'a> {
         placed: &mut Placements,
         stats: &mut Stats,
     ) -> ControlFlow<Result<Solution, SolveError>, Option<Undecided<'a>>> {
-        if !self.opts.quick_round || placed.solved.iter().any(|&s| s) {
+        if !self.opts.tunables.quick_round || placed.solved.iter().any(|&s| s) {
             return ControlFlow::Continue(None);
         }
         let capacity = self.problem.capacity;
