@@ -62,6 +62,13 @@ pub struct PortfolioOptions {
     pub tunables: PortfolioTunables,
 }
 
+impl Default for PortfolioOptions {
+    /// The default portfolio for the default parameters.
+    fn default() -> Self {
+        PortfolioOptions::from_params(&SolverParams::default())
+    }
+}
+
 impl PortfolioOptions {
     /// The default portfolio for `params` (`configs/default.toml` spells
     /// the same): the reference's three heuristics (TWA first: it alone

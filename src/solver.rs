@@ -156,7 +156,7 @@ fn solve_sequential(problem: &Problem, params: &SolverParams, stop: &StopToken) 
 /// ```
 #[derive(Debug, Default)]
 pub struct Solver {
-    params: SolverParams,
+    options: PortfolioOptions,
     cancelled: Arc<AtomicBool>,
     nodes: AtomicU64,
     backtracks: AtomicU64,
@@ -164,14 +164,20 @@ pub struct Solver {
 }
 
 impl Solver {
-    /// A solver with the given parameters.
+    /// A solver with the given parameters and the default portfolio.
     pub fn new(params: SolverParams) -> Self {
-        Solver { params, ..Solver::default() }
+        Solver::with_options(PortfolioOptions::from_params(&params))
+    }
+
+    /// A solver with a whole portfolio configuration (a preset's, with
+    /// tunables set by [`crate::config::set_tunable`]).
+    pub fn with_options(options: PortfolioOptions) -> Self {
+        Solver { options, ..Solver::default() }
     }
 
     /// The parameters.
     pub fn params(&self) -> &SolverParams {
-        &self.params
+        &self.options.params
     }
 
     /// Stops a solve running in another thread; it returns [`SolveError::Cancelled`].
@@ -204,7 +210,7 @@ impl Solver {
     /// there are none.
     pub fn solve(&self, problem: &Problem) -> Result<Solution, SolveError> {
         self.cancelled.store(false, Ordering::SeqCst);
-        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
+        let deadline = self.options.params.timeout.and_then(|t| Instant::now().checked_add(t));
         self.solve_until(problem, deadline)
     }
 
@@ -213,7 +219,7 @@ impl Solver {
     /// time limit still applies, counted from now.
     pub fn solve_with_stop(&self, problem: &Problem, stop: &StopToken) -> Result<Solution, SolveError> {
         self.cancelled.store(false, Ordering::SeqCst);
-        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
+        let deadline = self.options.params.timeout.and_then(|t| Instant::now().checked_add(t));
         self.run(problem, &stop.child_until(deadline))
     }
 
@@ -224,7 +230,7 @@ impl Solver {
     /// Solves under `stop` and this solver's own cancel flag.
     fn run(&self, problem: &Problem, stop: &StopToken) -> Result<Solution, SolveError> {
         let stop = &stop.child_sharing(Arc::clone(&self.cancelled));
-        let report = solve_with(problem, &PortfolioOptions::from_params(&self.params), stop, &|_| {});
+        let report = solve_with(problem, &self.options, stop, &|_| {});
         let stats = SolveStats { nodes: report.stats.nodes(), backtracks: report.stats.backtracks() };
         self.nodes.store(stats.nodes, Ordering::Relaxed);
         self.backtracks.store(stats.backtracks, Ordering::Relaxed);
@@ -265,7 +271,7 @@ impl Solver {
         stop: &StopToken,
     ) -> Result<Option<Vec<BufferIdx>>, SolveError> {
         self.cancelled.store(false, Ordering::SeqCst);
-        let deadline = self.params.timeout.and_then(|t| Instant::now().checked_add(t));
+        let deadline = self.options.params.timeout.and_then(|t| Instant::now().checked_add(t));
         let stop = stop.child_until(deadline);
         match self.run(problem, &stop) {
             Ok(_) => return Ok(None),

@@ -7,7 +7,9 @@
 //! From each table the `tunables!` macro makes the struct and its `Default`, the
 //! preset keys ([`crate::config`] hands every portfolio key at the preset's
 //! top level, and every key of its `[lns]` and `[minimize]` tables, to
-//! `set`, which checks the range), and the
+//! `set`, which checks the range; `config::set_tunable` does the same for
+//! the command line's `--tunable`, Python's `SolverParams.set_tunable` and
+//! C's `mm_params_set_tunable`), and the
 //! listing (`docs`) that `docs/tunables.md` is generated from; a test keeps
 //! that page in step with the tables. Nothing here quotes a measured
 //! figure: the reasons say why a default is what it is, and the benchmark
@@ -397,9 +399,11 @@ pub fn markdown() -> String {
          Generated from the tables in `src/tunables.rs` (a test fails when this page\n\
          differs from them; `MINIMALLOC_BLESS=1 cargo test --lib tunables` rewrites it).\n\
          A preset (`--config=FILE`) sets the portfolio's at its top level and the others in\n\
-         its `[lns]` or `[minimize]` table; on the command line, `--tunable KEY=VALUE`\n\
-         (repeatable, KEY as listed here) sets one over the preset. The technique switches\n\
-         are in [techniques.md](techniques.md), the workers and greedy placements in\n\
+         its `[lns]` or `[minimize]` table; `--tunable KEY=VALUE` on the command line\n\
+         (repeatable), `SolverParams.set_tunable(KEY, value)` in Python and\n\
+         `mm_params_set_tunable` in C (`SolverParams::tunables` in C++) set one by the key\n\
+         listed here, each checked by the same table. The technique switches are in\n\
+         [techniques.md](techniques.md), the workers and greedy placements in\n\
          `configs/default.toml`.\n\n\
          | key | default | range | what, and why the default |\n|---|---|---|---|\n",
     );

@@ -317,6 +317,13 @@ enum MmStatus mm_params_set_time_limit(struct MmParams *params, double seconds);
 // exact search, whose model stores every pair). Default 4,000,000.
 enum MmStatus mm_params_set_large_pairs(struct MmParams *params, uint64_t pairs);
 
+// Sets the tunable `key`, named as docs/tunables.md lists it ("slice",
+// "lns.band", "minimize.bound_share"), to `value`, written as a preset
+// writes it ("64", "true", "150ms", "[\"1s\", \"2s\"]"). The library's
+// tables check the name and the range: MM_INVALID_PARAMS (with the
+// reason in `mm_last_error`) for an unknown name or a value out of range.
+enum MmStatus mm_params_set_tunable(struct MmParams *params, const char *key, const char *value);
+
 // A solution of `problem` from `count` offsets (one per buffer, in order);
 // its height is computed from the buffers' sizes. `offsets` may be NULL
 // when `count` is 0. The solution goes to `*out` (NULL on failure); check

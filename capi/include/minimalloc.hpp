@@ -381,6 +381,12 @@ struct SolverParams {
   uint64_t seed = 0;           // Of the portfolio's tie-breaking.
   bool deterministic = false;  // Same answer whatever the timing.
 
+  // Tunables, {key, value} in order, named and written as docs/tunables.md
+  // lists them ({"slice", "64"}, {"lns.repair_budget", "1s"}); the C
+  // library checks each, so a bad one fails every solve with
+  // kInvalidParams.
+  std::vector<std::pair<std::string, std::string>> tunables;
+
   // Each switch by its C name: the C library checks the names, so a
   // misspelt one here fails every solve with kInvalidParams.
   struct SwitchField {
@@ -422,6 +428,9 @@ inline Result<NativeParams> ToNative(const SolverParams& params) {
   if (s == MM_OK && params.threads != 0) s = mm_params_set_threads(p, params.threads);
   if (s == MM_OK) s = mm_params_set_seed(p, params.seed);
   if (s == MM_OK) s = mm_params_set_deterministic(p, params.deterministic);
+  for (const auto& [key, value] : params.tunables) {
+    if (s == MM_OK) s = mm_params_set_tunable(p, key.c_str(), value.c_str());
+  }
   if (s != MM_OK) return Status::FromC(s);
   return Result<NativeParams>(std::move(native));
 }

@@ -45,7 +45,8 @@ pub use csv::{mm_problem_from_csv, mm_problem_read_csv, mm_problem_to_csv, mm_pr
 pub use params::{
     mm_params_free, mm_params_get_switch, mm_params_new, mm_params_set_deterministic, mm_params_set_heuristics,
     mm_params_set_large_pairs, mm_params_set_seed, mm_params_set_switch, mm_params_set_switch_id,
-    mm_params_set_threads, mm_params_set_time_limit, mm_switch_count, mm_switch_name, MmParams, MmSwitch,
+    mm_params_set_threads, mm_params_set_time_limit, mm_params_set_tunable, mm_switch_count, mm_switch_name, MmParams,
+    MmSwitch,
 };
 pub use problem::{
     mm_problem_add_buffer, mm_problem_add_gap, mm_problem_add_gap_window, mm_problem_buffer_count,

@@ -10,8 +10,10 @@
 use std::ffi::{c_char, CString};
 use std::sync::OnceLock;
 
+use minimalloc::config::set_tunable;
 use minimalloc::params::{check_threads, parse_heuristics, time_limit};
-use minimalloc::{SolverParams, Switch};
+use minimalloc::tunables::PortfolioTunables;
+use minimalloc::{PortfolioOptions, SolverParams, Switch};
 
 use crate::status::{borrow, borrow_mut, guard, guard_value, put, utf8, Error, MmStatus};
 
@@ -20,6 +22,16 @@ use crate::status::{borrow, borrow_mut, guard, guard_value, put, utf8, Error, Mm
 /// thread per core, seed 0, no time limit), free with `mm_params_free`.
 pub struct MmParams {
     pub(crate) inner: SolverParams,
+    /// The portfolio's tunables (`mm_params_set_tunable`); those of the
+    /// neighbourhood search and the minimization live in `inner`.
+    pub(crate) portfolio: PortfolioTunables,
+}
+
+impl MmParams {
+    /// The options a solver made from these parameters runs with.
+    pub(crate) fn options(&self) -> PortfolioOptions {
+        PortfolioOptions { tunables: self.portfolio.clone(), ..PortfolioOptions::from_params(&self.inner) }
+    }
 }
 
 /// The technique switches (the reference's nine, then this library's own),
@@ -105,7 +117,9 @@ pub extern "C" fn mm_switch_name(which: u32) -> *const c_char {
 /// `mm_params_free`. NULL only if the library failed internally.
 #[no_mangle]
 pub extern "C" fn mm_params_new() -> *mut MmParams {
-    guard_value(std::ptr::null_mut(), || Box::into_raw(Box::new(MmParams { inner: SolverParams::default() })))
+    guard_value(std::ptr::null_mut(), || {
+        Box::into_raw(Box::new(MmParams { inner: SolverParams::default(), portfolio: PortfolioTunables::default() }))
+    })
 }
 
 /// Frees parameters; NULL is ignored.
@@ -220,6 +234,28 @@ pub unsafe extern "C" fn mm_params_set_time_limit(params: *mut MmParams, seconds
 pub unsafe extern "C" fn mm_params_set_large_pairs(params: *mut MmParams, pairs: u64) -> MmStatus {
     guard(|| {
         unsafe { borrow_mut(params, "params") }?.inner.large_pairs = pairs;
+        Ok(())
+    })
+}
+
+/// Sets the tunable `key`, named as docs/tunables.md lists it ("slice",
+/// "lns.band", "minimize.bound_share"), to `value`, written as a preset
+/// writes it ("64", "true", "150ms", "[\"1s\", \"2s\"]"). The library's
+/// tables check the name and the range: MM_INVALID_PARAMS (with the
+/// reason in `mm_last_error`) for an unknown name or a value out of range.
+#[no_mangle]
+pub unsafe extern "C" fn mm_params_set_tunable(
+    params: *mut MmParams,
+    key: *const c_char,
+    value: *const c_char,
+) -> MmStatus {
+    guard(|| {
+        let params = unsafe { borrow_mut(params, "params") }?;
+        let (key, value) = (unsafe { utf8(key, "key") }?, unsafe { utf8(value, "value") }?);
+        let mut opts = params.options();
+        set_tunable(&mut opts, key, value).map_err(|e| Error::Params(format!("tunable {e}")))?;
+        params.inner = opts.params;
+        params.portfolio = opts.tunables;
         Ok(())
     })
 }

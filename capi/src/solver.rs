@@ -13,7 +13,8 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use minimalloc::{minimize, MinimizeStatus, Solver, SolverParams, StopToken};
+use minimalloc::minimize::minimize_with;
+use minimalloc::{MinimizeStatus, PortfolioOptions, Solver, StopToken};
 
 use crate::params::MmParams;
 use crate::problem::MmProblem;
@@ -25,7 +26,7 @@ use crate::status::{borrow, clear_out, guard, guard_value, put, MmStatus};
 /// with `mm_solver_free`. Every function on it may be called from any
 /// thread, several solves at once included (a cancel stops them all).
 pub struct MmSolver {
-    params: SolverParams,
+    options: PortfolioOptions,
     /// Raised by `mm_solver_cancel`, lowered by `mm_solver_reset`; the
     /// root of `stop`, and handed to minimizations (which take a flag).
     cancelled: Arc<AtomicBool>,
@@ -67,11 +68,11 @@ impl From<MinimizeStatus> for MmMinimizeStatus {
 #[no_mangle]
 pub unsafe extern "C" fn mm_solver_new(params: *const MmParams) -> *mut MmSolver {
     guard_value(std::ptr::null_mut(), || {
-        let params = unsafe { params.as_ref() }.map(|p| p.inner.clone()).unwrap_or_default();
+        let options = unsafe { params.as_ref() }.map(MmParams::options).unwrap_or_default();
         let cancelled = Arc::new(AtomicBool::new(false));
         let stop = StopToken::from_flag(Arc::clone(&cancelled));
         Box::into_raw(Box::new(MmSolver {
-            params,
+            options,
             cancelled,
             stop,
             nodes: AtomicU64::new(0),
@@ -109,7 +110,7 @@ pub unsafe extern "C" fn mm_solver_solve(
         // fault is always reported as MM_INVALID_INPUT whatever path the
         // library would take.
         problem.check()?;
-        let solver = Solver::new(handle.params.clone());
+        let solver = Solver::with_options(handle.options.clone());
         let result = solver.solve_with_stop(problem, &handle.stop);
         let stats = solver.stats();
         handle.nodes.store(stats.nodes, Ordering::Relaxed);
@@ -143,7 +144,7 @@ pub unsafe extern "C" fn mm_solver_minimize(
         let handle = unsafe { borrow(solver, "solver") }?;
         let problem = &unsafe { borrow(problem, "problem") }?.inner;
         problem.check()?;
-        let found = minimize(problem, &handle.params, Some(Arc::clone(&handle.cancelled)))?;
+        let found = minimize_with(problem, &handle.options, Arc::clone(&handle.cancelled), &|_| {})?;
         handle.nodes.store(found.nodes, Ordering::Relaxed);
         handle.backtracks.store(found.backtracks, Ordering::Relaxed);
         if !status.is_null() {

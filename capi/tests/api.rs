@@ -70,6 +70,31 @@ fn the_seed_example() {
     }
 }
 
+/// Tunables set on the parameters reach the solver made from them, and
+/// the library's tables check them.
+#[test]
+fn tunables_are_checked_and_reach_the_solver() {
+    let params = mm_params_new();
+    let set = |k: &str, v: &str| unsafe { mm_params_set_tunable(params, cstr(k).as_ptr(), cstr(v).as_ptr()) };
+    expect(set("slice", "64"), MmStatus::MM_OK);
+    expect(set("stacking", "false"), MmStatus::MM_OK);
+    expect(set("lns.repair_budget", "1s"), MmStatus::MM_OK);
+    expect(set("slice", "0"), MmStatus::MM_INVALID_PARAMS);
+    assert!(last_error().contains("slice must be at least 1"), "{}", last_error());
+    expect(set("frobs", "1"), MmStatus::MM_INVALID_PARAMS);
+    assert!(last_error().contains("unknown key 'frobs'"), "{}", last_error());
+    expect(unsafe { mm_params_set_threads(params, 2) }, MmStatus::MM_OK);
+    let p = problem(&SEED, 12);
+    let (status, s) = solve(params, p);
+    expect(status, MmStatus::MM_OK);
+    assert_eq!(unsafe { mm_solution_height(s) }, 12);
+    unsafe {
+        mm_solution_free(s);
+        mm_problem_free(p);
+        mm_params_free(params);
+    }
+}
+
 #[test]
 fn gaps_alignment_and_a_fixed_offset() {
     let p = problem(&[("fixed", 0, 10, 4), ("aligned", 0, 10, 3), ("gapped", 0, 10, 4), ("late", 3, 7, 4)], 12);

@@ -136,6 +136,10 @@ class SolverParams:
     seed: int
     deterministic: bool
     def __init__(self, **kwargs: object) -> None: ...
+    # Keys and values as docs/tunables.md lists them (slice, lns.band, ...).
+    def set_tunable(self, key: str, value: bool | int | str | list[str]) -> None: ...
+    @property
+    def tunables(self) -> dict[str, str]: ...
 
 class MinimizeStatus:
     OPTIMAL: ClassVar[MinimizeStatus]

@@ -31,6 +31,7 @@ use pyo3::exceptions::{PyException, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyCFunction, PyFloat};
 
+use minimalloc::config::set_tunable;
 use minimalloc::error::SolveError;
 use minimalloc::io::{read_csv_with, ReadOptions, TimeColumns};
 use minimalloc::minimize::{minimize_with, MinimizeStatus};
@@ -694,12 +695,52 @@ pub struct PySolverParams {
     /// The time limit as given, in seconds (`inf`: none), so that it reads
     /// back exactly; `inner.timeout` is made from it.
     timeout_seconds: f64,
+    /// Tunables set with `set_tunable`, in order: (key, value as a preset
+    /// writes it), applied over the default portfolio at each solve.
+    tunables: Vec<(String, String)>,
 }
 
 impl Default for PySolverParams {
     fn default() -> Self {
-        PySolverParams { inner: SolverParams::default(), minimize_capacity: false, timeout_seconds: f64::INFINITY }
+        PySolverParams {
+            inner: SolverParams::default(),
+            minimize_capacity: false,
+            timeout_seconds: f64::INFINITY,
+            tunables: Vec::new(),
+        }
     }
+}
+
+impl PySolverParams {
+    /// The options a solve runs with: the default portfolio for these
+    /// parameters, with the tunables set over it (each was checked when
+    /// it was set).
+    fn options(&self) -> PyResult<PortfolioOptions> {
+        let mut opts = PortfolioOptions::from_params(&self.inner);
+        for (key, value) in &self.tunables {
+            set_tunable(&mut opts, key, value).map_err(|e| PyValueError::new_err(format!("tunable {e}")))?;
+        }
+        Ok(opts)
+    }
+}
+
+/// A tunable's value from Python, written as a preset writes it: a bool,
+/// an int, a time (`"150ms"`), or a list of times (`["1s", "2s"]`).
+fn tunable_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(b) = value.downcast::<pyo3::types::PyBool>() {
+        return Ok(b.is_true().to_string());
+    }
+    if let Ok(i) = value.extract::<i64>() {
+        return Ok(i.to_string());
+    }
+    if let Ok(s) = value.extract::<String>() {
+        return Ok(s);
+    }
+    if let Ok(items) = value.extract::<Vec<String>>() {
+        let quoted: Vec<String> = items.iter().map(|t| format!("{:?}", t)).collect();
+        return Ok(format!("[{}]", quoted.join(", ")));
+    }
+    Err(PyTypeError::new_err("a tunable's value is a bool, an int, a time such as '150ms', or a list of times"))
 }
 
 /// Seconds from a Duration, a number, a timedelta, or None (infinite).
@@ -737,6 +778,25 @@ impl PySolverParams {
 
     // The technique switches are properties added at import from
     // the switch table: see `add_switch_properties`.
+
+    /// Sets one tunable, named as docs/tunables.md lists it (`slice`,
+    /// `lns.band`, `minimize.bound_share`), to a bool, an int, a time
+    /// (`"150ms"`) or a list of times; raises ValueError for an unknown
+    /// name or a value out of range, as a preset would.
+    fn set_tunable(&mut self, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let text = tunable_text(value)?;
+        let mut check = PortfolioOptions::from_params(&self.inner);
+        set_tunable(&mut check, key, &text).map_err(|e| PyValueError::new_err(format!("tunable {e}")))?;
+        self.tunables.retain(|(k, _)| k != key);
+        self.tunables.push((key.to_string(), text));
+        Ok(())
+    }
+
+    /// The tunables set so far, by name, as a preset would write them.
+    #[getter]
+    fn tunables(&self) -> std::collections::BTreeMap<String, String> {
+        self.tunables.iter().cloned().collect()
+    }
 
     /// The time limit, a Duration (`Duration.infinite()`: none); set it to
     /// a Duration, seconds, a timedelta, or None.
@@ -880,7 +940,7 @@ impl PySolver {
 
     /// A minimization of the problem `held`.
     fn minimize_inner(&self, py: Python<'_>, held: Held) -> PyResult<PyMinimizeResult> {
-        let opts = PortfolioOptions::from_params(&self.params.inner);
+        let opts = self.params.options()?;
         self.cancel.store(false, Ordering::SeqCst);
         let cancel = Arc::clone(&self.cancel);
         let result = interruptible(py, &self.cancel, || minimize_with(&held.problem, &opts, cancel, &|_| {}))?;
@@ -955,7 +1015,7 @@ impl PySolver {
                 _ => SolveTimeoutError::new_err("time limit reached with no solution"),
             });
         }
-        let solver = minimalloc::Solver::new(self.params.inner.clone());
+        let solver = minimalloc::Solver::with_options(self.params.options()?);
         // cancel() raises our flag, which the solve's token watches.
         self.cancel.store(false, Ordering::SeqCst);
         let stop = StopToken::from_flag(Arc::clone(&self.cancel));

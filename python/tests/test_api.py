@@ -126,6 +126,34 @@ def test_solver_params() -> None:
     assert "SolverParams(" in repr(params)
 
 
+def test_tunables(seed: mm.Problem) -> None:
+    params = mm.SolverParams(threads=2)
+    assert params.tunables == {}
+    params.set_tunable("slice", 64)
+    params.set_tunable("stacking", False)
+    params.set_tunable("lns.repair_budget", "1s")
+    params.set_tunable("minimize.descent_budget", ["1s", "2s"])
+    assert params.tunables == {
+        "slice": "64",
+        "stacking": "false",
+        "lns.repair_budget": "1s",
+        "minimize.descent_budget": '["1s", "2s"]',
+    }
+    with pytest.raises(ValueError, match="slice must be at least 1"):
+        params.set_tunable("slice", 0)
+    with pytest.raises(ValueError, match="unknown key 'frobs' in \\[lns\\]"):
+        params.set_tunable("lns.frobs", 1)
+    with pytest.raises(TypeError):
+        params.set_tunable("slice", 1.5)
+    assert params.tunables["slice"] == "64"
+    # The solve and the minimization run with them.
+    seed.capacity = 12
+    assert mm.Solver(params).solve(seed) is not None
+    params.minimize_capacity = True
+    seed.capacity = 0
+    assert mm.Solver(params).solve(seed).height == 12
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_solver_and_backtracks(threads: int) -> None:
     # The load is 4 at every moment, yet 4 does not fit: a search proves it.

@@ -80,6 +80,11 @@ int main(void) {
   EXPECT(mm_params_set_switch_id(params, MM_SWITCH_COUNT, true), MM_INVALID_PARAMS);
   EXPECT(mm_params_set_heuristics(params, "WAX"), MM_INVALID_PARAMS);
   EXPECT(mm_params_set_time_limit(params, -1.0), MM_INVALID_PARAMS);
+  EXPECT(mm_params_set_tunable(params, "slice", "0"), MM_INVALID_PARAMS);
+  CHECK(strstr(mm_last_error(), "slice must be at least 1") != NULL, "the tunable's range");
+  EXPECT(mm_params_set_tunable(params, "lns.frobs", "1"), MM_INVALID_PARAMS);
+  EXPECT(mm_params_set_tunable(params, "slice", "64"), MM_OK);
+  EXPECT(mm_params_set_tunable(params, "minimize.descent_budget", "[\"1s\", \"2s\"]"), MM_OK);
   EXPECT(mm_params_set_switch_id(params, MM_SWITCH_HATLESS_PRUNING, false), MM_OK);
   mm_params_free(params);
 
