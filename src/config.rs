@@ -231,8 +231,8 @@ impl Config {
         if let Some(t) = raw.threads {
             params.threads = check_threads(i128::from(t)).map_err(|e| bad(format!("preset key threads {e}")))?;
         }
-        tunables(&raw, &mut params).map_err(bad)?;
         let mut portfolio = PortfolioOptions::from_params(&params);
+        tunables(&raw, &mut portfolio).map_err(bad)?;
         if !raw.worker.is_empty() {
             portfolio.workers = raw
                 .worker
@@ -313,8 +313,8 @@ pub fn set_tunable(opts: &mut PortfolioOptions, key: &str, value: &str) -> Resul
     let parsed = toml::from_str::<toml::Table>(&format!("v = {value}")).ok().and_then(|mut t| t.remove("v"));
     let value = parsed.unwrap_or_else(|| toml::Value::String(value.trim().to_string()));
     match key.split_once('.') {
-        Some(("lns", field)) => opts.params.lns.set(field, &value),
-        Some(("minimize", field)) => opts.params.minimize.set(field, &value),
+        Some(("lns", field)) => opts.lns.set(field, &value),
+        Some(("minimize", field)) => opts.minimize.set(field, &value),
         Some((table, _)) => Err(format!("unknown tunable '{key}': no table '{table}' (tables: lns, minimize)")),
         None => opts.tunables.set(key, &value).map_err(|e| {
             if e.starts_with("unknown key") {
@@ -326,14 +326,14 @@ pub fn set_tunable(opts: &mut PortfolioOptions, key: &str, value: &str) -> Resul
     }
 }
 
-/// Reads the `[lns]` and `[minimize]` tables into `params`: each key goes
+/// Reads the `[lns]` and `[minimize]` tables into `opts`: each key goes
 /// to its table's `set`, which checks its name and range.
-fn tunables(raw: &RawConfig, params: &mut SolverParams) -> Result<(), String> {
+fn tunables(raw: &RawConfig, opts: &mut PortfolioOptions) -> Result<(), String> {
     for (key, value) in &raw.lns {
-        params.lns.set(key, value)?;
+        opts.lns.set(key, value)?;
     }
     for (key, value) in &raw.minimize {
-        params.minimize.set(key, value)?;
+        opts.minimize.set(key, value)?;
     }
     Ok(())
 }
@@ -394,8 +394,8 @@ mod tests {
         c.set_tunable("stacking", "false").unwrap();
         assert_eq!(c.portfolio.tunables.slice, 64);
         assert!(!c.portfolio.tunables.stacking);
-        assert_eq!(c.portfolio.params.lns.repair_budget, Duration::from_secs(1));
-        assert_eq!(c.portfolio.params.minimize.descent_budget, (Duration::from_secs(1), Duration::from_secs(2)));
+        assert_eq!(c.portfolio.lns.repair_budget, Duration::from_secs(1));
+        assert_eq!(c.portfolio.minimize.descent_budget, (Duration::from_secs(1), Duration::from_secs(2)));
         assert!(c.set_tunable("slice", "0").unwrap_err().contains("at least 1"));
         assert!(c.set_tunable("lns.frobs", "1").unwrap_err().contains("keys: band"));
         assert!(c.set_tunable("portfolio.slice", "1").unwrap_err().contains("tables: lns, minimize"));
@@ -408,10 +408,10 @@ mod tests {
             "t.toml",
         )
         .unwrap();
-        assert_eq!(t.portfolio.params.lns.band, 20);
-        assert_eq!(t.portfolio.params.lns.repair_budget, Duration::from_secs(1));
-        assert_eq!(t.portfolio.params.minimize.descent_budget, (Duration::from_secs(1), Duration::from_secs(2)));
-        assert_eq!(t.portfolio.params.minimize.bound_share, 12);
+        assert_eq!(t.portfolio.lns.band, 20);
+        assert_eq!(t.portfolio.lns.repair_budget, Duration::from_secs(1));
+        assert_eq!(t.portfolio.minimize.descent_budget, (Duration::from_secs(1), Duration::from_secs(2)));
+        assert_eq!(t.portfolio.minimize.bound_share, 12);
         for bad in [
             "[lns]\nband = 0",
             "[lns]\nfrobs = 1",

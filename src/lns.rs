@@ -173,7 +173,12 @@ pub const BY_SIZE_LIMIT: usize = 64_000;
 /// infeasible, so a capacity it cannot reach ends as
 /// [`SolveError::Timeout`], and one where no heuristic placed every buffer
 /// as [`SolveError::Unknown`].
-pub fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken) -> Result<Solution, SolveError> {
+pub fn solve_large(
+    problem: &Problem,
+    params: &SolverParams,
+    lns: &LnsTunables,
+    stop: &StopToken,
+) -> Result<Solution, SolveError> {
     let limited;
     let stop = if stop.deadline().is_none() {
         limited = stop.child_until(Instant::now().checked_add(LARGE_DEFAULT_TIME));
@@ -201,7 +206,7 @@ pub fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken) -
         threads: params.thread_count().max(1),
         granularity: crate::bounds::granularity(problem),
         seed: params.seed,
-        tunables: params.lns.clone(),
+        tunables: lns.clone(),
     };
     let best = improve(problem, &start, problem.capacity, &options, stop, &|_| {});
     if best.height <= problem.capacity {

@@ -225,7 +225,7 @@ fn descend(
     }
     match crate::solver::takes_large_path(problem, params, root) {
         None => return Ok(Minimized::new(MinimizeStatus::Unknown, lower, None)),
-        Some(true) => return minimize_large(problem, params, lower, g, root, events),
+        Some(true) => return minimize_large(problem, opts, lower, g, root, events),
         Some(false) => {}
     }
     let seeded = match greedy_start(problem, threads, lower, root, events) {
@@ -245,7 +245,7 @@ fn descend(
     if let Some(done) = incumbent(&prober, &mut progress, threads)? {
         return Ok(done);
     }
-    let bound_budget = opts.params.minimize.bound_probe(prober.remaining());
+    let bound_budget = opts.minimize.bound_probe(prober.remaining());
     let open = optimistic(&prober, &mut progress, threads, bound_budget)?;
     // On a dense model the memory for searches caps the threads (each
     // probe runs one search a thread).
@@ -637,7 +637,7 @@ fn concurrent(
     mut bound: Option<Duration>,
 ) -> Result<(), SolveError> {
     let slots = if threads >= 2 && !prober.opts.params.deterministic { 2.min(threads) } else { 1 };
-    let budget = prober.opts.params.minimize.descent_probe(prober.remaining());
+    let budget = prober.opts.minimize.descent_probe(prober.remaining());
     let step = ((progress.height().saturating_sub(progress.lower)) / progress.g / 16).max(1);
     let mut d = Descent {
         slots,
@@ -715,12 +715,13 @@ const EXACT_STARTS_LIMIT: usize = 20_000;
 /// lower bound is the proven bound.
 fn minimize_large(
     problem: &Problem,
-    params: &SolverParams,
+    opts: &PortfolioOptions,
     lower: i64,
     g: i64,
     root: &StopToken,
     events: &(dyn Fn(MinimizeEvent) + Sync),
 ) -> Result<Minimized, SolveError> {
+    let params = &opts.params;
     let threads = params.thread_count().max(1);
     let limited;
     let root = if root.deadline().is_none() {
@@ -752,7 +753,7 @@ fn minimize_large(
         threads: threads - wheels,
         granularity: g,
         seed: params.seed,
-        tunables: params.lns.clone(),
+        tunables: opts.lns.clone(),
     };
     // Progress reports only heights below every one reported before.
     let reported = Mutex::new(first.height);

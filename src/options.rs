@@ -1,13 +1,14 @@
-//! The options a solve takes: the portfolio's configuration (its exact
-//! workers, greedy placements, nogoods, time slices and detours) around the
-//! solver parameters that every driver reads. Below every driver, so that
+//! The options a solve takes: the solver parameters that every driver
+//! reads, and beside them one part per driver: the portfolio's exact
+//! workers, greedy placements and tunables (nogoods, time slices,
+//! detours), the large-instance path's tunables and the minimization's. Below every driver, so that
 //! the facade and the front ends set a solve up without reaching into the
 //! portfolio.
 
 use crate::heuristics::{Fit, Greedy, GreedyOrder};
 use crate::params::{parse_heuristics, Heuristic, SolverParams};
 use crate::switches::{Switch, Switches};
-use crate::tunables::PortfolioTunables;
+use crate::tunables::{LnsTunables, MinimizeTunables, PortfolioTunables};
 
 /// One exact search configuration: a preordering heuristic, the technique
 /// switches, and whether ties are broken by a seeded random rank.
@@ -55,11 +56,17 @@ pub struct PortfolioOptions {
     pub workers: Vec<Worker>,
     /// Greedy strategies tried on each partition before the race.
     pub greedy: Vec<Greedy>,
-    /// Which phases run and how the live race shares the threads: the
-    /// quick round, nogoods, stacking, shared facts, the winning bonus, time
-    /// slices and deterministic steps, each with its default and the reason
-    /// for it in [`PortfolioTunables`].
+    /// The portfolio's tunables: which phases run and how the live race
+    /// shares the threads (the quick round, nogoods, stacking, shared
+    /// facts, the winning bonus, time slices and deterministic steps), each
+    /// with its default and the reason for it in [`PortfolioTunables`].
     pub tunables: PortfolioTunables,
+    /// The large-instance path's tunables (its neighbourhood search,
+    /// preset table `[lns]`).
+    pub lns: LnsTunables,
+    /// Capacity minimization's tunables (its probes' budgets, preset
+    /// table `[minimize]`).
+    pub minimize: MinimizeTunables,
 }
 
 impl Default for PortfolioOptions {
@@ -98,6 +105,8 @@ impl PortfolioOptions {
                 Greedy { order: GreedyOrder::Start, fit: Fit::Best, hints: true },
             ],
             tunables: PortfolioTunables::default(),
+            lns: LnsTunables::default(),
+            minimize: MinimizeTunables::default(),
         }
     }
 }

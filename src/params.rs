@@ -151,10 +151,6 @@ pub struct SolverParams {
     /// S_1 are far above) `[range: any; 0 sends every problem with an
     /// overlapping pair down the large path, which tests use]`.
     pub large_pairs: u64,
-    /// The neighbourhood search's tunables (preset table `[lns]`).
-    pub lns: LnsTunables,
-    /// Capacity minimization's tunables (preset table `[minimize]`).
-    pub minimize: MinimizeTunables,
 }
 
 impl Default for SolverParams {
@@ -167,8 +163,6 @@ impl Default for SolverParams {
             seed: 0,
             deterministic: false,
             large_pairs: LARGE_PAIRS,
-            lns: LnsTunables::default(),
-            minimize: MinimizeTunables::default(),
         }
     }
 }

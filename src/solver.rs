@@ -36,7 +36,7 @@ pub fn solve_with(
 ) -> Report {
     let params = &opts.params;
     match takes_large_path(problem, params, stop) {
-        Some(true) => return solve_large(problem, params, stop, events),
+        Some(true) => return solve_large(problem, opts, stop, events),
         Some(false) => {}
         None => return stopped(stop, params, events),
     }
@@ -94,7 +94,13 @@ fn stopped(stop: &StopToken, params: &SolverParams, events: &(dyn Fn(Event) + Sy
 
 /// The large-instance path of [`solve_with`], on all its threads, after the
 /// same refutation by bounds as the other paths.
-fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken, events: &(dyn Fn(Event) + Sync)) -> Report {
+fn solve_large(
+    problem: &Problem,
+    opts: &PortfolioOptions,
+    stop: &StopToken,
+    events: &(dyn Fn(Event) + Sync),
+) -> Report {
+    let params = &opts.params;
     let start = Instant::now();
     let by = "large-instance search";
     let emit = |kind: EventKind, worker: Option<&str>| {
@@ -102,7 +108,7 @@ fn solve_large(problem: &Problem, params: &SolverParams, stop: &StopToken, event
     };
     let result = crate::bounds::admit(problem, stop).and_then(|()| {
         let stop = crate::validate::until_checked(stop, problem);
-        crate::lns::solve_large(problem, params, &stop).and_then(|s| crate::validate::checked(problem, s))
+        crate::lns::solve_large(problem, params, &opts.lns, &stop).and_then(|s| crate::validate::checked(problem, s))
     });
     match &result {
         Ok(s) => emit(EventKind::Solved { height: s.height }, Some(by)),

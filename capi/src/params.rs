@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use minimalloc::config::set_tunable;
 use minimalloc::params::{check_threads, parse_heuristics, time_limit};
-use minimalloc::tunables::PortfolioTunables;
+use minimalloc::tunables::{LnsTunables, MinimizeTunables, PortfolioTunables};
 use minimalloc::{PortfolioOptions, SolverParams, Switch};
 
 use crate::status::{borrow, borrow_mut, guard, guard_value, put, utf8, Error, MmStatus};
@@ -22,15 +22,16 @@ use crate::status::{borrow, borrow_mut, guard, guard_value, put, utf8, Error, Mm
 /// thread per core, seed 0, no time limit), free with `mm_params_free`.
 pub struct MmParams {
     pub(crate) inner: SolverParams,
-    /// The portfolio's tunables (`mm_params_set_tunable`); those of the
-    /// neighbourhood search and the minimization live in `inner`.
-    pub(crate) portfolio: PortfolioTunables,
+    /// The tunables (`mm_params_set_tunable`): the portfolio's, the large
+    /// path's and the minimization's.
+    pub(crate) tunables: (PortfolioTunables, LnsTunables, MinimizeTunables),
 }
 
 impl MmParams {
     /// The options a solver made from these parameters runs with.
     pub(crate) fn options(&self) -> PortfolioOptions {
-        PortfolioOptions { tunables: self.portfolio.clone(), ..PortfolioOptions::from_params(&self.inner) }
+        let (tunables, lns, minimize) = self.tunables.clone();
+        PortfolioOptions { tunables, lns, minimize, ..PortfolioOptions::from_params(&self.inner) }
     }
 }
 
@@ -118,7 +119,7 @@ pub extern "C" fn mm_switch_name(which: u32) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn mm_params_new() -> *mut MmParams {
     guard_value(std::ptr::null_mut(), || {
-        Box::into_raw(Box::new(MmParams { inner: SolverParams::default(), portfolio: PortfolioTunables::default() }))
+        Box::into_raw(Box::new(MmParams { inner: SolverParams::default(), tunables: Default::default() }))
     })
 }
 
@@ -255,7 +256,7 @@ pub unsafe extern "C" fn mm_params_set_tunable(
         let mut opts = params.options();
         set_tunable(&mut opts, key, value).map_err(|e| Error::Params(format!("tunable {e}")))?;
         params.inner = opts.params;
-        params.portfolio = opts.tunables;
+        params.tunables = (opts.tunables, opts.lns, opts.minimize);
         Ok(())
     })
 }
@@ -265,6 +266,25 @@ mod tests {
     use super::*;
     use std::ffi::CStr;
     use std::time::Duration;
+
+    /// Every table's tunables reach the options a solver is made with.
+    #[test]
+    fn tunables_reach_the_options() {
+        let p = mm_params_new();
+        let set = |k: &str, v: &str| {
+            let (k, v) = (std::ffi::CString::new(k).unwrap(), std::ffi::CString::new(v).unwrap());
+            unsafe { mm_params_set_tunable(p, k.as_ptr(), v.as_ptr()) }
+        };
+        assert_eq!(set("slice", "64"), MmStatus::MM_OK);
+        assert_eq!(set("lns.repair_budget", "1s"), MmStatus::MM_OK);
+        assert_eq!(set("minimize.bound_share", "3"), MmStatus::MM_OK);
+        assert_eq!(set("minimize.bound_share", "0"), MmStatus::MM_INVALID_PARAMS);
+        let opts = unsafe { (*p).options() };
+        assert_eq!(opts.tunables.slice, 64);
+        assert_eq!(opts.lns.repair_budget, Duration::from_secs(1));
+        assert_eq!(opts.minimize.bound_share, 3);
+        unsafe { mm_params_free(p) };
+    }
 
     /// `MM_SWITCH_CANONICAL_ONLY` for `canonical_only`: the enum's names
     /// and numbers follow the library's table.

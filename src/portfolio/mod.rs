@@ -53,7 +53,7 @@
 //!
 //! # Nogoods: what is shared with whom
 //!
-//! With [`PortfolioOptions::nogoods`] on, the race's searches carry caches
+//! With [`PortfolioTunables::nogoods`](crate::tunables::PortfolioTunables::nogoods) on, the race's searches carry caches
 //! of sub-problems proven infeasible (`nogood`). A key names the
 //! buffers of its sub-problem, so it can only help a search on the same
 //! partition. What is shared depends on the phase:
