@@ -9,8 +9,10 @@
 //! 3. An optimistic probe at the lower bound with every thread: on the
 //!    paper's instances the optimum usually *is* the load bound, and then the
 //!    answer is proven at once. A refutation raises the bound by one and the
-//!    next bound is tried. A bound left open is probed again, with twice
-//!    the budget, each time the descent's budgets double.
+//!    next bound is tried. The probe gets a larger share of the time where
+//!    the problem is full at the bound (nearly every moment reaches it: a
+//!    packing without slack, if any), since there the descent's probes,
+//!    with room everywhere, cannot use point filling's branching.
 //! 4. Otherwise, a descent from the incumbent with several probes running
 //!    at once on split threads, each under a time budget, at capacities one
 //!    and two steps below the incumbent. Every result is shared at once: a
@@ -245,12 +247,13 @@ fn descend(
     if let Some(done) = incumbent(&prober, &mut progress, threads)? {
         return Ok(done);
     }
-    let bound_budget = opts.minimize.bound_probe(prober.remaining());
-    let open = optimistic(&prober, &mut progress, threads, bound_budget)?;
+    let full = model.full_at(crate::sweep::SectionRange { lower: 0, upper: model.num_sections() }, progress.lower);
+    let bound_budget = opts.minimize.bound_probe(prober.remaining(), full);
+    optimistic(&prober, &mut progress, threads, bound_budget)?;
     // On a dense model the memory for searches caps the threads (each
     // probe runs one search a thread).
     let threads = threads.min(model.affordable_searches());
-    concurrent(&prober, &mut progress, threads, open.then_some(bound_budget))?;
+    concurrent(&prober, &mut progress, threads)?;
     Ok(progress.finish())
 }
 
@@ -499,14 +502,13 @@ fn take<'a>(progress: &mut Progress<'a>) -> Progress<'a> {
 /// Phase 3: optimistic probes at the lower bound, with every thread, each
 /// within `budget`. On the paper's instances the optimum usually is the
 /// bound; a refutation raises it by one granule and the next bound is
-/// tried. Returns whether a probe ran out of time (the bound is still
-/// open).
+/// tried.
 fn optimistic(
     prober: &Prober<'_>,
     progress: &mut Progress<'_>,
     threads: usize,
     budget: Duration,
-) -> Result<bool, SolveError> {
+) -> Result<(), SolveError> {
     while progress.lower < progress.height() && !prober.root.should_stop() {
         let lower = progress.lower;
         match prober.watched(lower, threads, Some(budget), &progress.known) {
@@ -520,12 +522,12 @@ fn optimistic(
             }
             Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
                 progress.record(lower, ProbeOutcome::Unknown);
-                return Ok(true);
+                break;
             }
             Err(e) => return Err(e),
         }
     }
-    Ok(false)
+    Ok(())
 }
 
 /// Phase 4's schedule: the probes running and how the next ones are chosen.
@@ -623,19 +625,7 @@ impl Descent {
 /// refutation raises the lower bound. When the step is down to one and
 /// still nothing is found, budgets double. Near the bound the step covers
 /// the whole gap, so this ends in a bisection and a proof.
-///
-/// A lower bound that a probe left open (`bound`: that probe's budget) is
-/// probed again each time the budgets double, with twice its last budget:
-/// where the bound is the optimum (perfect packings, many traces) only a
-/// probe at the bound proves it, and the descent's probes above it, with
-/// room to spare at every moment, cannot use the branching that zero room
-/// allows (point filling).
-fn concurrent(
-    prober: &Prober<'_>,
-    progress: &mut Progress<'_>,
-    threads: usize,
-    mut bound: Option<Duration>,
-) -> Result<(), SolveError> {
+fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) -> Result<(), SolveError> {
     let slots = if threads >= 2 && !prober.opts.params.deterministic { 2.min(threads) } else { 1 };
     let budget = prober.opts.minimize.descent_probe(prober.remaining());
     let step = ((progress.height().saturating_sub(progress.lower)) / progress.g / 16).max(1);
@@ -668,10 +658,6 @@ fn concurrent(
                 d.budget = d.budget.saturating_mul(2);
                 d.timed_out.clear();
                 d.step = 1;
-                if let Some(b) = bound {
-                    let b = b.saturating_mul(2);
-                    bound = optimistic(prober, progress, threads, b)?.then_some(b);
-                }
                 continue;
             }
             // Wait for a result. Every running probe reports, and each stops

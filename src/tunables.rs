@@ -343,10 +343,15 @@ tunables! {
         /// A probe at the lower bound gets the remaining time divided by
         /// this: on the paper's instances the optimum usually is the bound,
         /// so the first probes deserve a good share, but a refuted bound is
-        /// raised and probed again, several times. A bound left open is
-        /// probed again with twice the budget whenever the descent's
-        /// budgets double.
+        /// raised and probed again, several times.
         pub bound_share: u32 = "12",
+        /// The same share where the problem is full at its lower bound
+        /// (nine sections in ten with no room to spare: a packing at the
+        /// bound, if any, has almost no slack): there only a probe at the
+        /// bound can reach the bound, since the descent's probes above it
+        /// have room everywhere and point filling's branching does not
+        /// apply to them. tight/'s stack and perfect packings are full.
+        pub full_bound_share: u32 = "3",
         /// Least and most time of a probe at the lower bound (the most is
         /// also the budget without a time limit).
         pub bound_budget: (Duration, Duration) = "[200ms, 10s]",
@@ -363,11 +368,13 @@ tunables! {
 }
 
 impl MinimizeTunables {
-    /// A bound probe's budget, given the run's remaining time.
-    pub fn bound_probe(&self, remaining: Option<Duration>) -> Duration {
+    /// A bound probe's budget, given the run's remaining time and whether
+    /// the problem is full at the bound.
+    pub fn bound_probe(&self, remaining: Option<Duration>, full: bool) -> Duration {
         let (least, most) = self.bound_budget;
+        let share = if full { self.full_bound_share } else { self.bound_share };
         match remaining {
-            Some(r) => (r / self.bound_share.max(1)).min(most),
+            Some(r) => (r / share.max(1)).min(most),
             None => most,
         }
         .max(least)
@@ -424,10 +431,14 @@ mod tests {
         let m = MinimizeTunables::default();
         assert_eq!(m.bound_budget, (Duration::from_millis(200), Duration::from_secs(10)));
         assert_eq!(m.descent_unlimited, Duration::from_secs(5));
+        // A problem full at its bound gives the bound probe a larger share.
+        assert_eq!(m.bound_probe(Some(Duration::from_secs(12)), false), Duration::from_secs(1));
+        assert_eq!(m.bound_probe(Some(Duration::from_secs(12)), true), Duration::from_secs(4));
+        assert_eq!(m.bound_probe(None, true), Duration::from_secs(10));
         let p = PortfolioTunables::default();
         assert!(p.quick_round && p.nogoods && p.stacking && p.share_facts);
         assert_eq!((p.winning_bonus, p.slice, p.step), (3, 256, 1024));
-        assert_eq!(all_docs().len(), 16);
+        assert_eq!(all_docs().len(), 17);
     }
 
     #[test]

@@ -48,15 +48,6 @@ struct Task<'s> {
     facts_seen: usize,
 }
 
-/// The share of a partition's sections that must have no room to spare
-/// (their load is the capacity) for a point-filling worker to race on it
-/// in the live race. `[default: 0.9]` `[range: 0..=1]`: on tight/ the
-/// share is 1 for every stack and perfect packing, and at most 0.32 for
-/// the pairs (which stacking packs); on the paper's suite at most 0.61
-/// (B), where the worker won only G and cost the others a quarter of the
-/// threads.
-pub const POINT_FILLING_FULL: f64 = 0.9;
-
 impl Task<'_> {
     /// Whether its search has run without a backtrack so far: each node
     /// placed one more buffer, so it reaches a placement within as many
@@ -251,8 +242,8 @@ impl<'a> Race<'a> {
     }
 
     /// Whether worker `w` races on partition `p`: a point-filling worker
-    /// only where at least [`POINT_FILLING_FULL`] of the partition's
-    /// sections have no room to spare (elsewhere its branching seldom
+    /// only where the partition is full (`Model::full_at`: nearly every
+    /// section has no room to spare; elsewhere its branching seldom
     /// applies, and it would only take time from the others), unless the
     /// whole crew fills points.
     fn fits_partition(&self, w: usize, p: usize) -> bool {
@@ -261,10 +252,7 @@ impl<'a> Race<'a> {
         if !filling(&self.crew[w]) || self.crew.iter().all(filling) {
             return true;
         }
-        let range = self.model.partitions()[p].sections;
-        let totals = &self.model.initial_total[range.lower..range.upper];
-        let full = totals.iter().filter(|&&t| t == self.capacity).count();
-        full as f64 >= POINT_FILLING_FULL * totals.len() as f64
+        self.model.full_at(self.model.partitions()[p].sections, self.capacity)
     }
 
     /// The search for the first slice of worker `w` on partition `p`: the

@@ -7,7 +7,7 @@ use crate::error::SolveError;
 use crate::problem::Problem;
 use crate::search::order::PreorderData;
 use crate::stop::StopToken;
-use crate::sweep::{Partition, Sweep};
+use crate::sweep::{Partition, SectionRange, Sweep};
 
 /// Memory the live searches over one model may take together
 /// (`[default: 256 MiB]`; see [`Model::affordable_searches`]). Dense traces
@@ -15,6 +15,18 @@ use crate::sweep::{Partition, Sweep};
 /// at all, by the greedy and neighbourhood search, which hold no search),
 /// while each search can reach a hundred megabytes.
 pub(crate) const SEARCH_MEMORY: usize = 256 << 20;
+
+/// The share of a range of sections that must have no room to spare
+/// (their load is the capacity) for the range to count as full
+/// (`Model::full_at`): then the portfolio races its point-filling worker
+/// there, and a minimization gives its probe at the bound a larger share.
+/// `[default: 0.9]` `[range: 0..=1]`: packings without slack (tight/'s
+/// stack and perfect packings) are full everywhere, while problems side by
+/// side and the paper's instances fall well short; point filling's
+/// branching applies only where sections have no room, and elsewhere the
+/// worker takes time from the others (the ablation
+/// `configs/no-point-filling.toml` measures it, docs/techniques.md).
+pub(crate) const FULL_SHARE: f64 = 0.9;
 
 /// Marks "no fixed offset".
 pub(crate) const NO_FIXED: i64 = -1;
@@ -240,6 +252,15 @@ impl Model {
     /// whatever `--threads` says.
     pub(crate) fn affordable_searches(&self) -> usize {
         (SEARCH_MEMORY / self.search_bytes().max(1)).max(2)
+    }
+
+    /// Whether the sections `range` are *full* at `capacity`: at least
+    /// [`FULL_SHARE`] of them have no room to spare (their load is the
+    /// capacity), so that a packing, if any, has almost no slack.
+    pub(crate) fn full_at(&self, range: SectionRange, capacity: i64) -> bool {
+        let totals = &self.initial_total[range.lower..range.upper];
+        let full = totals.iter().filter(|&&t| t == capacity).count();
+        full as f64 >= FULL_SHARE * totals.len() as f64
     }
 
     /// Whether an exhausted search over this model proves that nothing fits.
@@ -474,5 +495,22 @@ mod tests {
         stop.cancel();
         assert!(Model::build(&p, &stop).is_none());
         assert!(Model::build(&p, &StopToken::new()).is_some());
+    }
+
+    /// A perfect packing is full at its height and nowhere else; with a
+    /// few of its pieces taken out, or on random buffers, it is not.
+    #[test]
+    fn a_perfect_packing_is_full_at_its_height() {
+        let whole = |m: &Model| SectionRange { lower: 0, upper: m.num_sections() };
+        let p = crate::generate::perfect(5, 200, 1 << 16, 1000);
+        let m = Model::build(&p, &StopToken::new()).unwrap();
+        assert!(m.full_at(whole(&m), 1 << 16));
+        assert!(!m.full_at(whole(&m), (1 << 16) + 1));
+        let holes = crate::generate::remove_pieces(&p, 5, 20);
+        let m = Model::build(&holes, &StopToken::new()).unwrap();
+        assert!(!m.full_at(whole(&m), 1 << 16));
+        let r = crate::generate::random(5, 100, 1000, 100, 1024);
+        let m = Model::build(&r, &StopToken::new()).unwrap();
+        assert!(!m.full_at(whole(&m), crate::bounds::max_load(&r) as i64));
     }
 }
