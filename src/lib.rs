@@ -82,7 +82,7 @@ pub use bounds::LowerBounds;
 pub use error::{CsvError, IoError, ProblemError, SolveError};
 pub use io::{from_csv, read_csv_file, to_csv, write_csv_file};
 pub use minimize::{minimize, MinimizeStatus, Minimized};
-pub use options::{PortfolioOptions, Worker};
+pub use options::{KnownPlacement, PortfolioOptions, Worker};
 pub use params::{Heuristic, SolverParams};
 pub use problem::{Buffer, BufferIdx, Gap, Interval, Lifespan, Offset, Problem, Solution, Time, Window};
 pub use report::{Driver, Event, EventKind, Report, Stats, WorkerStats};

@@ -43,7 +43,7 @@ use parking_lot::Mutex;
 use crate::bounds::{granularity, LowerBounds};
 use crate::error::SolveError;
 use crate::heuristics;
-use crate::options::PortfolioOptions;
+use crate::options::{KnownPlacement, PortfolioOptions};
 use crate::params::SolverParams;
 use crate::problem::{Problem, Solution, MAX_CAPACITY};
 use crate::search::Model;
@@ -248,8 +248,7 @@ fn descend(
         return Ok(done);
     }
     let full = model.full_at(crate::sweep::SectionRange { lower: 0, upper: model.num_sections() }, progress.lower);
-    let bound_budget = opts.minimize.bound_probe(prober.remaining(), full);
-    optimistic(&prober, &mut progress, threads, bound_budget)?;
+    optimistic(&prober, &mut progress, threads, full)?;
     // On a dense model the memory for searches caps the threads (each
     // probe runs one search a thread).
     let threads = threads.min(model.affordable_searches());
@@ -290,7 +289,7 @@ fn greedy_start(
 }
 
 /// A partition's best known placement: its buffers' offsets and its height.
-type Known = Vec<Option<(Vec<i64>, i64)>>;
+type Known = Vec<KnownPlacement>;
 
 /// The search work of a minimization's probes, counted as they finish.
 #[derive(Default)]
@@ -500,16 +499,13 @@ fn take<'a>(progress: &mut Progress<'a>) -> Progress<'a> {
 }
 
 /// Phase 3: optimistic probes at the lower bound, with every thread, each
-/// within `budget`. On the paper's instances the optimum usually is the
-/// bound; a refutation raises it by one granule and the next bound is
+/// within its share of the time left (a larger one when the problem is
+/// `full` at the bound). On the paper's instances the optimum usually is
+/// the bound; a refutation raises it by one granule and the next bound is
 /// tried.
-fn optimistic(
-    prober: &Prober<'_>,
-    progress: &mut Progress<'_>,
-    threads: usize,
-    budget: Duration,
-) -> Result<(), SolveError> {
+fn optimistic(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize, full: bool) -> Result<(), SolveError> {
     while progress.lower < progress.height() && !prober.root.should_stop() {
+        let budget = prober.opts.minimize.bound_probe(prober.remaining(), full);
         let lower = progress.lower;
         match prober.watched(lower, threads, Some(budget), &progress.known) {
             Ok(sol) => {

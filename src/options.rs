@@ -10,6 +10,12 @@ use crate::params::{parse_heuristics, Heuristic, SolverParams};
 use crate::switches::{Switch, Switches};
 use crate::tunables::{LnsTunables, MinimizeTunables, PortfolioTunables};
 
+/// A partition's placement known before a solve (from an earlier solve at
+/// another capacity, as a minimization's probes hand on): its buffers'
+/// offsets, in the partition's order, and its height; `None` where none
+/// is known. A solve takes those that fit its capacity as they are.
+pub type KnownPlacement = Option<(Vec<i64>, i64)>;
+
 /// One exact search configuration: a preordering heuristic, the technique
 /// switches, and whether ties are broken by a seeded random rank.
 #[derive(Clone, Debug, PartialEq, Eq)]

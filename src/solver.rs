@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::error::SolveError;
-use crate::options::PortfolioOptions;
+use crate::options::{KnownPlacement, PortfolioOptions};
 use crate::params::SolverParams;
 use crate::problem::{BufferIdx, Problem, Solution};
 use crate::report::{Driver, Event, EventKind, Report, Stats, WorkerStats};
@@ -66,7 +66,7 @@ pub(crate) fn probe(
     problem: &Problem,
     opts: &PortfolioOptions,
     model: &Model,
-    known: &[Option<(Vec<i64>, i64)>],
+    known: &[KnownPlacement],
     stop: &StopToken,
 ) -> Report {
     if opts.params.sequential() && known.iter().all(Option::is_none) {

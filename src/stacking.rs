@@ -24,7 +24,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::options::PortfolioOptions;
+use crate::options::{KnownPlacement, PortfolioOptions};
 use crate::portfolio::Portfolio;
 use crate::problem::{Problem, Solution};
 use crate::report::{Driver, Event, Report, Stats};
@@ -130,7 +130,7 @@ pub(crate) fn solve(
     problem: &Problem,
     opts: &PortfolioOptions,
     model: Option<&Model>,
-    known: &[Option<(Vec<i64>, i64)>],
+    known: &[KnownPlacement],
     stop: &StopToken,
     events: &(dyn Fn(Event) + Sync),
 ) -> Report {

@@ -111,7 +111,7 @@ use crate::problem::{Problem, Solution};
 use crate::search::Model;
 use crate::stop::StopToken;
 
-pub use crate::options::{PortfolioOptions, Worker};
+pub use crate::options::{KnownPlacement, PortfolioOptions, Worker};
 use crate::report::Driver;
 pub use crate::report::{Event, EventKind, Report, Stats, WorkerStats};
 
@@ -171,7 +171,7 @@ impl Portfolio {
         &self,
         problem: &Problem,
         model: Option<&Model>,
-        known: &[Option<(Vec<i64>, i64)>],
+        known: &[KnownPlacement],
         events: &(dyn Fn(Event) + Sync),
     ) -> Report {
         self.solve_until(problem, model, known, &self.token(), events)
@@ -185,7 +185,7 @@ impl Portfolio {
         &self,
         problem: &Problem,
         model: Option<&Model>,
-        known: &[Option<(Vec<i64>, i64)>],
+        known: &[KnownPlacement],
         stop: &StopToken,
         events: &(dyn Fn(Event) + Sync),
     ) -> Report {
@@ -199,7 +199,7 @@ impl Portfolio {
         &self,
         problem: &Problem,
         model: Option<&Model>,
-        known: &[Option<(Vec<i64>, i64)>],
+        known: &[KnownPlacement],
         detour: Detour<'_>,
         stop: &StopToken,
         events: &(dyn Fn(Event) + Sync),
@@ -327,7 +327,7 @@ pub(crate) type Detour<'d> = &'d (dyn Fn(&StopToken, &mut Stats) -> Option<Solut
 #[derive(Clone, Copy)]
 struct Given<'g> {
     model: Option<&'g Model>,
-    known: &'g [Option<(Vec<i64>, i64)>],
+    known: &'g [KnownPlacement],
     detour: Option<Detour<'g>>,
 }
 
@@ -383,7 +383,7 @@ impl Solve<'_> {
     /// Phase 1: the placements known from elsewhere (earlier probes) that
     /// fit under the capacity; every other buffer at its fixed offset or 0
     /// until its partition is placed.
-    fn known(&self, known: &[Option<(Vec<i64>, i64)>]) -> Placements {
+    fn known(&self, known: &[KnownPlacement]) -> Placements {
         let partitions = self.model.partitions().len();
         let offsets = self.problem.buffers.iter().map(|b| b.offset.unwrap_or(0)).collect();
         let mut placed = Placements { offsets, solved: vec![false; partitions], quick_winners: Vec::new() };
