@@ -234,17 +234,22 @@ fn write_frame(out: &mut String, frame: &Frame) {
     );
 }
 
+/// A grid line across the frame at height `y`.
+fn grid_row(out: &mut String, frame: &Frame, y: f64, stroke: &str) {
+    let _ = writeln!(
+        out,
+        r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{stroke}"/>"##,
+        frame.left,
+        frame.right()
+    );
+}
+
 /// The y axis's major ticks: a grid line across the frame and a label left
 /// of it.
 fn write_y_ticks(out: &mut String, frame: &Frame, y_axis: &Axis) {
     for v in y_axis.ticks() {
         let y = frame.y(y_axis, v);
-        let _ = writeln!(
-            out,
-            r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ddd"/>"##,
-            frame.left,
-            frame.right()
-        );
+        grid_row(out, frame, y, "#ddd");
         let _ = writeln!(
             out,
             r##"<text class="tick" x="{:.1}" y="{y:.1}" font-size="12" fill="#333" text-anchor="end" dominant-baseline="central">{}</text>"##,
@@ -305,12 +310,7 @@ fn write_axes(out: &mut String, frame: &Frame, (x_axis, x_name): (&Axis, &str), 
     let _ = writeln!(out, r#"<g class="y-axis">"#);
     for v in y_axis.minor_ticks() {
         let y = frame.y(y_axis, v);
-        let _ = writeln!(
-            out,
-            r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#eee"/>"##,
-            frame.left,
-            frame.right()
-        );
+        grid_row(out, frame, y, "#eee");
     }
     write_y_ticks(out, frame, y_axis);
     let name = if y_axis.log { format!("{y_name} (log)") } else { y_name.to_string() };
