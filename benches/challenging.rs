@@ -12,7 +12,7 @@ use std::time::Duration;
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use minimalloc::{Solver, SolverParams};
+use minimalloc::{Outcome, Solver, SolverParams};
 
 fn bench(c: &mut Criterion) {
     let instances = common::challenging();
@@ -23,7 +23,8 @@ fn bench(c: &mut Criterion) {
             group.bench_function(name, |b| {
                 b.iter(|| {
                     let params = SolverParams { threads, ..SolverParams::default() };
-                    let solution = Solver::new(params).solve(problem).expect("solvable");
+                    let solution =
+                        Solver::new(params).solve(problem).ok().and_then(Outcome::into_solution).expect("solvable");
                     assert!(solution.height <= problem.capacity);
                 })
             });

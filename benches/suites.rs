@@ -14,7 +14,7 @@ mod common;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use minimalloc::generate::concat;
-use minimalloc::{minimize, MinimizeStatus, Problem, Solver, SolverParams};
+use minimalloc::{minimize, MinimizeStatus, Outcome, Problem, Solver, SolverParams};
 
 fn bench_minimize(c: &mut Criterion) {
     let mut group = c.benchmark_group("minimize");
@@ -42,7 +42,11 @@ fn bench_concat(c: &mut Criterion) {
         problem.capacity = 1_048_576;
         group.bench_with_input(BenchmarkId::from_parameter(copies), &problem, |b, p| {
             b.iter(|| {
-                let s = Solver::new(SolverParams::default()).solve(p).expect("solvable");
+                let s = Solver::new(SolverParams::default())
+                    .solve(p)
+                    .ok()
+                    .and_then(Outcome::into_solution)
+                    .expect("solvable");
                 assert!(s.height <= p.capacity);
             })
         });

@@ -13,15 +13,25 @@ use std::time::Duration;
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use minimalloc::{minimize, read_csv_file, validate, Problem, Solver, SolverParams};
+use minimalloc::{minimize, read_csv_file, validate, Outcome, Problem, Solver, SolverParams};
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("validate");
     group.sample_size(10).warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_secs(2));
     for (name, problem) in common::challenging() {
-        let solution = Solver::new(SolverParams::default()).solve(&problem).expect("solvable");
+        let solution = Solver::new(SolverParams::default())
+            .solve(&problem)
+            .ok()
+            .and_then(Outcome::into_solution)
+            .expect("solvable");
         group.bench_function(format!("solve/{name}"), |b| {
-            b.iter(|| Solver::new(SolverParams::default()).solve(&problem).expect("solvable"))
+            b.iter(|| {
+                Solver::new(SolverParams::default())
+                    .solve(&problem)
+                    .ok()
+                    .and_then(Outcome::into_solution)
+                    .expect("solvable")
+            })
         });
         group.bench_function(format!("check/{name}"), |b| b.iter(|| validate(&problem, &solution).expect("valid")));
     }

@@ -8,8 +8,8 @@
 //! before their first search and must honour a time limit on a million
 //! buffers too (each sorts two events a buffer, in interruptible runs).
 
-use crate::error::SolveError;
 use crate::problem::Problem;
+use crate::report::{Outcome, SolveResult};
 use crate::sort::sort_by_time_until;
 use crate::stop::StopToken;
 
@@ -136,18 +136,20 @@ fn colliding_fixed(problem: &Problem) -> Option<Vec<usize>> {
 
 /// What every driver asks before it searches: that `problem` is well
 /// formed ([`Problem::check`]) and that no bound or collision of fixed
-/// buffers refutes its capacity ([`refute`]). The reason otherwise, or the
-/// stop's reason if `stop` said to stop first: both steps ask it, so a
-/// time limit holds on a million buffers too.
-pub fn admit(problem: &Problem, stop: &StopToken) -> Result<(), SolveError> {
+/// buffers refutes its capacity ([`refute`]). `None` when the search may
+/// go on; else how the solve ends: the fault in the problem, the
+/// refutation, or the stop's outcome if `stop` said to stop first (both
+/// steps ask it, so a time limit holds on a million buffers too).
+pub fn admit(problem: &Problem, stop: &StopToken) -> Option<SolveResult> {
     match problem.check_halting(&|| stop.should_stop()) {
-        None => return Err(stop.reason()),
-        Some(checked) => checked?,
+        None => return Some(Ok(Outcome::stopped(stop))),
+        Some(Err(fault)) => return Some(Err(fault.into())),
+        Some(Ok(())) => {}
     }
     match refute_until(problem, stop) {
-        None => Err(stop.reason()),
-        Some(Some(reason)) => Err(SolveError::Infeasible { capacity: problem.capacity, reason: Some(reason) }),
-        Some(None) => Ok(()),
+        None => Some(Ok(Outcome::stopped(stop))),
+        Some(Some(reason)) => Some(Ok(Outcome::Infeasible { capacity: problem.capacity, reason: Some(reason) })),
+        Some(None) => None,
     }
 }
 

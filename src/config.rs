@@ -40,7 +40,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::heuristics::{Fit, Greedy, GreedyOrder};
-use crate::options::{PortfolioOptions, Worker};
+use crate::options::{SolveOptions, Worker};
 use crate::params::{check_threads, parse_duration, parse_heuristics, SolverParams};
 use crate::switches::Switch;
 
@@ -149,14 +149,14 @@ pub struct Config {
     pub mode: Mode,
     /// The portfolio (its `params` carry the preset's switches, heuristics,
     /// timeout and threads).
-    pub portfolio: PortfolioOptions,
+    pub portfolio: SolveOptions,
 }
 
 impl Config {
     /// The options a run of this preset uses: the portfolio's, with one
     /// thread and no deterministic race in sequential mode (which makes
     /// them the reference's algorithm).
-    pub fn options(&self) -> PortfolioOptions {
+    pub fn options(&self) -> SolveOptions {
         let mut opts = self.portfolio.clone();
         if self.mode == Mode::Sequential {
             opts.params.threads = 1;
@@ -174,7 +174,7 @@ impl Default for Config {
         Config::parse(DEFAULT_PRESET, "configs/default.toml").unwrap_or_else(|_| Config {
             description: String::new(),
             mode: Mode::Portfolio,
-            portfolio: PortfolioOptions::from_params(&SolverParams::default()),
+            portfolio: SolveOptions::from_params(&SolverParams::default()),
         })
     }
 }
@@ -231,7 +231,7 @@ impl Config {
         if let Some(t) = raw.threads {
             params.threads = check_threads(i128::from(t)).map_err(|e| bad(format!("preset key threads {e}")))?;
         }
-        let mut portfolio = PortfolioOptions::from_params(&params);
+        let mut portfolio = SolveOptions::from_params(&params);
         tunables(&raw, &mut portfolio).map_err(bad)?;
         if !raw.worker.is_empty() {
             portfolio.workers = raw
@@ -309,7 +309,7 @@ impl Config {
 /// preset writes it (`20`, `true`, `"150ms"`, `["1s", "2s"]`; a time may
 /// go without its quotes). The tables in [`crate::tunables`] check the
 /// name and the range, as they do for a preset.
-pub fn set_tunable(opts: &mut PortfolioOptions, key: &str, value: &str) -> Result<(), String> {
+pub fn set_tunable(opts: &mut SolveOptions, key: &str, value: &str) -> Result<(), String> {
     let parsed = toml::from_str::<toml::Table>(&format!("v = {value}")).ok().and_then(|mut t| t.remove("v"));
     let value = parsed.unwrap_or_else(|| toml::Value::String(value.trim().to_string()));
     match key.split_once('.') {
@@ -328,7 +328,7 @@ pub fn set_tunable(opts: &mut PortfolioOptions, key: &str, value: &str) -> Resul
 
 /// Reads the `[lns]` and `[minimize]` tables into `opts`: each key goes
 /// to its table's `set`, which checks its name and range.
-fn tunables(raw: &RawConfig, opts: &mut PortfolioOptions) -> Result<(), String> {
+fn tunables(raw: &RawConfig, opts: &mut SolveOptions) -> Result<(), String> {
     for (key, value) in &raw.lns {
         opts.lns.set(key, value)?;
     }
@@ -358,7 +358,7 @@ mod tests {
 
     #[test]
     fn the_default_preset_is_the_default_portfolio() {
-        assert_eq!(Config::default().portfolio, PortfolioOptions::from_params(&SolverParams::default()));
+        assert_eq!(Config::default().portfolio, SolveOptions::from_params(&SolverParams::default()));
     }
 
     #[test]

@@ -187,29 +187,12 @@ pub enum IoError {
     },
 }
 
-/// Why a solve produced no solution.
+/// Why a solve could not run or answer: the caller's input or parameters,
+/// or a fault inside the solver. How a solve ends (a packing, a proof that
+/// none exists, a time limit, no answer) is a [`crate::Outcome`], not an
+/// error.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum SolveError {
-    /// The search proved that no packing exists within the capacity.
-    #[error("infeasible: no packing fits in capacity {capacity}{}", reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
-    Infeasible {
-        /// The capacity that was refuted.
-        capacity: i64,
-        /// A short reason when a bound refuted it before any search.
-        reason: Option<String>,
-    },
-    /// The time limit passed before an answer was found.
-    #[error("time limit reached with no solution")]
-    Timeout,
-    /// [`crate::Solver::cancel`] was called.
-    #[error("cancelled")]
-    Cancelled,
-    /// The search ended without a solution but without a proof either: it
-    /// is not complete for this problem (e.g. windowed gaps whose packings
-    /// interleave), or every heuristic that could run failed. Never a
-    /// claim of infeasibility.
-    #[error("unknown: no solution found and none ruled out ({0})")]
-    Unknown(String),
     /// A solution failed the independent validation: a bug in the solver,
     /// never handed out.
     #[error("internal error: a solution failed validation ({0}); please report this problem")]

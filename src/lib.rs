@@ -11,11 +11,14 @@
 //! memory, or proves that no such assignment exists.
 //!
 //! ```
-//! use minimalloc::{from_csv, validate, Solver, SolverParams};
+//! use minimalloc::{from_csv, validate, Outcome, Solver, SolverParams};
 //!
 //! let mut problem = from_csv("id,lower,upper,size\nb1,0,3,4\nb2,3,9,4\nb3,0,9,4\nb4,9,21,4\nb5,0,21,4\n")?;
 //! problem.capacity = 12;
-//! let solution = Solver::new(SolverParams::default()).solve(&problem)?;
+//! // An error is bad input or parameters; how the solve ended is an Outcome.
+//! let Outcome::Solved(solution) = Solver::new(SolverParams::default()).solve(&problem)? else {
+//!     panic!("the example fits");
+//! };
 //! assert_eq!(solution.offsets, vec![8, 8, 4, 4, 0]);
 //! assert_eq!(solution.height, 12);
 //! validate(&problem, &solution)?;
@@ -82,11 +85,11 @@ pub use bounds::LowerBounds;
 pub use error::{CsvError, IoError, ProblemError, SolveError};
 pub use io::{from_csv, read_csv_file, to_csv, write_csv_file};
 pub use minimize::{minimize, MinimizeStatus, Minimized};
-pub use options::{KnownPlacement, PortfolioOptions, Worker};
+pub use options::{KnownPlacement, SolveOptions, Worker};
 pub use params::{Heuristic, SolverParams};
 pub use problem::{Buffer, BufferIdx, Gap, Interval, Lifespan, Offset, Problem, Solution, Time, Window};
-pub use report::{Driver, Event, EventKind, Report, Stats, WorkerStats};
-pub use solver::{solve_with, SolveStats, Solver};
+pub use report::{Driver, Event, EventKind, Outcome, Report, SolveResult, Stats, WorkerStats};
+pub use solver::{solve_with, InfeasibleSubset, SolveStats, Solver};
 pub use stop::StopToken;
 pub use sweep::{sweep, Sweep};
 pub use switches::{Switch, Switches};

@@ -20,11 +20,11 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
-use crate::error::SolveError;
 use crate::heuristics::online::{Hole, Tie};
 use crate::heuristics::orders::Order;
 use crate::params::{LnsTunables, SolverParams};
 use crate::problem::{Buffer, Problem, Solution};
+use crate::report::Outcome;
 use crate::rng::Rng;
 use crate::stop::StopToken;
 
@@ -170,15 +170,10 @@ pub const BY_SIZE_LIMIT: usize = 64_000;
 /// Solves a large problem at its capacity: the best online packing, then
 /// neighbourhood search until it fits, or `stop` says to stop (without a
 /// deadline, after [`LARGE_DEFAULT_TIME`]). Neither can prove a capacity
-/// infeasible, so a capacity it cannot reach ends as
-/// [`SolveError::Timeout`], and one where no heuristic placed every buffer
-/// as [`SolveError::Unknown`].
-pub fn solve_large(
-    problem: &Problem,
-    params: &SolverParams,
-    lns: &LnsTunables,
-    stop: &StopToken,
-) -> Result<Solution, SolveError> {
+/// infeasible, so a capacity it cannot reach ends at the time limit (or a
+/// cancel), and one where no heuristic placed every buffer as unknown. The
+/// packing is not validated here: the facade does it.
+pub fn solve_large(problem: &Problem, params: &SolverParams, lns: &LnsTunables, stop: &StopToken) -> Outcome {
     let limited;
     let stop = if stop.deadline().is_none() {
         limited = stop.child_until(Instant::now().checked_add(LARGE_DEFAULT_TIME));
@@ -186,21 +181,20 @@ pub fn solve_large(
     } else {
         stop
     };
-    let stopped = || stop.reason();
     // The online packing first; the slower greedy orders only if it does
     // not fit.
     let Some((start, _)) = starts(problem, params.thread_count().max(1), problem.capacity, stop).into_iter().next()
     else {
         if stop.should_stop() {
-            return Err(stopped());
+            return Outcome::stopped(stop);
         }
-        return Err(SolveError::Unknown("no heuristic could place the buffers around the fixed ones".into()));
+        return Outcome::Unknown("no heuristic could place the buffers around the fixed ones".into());
     };
     if start.height <= problem.capacity {
-        return Ok(start);
+        return Outcome::Solved(start);
     }
     if stop.should_stop() {
-        return Err(stopped());
+        return Outcome::stopped(stop);
     }
     let options = LnsOptions {
         threads: params.thread_count().max(1),
@@ -210,11 +204,11 @@ pub fn solve_large(
     };
     let best = improve(problem, &start, problem.capacity, &options, stop, &|_| {});
     if best.height <= problem.capacity {
-        Ok(best)
+        Outcome::Solved(best)
     } else if stop.is_cancelled() {
-        Err(SolveError::Cancelled)
+        Outcome::Cancelled
     } else {
-        Err(SolveError::Timeout)
+        Outcome::TimeLimit
     }
 }
 
@@ -612,9 +606,9 @@ fn solve_band(sub: &Problem, options: &LnsOptions, stop: &StopToken) -> Result<S
     let params = SolverParams { threads: 1, ..SolverParams::default() };
     let budget = stop.child_until(Instant::now().checked_add(options.tunables.repair_budget));
     match crate::round_robin::solve(sub, &params, &budget).0 {
-        Ok(s) => Ok(s),
-        Err(SolveError::Infeasible { .. }) => Err(Failure::Proven),
-        Err(_) => Err(Failure::OutOfTime),
+        Ok(Outcome::Solved(s)) => Ok(s),
+        Ok(Outcome::Infeasible { .. }) => Err(Failure::Proven),
+        _ => Err(Failure::OutOfTime),
     }
 }
 

@@ -43,9 +43,10 @@ use parking_lot::Mutex;
 use crate::bounds::{granularity, LowerBounds};
 use crate::error::SolveError;
 use crate::heuristics;
-use crate::options::{KnownPlacement, PortfolioOptions};
+use crate::options::{KnownPlacement, SolveOptions};
 use crate::params::SolverParams;
 use crate::problem::{Problem, Solution, MAX_CAPACITY};
+use crate::report::{Outcome, SolveResult};
 use crate::search::Model;
 use crate::stop::StopToken;
 
@@ -153,7 +154,7 @@ pub fn minimize(
     params: &SolverParams,
     cancel: Option<Arc<AtomicBool>>,
 ) -> Result<Minimized, SolveError> {
-    let opts = PortfolioOptions::from_params(params);
+    let opts = SolveOptions::from_params(params);
     minimize_with(problem, &opts, cancel.unwrap_or_default(), &|_| {})
 }
 
@@ -165,12 +166,12 @@ struct Running {
     stop: StopToken,
 }
 
-type ProbeResult = (i64, Result<Solution, SolveError>);
+type ProbeResult = (i64, SolveResult);
 
 /// [`minimize`] with a full portfolio configuration and progress events.
 pub fn minimize_with(
     problem: &Problem,
-    opts: &PortfolioOptions,
+    opts: &SolveOptions,
     cancel: Arc<AtomicBool>,
     events: &(dyn Fn(MinimizeEvent) + Sync),
 ) -> Result<Minimized, SolveError> {
@@ -182,7 +183,7 @@ pub fn minimize_with(
 /// is ignored: the token carries the caller's).
 pub fn minimize_until(
     problem: &Problem,
-    opts: &PortfolioOptions,
+    opts: &SolveOptions,
     stop: &StopToken,
     events: &(dyn Fn(MinimizeEvent) + Sync),
 ) -> Result<Minimized, SolveError> {
@@ -206,7 +207,7 @@ pub fn minimize_until(
 /// The minimization itself (see the module docs); the solution is not yet validated.
 fn descend(
     problem: &Problem,
-    opts: &PortfolioOptions,
+    opts: &SolveOptions,
     root: &StopToken,
     events: &(dyn Fn(MinimizeEvent) + Sync),
     work: &Work,
@@ -308,7 +309,7 @@ impl Work {
 /// What every probe of one minimization shares, read-only.
 struct Prober<'a> {
     problem: &'a Problem,
-    opts: &'a PortfolioOptions,
+    opts: &'a SolveOptions,
     /// The run's token; each probe gets a child with its own budget.
     root: &'a StopToken,
     model: &'a Model,
@@ -329,23 +330,17 @@ impl Prober<'_> {
 
     /// One probe at `capacity` on `threads` threads until `stop` stops it;
     /// partitions known to fit are not searched again.
-    fn probe(&self, capacity: i64, threads: usize, stop: &StopToken, known: &Known) -> Result<Solution, SolveError> {
+    fn probe(&self, capacity: i64, threads: usize, stop: &StopToken, known: &Known) -> SolveResult {
         let p = SolverParams { threads, ..self.opts.params.clone() };
         let at = Problem { buffers: self.problem.buffers.clone(), capacity };
-        let o = PortfolioOptions { params: p, ..self.opts.clone() };
+        let o = SolveOptions { params: p, ..self.opts.clone() };
         let report = crate::solver::probe(&at, &o, self.model, known, stop);
         self.work.add(report.stats.nodes(), report.stats.backtracks());
-        report.result
+        report.outcome
     }
 
     /// [`Self::probe`] with a budget of its own.
-    fn watched(
-        &self,
-        capacity: i64,
-        threads: usize,
-        budget: Option<Duration>,
-        known: &Known,
-    ) -> Result<Solution, SolveError> {
+    fn watched(&self, capacity: i64, threads: usize, budget: Option<Duration>, known: &Known) -> SolveResult {
         self.probe(capacity, threads, &self.token(budget), known)
     }
 }
@@ -447,16 +442,16 @@ fn incumbent(
             return Ok(None);
         }
         return match prober.watched(problem.capacity, threads, None, &progress.known) {
-            Ok(sol) => {
+            Ok(Outcome::Solved(sol)) => {
                 progress.probes.push((problem.capacity, ProbeOutcome::Solved(sol.height)));
                 progress.adopt(sol, "the given capacity");
                 Ok(None)
             }
-            Err(SolveError::Infeasible { .. }) => {
+            Ok(Outcome::Infeasible { .. }) => {
                 progress.probes.push((problem.capacity, ProbeOutcome::Infeasible));
                 Ok(Some(take(progress).nothing(problem.capacity + 1, MinimizeStatus::Infeasible)))
             }
-            Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
+            Ok(Outcome::TimeLimit | Outcome::Cancelled | Outcome::Unknown(_)) => {
                 progress.probes.push((problem.capacity, ProbeOutcome::Unknown));
                 let lower = progress.lower;
                 Ok(Some(take(progress).nothing(lower, MinimizeStatus::Unknown)))
@@ -476,15 +471,13 @@ fn incumbent(
         return Ok(None);
     }
     match prober.watched(upper_start, threads, None, &progress.known) {
-        Ok(sol) => {
+        Ok(Outcome::Solved(sol)) => {
             progress.adopt(sol, "search");
             Ok(None)
         }
         // Fixed buffers collide: nothing fits.
-        Err(SolveError::Infeasible { .. }) => {
-            Ok(Some(take(progress).nothing(upper_start + 1, MinimizeStatus::Infeasible)))
-        }
-        Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
+        Ok(Outcome::Infeasible { .. }) => Ok(Some(take(progress).nothing(upper_start + 1, MinimizeStatus::Infeasible))),
+        Ok(Outcome::TimeLimit | Outcome::Cancelled | Outcome::Unknown(_)) => {
             let lower = progress.lower;
             Ok(Some(take(progress).nothing(lower, MinimizeStatus::Unknown)))
         }
@@ -508,15 +501,15 @@ fn optimistic(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize, 
         let budget = prober.opts.minimize.bound_probe(prober.remaining(), full);
         let lower = progress.lower;
         match prober.watched(lower, threads, Some(budget), &progress.known) {
-            Ok(sol) => {
+            Ok(Outcome::Solved(sol)) => {
                 progress.record(lower, ProbeOutcome::Solved(sol.height));
                 progress.adopt(sol, "probe at the lower bound");
             }
-            Err(SolveError::Infeasible { .. }) => {
+            Ok(Outcome::Infeasible { .. }) => {
                 progress.record(lower, ProbeOutcome::Infeasible);
                 progress.refuted(lower);
             }
-            Err(SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_)) => {
+            Ok(Outcome::TimeLimit | Outcome::Cancelled | Outcome::Unknown(_)) => {
                 progress.record(lower, ProbeOutcome::Unknown);
                 break;
             }
@@ -583,11 +576,11 @@ impl Descent {
         &mut self,
         progress: &mut Progress<'_>,
         capacity: i64,
-        result: Result<Solution, SolveError>,
+        result: SolveResult,
         closed: bool,
     ) -> Result<ProbeOutcome, SolveError> {
         Ok(match result {
-            Ok(sol) => {
+            Ok(Outcome::Solved(sol)) => {
                 let h = sol.height;
                 progress.adopt(sol, &format!("probe at {capacity}"));
                 // Bolder, but never beyond a quarter of the remaining gap.
@@ -595,16 +588,16 @@ impl Descent {
                 self.step = self.step.saturating_mul(2).min((gap / 4).max(1));
                 ProbeOutcome::Solved(h)
             }
-            Err(SolveError::Infeasible { .. }) => {
+            Ok(Outcome::Infeasible { .. }) => {
                 progress.refuted(capacity);
                 ProbeOutcome::Infeasible
             }
-            Err(SolveError::Timeout | SolveError::Cancelled) if closed => ProbeOutcome::Closed,
-            Err(SolveError::Unknown(_)) => {
+            Ok(Outcome::TimeLimit | Outcome::Cancelled) if closed => ProbeOutcome::Closed,
+            Ok(Outcome::Unknown(_)) => {
                 self.exhausted_at = self.exhausted_at.max(capacity);
                 ProbeOutcome::Unknown
             }
-            Err(SolveError::Timeout | SolveError::Cancelled) => {
+            Ok(Outcome::TimeLimit | Outcome::Cancelled) => {
                 self.timed_out.push(capacity);
                 self.step = (self.step / 2).max(1);
                 ProbeOutcome::Unknown
@@ -676,7 +669,7 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
         // Results still in flight are kept if they help.
         drop(tx);
         for (capacity, result) in rx.iter() {
-            if let Ok(sol) = result {
+            if let Ok(Outcome::Solved(sol)) = result {
                 let h = sol.height;
                 progress.adopt(sol, &format!("probe at {capacity}"));
                 progress.probes.push((capacity, ProbeOutcome::Solved(h)));
@@ -697,7 +690,7 @@ const EXACT_STARTS_LIMIT: usize = 20_000;
 /// lower bound is the proven bound.
 fn minimize_large(
     problem: &Problem,
-    opts: &PortfolioOptions,
+    opts: &SolveOptions,
     lower: i64,
     g: i64,
     root: &StopToken,

@@ -50,10 +50,12 @@ impl Worker {
     }
 }
 
-/// How the portfolio runs: its workers, greedy placements and techniques
-/// beside the parameters every driver reads.
+/// Everything a solve takes, whichever driver the facade picks: the
+/// parameters every driver reads, and one part per driver (the
+/// portfolio's workers, greedy placements and tunables; the large path's;
+/// the minimization's). A driver reads its own part and the parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PortfolioOptions {
+pub struct SolveOptions {
     /// Switches (for the quick round and as the default of workers), the
     /// reference heuristics of the quick round, the time limit, threads, seed
     /// and determinism.
@@ -75,16 +77,16 @@ pub struct PortfolioOptions {
     pub minimize: MinimizeTunables,
 }
 
-impl Default for PortfolioOptions {
-    /// The default portfolio for the default parameters.
+impl Default for SolveOptions {
+    /// The default options for the default parameters.
     fn default() -> Self {
-        PortfolioOptions::from_params(&SolverParams::default())
+        SolveOptions::from_params(&SolverParams::default())
     }
 }
 
-impl PortfolioOptions {
-    /// The default portfolio for `params` (`configs/default.toml` spells
-    /// the same): the reference's three heuristics (TWA first: it alone
+impl SolveOptions {
+    /// The default options for `params`, each driver's part at its
+    /// defaults; the portfolio's (`configs/default.toml` spells the same): the reference's three heuristics (TWA first: it alone
     /// solves most of the paper's hard instances), then a seeded TWA with
     /// point filling, which packs instances without slack that the
     /// reference's branching cannot; greedy best fit by size and by start;
@@ -103,7 +105,7 @@ impl PortfolioOptions {
             switches: switches.with(Switch::PointFilling, true),
             ..Worker::new("TWA", true)
         });
-        PortfolioOptions {
+        SolveOptions {
             params: params.clone(),
             workers,
             greedy: vec![

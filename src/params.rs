@@ -9,8 +9,13 @@ pub use crate::tunables::{parse_duration, time_limit, LnsTunables, MinimizeTunab
 
 use crate::switches::{Switch, Switches};
 
-/// One key of a static preordering: buffers are sorted by the keys of a
-/// heuristic in turn, each descending, ties broken by buffer index.
+/// A property of a buffer that orders sort by: the one vocabulary of every
+/// order in the project. A static preordering (the reference's letters)
+/// sorts by its keys in turn, each descending, ties broken by buffer index;
+/// the portfolio's greedy orders and the offline orders of the large path
+/// are lists of [`SortKey`]s, which say the direction. The first five
+/// (area, lower, upper, width, size) are a buffer's own; sections, overlaps
+/// and total are computed by the search's model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Key {
     /// `A`: area, size times lifespan length.
@@ -57,6 +62,52 @@ impl Key {
             Key::Width => 'W',
             Key::Size => 'Z',
         }
+    }
+}
+
+/// A key and the direction it sorts in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SortKey {
+    /// What is compared.
+    pub key: Key,
+    /// Largest first (every key of a preordering); otherwise smallest
+    /// first (the greedy orders' earliest start).
+    pub descending: bool,
+}
+
+impl SortKey {
+    /// Largest first.
+    pub const fn desc(key: Key) -> SortKey {
+        SortKey { key, descending: true }
+    }
+
+    /// Smallest first.
+    pub const fn asc(key: Key) -> SortKey {
+        SortKey { key, descending: false }
+    }
+
+    /// How a buffer whose value of the key is `a` compares with one whose
+    /// value is `b` in this order (`Less`: the first goes first).
+    #[inline]
+    pub fn cmp<T: Ord>(self, a: T, b: T) -> std::cmp::Ordering {
+        if self.descending {
+            b.cmp(&a)
+        } else {
+            a.cmp(&b)
+        }
+    }
+
+    /// The first of `keys` on which `value(a)` and `value(b)` differ
+    /// decides, in its direction; `Equal` if none does.
+    pub fn compare<T: Ord>(keys: &[SortKey], value: impl Fn(Key) -> (T, T)) -> std::cmp::Ordering {
+        for k in keys {
+            let (a, b) = value(k.key);
+            let ord = k.cmp(a, b);
+            if ord.is_ne() {
+                return ord;
+            }
+        }
+        std::cmp::Ordering::Equal
     }
 }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use crate::error::SolveError;
 use crate::problem::Solution;
+use crate::stop::StopToken;
 
 /// What happened, for progress lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -186,11 +187,108 @@ impl Stats {
     }
 }
 
+/// How a solve ended. None of these is an error: a proof that nothing
+/// fits, a time limit or a search that ran out of methods are answers a
+/// caller plans for; [`SolveError`] is kept for what the caller must fix
+/// (invalid input or parameters) and for internal faults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A packing within the capacity, validated.
+    Solved(Solution),
+    /// Proven: no packing fits within `capacity`, by a bound (`reason`
+    /// says which) or by an exhausted complete search (`reason` is `None`).
+    /// Never from a heuristic, a node limit or a deadline.
+    Infeasible {
+        /// The capacity that was refuted.
+        capacity: i64,
+        /// A short reason when a bound refuted it before any search.
+        reason: Option<String>,
+    },
+    /// The time limit passed before an answer was found.
+    TimeLimit,
+    /// The caller's cancel flag ([`crate::Solver::cancel`]) stopped it.
+    Cancelled,
+    /// The search ended without a packing and without a proof: it is not
+    /// complete for this problem (e.g. windowed gaps whose packings
+    /// interleave), or every heuristic that could run failed. Never a claim
+    /// of infeasibility.
+    Unknown(String),
+}
+
+impl Outcome {
+    /// How a run stopped by `stop` ends: the time limit when its deadline
+    /// passed and nobody cancelled, else a cancel.
+    pub fn stopped(stop: &StopToken) -> Outcome {
+        if stop.timed_out() {
+            Outcome::TimeLimit
+        } else {
+            Outcome::Cancelled
+        }
+    }
+
+    /// The packing, when one was found.
+    pub fn solution(&self) -> Option<&Solution> {
+        match self {
+            Outcome::Solved(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The packing, when one was found, by value.
+    pub fn into_solution(self) -> Option<Solution> {
+        match self {
+            Outcome::Solved(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether the answer is proven: a packing, or a proof that none
+    /// exists.
+    pub fn is_proven(&self) -> bool {
+        matches!(self, Outcome::Solved(_) | Outcome::Infeasible { .. })
+    }
+
+    /// The word statistics, batch reports and progress lines print:
+    /// `solved`, `infeasible`, `timeout`, `cancelled` or `unknown`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Outcome::Solved(_) => "solved",
+            Outcome::Infeasible { .. } => "infeasible",
+            Outcome::TimeLimit => "timeout",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Unknown(_) => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Solved(s) => write!(f, "solved: height {}", s.height),
+            Outcome::Infeasible { capacity, reason } => {
+                write!(f, "infeasible: no packing fits in capacity {capacity}")?;
+                match reason {
+                    Some(r) => write!(f, " ({r})"),
+                    None => Ok(()),
+                }
+            }
+            Outcome::TimeLimit => f.write_str("time limit reached with no solution"),
+            Outcome::Cancelled => f.write_str("cancelled"),
+            Outcome::Unknown(why) => write!(f, "unknown: no solution found and none ruled out ({why})"),
+        }
+    }
+}
+
+/// What a solve returns: how it ended, or the error that kept it from
+/// running (invalid input or parameters) or from answering (an internal
+/// fault, such as a packing that failed validation).
+pub type SolveResult = Result<Outcome, SolveError>;
+
 /// The result of a solve and its counters (the driver among them).
 #[derive(Clone, Debug)]
 pub struct Report {
-    /// The solution, or why there is none.
-    pub result: Result<Solution, SolveError>,
+    /// How it ended, or why it could not run.
+    pub outcome: SolveResult,
     /// Counters.
     pub stats: Stats,
 }

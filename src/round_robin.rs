@@ -9,6 +9,7 @@
 use crate::error::SolveError;
 use crate::params::SolverParams;
 use crate::problem::{Problem, Solution};
+use crate::report::{Outcome, SolveResult};
 use crate::search::{Model, Search, Status};
 use crate::stop::StopToken;
 use crate::validate::{checked, until_checked};
@@ -25,26 +26,26 @@ pub struct SolveStats {
 /// Solves `problem` with one exact search worker: bound refutation, the
 /// model (sweep and pairs), then the reference's round robin, until `stop`
 /// says to stop. The solution is validated before it is returned.
-pub fn solve(problem: &Problem, params: &SolverParams, stop: &StopToken) -> (Result<Solution, SolveError>, SolveStats) {
+pub fn solve(problem: &Problem, params: &SolverParams, stop: &StopToken) -> (SolveResult, SolveStats) {
     let stats = SolveStats::default();
     if params.preordering_heuristics.is_empty() {
         return (Err(SolveError::Params("no preordering heuristic given".into())), stats);
     }
-    if let Err(e) = crate::bounds::admit(problem, stop) {
-        return (Err(e), stats);
+    if let Some(ended) = crate::bounds::admit(problem, stop) {
+        return (ended, stats);
     }
     let stop = &until_checked(stop, problem);
     let Some(model) = Model::build(problem, stop) else {
-        return (Err(stop.reason()), stats);
+        return (Ok(Outcome::stopped(stop)), stats);
     };
     let mut search = Search::new(&model, problem.capacity, params, stop);
     let status = round_robin(&mut search, &model, params);
     let stats = SolveStats { nodes: search.nodes, backtracks: search.backtracks };
     let result = match status {
-        Status::Found => checked(problem, Solution::new(problem, search.solution().to_vec())),
-        Status::Infeasible => Err(model.exhausted(problem.capacity)),
-        Status::Stopped if search.timed_out() => Err(SolveError::Timeout),
-        Status::Stopped | Status::NodeLimit => Err(stop.reason()),
+        Status::Found => checked(problem, Solution::new(problem, search.solution().to_vec())).map(Outcome::Solved),
+        Status::Infeasible => Ok(model.exhausted(problem.capacity)),
+        Status::Stopped if search.timed_out() => Ok(Outcome::TimeLimit),
+        Status::Stopped | Status::NodeLimit => Ok(Outcome::stopped(stop)),
     };
     (result, stats)
 }
@@ -110,7 +111,7 @@ mod tests {
         let heuristics = parse_heuristics("TWA").unwrap();
         let params = SolverParams { threads: 1, preordering_heuristics: heuristics, ..SolverParams::all_off() };
         let (result, stats) = solve(&p, &params, &StopToken::new());
-        assert!(matches!(result, Err(SolveError::Infeasible { .. })));
+        assert!(matches!(result, Ok(Outcome::Infeasible { .. })));
         assert_eq!(stats.backtracks, 0, "refuted by the load bound");
         assert_eq!(search_backtracks(&p, &params, &StopToken::new()), 3, "the reference's count");
         let bad = Problem::new(vec![Buffer::new("a", 2, 0, 1)], 3);

@@ -24,10 +24,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::options::{KnownPlacement, PortfolioOptions};
+use crate::options::{KnownPlacement, SolveOptions};
 use crate::portfolio::Portfolio;
 use crate::problem::{Problem, Solution};
-use crate::report::{Driver, Event, Report, Stats};
+use crate::report::{Driver, Event, Outcome, Report, Stats};
 use crate::search::Model;
 use crate::stop::StopToken;
 
@@ -128,7 +128,7 @@ fn overlap_in_time(a: &[(usize, usize)], b: &[(usize, usize)]) -> bool {
 /// ([`Portfolio::solve_until`]): a minimization's probes pass them.
 pub(crate) fn solve(
     problem: &Problem,
-    opts: &PortfolioOptions,
+    opts: &SolveOptions,
     model: Option<&Model>,
     known: &[KnownPlacement],
     stop: &StopToken,
@@ -164,13 +164,7 @@ fn share(stop: &StopToken, most: Duration, parts: u32) -> Duration {
 /// if the upper part does not fit, the other way round. `None` if neither
 /// order fits in time (a first part that does not fit in its room ends the
 /// attempt: the cut is likely not between two problems).
-fn stacked(
-    problem: &Problem,
-    at: usize,
-    opts: &PortfolioOptions,
-    stop: &StopToken,
-    stats: &mut Stats,
-) -> Option<Solution> {
+fn stacked(problem: &Problem, at: usize, opts: &SolveOptions, stop: &StopToken, stats: &mut Stats) -> Option<Solution> {
     let part = |range: std::ops::Range<usize>| Problem::new(problem.buffers[range].to_vec(), 0);
     let (lower, upper) = (part(0..at), part(at..problem.buffers.len()));
     // The list's own order first (what a compiler lists first at the
@@ -220,7 +214,7 @@ fn bottom_part(
     part: &Problem,
     own: i64,
     room: i64,
-    opts: &PortfolioOptions,
+    opts: &SolveOptions,
     stop: &StopToken,
     stats: &mut Stats,
 ) -> Option<Solution> {
@@ -237,7 +231,7 @@ fn solve_part(
     part: &Problem,
     capacity: i64,
     most: Duration,
-    opts: &PortfolioOptions,
+    opts: &SolveOptions,
     stop: &StopToken,
     stats: &mut Stats,
 ) -> Option<Solution> {
@@ -248,7 +242,7 @@ fn solve_part(
     let budget = stop.child_until(Instant::now().checked_add(share(stop, most, 8)));
     let report = Portfolio::new(opts.clone()).solve_until(&problem, None, &[], &budget, &|_| {});
     stats.absorb(&report.stats, "stacking:");
-    report.result.ok()
+    report.outcome.ok().and_then(Outcome::into_solution)
 }
 
 #[cfg(test)]
@@ -268,7 +262,7 @@ mod tests {
         // Too little room for the two bounds: no cut.
         assert_eq!(cut(&Problem { capacity: 100, ..pair.clone() }, &stop), None);
         // A stacked packing is found and valid, and its parts' work counted.
-        let opts = PortfolioOptions::from_params(&crate::params::SolverParams { threads: 2, ..Default::default() });
+        let opts = SolveOptions::from_params(&crate::params::SolverParams { threads: 2, ..Default::default() });
         let mut stats = Stats::default();
         let s = stacked(&pair, one.buffers.len(), &opts, &stop, &mut stats).unwrap();
         assert!(s.height <= 128);
@@ -279,7 +273,7 @@ mod tests {
     /// stacked packing, when there is one, is valid and fits.
     #[test]
     fn stacked_packings_are_valid() {
-        let opts = PortfolioOptions::from_params(&crate::params::SolverParams { threads: 1, ..Default::default() });
+        let opts = SolveOptions::from_params(&crate::params::SolverParams { threads: 1, ..Default::default() });
         let mut found = 0;
         for seed in 0..40 {
             let mut p = crate::generate::random(seed, 40, 200, 60, 64);

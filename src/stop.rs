@@ -15,8 +15,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::error::SolveError;
-
 /// A cancellable, optionally time-limited stop signal; cheap to clone
 /// (clones share the flag). See the module docs.
 #[derive(Clone, Debug, Default)]
@@ -109,16 +107,6 @@ impl StopToken {
     #[inline]
     pub fn should_stop(&self) -> bool {
         self.is_cancelled() || self.expired()
-    }
-
-    /// What a run stopped by this token reports: the time limit, or a
-    /// cancel.
-    pub fn reason(&self) -> SolveError {
-        if self.timed_out() {
-            SolveError::Timeout
-        } else {
-            SolveError::Cancelled
-        }
     }
 
     /// Whether a stop came from the clock rather than a cancel: the

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use common::{brute_force, brute_optimum, has_windows, problem, problem_with_copies, stacking_is_strict, Model};
 use minimalloc::params::parse_heuristics;
-use minimalloc::{minimize, validate, MinimizeStatus, SolveError, Solver, SolverParams, Switches};
+use minimalloc::Outcome;
+use minimalloc::{minimize, validate, MinimizeStatus, Solver, SolverParams, Switches};
 use proptest::prelude::*;
 
 fn params(mask: u32, heuristics: &str) -> SolverParams {
@@ -25,18 +26,18 @@ fn heuristics() -> impl Strategy<Value = &'static str> {
 }
 
 /// Checks one solver answer against brute force.
-fn cross_check(p: &minimalloc::Problem, result: Result<minimalloc::Solution, SolveError>) -> Result<(), TestCaseError> {
+fn cross_check(p: &minimalloc::Problem, result: minimalloc::SolveResult) -> Result<(), TestCaseError> {
     let truth = brute_force(p, Model::Geometry);
     match &result {
-        Ok(s) => {
+        Ok(Outcome::Solved(s)) => {
             prop_assert!(validate(p, s).is_ok(), "invalid solution {:?}: {:?}", s, validate(p, s));
             prop_assert!(truth.is_some(), "solver packed what brute force could not");
         }
-        Err(SolveError::Infeasible { .. }) => {
+        Ok(Outcome::Infeasible { .. }) => {
             // Windows or not: "infeasible" is a proof, or a bug.
             prop_assert!(truth.is_none(), "solver refuted a feasible problem; a packing: {:?}", truth);
         }
-        Err(SolveError::Unknown(_)) => {
+        Ok(Outcome::Unknown(_)) => {
             // Only where the search is incomplete, and only where it found
             // nothing it could have found.
             prop_assert!(has_windows(p) && !p.search_is_complete(), "unknown on a problem the search is complete for");
@@ -45,7 +46,7 @@ fn cross_check(p: &minimalloc::Problem, result: Result<minimalloc::Solution, Sol
                 prop_assert!(stacked.is_none(), "solver gave up on a stacking-feasible problem: {:?}", stacked);
             }
         }
-        Err(e) => prop_assert!(false, "unexpected error {e}"),
+        other => prop_assert!(false, "unexpected {other:?}"),
     }
     Ok(())
 }
@@ -170,13 +171,13 @@ proptest! {
         params.timeout = Some(Duration::from_millis(40));
         let result = Solver::new(params.clone()).solve(&p);
         match &result {
-            Ok(s) => prop_assert!(validate(&p, s).is_ok(), "invalid: {:?}", validate(&p, s)),
-            Err(SolveError::Infeasible { reason, .. }) => {
+            Ok(Outcome::Solved(s)) => prop_assert!(validate(&p, s).is_ok(), "invalid: {:?}", validate(&p, s)),
+            Ok(Outcome::Infeasible { reason, .. }) => {
                 prop_assert!(reason.is_some(), "the large path proves only by bounds");
                 prop_assert!(brute_force(&p, Model::Geometry).is_none(), "refuted a feasible problem");
             }
-            Err(SolveError::Timeout | SolveError::Unknown(_)) => {}
-            Err(e) => prop_assert!(false, "unexpected error {e}"),
+            Ok(Outcome::TimeLimit | Outcome::Unknown(_)) => {}
+            other => prop_assert!(false, "unexpected {other:?}"),
         }
         let mut free = p.clone();
         free.capacity = 0;
@@ -210,9 +211,9 @@ proptest! {
         large.timeout = Some(Duration::from_millis(40));
         modes.push(large);
         let results: Vec<_> = modes.iter().map(|q| Solver::new(q.clone()).solve(&p)).collect();
-        let refuted = results.iter().any(|r| matches!(r, Err(SolveError::Infeasible { .. })));
+        let refuted = results.iter().any(|r| matches!(r, Ok(Outcome::Infeasible { .. })));
         for (q, r) in modes.iter().zip(&results) {
-            if let Ok(s) = r {
+            if let Ok(Outcome::Solved(s)) = r {
                 prop_assert!(validate(&p, s).is_ok());
                 prop_assert!(!refuted, "{q:?} packed what another mode refuted");
             }
@@ -227,7 +228,7 @@ proptest! {
                 at.capacity = s.height;
                 for q in &modes[..5] {
                     let r = Solver::new(q.clone()).solve(&at);
-                    prop_assert!(!matches!(r, Err(SolveError::Infeasible { .. })), "{q:?} refuted the minimum {}", s.height);
+                    prop_assert!(!matches!(r, Ok(Outcome::Infeasible { .. })), "{q:?} refuted the minimum {}", s.height);
                 }
             }
         }

@@ -10,16 +10,22 @@ use std::time::{Duration, Instant};
 use common::{brute_force, has_windows, problem, Model};
 use minimalloc::params::parse_heuristics;
 use minimalloc::portfolio::Portfolio;
-use minimalloc::PortfolioOptions;
-use minimalloc::{read_csv_file, validate, MinimizeStatus, Problem, SolveError, Solver, SolverParams, Switches};
+use minimalloc::Outcome;
+use minimalloc::SolveOptions;
+use minimalloc::{read_csv_file, validate, MinimizeStatus, Problem, Solver, SolverParams, Switches};
 use proptest::prelude::*;
 
-fn options(mask: u32, threads: usize, deterministic: bool, nogoods: bool, race_only: bool) -> PortfolioOptions {
+/// The packing a solve found, if it found one.
+fn packing(result: &minimalloc::SolveResult) -> Option<&minimalloc::Solution> {
+    result.as_ref().ok().and_then(minimalloc::Outcome::solution)
+}
+
+fn options(mask: u32, threads: usize, deterministic: bool, nogoods: bool, race_only: bool) -> SolveOptions {
     let mut params = SolverParams { switches: Switches::from_mask(mask), ..SolverParams::default() };
     params.threads = threads;
     params.deterministic = deterministic;
     params.timeout = Some(Duration::from_secs(20));
-    let mut opts = PortfolioOptions::from_params(&params);
+    let mut opts = SolveOptions::from_params(&params);
     opts.tunables.nogoods = nogoods;
     if race_only {
         // Skip the quick round and greedy placements so the race itself is tested.
@@ -37,15 +43,15 @@ fn options(mask: u32, threads: usize, deterministic: bool, nogoods: bool, race_o
     opts
 }
 
-fn check(p: &Problem, result: &Result<minimalloc::Solution, SolveError>) -> Result<(), TestCaseError> {
+fn check(p: &Problem, result: &minimalloc::SolveResult) -> Result<(), TestCaseError> {
     let truth = brute_force(p, Model::Geometry);
     match result {
-        Ok(s) => {
+        Ok(Outcome::Solved(s)) => {
             prop_assert!(validate(p, s).is_ok(), "invalid: {:?}", validate(p, s));
             prop_assert!(truth.is_some());
         }
-        Err(SolveError::Infeasible { .. }) => prop_assert!(truth.is_none(), "refuted a feasible problem: {truth:?}"),
-        Err(e) => prop_assert!(false, "unexpected {e}"),
+        Ok(Outcome::Infeasible { .. }) => prop_assert!(truth.is_none(), "refuted a feasible problem: {truth:?}"),
+        other => prop_assert!(false, "unexpected {other:?}"),
     }
     Ok(())
 }
@@ -62,7 +68,7 @@ proptest! {
         race_only in any::<bool>(),
     ) {
         let report = Portfolio::new(options(mask, threads, deterministic, true, race_only)).solve(&p, &|_| {});
-        check(&p, &report.result)?;
+        check(&p, &report.outcome)?;
     }
 
     #[test]
@@ -75,12 +81,12 @@ proptest! {
     fn nogoods_never_change_the_answer(p in problem(8, true), mask in 0u32..1024, threads in 1usize..=3) {
         let with = Portfolio::new(options(mask, threads, false, true, true)).solve(&p, &|_| {});
         let without = Portfolio::new(options(mask, threads, false, false, true)).solve(&p, &|_| {});
-        prop_assert_eq!(with.result.is_ok(), without.result.is_ok());
-        if let Ok(s) = &with.result {
+        prop_assert_eq!(packing(&with.outcome).is_some(), packing(&without.outcome).is_some());
+        if let Some(s) = packing(&with.outcome) {
             prop_assert!(validate(&p, s).is_ok());
         }
         if !has_windows(&p) {
-            check(&p, &with.result)?;
+            check(&p, &with.outcome)?;
         }
     }
 
@@ -90,7 +96,7 @@ proptest! {
             let mut opts = options(511, threads, true, true, true);
             opts.params.seed = seed;
             opts.workers.push(minimalloc::Worker::new("TWA", true));
-            Portfolio::new(opts).solve(&p, &|_| {}).result
+            Portfolio::new(opts).solve(&p, &|_| {}).outcome
         };
         let one = run(1);
         prop_assert_eq!(&one, &run(2));
@@ -117,10 +123,10 @@ fn shared_facts_move_between_searches_and_change_no_answer() {
             Portfolio::new(opts).solve(&p, &|_| {})
         };
         let (with, without) = (run(true), run(false));
-        if let Ok(s) = &with.result {
+        if let Some(s) = packing(&with.outcome) {
             assert_eq!(validate(&p, s), Ok(()), "seed {seed}");
         }
-        assert_eq!(with.result.is_ok(), without.result.is_ok(), "seed {seed}");
+        assert_eq!(packing(&with.outcome).is_some(), packing(&without.outcome).is_some(), "seed {seed}");
         shared_facts += with.stats.facts_shared;
         assert_eq!(without.stats.facts_shared, 0, "seed {seed}: sharing is off");
     }
@@ -145,7 +151,7 @@ fn deterministic_answers_on_the_challenging_suite() {
         p.capacity = 1_048_576;
         let run = |threads| {
             let params = SolverParams { threads, deterministic: true, ..SolverParams::default() };
-            Solver::new(params).solve(&p).unwrap()
+            Solver::new(params).solve(&p).unwrap().into_solution().unwrap()
         };
         let one = run(1);
         validate(&p, &one).unwrap();
@@ -165,7 +171,11 @@ fn concatenated_instances_are_solved_and_deterministic() {
         p.capacity = 1_048_576;
         let run = |threads, deterministic| {
             let params = SolverParams { threads, deterministic, ..SolverParams::default() };
-            Solver::new(params).solve(&p).unwrap_or_else(|e| panic!("{pair:?} with {threads} threads: {e}"))
+            let r = Solver::new(params).solve(&p);
+            r.clone()
+                .ok()
+                .and_then(Outcome::into_solution)
+                .unwrap_or_else(|| panic!("{pair:?} with {threads} threads: {r:?}"))
         };
         let one = run(1, true);
         validate(&p, &one).unwrap();
@@ -184,7 +194,12 @@ fn every_lane_count_solves_the_hard_instances() {
         p.capacity = 1_048_576;
         for threads in [2, 3, 5] {
             let params = SolverParams { threads, timeout: Some(Duration::from_secs(60)), ..SolverParams::default() };
-            let s = Solver::new(params).solve(&p).unwrap_or_else(|e| panic!("{name} with {threads} threads: {e}"));
+            let r = Solver::new(params).solve(&p);
+            let s = r
+                .clone()
+                .ok()
+                .and_then(Outcome::into_solution)
+                .unwrap_or_else(|| panic!("{name} with {threads} threads: {r:?}"));
             validate(&p, &s).unwrap();
         }
     }
@@ -206,7 +221,7 @@ fn cancel_stops_a_long_search_promptly() {
             (asked.elapsed(), result)
         });
         eprintln!("threads {threads}: cancelled after {latency:?}");
-        assert_eq!(result, Err(SolveError::Cancelled));
+        assert_eq!(result, Ok(Outcome::Cancelled));
         // The search checks the flag at every node; anything near a second
         // means it was not checked at all.
         assert!(latency < Duration::from_millis(500), "{latency:?}");
@@ -224,7 +239,7 @@ fn timeout_stops_the_portfolio() {
     let result = Solver::new(params).solve(&p);
     let elapsed = start.elapsed();
     eprintln!("timed out after {elapsed:?}");
-    assert_eq!(result, Err(SolveError::Timeout));
+    assert_eq!(result, Ok(Outcome::TimeLimit));
     assert!(elapsed < Duration::from_millis(800), "{elapsed:?}");
 }
 
@@ -242,7 +257,7 @@ fn a_pair_of_instances_side_by_side_is_stacked() {
     p.capacity = 2_097_152;
     let params = SolverParams { threads: 2, timeout: Some(Duration::from_secs(120)), ..SolverParams::default() };
     let solver = Solver::new(params);
-    let s = solver.solve(&p).unwrap();
+    let s = solver.solve(&p).unwrap().into_solution().unwrap();
     assert!(validate(&p, &s).is_ok() && s.height <= p.capacity);
     assert_eq!(solver.driver(), Some(minimalloc::Driver::Stacking), "the report names the detour");
 }
@@ -266,11 +281,13 @@ fn the_default_solves_what_one_thread_solves_on_dense_instances() {
         let limit = Some(Duration::from_secs(60));
         let one = Solver::new(SolverParams { threads: 1, timeout: limit, ..SolverParams::default() });
         // A precondition, not an assertion: the sequential search solves it.
-        let Ok(s) = one.solve(&p) else { continue };
+        let Ok(Outcome::Solved(s)) = one.solve(&p) else { continue };
         validate(&p, &s).unwrap();
-        let default = PortfolioOptions::from_params(&SolverParams { threads: 2, timeout: limit, ..Default::default() });
+        let default = SolveOptions::from_params(&SolverParams { threads: 2, timeout: limit, ..Default::default() });
         let report = Portfolio::new(default).solve(&p, &|_| {});
-        let solved = report.result.unwrap_or_else(|e| panic!("case {case}: {buffers} buffers, {slack}% slack: {e}"));
+        let Ok(Outcome::Solved(solved)) = report.outcome else {
+            panic!("case {case}: {buffers} buffers, {slack}% slack: {:?}", report.outcome)
+        };
         validate(&p, &solved).unwrap();
         let (nodes, budget) = (report.stats.nodes(), 6 * one.stats().nodes + 2_000);
         eprintln!("case {case}: {buffers} buffers, {slack}%: {nodes} nodes, {} alone", one.stats().nodes);
@@ -294,12 +311,13 @@ proptest! {
         let status = |q: &Problem| {
             let params = SolverParams { threads, timeout: Some(Duration::from_secs(20)), ..SolverParams::default() };
             match Solver::new(params).solve(q) {
-                Ok(s) => {
+                Ok(Outcome::Solved(s)) => {
                     prop_assert!(validate(q, &s).is_ok());
                     Ok("solved")
                 }
-                Err(SolveError::Infeasible { .. }) => Ok("infeasible"),
-                Err(e) => Ok(if e == SolveError::Timeout { "timeout" } else { "other" }),
+                Ok(Outcome::Infeasible { .. }) => Ok("infeasible"),
+                Ok(Outcome::TimeLimit) => Ok("timeout"),
+                _ => Ok("other"),
             }
         };
         let base = status(&p)?;

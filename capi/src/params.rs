@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use minimalloc::config::set_tunable;
 use minimalloc::params::{check_threads, parse_heuristics, time_limit};
 use minimalloc::tunables::{LnsTunables, MinimizeTunables, PortfolioTunables};
-use minimalloc::{PortfolioOptions, SolverParams, Switch};
+use minimalloc::{SolveOptions, SolverParams, Switch};
 
 use crate::status::{borrow, borrow_mut, guard, guard_value, put, utf8, Error, MmStatus};
 
@@ -29,9 +29,9 @@ pub struct MmParams {
 
 impl MmParams {
     /// The options a solver made from these parameters runs with.
-    pub(crate) fn options(&self) -> PortfolioOptions {
+    pub(crate) fn options(&self) -> SolveOptions {
         let (tunables, lns, minimize) = self.tunables.clone();
-        PortfolioOptions { tunables, lns, minimize, ..PortfolioOptions::from_params(&self.inner) }
+        SolveOptions { tunables, lns, minimize, ..SolveOptions::from_params(&self.inner) }
     }
 }
 

@@ -14,19 +14,19 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use minimalloc::minimize::minimize_with;
-use minimalloc::{MinimizeStatus, PortfolioOptions, Solver, StopToken};
+use minimalloc::{MinimizeStatus, Outcome, SolveOptions, Solver, StopToken};
 
 use crate::params::MmParams;
 use crate::problem::MmProblem;
 use crate::solution::MmSolution;
-use crate::status::{borrow, clear_out, guard, guard_value, put, MmStatus};
+use crate::status::{borrow, clear_out, guard, guard_value, put, Error, MmStatus};
 
 /// A solver: parameters (copied when it is made), a cancel flag and the
 /// counters of its latest solve. Opaque; create with `mm_solver_new`, free
 /// with `mm_solver_free`. Every function on it may be called from any
 /// thread, several solves at once included (a cancel stops them all).
 pub struct MmSolver {
-    options: PortfolioOptions,
+    options: SolveOptions,
     /// Raised by `mm_solver_cancel`, lowered by `mm_solver_reset`; the
     /// root of `stop`, and handed to minimizations (which take a flag).
     cancelled: Arc<AtomicBool>,
@@ -115,7 +115,10 @@ pub unsafe extern "C" fn mm_solver_solve(
         let stats = solver.stats();
         handle.nodes.store(stats.nodes, Ordering::Relaxed);
         handle.backtracks.store(stats.backtracks, Ordering::Relaxed);
-        unsafe { put(out, MmSolution::boxed(result?)) };
+        match result? {
+            Outcome::Solved(solution) => unsafe { put(out, MmSolution::boxed(solution)) },
+            ended => return Err(Error::Ended(ended)),
+        }
         Ok(())
     })
 }

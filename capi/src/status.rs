@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use minimalloc::{CsvError, IoError, ProblemError, SolveError, ValidationError};
+use minimalloc::{CsvError, IoError, Outcome, ProblemError, SolveError, ValidationError};
 use thiserror::Error;
 
 /// What a call of the C API came to. `MM_OK` is zero, so `if (status)`
@@ -101,9 +101,15 @@ pub enum Error {
     /// The problem breaks the model's invariants.
     #[error(transparent)]
     Problem(#[from] ProblemError),
-    /// A solve produced no solution.
+    /// A solve could not run or answer (invalid input or parameters, an
+    /// internal fault).
     #[error(transparent)]
     Solve(#[from] SolveError),
+    /// A solve ended without a packing: proven infeasible, the time limit,
+    /// a cancel, or no answer. Not an error in the library; C reports it
+    /// through the status as every other way a call ends without a result.
+    #[error("{0}")]
+    Ended(Outcome),
     /// Malformed CSV text.
     #[error(transparent)]
     Csv(#[from] CsvError),
@@ -130,11 +136,15 @@ impl Error {
             Error::Io(IoError::File { .. }) => MmStatus::MM_IO_ERROR,
             Error::Validation(_) => MmStatus::MM_INVALID_SOLUTION,
             Error::Panic(_) => MmStatus::MM_INTERNAL,
+            Error::Ended(outcome) => match outcome {
+                Outcome::Infeasible { .. } => MmStatus::MM_INFEASIBLE,
+                Outcome::TimeLimit => MmStatus::MM_TIMEOUT,
+                Outcome::Cancelled => MmStatus::MM_CANCELLED,
+                Outcome::Unknown(_) => MmStatus::MM_UNKNOWN,
+                // A packing is a result, never an error.
+                Outcome::Solved(_) => MmStatus::MM_OK,
+            },
             Error::Solve(e) => match e {
-                SolveError::Infeasible { .. } => MmStatus::MM_INFEASIBLE,
-                SolveError::Timeout => MmStatus::MM_TIMEOUT,
-                SolveError::Cancelled => MmStatus::MM_CANCELLED,
-                SolveError::Unknown(_) => MmStatus::MM_UNKNOWN,
                 SolveError::Internal(_) => MmStatus::MM_INTERNAL,
                 SolveError::Invalid(_) => MmStatus::MM_INVALID_INPUT,
                 SolveError::Params(_) => MmStatus::MM_INVALID_PARAMS,

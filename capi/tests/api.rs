@@ -454,7 +454,7 @@ fn challenging_suite_heights_match_the_library() {
 
         let mut problem = minimalloc::read_csv_file(&file).unwrap().problem;
         problem.capacity = 1048576;
-        let direct = minimalloc::Solver::default().solve(&problem).unwrap();
+        let direct = minimalloc::Solver::default().solve(&problem).unwrap().into_solution().unwrap();
         let name = file.file_name().unwrap().to_string_lossy().to_string();
         println!("{name}: C API height {height}, Solver::default() height {}", direct.height);
         assert_eq!(height, direct.height, "{name}");

@@ -34,8 +34,9 @@ use minimalloc::io::{first_clash, read_csv_file_until, write_csv_file, write_fil
 use minimalloc::minimize::{minimize_until, MinimizeStatus};
 use minimalloc::params::{check_threads, parse_duration};
 use minimalloc::render::{html, plot};
+use minimalloc::report::Outcome;
 use minimalloc::solver::solve_with;
-use minimalloc::PortfolioOptions;
+use minimalloc::SolveOptions;
 use minimalloc::StopToken;
 use minimalloc::{render, validate, LowerBounds, Problem, Solution};
 
@@ -468,7 +469,7 @@ impl FileJob<'_> {
         &self,
         row: &mut Row,
         problem: &mut Problem,
-        opts: &PortfolioOptions,
+        opts: &SolveOptions,
         token: &StopToken,
     ) -> anyhow::Result<()> {
         row.capacity = problem.capacity;
@@ -490,26 +491,21 @@ impl FileJob<'_> {
     }
 
     /// Solves `problem` at its capacity.
-    fn solve(
-        &self,
-        row: &mut Row,
-        problem: &Problem,
-        opts: &PortfolioOptions,
-        token: &StopToken,
-    ) -> anyhow::Result<()> {
+    fn solve(&self, row: &mut Row, problem: &Problem, opts: &SolveOptions, token: &StopToken) -> anyhow::Result<()> {
         row.capacity = problem.capacity;
         let report = solve_with(problem, opts, token, &|_| {});
         row.nodes = report.stats.nodes();
         row.backtracks = report.stats.backtracks();
-        match report.result {
-            Ok(s) => {
+        match report.outcome {
+            Ok(Outcome::Solved(s)) => {
                 row.status = "solved".into();
                 row.height = Some(s.height);
                 self.write_out(problem, &s)?;
             }
-            Err(SolveError::Infeasible { .. }) => row.status = "infeasible".into(),
-            Err(SolveError::Timeout) | Err(SolveError::Cancelled) => row.status = "timeout".into(),
-            Err(SolveError::Unknown(_)) => row.status = "unknown".into(),
+            // A batch stopped by its deadline or Ctrl-C reports the rows
+            // it could not finish as timed out.
+            Ok(Outcome::Cancelled) => row.status = "timeout".into(),
+            Ok(outcome) => row.status = outcome.status().into(),
             Err(e) => return Err(self.failed(e)),
         }
         Ok(())

@@ -22,9 +22,11 @@ use minimalloc::io::paths::standard_output;
 use minimalloc::io::{first_clash, read_csv_file, write_csv, write_csv_file, write_file_atomic};
 use minimalloc::minimize::{minimize_until, MinimizeEvent};
 use minimalloc::params::{check_threads, parse_duration, parse_heuristics};
-use minimalloc::report::{Event, EventKind, Stats, WorkerStats};
+use minimalloc::report::{Event, EventKind, Outcome, SolveResult, Stats, WorkerStats};
 use minimalloc::solver::solve_with;
-use minimalloc::{render, validate, LowerBounds, MinimizeStatus, Problem, Solution, Solver, StopToken};
+use minimalloc::{
+    render, validate, InfeasibleSubset, LowerBounds, MinimizeStatus, Problem, Solution, Solver, StopToken,
+};
 
 /// Exit codes, as documented in `--help`.
 pub mod exit {
@@ -226,7 +228,7 @@ pub(crate) fn write_reserve(buffers: usize) -> std::time::Duration {
 }
 
 /// Solves at the problem's capacity with the configured mode, until `stop`.
-fn solve(config: &Config, problem: &Problem, stop: &StopToken, log: &Log) -> (Result<Solution, SolveError>, Stats) {
+fn solve(config: &Config, problem: &Problem, stop: &StopToken, log: &Log) -> (SolveResult, Stats) {
     let partitions = std::sync::atomic::AtomicUsize::new(0);
     let report = solve_with(problem, &config.options(), stop, &|e: Event| {
         if let EventKind::Started { partitions: p, .. } = &e.kind {
@@ -234,7 +236,7 @@ fn solve(config: &Config, problem: &Problem, stop: &StopToken, log: &Log) -> (Re
         }
         log.event(&e, partitions.load(Ordering::Relaxed));
     });
-    (report.result, report.stats)
+    (report.outcome, report.stats)
 }
 
 /// The reference-style command: solves (or minimizes) one file.
@@ -273,9 +275,9 @@ fn solve_command(args: &Args, process_ends: bool) -> Result<i32, Failure> {
     stats.wall = read_at.elapsed();
     let code = conclude(args, &config, problem, &result, &stats, lower, &log)?;
     if let Some(path) = &args.stats_json {
-        let height = result.as_ref().ok().map(|s| s.height);
-        let outcome = Outcome { status: status_of(&result), height, lower_bound: lower };
-        write_stats(path, args, &config, problem, &outcome, &stats)?;
+        let height = result.as_ref().ok().and_then(Outcome::solution).map(|s| s.height);
+        let ending = Ending { status: status_of(&result), height, lower_bound: lower };
+        write_stats(path, args, &config, problem, &ending, &stats)?;
     }
     Ok(code)
 }
@@ -337,13 +339,13 @@ fn conclude(
     args: &Args,
     config: &Config,
     problem: &Problem,
-    result: &Result<Solution, SolveError>,
+    result: &SolveResult,
     stats: &Stats,
     lower: Option<i128>,
     log: &Log,
 ) -> Result<i32, Failure> {
     Ok(match result {
-        Ok(solution) => {
+        Ok(Outcome::Solved(solution)) => {
             log.line(format_args!(
                 "solved: height {} ({} nodes, {} backtracks, {:.3}s)",
                 solution.height,
@@ -354,7 +356,7 @@ fn conclude(
             emit(args, problem, solution, lower.and_then(|l| i64::try_from(l).ok()), log)?;
             exit::SOLVED
         }
-        Err(SolveError::Infeasible { capacity, reason }) => {
+        Ok(Outcome::Infeasible { capacity, reason }) => {
             eprintln!(
                 "infeasible: no packing of {} fits in capacity {capacity}{}",
                 args.input.display(),
@@ -365,16 +367,16 @@ fn conclude(
             }
             exit::INFEASIBLE
         }
-        Err(SolveError::Timeout) => {
+        Ok(Outcome::TimeLimit) => {
             eprintln!("time limit reached with no solution for {} ({} nodes)", args.input.display(), stats.nodes());
             exit::TIMEOUT
         }
-        Err(SolveError::Cancelled) => {
+        Ok(Outcome::Cancelled) => {
             eprintln!("interrupted with no solution for {}", args.input.display());
             exit::TIMEOUT
         }
-        Err(e @ SolveError::Unknown(_)) => {
-            eprintln!("{e} for {}", args.input.display());
+        Ok(unknown @ Outcome::Unknown(_)) => {
+            eprintln!("{unknown} for {}", args.input.display());
             exit::TIMEOUT
         }
         Err(e @ SolveError::Internal(_)) => return Err(internal(anyhow!("{e}"))),
@@ -382,13 +384,12 @@ fn conclude(
     })
 }
 
-/// The status a solve's result is written with in the statistics file.
-fn status_of(result: &Result<Solution, SolveError>) -> &'static str {
+/// The status a solve's result is written with in the statistics file: the
+/// outcome's, and for an error `cancelled` (no answer; the exit code and
+/// message say why).
+fn status_of(result: &SolveResult) -> &'static str {
     match result {
-        Ok(_) => "solved",
-        Err(SolveError::Infeasible { .. }) => "infeasible",
-        Err(SolveError::Timeout) => "timeout",
-        Err(SolveError::Unknown(_)) => "unknown",
+        Ok(outcome) => outcome.status(),
         Err(_) => "cancelled",
     }
 }
@@ -421,10 +422,14 @@ fn print_iis(config: &Config, problem: &Problem) {
     let mut params = config.portfolio.params.clone();
     params.threads = 1;
     match Solver::new(params).irreducible_infeasible_subset(problem) {
-        Ok(subset) => {
+        Ok(InfeasibleSubset::Subset(subset)) => {
             let ids: Vec<&str> = subset.iter().map(|&i| problem.buffers[i].id.as_str()).collect();
             eprintln!("irreducible infeasible subset ({} buffers): {}", ids.len(), ids.join(" "));
         }
+        Ok(InfeasibleSubset::Feasible) => {
+            eprintln!("irreducible infeasible subset not found: the problem is feasible")
+        }
+        Ok(InfeasibleSubset::Undecided(outcome)) => eprintln!("irreducible infeasible subset not found: {outcome}"),
         Err(e) => eprintln!("irreducible infeasible subset not found: {e}"),
     }
 }
@@ -516,14 +521,14 @@ fn minimize_command(
     if let Some(path) = &args.stats_json {
         let height = m.solution.as_ref().map(|s| s.height);
         let status = m.status.to_string();
-        let outcome = Outcome { status: &status, height, lower_bound: Some(i128::from(m.lower_bound)) };
-        write_stats(path, args, config, problem, &outcome, &stats)?;
+        let ending = Ending { status: &status, height, lower_bound: Some(i128::from(m.lower_bound)) };
+        write_stats(path, args, config, problem, &ending, &stats)?;
     }
     Ok(code)
 }
 
 /// How a run ended, for the statistics file.
-struct Outcome<'a> {
+struct Ending<'a> {
     status: &'a str,
     height: Option<i64>,
     /// `None` when the run stopped before the bounds were computed.
@@ -536,7 +541,7 @@ fn write_stats(
     args: &Args,
     config: &Config,
     problem: &Problem,
-    outcome: &Outcome<'_>,
+    ending: &Ending<'_>,
     stats: &Stats,
 ) -> Result<(), Failure> {
     let workers: Vec<_> = stats
@@ -550,9 +555,9 @@ fn write_stats(
         "input": args.input.display().to_string(),
         "buffers": problem.buffers.len(),
         "capacity": problem.capacity,
-        "status": outcome.status,
-        "height": outcome.height,
-        "lower_bound": outcome.lower_bound.and_then(|l| i64::try_from(l).ok()),
+        "status": ending.status,
+        "height": ending.height,
+        "lower_bound": ending.lower_bound.and_then(|l| i64::try_from(l).ok()),
         "switches": config.portfolio.params.switches.iter().map(|(s, on)| (s.name().to_string(), serde_json::Value::Bool(on))).collect::<serde_json::Map<_, _>>(),
         "wall_s": stats.wall.as_secs_f64(),
         "threads": stats.threads,

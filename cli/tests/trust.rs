@@ -14,11 +14,17 @@ use std::time::{Duration, Instant};
 use common::cmd::bin;
 use minimalloc::error::ProblemErrorKind;
 use minimalloc::minimize::minimize_until;
-use minimalloc::PortfolioOptions;
+use minimalloc::SolveOptions;
 use minimalloc::{
     minimize, read_csv_file, solve_with, validate, Buffer, Gap, Interval, MinimizeStatus, Problem, SolveError, Solver,
     SolverParams, StopToken,
 };
+use minimalloc::{InfeasibleSubset, Outcome};
+
+/// The packing a solve found, if it found one.
+fn packing(result: &minimalloc::SolveResult) -> Option<&minimalloc::Solution> {
+    result.as_ref().ok().and_then(Outcome::solution)
+}
 
 fn trust(case: &str, file: &str) -> Option<PathBuf> {
     common::cmd::shared(&format!("checks/trust/{case}/{file}"))
@@ -51,7 +57,7 @@ fn large_path_with_fixed_buffers_is_not_refuted_by_a_heuristic() {
     for threads in [1, 2] {
         // Every problem with a pair takes the large path.
         let params = SolverParams { large_pairs: 0, ..params(threads) };
-        let s = Solver::new(params.clone()).solve(&p).unwrap();
+        let s = Solver::new(params.clone()).solve(&p).unwrap().into_solution().unwrap();
         assert_eq!(s.offsets[1], 0);
         valid_at(&p, &s, 4);
         let m = minimize(&Problem { capacity: 0, ..p.clone() }, &params, None).unwrap();
@@ -71,7 +77,7 @@ fn fixed_buffers_that_collide_are_a_proof_on_every_path() {
             let params = SolverParams { large_pairs, ..params(threads) };
             let r = Solver::new(params.clone()).solve(&p);
             assert!(
-                matches!(&r, Err(SolveError::Infeasible { reason: Some(why), .. }) if why.contains("overlap")),
+                matches!(&r, Ok(Outcome::Infeasible { reason: Some(why), .. }) if why.contains("overlap")),
                 "{r:?}"
             );
             let m = minimize(&Problem { capacity: 0, ..p.clone() }, &params, None).unwrap();
@@ -85,7 +91,7 @@ fn large_fixed_instances_from_the_report() {
     let Some(input) = trust("02-large-fixed-false-infeasible", "synthetic_64102.csv") else { return };
     let mut p = read_csv_file(&input).unwrap().problem;
     p.capacity = 1_000_000;
-    let s = Solver::new(params(2)).solve(&p).unwrap();
+    let s = Solver::new(params(2)).solve(&p).unwrap().into_solution().unwrap();
     valid_at(&p, &s, 1_000_000);
     let Some(input) = trust("02-large-fixed-false-infeasible", "synthetic_30002.csv") else { return };
     let mut p = read_csv_file(&input).unwrap().problem;
@@ -94,8 +100,8 @@ fn large_fixed_instances_from_the_report() {
     for ms in [0, 5, 50] {
         let params = SolverParams { timeout: Some(Duration::from_millis(ms)), ..params(2) };
         match Solver::new(params).solve(&p) {
-            Ok(s) => valid_at(&p, &s, 1_000_000),
-            Err(SolveError::Timeout) => {}
+            Ok(Outcome::Solved(s)) => valid_at(&p, &s, 1_000_000),
+            Ok(Outcome::TimeLimit) => {}
             other => panic!("{other:?}"),
         }
     }
@@ -110,16 +116,18 @@ fn irreducible_subset_with_threads_is_infeasible_and_minimal() {
         Problem::new(bufs.iter().enumerate().map(|(i, &(l, u, s))| Buffer::new(i.to_string(), l, u, s)).collect(), 4);
     for threads in [1, 2, 4] {
         let solver = Solver::new(params(threads));
-        assert!(matches!(solver.solve(&p), Err(SolveError::Infeasible { .. })));
-        let subset = solver.irreducible_infeasible_subset(&p).unwrap();
+        assert!(matches!(solver.solve(&p), Ok(Outcome::Infeasible { .. })));
+        let Ok(InfeasibleSubset::Subset(subset)) = solver.irreducible_infeasible_subset(&p) else {
+            panic!("no subset")
+        };
         assert_eq!(subset.len(), 7, "threads {threads}");
         let pick = |skip: Option<usize>| {
             let buffers = subset.iter().filter(|&&i| Some(i) != skip).map(|&i| p.buffers[i].clone()).collect();
             Problem::new(buffers, p.capacity)
         };
-        assert!(matches!(Solver::new(params(1)).solve(&pick(None)), Err(SolveError::Infeasible { .. })));
+        assert!(matches!(Solver::new(params(1)).solve(&pick(None)), Ok(Outcome::Infeasible { .. })));
         for &i in &subset {
-            assert!(Solver::new(params(1)).solve(&pick(Some(i))).is_ok(), "without {i} it fits");
+            assert!(packing(&Solver::new(params(1)).solve(&pick(Some(i)))).is_some(), "without {i} it fits");
         }
     }
 }
@@ -167,13 +175,13 @@ fn an_expired_deadline_stops_every_path_with_an_honest_answer() {
     let expired = StopToken::new().child_until(Some(Instant::now()));
     for large_pairs in [0, u64::MAX] {
         let params = SolverParams { large_pairs, ..params(1) };
-        match solve_with(&p, &PortfolioOptions::from_params(&params), &expired, &|_| {}).result {
-            Err(SolveError::Timeout) => {}
-            Ok(s) => valid_at(&p, &s, p.capacity),
+        match solve_with(&p, &SolveOptions::from_params(&params), &expired, &|_| {}).outcome {
+            Ok(Outcome::TimeLimit) => {}
+            Ok(Outcome::Solved(s)) => valid_at(&p, &s, p.capacity),
             other => panic!("{other:?}"),
         }
         for threads in [1, 2] {
-            let opts = PortfolioOptions::from_params(&SolverParams { large_pairs, ..self::params(threads) });
+            let opts = SolveOptions::from_params(&SolverParams { large_pairs, ..self::params(threads) });
             let m = minimize_until(&Problem { capacity: 0, ..p.clone() }, &opts, &expired, &|_| {}).unwrap();
             assert_ne!(m.status, MinimizeStatus::Infeasible);
             if let Some(s) = &m.solution {
@@ -191,11 +199,11 @@ fn one_thread_on_a_large_trace_takes_the_large_path() {
     let mut p = read_csv_file(&input).unwrap().problem;
     p.capacity = 600_000_000_000;
     let stop = StopToken::new().child_until(Instant::now().checked_add(Duration::from_secs(2)));
-    let report = solve_with(&p, &PortfolioOptions::from_params(&params(1)), &stop, &|_| {});
+    let report = solve_with(&p, &SolveOptions::from_params(&params(1)), &stop, &|_| {});
     assert_eq!(report.stats.nodes(), 0, "no exact search on a large trace");
-    match report.result {
-        Ok(s) => valid_at(&p, &s, p.capacity),
-        Err(SolveError::Timeout) => {}
+    match report.outcome {
+        Ok(Outcome::Solved(s)) => valid_at(&p, &s, p.capacity),
+        Ok(Outcome::TimeLimit) => {}
         other => panic!("{other:?}"),
     }
 }
@@ -205,7 +213,7 @@ fn one_thread_on_a_large_trace_takes_the_large_path() {
 #[test]
 fn many_partitions_solve_and_minimize() {
     let p = Problem::new((0..200_000).map(|i| Buffer::new(format!("b{i}"), i, i + 1, 1)).collect(), 1);
-    let s = Solver::new(params(2)).solve(&p).unwrap();
+    let s = Solver::new(params(2)).solve(&p).unwrap().into_solution().unwrap();
     assert_eq!(s.height, 1);
     let m = minimize(&Problem { capacity: 0, ..p.clone() }, &params(2), None).unwrap();
     assert_eq!((m.status, m.lower_bound), (MinimizeStatus::Optimal, 1));
@@ -254,7 +262,7 @@ fn windowed_gaps_are_unknown_not_infeasible() {
         for capacity in best..h {
             let at = Problem { capacity, ..p.clone() };
             let r = Solver::new(params(threads)).solve(&at);
-            assert!(!matches!(r, Err(SolveError::Infeasible { .. })), "capacity {capacity} fits: {r:?}");
+            assert!(!matches!(r, Ok(Outcome::Infeasible { .. })), "capacity {capacity} fits: {r:?}");
         }
     }
     let Some(input) = trust("10-windowed-gaps-false-infeasible", "input.csv") else { return };

@@ -21,9 +21,15 @@ use common::cmd::{bin, write, SEED};
 use minimalloc::bounds::{admit, overlapping_pairs_until, LowerBounds};
 use minimalloc::io::read_csv_file_until;
 use minimalloc::minimize::minimize_until;
-use minimalloc::PortfolioOptions;
-use minimalloc::{solve_with, MinimizeStatus, Problem, SolveError, SolverParams, StopToken};
+use minimalloc::SolveOptions;
+use minimalloc::{solve_with, MinimizeStatus, Problem, SolverParams, StopToken};
+use minimalloc::{InfeasibleSubset, Outcome};
 use predicates::str::contains;
+
+/// The packing a solve found, if it found one.
+fn packing(result: &minimalloc::SolveResult) -> Option<&minimalloc::Solution> {
+    result.as_ref().ok().and_then(Outcome::solution)
+}
 
 fn trust2(case: &str, file: &str) -> Option<PathBuf> {
     common::cmd::shared(&format!("checks/trust2/{case}/{file}"))
@@ -138,11 +144,11 @@ fn every_phase_before_the_search_asks_the_token() {
     assert_eq!(p.check_halting(&|| stop.should_stop()), None);
     assert_eq!(LowerBounds::until(&p, &stop), None);
     assert_eq!(overlapping_pairs_until(&p, &stop), None);
-    assert_eq!(admit(&p, &stop), Err(SolveError::Cancelled));
+    assert_eq!(admit(&p, &stop), Some(Ok(Outcome::Cancelled)));
     for threads in [1, 2] {
-        let opts = PortfolioOptions::from_params(&SolverParams { threads, ..SolverParams::default() });
+        let opts = SolveOptions::from_params(&SolverParams { threads, ..SolverParams::default() });
         let report = solve_with(&p, &opts, &stop, &|_| {});
-        assert_eq!(report.result, Err(SolveError::Cancelled), "{threads} threads");
+        assert_eq!(report.outcome, Ok(Outcome::Cancelled), "{threads} threads");
         let m = minimize_until(&p, &opts, &stop, &|_| {}).unwrap();
         assert_eq!((m.status, m.solution), (MinimizeStatus::Unknown, None), "{threads} threads");
     }
@@ -475,12 +481,12 @@ fn an_iis_proven_by_the_load_bound_is_found_at_once() {
     // buffers the rest fits.
     let p = minimalloc::Problem { capacity: 11, ..minimalloc::from_csv(SEED).unwrap() };
     let solver = minimalloc::Solver::new(SolverParams { threads: 1, ..SolverParams::default() });
-    let subset = solver.irreducible_infeasible_subset(&p).unwrap();
+    let Ok(InfeasibleSubset::Subset(subset)) = solver.irreducible_infeasible_subset(&p) else { panic!("no subset") };
     let part = |keep: &[usize]| Problem::new(keep.iter().map(|&i| p.buffers[i].clone()).collect(), 11);
-    assert!(matches!(solver.solve(&part(&subset)), Err(SolveError::Infeasible { .. })));
+    assert!(matches!(solver.solve(&part(&subset)), Ok(Outcome::Infeasible { .. })));
     for &i in &subset {
         let rest: Vec<usize> = subset.iter().copied().filter(|&j| j != i).collect();
-        assert!(solver.solve(&part(&rest)).is_ok(), "{i} is not needed in {subset:?}");
+        assert!(packing(&solver.solve(&part(&rest))).is_some(), "{i} is not needed in {subset:?}");
     }
 }
 

@@ -41,7 +41,7 @@ use minimalloc::stop::StopToken;
 use minimalloc::sweep::Kind;
 use minimalloc::switches::Switch;
 use minimalloc::validate::ValidationError;
-use minimalloc::PortfolioOptions;
+use minimalloc::{InfeasibleSubset, Outcome, SolveOptions};
 
 create_exception!(minimalloc, MiniMallocError, PyException, "Base class of the solver's errors.");
 create_exception!(minimalloc, InfeasibleError, MiniMallocError, "No packing fits in the capacity (proven).");
@@ -141,13 +141,6 @@ fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     h.finish()
 }
 
-/// Whether a failure of a solve is "no solution" (which the upstream API
-/// answers with `None`) rather than bad input or a solver bug (which raise
-/// however the call is made).
-fn is_no_solution(e: &SolveError) -> bool {
-    matches!(e, SolveError::Infeasible { .. } | SolveError::Timeout | SolveError::Cancelled | SolveError::Unknown(_))
-}
-
 /// How often a thread waiting on a long call asks Python for pending
 /// signals. `[default: 10 ms]` `[range: any]`: Ctrl-C is seen within it,
 /// and the wait costs nothing measurable.
@@ -195,12 +188,23 @@ fn interruptible<T: Send>(py: Python<'_>, cancel: &AtomicBool, work: impl FnOnce
     })
 }
 
+/// The exception a solve that ended without a packing raises when the
+/// caller asks for one (`raise_on_failure=True`); without it the upstream
+/// API answers `None`.
+fn outcome_error(outcome: &Outcome) -> PyErr {
+    let message = outcome.to_string();
+    match outcome {
+        Outcome::Infeasible { .. } => InfeasibleError::new_err(message),
+        Outcome::TimeLimit => SolveTimeoutError::new_err(message),
+        Outcome::Cancelled => CancelledError::new_err(message),
+        Outcome::Unknown(_) | Outcome::Solved(_) => UnknownError::new_err(message),
+    }
+}
+
+/// The exception for a solve that could not run (bad input or
+/// parameters) or answer (a solver bug): raised however the call is made.
 fn solve_error(e: SolveError) -> PyErr {
     match e {
-        SolveError::Infeasible { .. } => InfeasibleError::new_err(e.to_string()),
-        SolveError::Timeout => SolveTimeoutError::new_err(e.to_string()),
-        SolveError::Cancelled => CancelledError::new_err(e.to_string()),
-        SolveError::Unknown(_) => UnknownError::new_err(e.to_string()),
         SolveError::Internal(_) => InternalError::new_err(e.to_string()),
         SolveError::Invalid(_) => ProblemError::new_err(e.to_string()),
         SolveError::Params(_) => PyValueError::new_err(e.to_string()),
@@ -715,8 +719,8 @@ impl PySolverParams {
     /// The options a solve runs with: the default portfolio for these
     /// parameters, with the tunables set over it (each was checked when
     /// it was set).
-    fn options(&self) -> PyResult<PortfolioOptions> {
-        let mut opts = PortfolioOptions::from_params(&self.inner);
+    fn options(&self) -> PyResult<SolveOptions> {
+        let mut opts = SolveOptions::from_params(&self.inner);
         for (key, value) in &self.tunables {
             set_tunable(&mut opts, key, value).map_err(|e| PyValueError::new_err(format!("tunable {e}")))?;
         }
@@ -785,7 +789,7 @@ impl PySolverParams {
     /// name or a value out of range, as a preset would.
     fn set_tunable(&mut self, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let text = tunable_text(value)?;
-        let mut check = PortfolioOptions::from_params(&self.inner);
+        let mut check = SolveOptions::from_params(&self.inner);
         set_tunable(&mut check, key, &text).map_err(|e| PyValueError::new_err(format!("tunable {e}")))?;
         self.tunables.retain(|(k, _)| k != key);
         self.tunables.push((key.to_string(), text));
@@ -1020,13 +1024,13 @@ impl PySolver {
         self.cancel.store(false, Ordering::SeqCst);
         let stop = StopToken::from_flag(Arc::clone(&self.cancel));
         let result = interruptible(py, &self.cancel, || solver.solve_with_stop(&held.problem, &stop))?;
-        let infeasible = matches!(result, Err(SolveError::Infeasible { .. }));
+        let infeasible = matches!(result, Ok(Outcome::Infeasible { .. }));
         let by_reference = solver.driver() == Some(minimalloc::Driver::RoundRobin);
         self.record(solver.backtracks(), by_reference, infeasible, held.problem.clone());
-        match result {
-            Ok(s) => Ok(Some(s.into())),
-            Err(e) if is_no_solution(&e) && !raise_on_failure => Ok(None),
-            Err(e) => Err(solve_error(e)),
+        match result.map_err(solve_error)? {
+            Outcome::Solved(s) => Ok(Some(s.into())),
+            ended if raise_on_failure => Err(outcome_error(&ended)),
+            _ => Ok(None),
         }
     }
 
@@ -1092,16 +1096,17 @@ impl PySolver {
         let problem = &held.problem;
         self.cancel.store(false, Ordering::SeqCst);
         let stop = StopToken::from_flag(Arc::clone(&self.cancel));
-        let result = interruptible(py, &self.cancel, || solver.infeasible_subset_with_stop(problem, &stop))?;
+        let result =
+            interruptible(py, &self.cancel, || solver.irreducible_infeasible_subset_with_stop(problem, &stop))?;
         self.record(solver.backtracks(), true, false, Problem::default());
-        match result {
-            Ok(Some(subset)) => Ok(Some(subset)),
-            Ok(None) if raise_on_failure => {
+        match result.map_err(solve_error)? {
+            InfeasibleSubset::Subset(subset) => Ok(Some(subset)),
+            InfeasibleSubset::Feasible if raise_on_failure => {
                 Err(PyValueError::new_err("the problem is feasible: it has no infeasible subset"))
             }
-            Ok(None) => Ok(Some((0..problem.buffers.len()).collect())),
-            Err(e) if is_no_solution(&e) && !raise_on_failure => Ok(None),
-            Err(e) => Err(solve_error(e)),
+            InfeasibleSubset::Feasible => Ok(Some((0..problem.buffers.len()).collect())),
+            InfeasibleSubset::Undecided(ended) if raise_on_failure => Err(outcome_error(&ended)),
+            InfeasibleSubset::Undecided(_) => Ok(None),
         }
     }
 }

@@ -11,11 +11,13 @@ pub mod online;
 pub mod orders;
 pub mod squeaky;
 
+use crate::params::{Key, SortKey};
 use crate::stop::StopToken;
 
 use crate::search::model::{Model, NO_FIXED};
 
-/// The order buffers are placed in.
+/// The order buffers are placed in: a named list of keys (see
+/// [`GreedyOrder::keys`]), ties broken by index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GreedyOrder {
     /// Largest size first (ties: longest lifespan, then index).
@@ -26,6 +28,22 @@ pub enum GreedyOrder {
     Start,
     /// Longest lifespan first (ties: largest size).
     Width,
+}
+
+impl GreedyOrder {
+    /// The keys this order sorts by, in turn.
+    pub const fn keys(self) -> &'static [SortKey] {
+        const SIZE: &[SortKey] = &[SortKey::desc(Key::Size), SortKey::desc(Key::Width)];
+        const AREA: &[SortKey] = &[SortKey::desc(Key::Area)];
+        const START: &[SortKey] = &[SortKey::asc(Key::Lower), SortKey::desc(Key::Size)];
+        const WIDTH: &[SortKey] = &[SortKey::desc(Key::Width), SortKey::desc(Key::Size)];
+        match self {
+            GreedyOrder::Size => SIZE,
+            GreedyOrder::Area => AREA,
+            GreedyOrder::Start => START,
+            GreedyOrder::Width => WIDTH,
+        }
+    }
 }
 
 /// Where a buffer goes among the offsets that fit.
@@ -65,6 +83,17 @@ impl Greedy {
     }
 }
 
+/// `buffers` in `order` (ties by index), fixed buffers first in the same
+/// relative order.
+fn sorted(m: &Model, buffers: &[usize], order: GreedyOrder) -> Vec<usize> {
+    let mut sorted: Vec<usize> = buffers.to_vec();
+    let p = &m.preorder;
+    let keys = order.keys();
+    sorted.sort_by(|&a, &b| SortKey::compare(keys, |k| (p[a].value(k), p[b].value(k))).then(a.cmp(&b)));
+    sorted.sort_by_key(|&b| m.fixed[b] == NO_FIXED);
+    sorted
+}
+
 /// Places `buffers` (indices into the model) under `capacity`; returns
 /// their offsets in the same order, or `None` if some buffer found no room
 /// (or `stop` was raised). `hints[b]` is buffer `b`'s preferred offset, if any.
@@ -76,16 +105,7 @@ pub(crate) fn place(
     hints: &[Option<i64>],
     stop: &StopToken,
 ) -> Option<Vec<i64>> {
-    let mut order: Vec<usize> = buffers.to_vec();
-    let p = &m.preorder;
-    match strategy.order {
-        GreedyOrder::Size => order.sort_by_key(|&b| (std::cmp::Reverse(p[b].size), std::cmp::Reverse(p[b].width), b)),
-        GreedyOrder::Area => order.sort_by_key(|&b| (std::cmp::Reverse(p[b].area), b)),
-        GreedyOrder::Start => order.sort_by_key(|&b| (p[b].lower, std::cmp::Reverse(p[b].size), b)),
-        GreedyOrder::Width => order.sort_by_key(|&b| (std::cmp::Reverse(p[b].width), std::cmp::Reverse(p[b].size), b)),
-    }
-    // Fixed buffers first, in the same relative order.
-    order.sort_by_key(|&b| m.fixed[b] == NO_FIXED);
+    let order = sorted(m, buffers, strategy.order);
 
     // Offsets of the placed buffers. A partition of a few buffers among
     // hundreds of thousands must not cost a full-size array: callers place
@@ -233,6 +253,34 @@ mod tests {
     use super::*;
     use crate::problem::{Buffer, Problem, Solution};
     use crate::validate::validate;
+
+    /// Each order's keys sort as its documentation says: the tuples below
+    /// are the orders spelt out, on problems small enough to tie often.
+    #[test]
+    fn greedy_orders_sort_by_their_keys() {
+        use std::cmp::Reverse;
+        for seed in 0..50 {
+            let mut p = crate::generate::random(seed, 40, 12, 6, 4);
+            p.buffers[3].offset = Some(0);
+            let m = Model::new(&p);
+            let all: Vec<usize> = (0..p.buffers.len()).collect();
+            let d = &m.preorder;
+            let spelt = |order: GreedyOrder| {
+                let mut v = all.clone();
+                match order {
+                    GreedyOrder::Size => v.sort_by_key(|&b| (Reverse(d[b].size), Reverse(d[b].width), b)),
+                    GreedyOrder::Area => v.sort_by_key(|&b| (Reverse(d[b].area), b)),
+                    GreedyOrder::Start => v.sort_by_key(|&b| (d[b].lower, Reverse(d[b].size), b)),
+                    GreedyOrder::Width => v.sort_by_key(|&b| (Reverse(d[b].width), Reverse(d[b].size), b)),
+                }
+                v.sort_by_key(|&b| m.fixed[b] == NO_FIXED);
+                v
+            };
+            for order in [GreedyOrder::Size, GreedyOrder::Area, GreedyOrder::Start, GreedyOrder::Width] {
+                assert_eq!(sorted(&m, &all, order), spelt(order), "seed {seed}, {order:?}");
+            }
+        }
+    }
 
     fn run(p: &Problem, strategy: Greedy) -> Option<Solution> {
         let m = Model::new(p);

@@ -119,7 +119,7 @@ mod tests {
     fn never_worse_than_the_first_pass_and_valid() {
         let mut p = crate::generate::perfect(7, 300, 1 << 16, 1500);
         p.capacity = 0;
-        let size = Order::new(None, super::super::orders::Key::Size);
+        let size = Order::new(None, crate::heuristics::orders::Rank::SIZE);
         let first = Solution::new(&p, super::super::orders::by_order(&p, size, &|| false).unwrap());
         let stop =
             StopToken::new().child_until(Some(std::time::Instant::now() + std::time::Duration::from_millis(300)));

@@ -5,7 +5,7 @@
 //! sources of variety the race draws on: random tie-breaking ranks and the
 //! restart schedule.
 
-use crate::options::{PortfolioOptions, Worker};
+use crate::options::{SolveOptions, Worker};
 
 /// The unit of the restart schedule, in time slices. `[default: 64]`
 /// (64 slices of 256 nodes: about 16 thousand nodes) `[range: 1..]`: short enough that a bad start
@@ -26,7 +26,7 @@ pub(super) fn luby(i: u64) -> u64 {
     }
 }
 
-impl PortfolioOptions {
+impl SolveOptions {
     /// The workers that race on each partition: the configured ones and, in
     /// live mode with more threads than workers, extra workers so that every
     /// thread has a search of its own: seeded variants of the configured
@@ -75,9 +75,9 @@ mod tests {
     use super::*;
     use crate::params::SolverParams;
 
-    fn options(threads: usize, deterministic: bool) -> PortfolioOptions {
+    fn options(threads: usize, deterministic: bool) -> SolveOptions {
         let params = SolverParams { threads, deterministic, ..SolverParams::default() };
-        PortfolioOptions::from_params(&params)
+        SolveOptions::from_params(&params)
     }
 
     #[test]

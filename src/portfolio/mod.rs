@@ -111,8 +111,8 @@ use crate::problem::{Problem, Solution};
 use crate::search::Model;
 use crate::stop::StopToken;
 
-pub use crate::options::{KnownPlacement, PortfolioOptions, Worker};
-use crate::report::Driver;
+pub use crate::options::{KnownPlacement, SolveOptions, Worker};
+use crate::report::{Driver, Outcome, SolveResult};
 pub use crate::report::{Event, EventKind, Report, Stats, WorkerStats};
 
 use race::RaceOutcome;
@@ -120,23 +120,23 @@ use race::RaceOutcome;
 /// A parallel portfolio solver; see the module docs.
 #[derive(Debug)]
 pub struct Portfolio {
-    options: PortfolioOptions,
+    options: SolveOptions,
     cancel: Arc<AtomicBool>,
 }
 
 impl Portfolio {
     /// A portfolio with the given options.
-    pub fn new(options: PortfolioOptions) -> Self {
+    pub fn new(options: SolveOptions) -> Self {
         Portfolio::with_cancel(options, Arc::new(AtomicBool::new(false)))
     }
 
     /// A portfolio that stops when `cancel` is raised.
-    pub fn with_cancel(options: PortfolioOptions, cancel: Arc<AtomicBool>) -> Self {
+    pub fn with_cancel(options: SolveOptions, cancel: Arc<AtomicBool>) -> Self {
         Portfolio { options, cancel }
     }
 
     /// The options.
-    pub fn options(&self) -> &PortfolioOptions {
+    pub fn options(&self) -> &SolveOptions {
         &self.options
     }
 
@@ -217,11 +217,12 @@ impl Portfolio {
             ..Default::default()
         };
         let searching = crate::validate::until_checked(stop, problem);
-        let result = self
-            .solve_inner(problem, given, &searching, events, &mut stats)
-            .and_then(|s| crate::validate::checked(problem, s));
+        let outcome = match self.solve_inner(problem, given, &searching, events, &mut stats) {
+            Ok(Outcome::Solved(s)) => crate::validate::checked(problem, s).map(Outcome::Solved),
+            ended => ended,
+        };
         stats.wall = start.elapsed();
-        Report { result, stats }
+        Report { outcome, stats }
     }
 
     /// The phases of a solve, in order (see the module docs).
@@ -232,10 +233,12 @@ impl Portfolio {
         caller: &StopToken,
         events: &(dyn Fn(Event) + Sync),
         stats: &mut Stats,
-    ) -> Result<Solution, SolveError> {
+    ) -> SolveResult {
         let Given { model, known, detour } = given;
         let start = Instant::now();
-        self.refuse(problem, caller)?;
+        if let Some(ended) = self.refuse(problem, caller) {
+            return ended;
+        }
         // The searches' token: the race cancels it once it has its answer,
         // which stops them without touching the caller's.
         let run = caller.child();
@@ -245,10 +248,13 @@ impl Portfolio {
         let built;
         let model = match model {
             Some(m) => m,
-            None => {
-                built = Model::build(problem, &run).ok_or_else(|| run.reason())?;
-                &built
-            }
+            None => match Model::build(problem, &run) {
+                Some(m) => {
+                    built = m;
+                    &built
+                }
+                None => return Ok(Outcome::stopped(&run)),
+            },
         };
         let solve = Solve { problem, model, opts: &self.options, stop: &run, emit: &emit };
         let crew = solve.start(stats);
@@ -258,7 +264,9 @@ impl Portfolio {
             ControlFlow::Break(answer) => return answer,
             ControlFlow::Continue(undecided) => undecided,
         };
-        solve.greedy(&pool, &mut placed, stats)?;
+        if let Some(ended) = solve.greedy(&pool, &mut placed, stats) {
+            return Ok(ended);
+        }
         // The detour, when neither the quick round nor the greedy settled
         // the problem and the round was not calm: the round's paused
         // searches wait meanwhile, and the race carries them on if the
@@ -268,24 +276,25 @@ impl Portfolio {
         if let Some(detour) = detour.filter(|_| !calm && placed.remaining() > 0) {
             if let Some(solution) = detour(&run, stats) {
                 emit(EventKind::Solved { height: solution.height }, stats.decided_by.as_deref());
-                return Ok(solution);
+                return Ok(Outcome::Solved(solution));
             }
             if run.should_stop() {
-                return solve.stopped();
+                return Ok(solve.stopped());
             }
         }
         let outcome = solve.race(&pool, &crew, &mut placed, paused, stats);
-        solve.answer(outcome, placed, stats)
+        Ok(solve.answer(outcome, placed, stats))
     }
 
-    /// The errors found before any work: a malformed portfolio or problem,
-    /// or a capacity the bounds refute (see [`crate::bounds::admit`]).
-    fn refuse(&self, problem: &Problem, stop: &StopToken) -> Result<(), SolveError> {
+    /// What ends a solve before any work: a malformed portfolio or
+    /// problem, or a capacity the bounds refute (see
+    /// [`crate::bounds::admit`]); `None` when the work may start.
+    fn refuse(&self, problem: &Problem, stop: &StopToken) -> Option<SolveResult> {
         if self.options.params.preordering_heuristics.is_empty() {
-            return Err(SolveError::Params("no preordering heuristic given".into()));
+            return Some(Err(SolveError::Params("no preordering heuristic given".into())));
         }
         if self.options.workers.is_empty() {
-            return Err(SolveError::Params("the portfolio has no exact worker".into()));
+            return Some(Err(SolveError::Params("the portfolio has no exact worker".into())));
         }
         crate::bounds::admit(problem, stop)
     }
@@ -336,7 +345,7 @@ struct Given<'g> {
 struct Solve<'a> {
     problem: &'a Problem,
     model: &'a Model,
-    opts: &'a PortfolioOptions,
+    opts: &'a SolveOptions,
     stop: &'a StopToken,
     emit: &'a (dyn Fn(EventKind, Option<&str>) + Sync),
 }
@@ -402,7 +411,8 @@ impl Solve<'_> {
     /// [`PARALLEL_GREEDY`] buffers or more they run side by side on the
     /// solve's threads (each reads every overlapping pair once, which on a
     /// dense partition takes as long as a thousand nodes of search).
-    fn greedy(&self, pool: &rayon::ThreadPool, placed: &mut Placements, stats: &mut Stats) -> Result<(), SolveError> {
+    /// `Some` when the stop said to stop: how the solve ends.
+    fn greedy(&self, pool: &rayon::ThreadPool, placed: &mut Placements, stats: &mut Stats) -> Option<Outcome> {
         let hints: Vec<Option<i64>> = self.problem.buffers.iter().map(|b| b.hint).collect();
         let strategies = &self.opts.greedy;
         for (p, part) in self.model.partitions().iter().enumerate() {
@@ -433,7 +443,7 @@ impl Solve<'_> {
                 stats.worker(&g.name()).attempts += 1;
             }
             if self.stop.should_stop() {
-                return self.stopped();
+                return Some(self.stopped());
             }
             if let Some((i, offsets)) = fit {
                 let name = strategies[i].name();
@@ -444,32 +454,33 @@ impl Solve<'_> {
                 (self.emit)(EventKind::PartitionSolved { partition: p, buffers, remaining }, Some(&name));
             }
         }
-        Ok(())
+        None
     }
 
-    /// Phase 5: the solution if the race left every partition placed, the
-    /// proof's error if it found the problem infeasible, else why it stopped.
-    fn answer(&self, outcome: RaceOutcome, placed: Placements, stats: &Stats) -> Result<Solution, SolveError> {
+    /// Phase 5: the solution if the race left every partition placed, what
+    /// the proof proves if it found the problem infeasible, else why it
+    /// stopped.
+    fn answer(&self, outcome: RaceOutcome, placed: Placements, stats: &Stats) -> Outcome {
         match outcome {
             RaceOutcome::Solved if placed.solved.iter().all(|&s| s) => {
                 let solution = Solution::new(self.problem, placed.offsets);
                 (self.emit)(EventKind::Solved { height: solution.height }, stats.decided_by.as_deref());
-                Ok(solution)
+                Outcome::Solved(solution)
             }
             RaceOutcome::Infeasible => {
                 (self.emit)(EventKind::Infeasible, stats.decided_by.as_deref());
-                Err(self.model.exhausted(self.problem.capacity))
+                self.model.exhausted(self.problem.capacity)
             }
             _ => self.stopped(),
         }
     }
 
     /// Announces that the solve stopped early (time limit or cancellation)
-    /// and returns why, as the error.
-    fn stopped<T>(&self) -> Result<T, SolveError> {
-        let why = self.stop.reason();
-        (self.emit)(if why == SolveError::Timeout { EventKind::TimedOut } else { EventKind::Cancelled }, None);
-        Err(why)
+    /// and returns how it ends.
+    fn stopped(&self) -> Outcome {
+        let outcome = Outcome::stopped(self.stop);
+        (self.emit)(if outcome == Outcome::TimeLimit { EventKind::TimedOut } else { EventKind::Cancelled }, None);
+        outcome
     }
 }
 
@@ -484,16 +495,16 @@ mod tests {
         crate::problem::seed_example(12)
     }
 
-    fn options(threads: usize, deterministic: bool) -> PortfolioOptions {
+    fn options(threads: usize, deterministic: bool) -> SolveOptions {
         let params = SolverParams { threads, deterministic, ..SolverParams::default() };
-        PortfolioOptions::from_params(&params)
+        SolveOptions::from_params(&params)
     }
 
     #[test]
     fn seed_example_gets_the_reference_answer() {
         for threads in [2, 3, 4] {
             let report = Portfolio::new(options(threads, false)).solve(&seed_problem(), &|_| {});
-            assert_eq!(report.result.unwrap().offsets, vec![8, 8, 4, 4, 0]);
+            assert_eq!(report.outcome.unwrap().into_solution().unwrap().offsets, vec![8, 8, 4, 4, 0]);
             assert_eq!(report.stats.decided_by.as_deref(), Some("reference"));
         }
     }
@@ -505,7 +516,7 @@ mod tests {
         opts.greedy.clear();
         let p = seed_problem();
         let report = Portfolio::new(opts).solve(&p, &|_| {});
-        validate(&p, &report.result.unwrap()).unwrap();
+        validate(&p, report.outcome.unwrap().solution().unwrap()).unwrap();
     }
 
     #[test]
@@ -519,7 +530,7 @@ mod tests {
             let mut opts = options(2, deterministic);
             opts.tunables.quick_round = false;
             let report = Portfolio::new(opts).solve(&p, &|_| {});
-            assert!(matches!(report.result, Err(SolveError::Infeasible { reason: None, .. })), "{:?}", report.result);
+            assert!(matches!(report.outcome, Ok(Outcome::Infeasible { reason: None, .. })), "{:?}", report.outcome);
         }
     }
 }

@@ -16,7 +16,7 @@ use super::crew::random_rank;
 use super::reference_round::Paused;
 use super::{Placements, Solve, Win};
 use crate::nogood::NogoodCache;
-use crate::options::{PortfolioOptions, Worker};
+use crate::options::{SolveOptions, Worker};
 use crate::params::Heuristic;
 use crate::report::{EventKind, Stats};
 use crate::search::{Model, Search};
@@ -37,7 +37,7 @@ pub(super) enum RaceOutcome {
 pub(super) struct Race<'a> {
     pub(super) model: &'a Model,
     pub(super) capacity: i64,
-    pub(super) opts: &'a PortfolioOptions,
+    pub(super) opts: &'a SolveOptions,
     pub(super) crew: &'a [Worker],
     /// The race's own token (a child of the caller's): raised once it has
     /// its answer.

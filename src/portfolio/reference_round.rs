@@ -13,10 +13,9 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use super::{Placements, Solve};
-use crate::error::SolveError;
 use crate::params::{Heuristic, SolverParams};
 use crate::problem::Solution;
-use crate::report::{EventKind, Stats, WorkerStats};
+use crate::report::{EventKind, Outcome, SolveResult, Stats, WorkerStats};
 use crate::search::{Model, Search, Status};
 use crate::stop::StopToken;
 
@@ -142,7 +141,7 @@ impl<'a> Solve<'a> {
         pool: &rayon::ThreadPool,
         placed: &mut Placements,
         stats: &mut Stats,
-    ) -> ControlFlow<Result<Solution, SolveError>, Option<Undecided<'a>>> {
+    ) -> ControlFlow<SolveResult, Option<Undecided<'a>>> {
         if !self.opts.tunables.quick_round || placed.solved.iter().any(|&s| s) {
             return ControlFlow::Continue(None);
         }
@@ -163,14 +162,14 @@ impl<'a> Solve<'a> {
                 stats.decided_by = Some("reference".into());
                 let solution = Solution::new(self.problem, solution);
                 (self.emit)(EventKind::Solved { height: solution.height }, Some("reference"));
-                return ControlFlow::Break(Ok(solution));
+                return ControlFlow::Break(Ok(Outcome::Solved(solution)));
             }
             Status::Infeasible => {
                 stats.decided_by = Some("reference".into());
                 (self.emit)(EventKind::Infeasible, Some("reference"));
-                return ControlFlow::Break(Err(self.model.exhausted(capacity)));
+                return ControlFlow::Break(Ok(self.model.exhausted(capacity)));
             }
-            Status::Stopped => return ControlFlow::Break(self.stopped()),
+            Status::Stopped => return ControlFlow::Break(Ok(self.stopped())),
             Status::NodeLimit => {}
         }
         // Partitions an attempt placed before its budget ran out are placed.

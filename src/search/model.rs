@@ -3,8 +3,8 @@
 //! every worker. The capacity is not part of it, so one model serves probes
 //! at many capacities.
 
-use crate::error::SolveError;
 use crate::problem::Problem;
+use crate::report::Outcome;
 use crate::search::order::PreorderData;
 use crate::stop::StopToken;
 use crate::sweep::{Partition, SectionRange, Sweep};
@@ -271,11 +271,11 @@ impl Model {
     /// What an exhausted search at `capacity` proves: infeasibility where
     /// the search is complete, nothing where it is not (see
     /// [`Problem::search_is_complete`]).
-    pub(crate) fn exhausted(&self, capacity: i64) -> SolveError {
+    pub(crate) fn exhausted(&self, capacity: i64) -> Outcome {
         if self.complete {
-            SolveError::Infeasible { capacity, reason: None }
+            Outcome::Infeasible { capacity, reason: None }
         } else {
-            SolveError::Unknown(
+            Outcome::Unknown(
                 "the search tried every packing that stacks buffers, but not those where windowed gaps interleave"
                     .into(),
             )

@@ -3,7 +3,7 @@
 //! each descending; the final tie-break is a per-buffer rank (the buffer
 //! index for the reference's behaviour, a seeded permutation for diversity).
 
-use crate::params::Key;
+use crate::params::{Key, SortKey};
 
 /// The attributes a heuristic can sort by, for one buffer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -30,19 +30,28 @@ pub struct PreorderData {
     pub rank: u32,
 }
 
-/// Total order for sorting: keys descending in turn, then rank ascending.
+impl PreorderData {
+    /// This buffer's value of `key`.
+    #[inline]
+    pub fn value(&self, key: Key) -> i128 {
+        match key {
+            Key::Area => self.area,
+            Key::Sections => i128::from(self.sections),
+            Key::Lower => i128::from(self.lower),
+            Key::Overlaps => i128::from(self.overlaps),
+            Key::Total => i128::from(self.total),
+            Key::Upper => i128::from(self.upper),
+            Key::Width => i128::from(self.width),
+            Key::Size => i128::from(self.size),
+        }
+    }
+}
+
+/// Total order for sorting by a preordering: its keys descending in turn,
+/// then rank ascending.
 pub(crate) fn compare(keys: &[Key], a: &PreorderData, b: &PreorderData) -> std::cmp::Ordering {
-    for key in keys {
-        let ord = match key {
-            Key::Area => b.area.cmp(&a.area),
-            Key::Sections => b.sections.cmp(&a.sections),
-            Key::Lower => b.lower.cmp(&a.lower),
-            Key::Overlaps => b.overlaps.cmp(&a.overlaps),
-            Key::Total => b.total.cmp(&a.total),
-            Key::Upper => b.upper.cmp(&a.upper),
-            Key::Width => b.width.cmp(&a.width),
-            Key::Size => b.size.cmp(&a.size),
-        };
+    for &key in keys {
+        let ord = SortKey::desc(key).cmp(a.value(key), b.value(key));
         if ord.is_ne() {
             return ord;
         }
