@@ -487,30 +487,11 @@ fn write_scatter(out: &mut String, a: &Series, b: &Series, top: f64) {
         b.name,
         if neither > 0 { format!("; {neither} solved by neither (not drawn)") } else { String::new() }
     );
-    // The band past each axis where unsolved runs go, drawn when one is.
-    let band = 24.0;
-    let (x_out, y_out) = (frame.right() + band / 2.0, frame.top - band / 2.0);
-    let above = Frame { top: frame.top - band, ..frame };
+    let above = Frame { top: frame.top - UNSOLVED_BAND, ..frame };
     write_title(out, &above, &format!("Time per instance: {} vs {}", a.name, b.name), &subtitle);
     write_axes(out, &frame, (&axis, &format!("{} time (s)", a.name)), (&axis, &format!("{} time (s)", b.name)));
-    let one_unsolved = pairs.iter().any(|(ra, rb)| ra.solved != rb.solved);
-    if one_unsolved {
-        let _ = writeln!(
-            out,
-            r##"<g class="unsolved-band" fill="#f3e0e0"><rect x="{:.1}" y="{:.1}" width="{band}" height="{:.1}"/><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{band}"/></g>"##,
-            frame.right(),
-            frame.top - band,
-            frame.height + band,
-            frame.left,
-            frame.top - band,
-            frame.width
-        );
-        let _ = writeln!(
-            out,
-            r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#a33" text-anchor="middle">not solved</text>"##,
-            x_out,
-            frame.bottom() + 28.0
-        );
+    if pairs.iter().any(|(ra, rb)| ra.solved != rb.solved) {
+        write_unsolved_band(out, &frame);
     }
     let _ = writeln!(
         out,
@@ -522,55 +503,92 @@ fn write_scatter(out: &mut String, a: &Series, b: &Series, top: f64) {
     );
     let label = pairs.len() <= 40;
     for (ra, rb) in pairs.iter().filter(|(ra, rb)| ra.solved || rb.solved) {
-        let x = if ra.solved { frame.x(&axis, ra.seconds) } else { x_out };
-        let y = if rb.solved { frame.y(&axis, rb.seconds) } else { y_out };
-        let tip = format!(
-            "{}: {} {}, {} {}",
-            ra.instance,
-            a.name,
-            if ra.solved { format!("{:.3} s", ra.seconds) } else { "not solved".into() },
-            b.name,
-            if rb.solved { format!("{:.3} s", rb.seconds) } else { "not solved".into() }
-        );
-        let data = format!(
-            r#"data-instance="{}" data-x="{}" data-y="{}""#,
-            esc(&ra.instance),
-            if ra.solved { ra.seconds.to_string() } else { "unsolved".into() },
-            if rb.solved { rb.seconds.to_string() } else { "unsolved".into() }
-        );
-        if ra.solved && rb.solved {
-            let _ = writeln!(
-                out,
-                r##"<circle class="point" {data} cx="{x:.1}" cy="{y:.1}" r="4.5" fill="#1f77b4" fill-opacity="0.8"><title>{}</title></circle>"##,
-                esc(&tip)
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                r##"<path class="point unsolved" {data} d="M{:.1},{:.1}l8,8m0,-8l-8,8" stroke="#c0392b" stroke-width="2"><title>{}</title></path>"##,
-                x - 4.0,
-                y - 4.0,
-                esc(&tip)
-            );
-        }
-        if label {
-            let _ = writeln!(
-                out,
-                r##"<text class="point-label" x="{:.1}" y="{:.1}" font-size="11" fill="#222">{}</text>"##,
-                x + 6.0,
-                y - 6.0,
-                esc(short(&ra.instance))
-            );
-        }
+        write_scatter_point(out, (&frame, &axis), (a, ra), (b, rb), label);
     }
-    let wins = |faster: &dyn Fn(&Run, &Run) -> bool| pairs.iter().filter(|(ra, rb)| faster(ra, rb)).count();
+    write_scatter_legend(out, &frame, (a, b), &pairs);
+    let _ = writeln!(out, "</g>");
+}
+
+/// Width of the band past each axis of the scatter plot where the runs
+/// one configuration did not solve are drawn.
+const UNSOLVED_BAND: f64 = 24.0;
+
+/// The scatter plot's bands for unsolved runs (right of the x axis' end,
+/// above the y axis' top), drawn when some run is solved by one
+/// configuration only.
+fn write_unsolved_band(out: &mut String, frame: &Frame) {
+    let band = UNSOLVED_BAND;
+    let _ = writeln!(
+        out,
+        r##"<g class="unsolved-band" fill="#f3e0e0"><rect x="{:.1}" y="{:.1}" width="{band}" height="{:.1}"/><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{band}"/></g>"##,
+        frame.right(),
+        frame.top - band,
+        frame.height + band,
+        frame.left,
+        frame.top - band,
+        frame.width
+    );
+    let _ = writeln!(
+        out,
+        r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#a33" text-anchor="middle">not solved</text>"##,
+        frame.right() + band / 2.0,
+        frame.bottom() + 28.0
+    );
+}
+
+/// One instance of the scatter plot: a dot where both configurations
+/// solved it, a cross in the unsolved band where one did not; its tooltip
+/// and data attributes, and its name when `label`.
+fn write_scatter_point(
+    out: &mut String,
+    (frame, axis): (&Frame, &Axis),
+    (a, ra): (&Series, &Run),
+    (b, rb): (&Series, &Run),
+    label: bool,
+) {
+    let x = if ra.solved { frame.x(axis, ra.seconds) } else { frame.right() + UNSOLVED_BAND / 2.0 };
+    let y = if rb.solved { frame.y(axis, rb.seconds) } else { frame.top - UNSOLVED_BAND / 2.0 };
+    let time = |r: &Run| if r.solved { format!("{:.3} s", r.seconds) } else { "not solved".into() };
+    let tip = format!("{}: {} {}, {} {}", ra.instance, a.name, time(ra), b.name, time(rb));
+    let value = |r: &Run| if r.solved { r.seconds.to_string() } else { "unsolved".into() };
+    let data = format!(r#"data-instance="{}" data-x="{}" data-y="{}""#, esc(&ra.instance), value(ra), value(rb));
+    if ra.solved && rb.solved {
+        let _ = writeln!(
+            out,
+            r##"<circle class="point" {data} cx="{x:.1}" cy="{y:.1}" r="4.5" fill="#1f77b4" fill-opacity="0.8"><title>{}</title></circle>"##,
+            esc(&tip)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            r##"<path class="point unsolved" {data} d="M{:.1},{:.1}l8,8m0,-8l-8,8" stroke="#c0392b" stroke-width="2"><title>{}</title></path>"##,
+            x - 4.0,
+            y - 4.0,
+            esc(&tip)
+        );
+    }
+    if label {
+        let _ = writeln!(
+            out,
+            r##"<text class="point-label" x="{:.1}" y="{:.1}" font-size="11" fill="#222">{}</text>"##,
+            x + 6.0,
+            y - 6.0,
+            esc(short(&ra.instance))
+        );
+    }
+}
+
+/// The scatter plot's legend: how often each configuration was faster
+/// (solving where the other did not counts), and what the marks mean.
+fn write_scatter_legend(out: &mut String, frame: &Frame, (a, b): (&Series, &Series), pairs: &[(&Run, &Run)]) {
     let quicker = |x: &Run, y: &Run| x.solved && (!y.solved || x.seconds < y.seconds);
+    let wins = |faster: &dyn Fn(&Run, &Run) -> bool| pairs.iter().filter(|(ra, rb)| faster(ra, rb)).count();
     let legend = [
-        (0, format!("{} faster: {}", a.name, wins(&|ra, rb| quicker(ra, rb)))),
-        (0, format!("{} faster: {}", b.name, wins(&|ra, rb| quicker(rb, ra)))),
+        format!("{} faster: {}", a.name, wins(&|ra, rb| quicker(ra, rb))),
+        format!("{} faster: {}", b.name, wins(&|ra, rb| quicker(rb, ra))),
     ];
-    let x = frame.right() + band + 40.0;
-    for (k, (_, text)) in legend.iter().enumerate() {
+    let x = frame.right() + UNSOLVED_BAND + 40.0;
+    for (k, text) in legend.iter().enumerate() {
         let _ = writeln!(
             out,
             r#"<text class="legend-entry" x="{x:.1}" y="{:.1}" font-size="12">{}</text>"#,
@@ -583,7 +601,6 @@ fn write_scatter(out: &mut String, a: &Series, b: &Series, top: f64) {
         r##"<text x="{x:.1}" y="{:.1}" font-size="11" fill="#555">dots: both solved; crosses: one did not</text>"##,
         frame.top + 70.0
     );
-    let _ = writeln!(out, "</g>");
 }
 
 /// The panel of heights over lower bounds, `top` down the document: one
