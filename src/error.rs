@@ -149,6 +149,12 @@ pub enum CsvErrorKind {
     /// Bytes that are not UTF-8.
     #[error("invalid UTF-8")]
     Utf8,
+    /// A `memories` field with an empty name (`sram||dram`).
+    #[error("malformed memory list {}: expected names separated by '|'", Quoted(.0))]
+    MemoryList(String),
+    /// A negative `cost`.
+    #[error("negative cost {0}")]
+    NegativeCost(i64),
     /// A field value that breaks the model (negative size, gap outside the lifespan...).
     #[error("{0}")]
     Invalid(ProblemErrorKind),

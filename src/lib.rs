@@ -80,6 +80,7 @@ pub(crate) mod stacking;
 // The facade, and the presets it runs.
 pub mod config;
 pub mod solver;
+pub mod spill;
 
 pub use bounds::LowerBounds;
 pub use error::{CsvError, IoError, ProblemError, SolveError};
@@ -90,6 +91,7 @@ pub use params::{Heuristic, SolverParams};
 pub use problem::{Buffer, BufferIdx, Gap, Interval, Lifespan, Offset, Problem, Solution, Time, Window};
 pub use report::{Driver, Event, EventKind, Outcome, Report, SolveResult, Stats, WorkerStats};
 pub use solver::{solve_with, InfeasibleSubset, SolveStats, Solver};
+pub use spill::{Memory, MemoryProblem, Plan, PlanOutcome};
 pub use stop::StopToken;
 pub use sweep::{sweep, Sweep};
 pub use switches::{Switch, Switches};

@@ -11,7 +11,7 @@ use minimalloc::Switch;
 
 /// Boolean flags of the reference besides the technique switches; these
 /// and the switches also take `--noNAME`.
-const BOOLEAN_FLAGS: &[&str] = &["validate", "minimize_capacity", "print_solution", "deterministic", "iis"];
+const BOOLEAN_FLAGS: &[&str] = &["validate", "minimize_capacity", "print_solution", "deterministic", "iis", "spill"];
 
 /// Long flags that take a value or none, in underscore form.
 const LONG_FLAGS: &[&str] = &[
@@ -131,6 +131,18 @@ pub struct Args {
     /// Print the solution as a LaTeX/TikZ picture on standard output.
     #[arg(long = "print_solution", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
     pub print_solution: bool,
+
+    /// When the buffers do not fit: move some to an unbounded memory after
+    /// one of --capacity, at the least cost (the `cost` column, by default
+    /// the size), and write each buffer's memory and offset.
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
+    pub spill: bool,
+
+    /// Declare a memory, NAME=CAPACITY (bytes, or inf for unbounded), in
+    /// order; repeatable. The input's `memories` column lists each buffer's
+    /// (`sram|dram`, most preferred first).
+    #[arg(long, value_name = "NAME=CAPACITY", action = ArgAction::Append)]
+    pub memory: Vec<String>,
 
     /// When infeasible, print an irreducible infeasible subset of buffers.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]

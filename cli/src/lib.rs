@@ -1,9 +1,11 @@
 //! The `minimalloc` command: reads a problem, solves or minimizes it, and
-//! writes the result, mapping every outcome to an exit code.
+//! writes the result, mapping every outcome to an exit code; over several
+//! memories (`--spill`, `--memory`) it plans them (`plan`).
 
 pub(crate) mod args;
 pub(crate) mod batch;
 pub(crate) mod generate;
+pub(crate) mod plan;
 
 use std::io::Write;
 use std::path::Path;
@@ -19,7 +21,7 @@ use args::{normalize, Args};
 use minimalloc::config::Config;
 use minimalloc::error::SolveError;
 use minimalloc::io::paths::standard_output;
-use minimalloc::io::{first_clash, read_csv_file, write_csv, write_csv_file, write_file_atomic};
+use minimalloc::io::{first_clash, read_csv_file, write_csv, write_csv_file, write_file_atomic, MemoryColumns};
 use minimalloc::minimize::{minimize_until, MinimizeEvent};
 use minimalloc::params::{check_threads, parse_duration, parse_heuristics};
 use minimalloc::report::{Event, EventKind, Outcome, SolveResult, Stats, WorkerStats};
@@ -245,7 +247,10 @@ fn solve_command(args: &Args, process_ends: bool) -> Result<i32, Failure> {
     let config = config_from(args)?;
     check_capacity(args)?;
     refuse_clashing_paths(args)?;
-    let (problem, read_at) = read_problem(args)?;
+    if plan::wanted(args) {
+        plan::refuse_unsupported(args)?;
+    }
+    let (problem, columns, read_at) = read_problem(args)?;
     let mut problem = Held { problem: Some(problem), leak: process_ends };
     let problem = problem.get();
     let cancel = Arc::new(AtomicBool::new(false));
@@ -266,6 +271,9 @@ fn solve_command(args: &Args, process_ends: bool) -> Result<i32, Failure> {
         lower.map_or_else(|| "not computed (stopped)".into(), |l| l.to_string())
     ));
 
+    if plan::wanted(args) {
+        return plan::command(args, &config.options(), problem, columns.as_ref(), &stop, &log);
+    }
     if args.minimize_capacity {
         return minimize_command(args, &config, problem, (lower, read_at), &stop, &log);
     }
@@ -311,15 +319,15 @@ fn check_capacity(args: &Args) -> Result<(), Failure> {
         if c < 0 {
             return Err(usage(anyhow!("--capacity must not be negative, got {c}")));
         }
-    } else if !args.minimize_capacity {
-        return Err(usage(anyhow!("--capacity is required (or use --minimize_capacity)")));
+    } else if !args.minimize_capacity && args.memory.is_empty() {
+        return Err(usage(anyhow!("--capacity is required (or use --minimize_capacity or --memory)")));
     }
     Ok(())
 }
 
 /// Reads the input at the given capacity (telling its warnings unless
 /// quiet), and when it was read: the time limit counts from there.
-fn read_problem(args: &Args) -> Result<(Problem, Instant), Failure> {
+fn read_problem(args: &Args) -> Result<(Problem, Option<MemoryColumns>, Instant), Failure> {
     let parsed = read_csv_file(&args.input).map_err(usage)?;
     // The time limit counts from here: reading is not part of it.
     let read_at = Instant::now();
@@ -328,10 +336,16 @@ fn read_problem(args: &Args) -> Result<(Problem, Instant), Failure> {
             eprintln!("warning: {w}");
         }
     }
+    if parsed.memory_columns.is_some() && !plan::wanted(args) && !args.quiet {
+        eprintln!(
+            "warning: {}: the memories and cost columns are read only with --spill or --memory",
+            args.input.display()
+        );
+    }
     let mut problem = parsed.problem;
     problem.capacity = args.capacity.unwrap_or(0);
     problem.check_total().map_err(|e| usage(anyhow!("{}: {e}", args.input.display())))?;
-    Ok((problem, read_at))
+    Ok((problem, parsed.memory_columns, read_at))
 }
 
 /// Writes a solution or tells why there is none; the exit code.

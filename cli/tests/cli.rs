@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::cmd::{bin, write, SEED, SEED_OUT};
+use predicates::prelude::PredicateBooleanExt;
 
 /// The paper's benchmark instances, read from the shared data.
 fn shared(name: &str) -> Option<PathBuf> {
@@ -622,4 +623,78 @@ fn batch_page_of_a_minimization_shows_heights_over_bounds() {
         .map(|n| n.attribute("data-y").unwrap().parse().unwrap())
         .collect();
     assert_eq!(ratios, vec![1.0, 1.0, 1.0], "perfect packings: optimal at the bound");
+}
+
+/// `--spill`: the seed example at capacity 8 moves 4 bytes to the spill
+/// memory, proven least; the output names each buffer's memory, and the
+/// statistics give the cost, its bound and each memory's height.
+#[test]
+fn spill_writes_each_buffers_memory_and_the_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", SEED);
+    let output = dir.path().join("out.csv");
+    let stats = dir.path().join("stats.json");
+    bin()
+        .args(["--capacity=8", "--spill", "--validate"])
+        .arg(format!("--input={}", input.display()))
+        .arg(format!("--output={}", output.display()))
+        .arg(format!("--stats-json={}", stats.display()))
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("cost 4").and(predicates::str::contains("optimal")));
+    let out = std::fs::read_to_string(&output).unwrap();
+    assert!(out.starts_with("id,lower,upper,size,memory,offset\n"), "{out}");
+    assert_eq!(out.lines().filter(|l| l.contains(",spill,")).count(), 1, "{out}");
+    let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(
+        (s["cost"].as_i64(), s["cost_lower_bound"].as_i64(), s["optimal"].as_bool()),
+        (Some(4), Some(4), Some(true))
+    );
+    assert_eq!(s["memories"][0]["height"].as_i64(), Some(8));
+    // The memories and cost columns: b3 and b5 may not leave, b4 prefers
+    // the slow memory; moving b1 and b2 costs 1 each.
+    let columns = "id,lower,upper,size,memories,cost\nb1,0,3,4,,1\nb2,3,9,4,,1\nb3,0,9,4,sram,\nb4,9,21,4,dram|sram,\nb5,0,21,4,sram,\n";
+    let input = write(dir.path(), "columns.csv", columns);
+    let assert = bin()
+        .args(["--memory=sram=8", "--memory=dram=inf"])
+        .arg(format!("--input={}", input.display()))
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let memory: Vec<&str> = out.lines().skip(1).map(|l| l.split(',').nth(4).unwrap()).collect();
+    assert_eq!(memory, ["dram", "dram", "sram", "dram", "sram"], "{out}");
+    // Pinned buffers that cannot fit: proven infeasible, exit 1.
+    let pinned = write(dir.path(), "pinned.csv", "id,lower,upper,size,memories\na,0,4,6,sram\nb,0,4,6,sram\n");
+    bin().args(["--memory=sram=10", "--memory=dram=inf"]).arg(format!("--input={}", pinned.display())).assert().code(1);
+}
+
+/// Bad memory declarations and columns exit 2 with a message that names
+/// the flag, or the file, line and column.
+#[test]
+fn bad_memories_exit_2_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", SEED);
+    let i = format!("--input={}", input.display());
+    for (args, says) in [
+        (vec!["--memory=sram", i.as_str()], "expected NAME=CAPACITY"),
+        (vec!["--memory=sram=-3", i.as_str()], "expected NAME=CAPACITY"),
+        (vec!["--memory=a=4", "--memory=b=4", i.as_str()], "only one bounded memory"),
+        (vec!["--memory=a=4", "--memory=a=inf", i.as_str()], "declared twice"),
+        (vec!["--spill", i.as_str()], "--capacity"),
+        (vec!["--capacity=8", "--spill", "--svg=x.svg", i.as_str()], "not supported"),
+    ] {
+        bin().args(&args).assert().code(2).stderr(predicates::str::contains(says));
+    }
+    let bad = write(dir.path(), "bad.csv", "id,lower,upper,size,memories\nb1,0,3,4,sram|l2\n");
+    bin()
+        .args(["--memory=sram=4", "--memory=dram=inf", &format!("--input={}", bad.display())])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.csv:2: column 5 'memories': unknown memory 'l2'"));
+    let cost = write(dir.path(), "cost.csv", "id,lower,upper,size,cost\nb1,0,3,4,-2\n");
+    bin()
+        .args(["--capacity=4", "--spill", &format!("--input={}", cost.display())])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cost.csv:2:5: column 'cost': negative cost -2"));
 }

@@ -24,6 +24,24 @@ pub struct Parsed {
     pub problem: Problem,
     /// Non-fatal remarks, one line each.
     pub warnings: Vec<String>,
+    /// The columns of a problem over several memories (`memories`,
+    /// `cost`), when the file has either.
+    pub memory_columns: Option<MemoryColumns>,
+}
+
+/// What a file says of its buffers' memories (see
+/// [`crate::spill::MemoryProblem`]), one entry per buffer in file order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemoryColumns {
+    /// The memory names each buffer may live in, most preferred first
+    /// (`sram|dram`); empty when its field is empty (every memory).
+    pub memories: Vec<Vec<String>>,
+    /// Each buffer's cost outside its first choice, when its field is set.
+    pub costs: Vec<Option<i64>>,
+    /// The line each buffer was read from.
+    pub lines: Vec<u64>,
+    /// The `memories` column's 1-based index and header name, for messages.
+    pub column: Option<(usize, String)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -36,12 +54,14 @@ enum Col {
     Hint,
     Gaps,
     Offset,
+    Memories,
+    Cost,
 }
 
 /// Where each known column sits, by [`Col`]: read for every field of every
 /// row, so an array rather than a hash map.
 #[derive(Default)]
-struct ColumnIndex([Option<usize>; 8]);
+struct ColumnIndex([Option<usize>; 10]);
 
 impl ColumnIndex {
     fn get(&self, col: Col) -> Option<usize> {
@@ -65,6 +85,8 @@ impl Col {
             Col::Hint => "hint",
             Col::Gaps => "gaps",
             Col::Offset => "offset",
+            Col::Memories => "memories",
+            Col::Cost => "cost",
         }
     }
 
@@ -79,6 +101,10 @@ impl Col {
             "hint" => (Col::Hint, false),
             "gaps" => (Col::Gaps, false),
             "offset" => (Col::Offset, false),
+            // `memory` is what a plan's output writes: read back, each
+            // buffer stays where it was placed.
+            "memories" | "memory" => (Col::Memories, false),
+            "cost" => (Col::Cost, false),
             _ => return None,
         })
     }
@@ -167,6 +193,7 @@ fn read_rows<R: Read>(
     let mut warnings = Vec::new();
     // The line each buffer was read from, for the duplicate ids found last.
     let mut lines: Vec<u64> = Vec::new();
+    let mut memory_columns: Option<MemoryColumns> = None;
     loop {
         let more = rdr.read_byte_record(&mut record).map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
@@ -206,6 +233,17 @@ fn read_rows<R: Read>(
             let col = column_of(&kind);
             return Err(err(line, Some(col_pos(h, col)), CsvErrorKind::Invalid(kind)));
         }
+        if h.index.get(Col::Memories).is_some() || h.index.get(Col::Cost).is_some() {
+            let m = memory_columns.get_or_insert_with(|| MemoryColumns {
+                column: h.index.get(Col::Memories).map(|i| (i + 1, h.names[i].clone())),
+                ..MemoryColumns::default()
+            });
+            let (memories, cost) =
+                read_memories(h, &fields).map_err(|(col, kind)| err(line, Some(col_pos(h, col)), kind))?;
+            m.memories.push(memories);
+            m.costs.push(cost);
+            m.lines.push(line);
+        }
         problem.buffers.push(buffer);
         lines.push(line);
     }
@@ -221,7 +259,7 @@ fn read_rows<R: Read>(
             return Err(err(lines[dup], Some(col_pos(h, Col::Id)), kind));
         }
     }
-    Ok(Some(Parsed { problem, warnings }))
+    Ok(Some(Parsed { problem, warnings, memory_columns }))
 }
 
 /// One record's fields, as ranges of its text checked for UTF-8 once (the
@@ -355,6 +393,30 @@ fn read_row(h: &Header, fields: &Fields<'_>) -> Result<Buffer, (Col, CsvErrorKin
     Ok(Buffer { id, lifespan: Interval::new(lower, upper), size, alignment, gaps, offset, hint })
 }
 
+/// A row's `memories` (names separated by `|`, blank ones refused) and
+/// `cost` (an integer of at least 0) fields.
+fn read_memories(h: &Header, fields: &Fields<'_>) -> Result<(Vec<String>, Option<i64>), (Col, CsvErrorKind)> {
+    let get = |col: Col| h.index.get(col).map(|i| fields.get(i).trim()).filter(|s| !s.is_empty());
+    let memories = match get(Col::Memories) {
+        Some(s) => {
+            let names: Vec<String> = s.split('|').map(|n| n.trim().to_string()).collect();
+            if names.iter().any(String::is_empty) {
+                return Err((Col::Memories, CsvErrorKind::MemoryList(s.to_string())));
+            }
+            names
+        }
+        None => Vec::new(),
+    };
+    let cost = match get(Col::Cost) {
+        Some(s) => match parse_int(s).map_err(|k| (Col::Cost, k))? {
+            c if c < 0 => return Err((Col::Cost, CsvErrorKind::NegativeCost(c))),
+            c => Some(c),
+        },
+        None => None,
+    };
+    Ok((memories, cost))
+}
+
 /// Parses `a-b` or `a-b@w0:w1` items separated by spaces. Times may be
 /// negative, so the separator is the first `-` after the first character.
 fn parse_gaps(s: &str, addend: i64) -> Result<Vec<Gap>, CsvErrorKind> {
@@ -431,6 +493,29 @@ pub fn write_csv_as<W: Write>(
     if let Some(Err(why)) = solution.map(|s| s.matches(problem)) {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
     }
+    write_table(out, problem, times, None, solution.map(|s| s.offsets.as_slice()))
+}
+
+/// Writes a plan over several memories: [`write_csv`]'s columns with a
+/// `memory` column (each buffer's memory, by name) before `offset` (its
+/// offset in that memory).
+pub fn write_plan_csv<W: Write>(out: W, problem: &Problem, memory: &[&str], offsets: &[i64]) -> std::io::Result<()> {
+    let n = problem.buffers.len();
+    if memory.len() != n || offsets.len() != n {
+        let why = format!("{n} buffers but {} memories and {} offsets", memory.len(), offsets.len());
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
+    }
+    write_table(out, problem, TimeColumns::LowerUpper, Some(memory), Some(offsets))
+}
+
+/// The table of [`write_csv_as`] and [`write_plan_csv`].
+fn write_table<W: Write>(
+    out: W,
+    problem: &Problem,
+    times: TimeColumns,
+    memory: Option<&[&str]>,
+    offsets: Option<&[i64]>,
+) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 16, out);
     // Widened: an unchecked problem may hold i64::MIN.
     let end = |upper: i64| match times {
@@ -453,7 +538,10 @@ pub fn write_csv_as<W: Write>(
     if gaps {
         write!(w, ",gaps")?;
     }
-    if solution.is_some() {
+    if memory.is_some() {
+        write!(w, ",memory")?;
+    }
+    if offsets.is_some() {
         write!(w, ",offset")?;
     }
     writeln!(w)?;
@@ -477,8 +565,11 @@ pub fn write_csv_as<W: Write>(
                 }
             }
         }
-        if let Some(s) = solution {
-            match s.offsets.get(i) {
+        if let Some(m) = memory {
+            write!(w, ",{}", csv_field(m.get(i).copied().unwrap_or_default()))?;
+        }
+        if let Some(o) = offsets {
+            match o.get(i) {
                 Some(o) => write!(w, ",{o}")?,
                 None => write!(w, ",")?,
             }
