@@ -584,8 +584,13 @@ fn write_stats(
         "driver": stats.driver.map(|d| d.name()),
         "workers": workers,
     });
+    write_json(path, &doc)
+}
+
+/// Writes `doc` as pretty JSON with a final newline, atomically.
+fn write_json(path: &Path, doc: &serde_json::Value) -> Result<(), Failure> {
     write_file_atomic(path, |f| {
-        serde_json::to_writer_pretty(&mut *f, &doc).map_err(std::io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *f, doc).map_err(std::io::Error::other)?;
         f.write_all(b"\n")
     })
     .map_err(internal)

@@ -3,7 +3,6 @@
 //! input's `memories` and `cost` columns, the engine's plan, and the
 //! output with a `memory` column.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::anyhow;
@@ -14,7 +13,7 @@ use minimalloc::spill::{plan, validate_plan};
 use minimalloc::{Memory, MemoryProblem, Plan, PlanOutcome, Problem, SolveOptions, StopToken};
 
 use crate::args::Args;
-use crate::{exit, internal, usage, Failure, Log};
+use crate::{exit, internal, usage, write_json, Failure, Log};
 
 /// Whether the command line asks for a plan over several memories.
 pub(crate) fn wanted(args: &Args) -> bool {
@@ -200,9 +199,5 @@ fn write_stats(path: &Path, args: &Args, mp: &MemoryProblem, outcome: &PlanOutco
         "optimal": planned.map(|p| p.optimal),
         "memories": memories,
     });
-    write_file_atomic(path, |f| {
-        serde_json::to_writer_pretty(&mut *f, &doc).map_err(std::io::Error::other)?;
-        f.write_all(b"\n")
-    })
-    .map_err(internal)
+    write_json(path, &doc)
 }
