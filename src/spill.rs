@@ -232,7 +232,7 @@ pub fn plan(mp: &MemoryProblem, opts: &SolveOptions, stop: &StopToken) -> Result
         }
     }
     let spill = Spill::new(mp);
-    let Some(master) = Master::new(&spill) else {
+    let Some(master) = Master::new(&spill, stop) else {
         return Ok(PlanOutcome::Infeasible(format!(
             "the buffers that must stay in memory '{}' need more than its capacity at some moment",
             mp.memories[0].name
@@ -267,6 +267,8 @@ struct Spill<'a> {
     /// The master's variables: buffers of `stays` that may leave (a later
     /// choice, no fixed offset).
     vars: Vec<usize>,
+    /// Per buffer, its variable, or `NO_VAR`.
+    var_of: Vec<usize>,
     /// Per buffer, its memory when it is not in memory 0: its first choice
     /// if that is not 0, else its next.
     away: Vec<usize>,
@@ -285,7 +287,11 @@ impl<'a> Spill<'a> {
             None => Vec::new(),
         };
         let away = choices.iter().map(|c| c.iter().copied().find(|&m| m != 0).unwrap_or(0)).collect();
-        Spill { mp, capacity, stays, vars, away }
+        let mut var_of = vec![NO_VAR; n];
+        for (v, &b) in vars.iter().enumerate() {
+            var_of[b] = v;
+        }
+        Spill { mp, capacity, stays, vars, var_of, away }
     }
 
     /// The problem of the buffers kept in memory 0 when the variables in
@@ -451,23 +457,23 @@ struct Master {
 impl Master {
     /// The load rows of `spill`; `None` when a moment's excess cannot be
     /// covered even with every variable spilled (the buffers that must
-    /// stay do not fit).
-    fn new(spill: &Spill<'_>) -> Option<Master> {
+    /// stay do not fit). Past [`MASTER_ENTRIES`] members in all, or once
+    /// `stop` says to stop, further rows are not kept: fewer rows make a
+    /// relaxation still, so every bound stays a bound, and the checks
+    /// refute what the missing rows would have.
+    fn new(spill: &Spill<'_>, stop: &StopToken) -> Option<Master> {
         let cost: Vec<i64> = spill.vars.iter().map(|&b| spill.mp.costs[b]).collect();
         let Some(capacity) = spill.capacity else {
             return Some(Master { cost, rows: Vec::new(), forced: Vec::new() });
         };
-        let mut var_of = vec![usize::MAX; spill.mp.buffers.len()];
-        for (v, &b) in spill.vars.iter().enumerate() {
-            var_of[b] = v;
-        }
+        let var_of = &spill.var_of;
         // (time, +bytes or -bytes, buffer), ends before starts at one time.
         let mut events: Vec<(i64, i64, usize)> = Vec::new();
         let mut forced = vec![false; spill.vars.len()];
         for &b in &spill.stays {
             for piece in spill.mp.buffers[b].pieces() {
                 let bytes = piece.window.len();
-                if bytes > capacity && var_of[b] != usize::MAX {
+                if bytes > capacity && var_of[b] != NO_VAR {
                     forced[var_of[b]] = true;
                 }
                 events.push((piece.time.lower, bytes, b));
@@ -478,6 +484,7 @@ impl Master {
         let mut live: Vec<(usize, i64)> = Vec::new();
         let mut load: i64 = 0;
         let mut rows: Vec<Row> = Vec::new();
+        let mut entries = 0usize;
         let mut i = 0;
         while i < events.len() {
             let t = events[i].0;
@@ -492,15 +499,17 @@ impl Master {
                 i += 1;
             }
             if load > capacity {
-                let mut members: Vec<(usize, i64)> = live
-                    .iter()
-                    .filter(|&&(b, _)| var_of[b] != usize::MAX)
-                    .map(|&(b, bytes)| (var_of[b], bytes))
-                    .collect();
-                let movable: i64 = members.iter().map(|m| m.1).sum();
+                let movable: i64 = live.iter().filter(|&&(b, _)| var_of[b] != NO_VAR).map(|m| m.1).sum();
                 if movable < load - capacity {
                     return None;
                 }
+                if entries > MASTER_ENTRIES || (rows.len() % 1024 == 1023 && stop.should_stop()) {
+                    entries = usize::MAX;
+                    continue;
+                }
+                let mut members: Vec<(usize, i64)> =
+                    live.iter().filter(|&&(b, _)| var_of[b] != NO_VAR).map(|&(b, bytes)| (var_of[b], bytes)).collect();
+                entries += members.len();
                 members.sort_unstable_by(|x, y| {
                     (i128::from(cost[x.0]) * i128::from(y.1))
                         .cmp(&(i128::from(cost[y.0]) * i128::from(x.1)))
@@ -814,12 +823,15 @@ impl Benders<'_> {
         let Some(packing) = crate::minimize::minimize_until(&all, self.opts, &budget, &|_| {})?.solution else {
             return Ok(None);
         };
-        let var_of = |i: usize| spill.vars.iter().position(|&v| v == spill.stays[i]);
+        let var_of = |i: usize| Some(spill.var_of[spill.stays[i]]).filter(|&v| v != NO_VAR);
         let fixed = all.buffers.iter().any(|b| b.offset.is_some());
         // Windows start at a buffer's bottom (or at 0 when offsets are fixed).
         let mut starts: Vec<i64> = if fixed { vec![0] } else { packing.offsets.clone() };
         starts.sort_unstable();
         starts.dedup();
+        // Each start costs a pass over the buffers: at most WINDOWS of them.
+        let step = starts.len().div_ceil(WINDOWS);
+        let starts: Vec<i64> = starts.into_iter().step_by(step.max(1)).collect();
         let mut choice: Option<(i64, i64)> = None;
         for &start in &starts {
             let mut cost = 0i64;
@@ -888,13 +900,16 @@ impl Benders<'_> {
             _ => kept.to_vec(),
         };
         let vars: Vec<(usize, i64)> =
-            members.iter().filter_map(|b| self.spill.vars.iter().position(|v| v == b)).map(|v| (v, 1)).collect();
+            members.iter().map(|&b| self.spill.var_of[b]).filter(|&v| v != NO_VAR).map(|v| (v, 1)).collect();
         let mut row = Row { need: 1, members: vars };
         let cost = |v: usize| self.spill.mp.costs[self.spill.vars[v]];
         row.members.sort_unstable_by_key(|&(v, _)| (cost(v), v));
         Ok(row)
     }
 }
+
+/// [`Spill::var_of`] of a buffer that is no variable.
+const NO_VAR: usize = usize::MAX;
 
 /// The deletion filter's time without a deadline: it is a refinement, and
 /// the cut of every kept buffer is sound without it.
@@ -905,10 +920,21 @@ const IIS_TIME: Duration = Duration::from_secs(10);
 /// bound quickly; the rest of the time goes to cheaper choices.
 const WINDOW_SHARE: usize = 6;
 
+/// The most window starts tried over a packing. `[default: 256]` `[range:
+/// 1..]`: on the paper's instances every buffer's bottom; on a trace of
+/// 60,000 buffers a pass over each would take seconds.
+const WINDOWS: usize = 256;
+
 /// The share of the time left that choosing what moves gets, the rest
 /// going to packing each memory as low as it can. `[default: 0.8]`
 /// `[range: 0..1]`: the cost comes first in the objective.
 const CHOOSING_SHARE: f64 = 0.8;
+
+/// The most members the master's rows hold in all. `[default: 4000000]`
+/// `[range: 1..]`: about 64 MB; the paper's instances need a few thousand,
+/// traces of tens of thousands of buffers far more than a branch and
+/// bound could use.
+const MASTER_ENTRIES: usize = 4_000_000;
 
 /// The master's first node budget, doubled whenever it runs out before
 /// finding an assignment. `[default: 20000]` `[range: 1..]`: a few
