@@ -35,6 +35,7 @@
 //! spilling everything spillable fits. Every assignment is validated
 //! ([`validate_plan`]) before it leaves.
 
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use crate::error::SolveError;
@@ -704,6 +705,10 @@ enum Ending {
     Stopped,
 }
 
+/// An assignment and the kept buffers' packing: spilled flags per
+/// variable, and the packing of [`Spill::kept`] for them.
+type Incumbent = (Vec<bool>, Solution);
+
 /// The decomposition's loop (see the module docs).
 struct Benders<'a> {
     spill: &'a Spill<'a>,
@@ -729,34 +734,11 @@ impl Benders<'_> {
         if self.spill.capacity.is_none() {
             return Ok(Ending::Best(Vec::new(), None));
         }
-        let vars = self.spill.vars.len();
-        // The first incumbent: every variable spilled.
-        let everything = vec![true; vars];
-        let mut best: Option<(Vec<bool>, Solution)> = None;
-        let mut upper = i64::MAX;
-        match self.check(&everything)? {
-            Check::Fits(s) => {
-                upper = self.spill.cost(&everything);
-                best = Some((everything, s));
-            }
-            Check::Refuted(_) => {
-                return Ok(Ending::Infeasible(format!(
-                    "the buffers that must stay in memory '{}' do not fit it",
-                    self.spill.mp.memories[0].name
-                )))
-            }
-            Check::Open => {}
-        }
-        // A better one: a packing of every buffer, cut to the capacity,
-        // with what left put back where it fits.
-        if let Some((mut x, s)) = self.window_of_a_packing()? {
-            let s = self.spill.reinsert(&mut x, &s);
-            let cost = self.spill.cost(&x);
-            if cost < upper {
-                upper = cost;
-                best = Some((x, s));
-            }
-        }
+        let mut best = match self.incumbent()? {
+            ControlFlow::Break(ending) => return Ok(ending),
+            ControlFlow::Continue(best) => best,
+        };
+        let mut upper = best.as_ref().map_or(i64::MAX, |(x, _)| self.spill.cost(x));
         // Whether every cut is a proof: then a finished master's optimum is
         // a lower bound.
         let mut exact = true;
@@ -807,6 +789,31 @@ impl Benders<'_> {
             Some((x, s)) => Ending::Best(x, Some(s)),
             None => Ending::Stopped,
         })
+    }
+
+    /// The incumbent before the master's first choice: every variable
+    /// spilled (checked first: the anytime answer; refuted, nothing fits),
+    /// then, if cheaper, a packing of every buffer cut to the capacity
+    /// with what left put back where it fits.
+    fn incumbent(&self) -> Result<ControlFlow<Ending, Option<Incumbent>>, SolveError> {
+        let everything = vec![true; self.spill.vars.len()];
+        let mut best = match self.check(&everything)? {
+            Check::Fits(s) => Some((everything, s)),
+            Check::Refuted(_) => {
+                let memory = &self.spill.mp.memories[0].name;
+                return Ok(ControlFlow::Break(Ending::Infeasible(format!(
+                    "the buffers that must stay in memory '{memory}' do not fit it"
+                ))));
+            }
+            Check::Open => None,
+        };
+        if let Some((mut x, s)) = self.window_of_a_packing()? {
+            let s = self.spill.reinsert(&mut x, &s);
+            if best.as_ref().is_none_or(|(b, _)| self.spill.cost(&x) < self.spill.cost(b)) {
+                best = Some((x, s));
+            }
+        }
+        Ok(ControlFlow::Continue(best))
     }
 
     /// An assignment from a packing of every buffer of memory 0 at any
