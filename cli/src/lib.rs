@@ -21,7 +21,9 @@ use args::{normalize, Args};
 use minimalloc::config::Config;
 use minimalloc::error::SolveError;
 use minimalloc::io::paths::standard_output;
-use minimalloc::io::{first_clash, read_csv_file, write_csv, write_csv_file, write_file_atomic, MemoryColumns};
+use minimalloc::io::{
+    first_clash, read_csv_file_with, write_csv, write_csv_file, write_file_atomic, MemoryColumns, ReadOptions,
+};
 use minimalloc::minimize::{minimize_until, MinimizeEvent};
 use minimalloc::params::{check_threads, parse_duration, parse_heuristics};
 use minimalloc::report::{Event, EventKind, Outcome, SolveResult, Stats, WorkerStats};
@@ -328,19 +330,14 @@ fn check_capacity(args: &Args) -> Result<(), Failure> {
 /// Reads the input at the given capacity (telling its warnings unless
 /// quiet), and when it was read: the time limit counts from there.
 fn read_problem(args: &Args) -> Result<(Problem, Option<MemoryColumns>, Instant), Failure> {
-    let parsed = read_csv_file(&args.input).map_err(usage)?;
+    let options = ReadOptions { memory_columns: plan::wanted(args), ..ReadOptions::default() };
+    let parsed = read_csv_file_with(&args.input, options).map_err(usage)?;
     // The time limit counts from here: reading is not part of it.
     let read_at = Instant::now();
     for w in &parsed.warnings {
         if !args.quiet {
             eprintln!("warning: {w}");
         }
-    }
-    if parsed.memory_columns.is_some() && !plan::wanted(args) && !args.quiet {
-        eprintln!(
-            "warning: {}: the memories and cost columns are read only with --spill or --memory",
-            args.input.display()
-        );
     }
     let mut problem = parsed.problem;
     problem.capacity = args.capacity.unwrap_or(0);

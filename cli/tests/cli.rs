@@ -698,3 +698,23 @@ fn bad_memories_exit_2_with_a_message() {
         .code(2)
         .stderr(predicates::str::contains("cost.csv:2:5: column 'cost': negative cost -2"));
 }
+
+/// Without `--spill` or `--memory`, the memories and cost columns are
+/// unknown columns, ignored with a warning as the reference ignores them:
+/// whatever they hold, the solve is the one-memory solve.
+#[test]
+fn memory_columns_are_ignored_without_memories() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = SEED.lines();
+    let mut text = format!("{},cost,memories\n", lines.next().unwrap());
+    for row in lines {
+        text.push_str(&format!("{row},x.5,a||b\n"));
+    }
+    let input = write(dir.path(), "in.csv", &text);
+    let assert = bin()
+        .args(["--capacity=12", &format!("--input={}", input.display())])
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("ignoring unknown column 'cost'"));
+    assert_eq!(String::from_utf8_lossy(&assert.get_output().stdout), SEED_OUT);
+}

@@ -69,7 +69,7 @@ create_exception!(
 );
 
 /// What the upstream package's reader accepts beyond this crate's model.
-const UPSTREAM_READ: ReadOptions = ReadOptions { gaps_past_lifespan: true, duplicate_ids: true };
+const UPSTREAM_READ: ReadOptions = ReadOptions { gaps_past_lifespan: true, duplicate_ids: true, memory_columns: false };
 
 /// How long `Solver.get_backtracks()` lets the reference's search run
 /// when it has to count the backtracks itself (see [`Reference`]).

@@ -111,7 +111,8 @@ impl Col {
 }
 
 /// What [`read_csv_with`] accepts beyond this crate's model. The default
-/// (what [`read_csv`] and the command line use) accepts nothing more.
+/// (what [`read_csv`] and the command line use) accepts nothing more, and
+/// reads one memory's columns only.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadOptions {
     /// Gaps that reach past their buffer's lifespan (the reference's reader
@@ -121,6 +122,11 @@ pub struct ReadOptions {
     /// Two rows with the same id (the reference's reader takes them too;
     /// ids are only labels there). The model's check refuses them.
     pub duplicate_ids: bool,
+    /// Read the `memories` (or `memory`) and `cost` columns into
+    /// [`Parsed::memory_columns`] (a problem over several memories).
+    /// Otherwise they are unknown columns, ignored with a warning, as the
+    /// reference ignores them.
+    pub memory_columns: bool,
 }
 
 /// Where each known column sits in a row.
@@ -162,6 +168,13 @@ pub fn read_csv_file_until(path: impl AsRef<Path>, halt: &dyn Fn() -> bool) -> R
     }
     let file = File::open(path).map_err(fail)?;
     Ok(read_rows(BufReader::with_capacity(1 << 16, file), path, ReadOptions::default(), halt)?)
+}
+
+/// [`read_csv_file`], accepting what `options` says beyond the model.
+pub fn read_csv_file_with(path: impl AsRef<Path>, options: ReadOptions) -> Result<Parsed, IoError> {
+    let path = path.as_ref();
+    let file = File::open(path).map_err(|error| IoError::File { path: path.to_path_buf(), error })?;
+    Ok(read_csv_with(BufReader::with_capacity(1 << 16, file), path, options)?)
 }
 
 /// Reads a problem from any reader; `path` is only used in messages.
@@ -220,7 +233,7 @@ fn read_rows<R: Read>(
         }
         let Some(h) = &header else {
             let names: Vec<&str> = (0..fields.len()).map(|i| fields.get(i)).collect();
-            let (h, w) = read_header(&names).map_err(|(col, kind)| err(line, col, kind))?;
+            let (h, w) = read_header(&names, options.memory_columns).map_err(|(col, kind)| err(line, col, kind))?;
             warnings.extend(w.into_iter().map(|w| format!("{}:{line}: {w}", path.display())));
             header = Some(h);
             continue;
@@ -327,13 +340,13 @@ fn column_of(kind: &ProblemErrorKind) -> Col {
 
 type FieldError = (Option<(usize, String)>, CsvErrorKind);
 
-fn read_header(fields: &[&str]) -> Result<(Header, Vec<String>), FieldError> {
+fn read_header(fields: &[&str], memory_columns: bool) -> Result<(Header, Vec<String>), FieldError> {
     let mut index = ColumnIndex::default();
     let mut warnings = Vec::new();
     let mut addend = 0;
     let names: Vec<String> = fields.iter().map(|f| f.trim().to_string()).collect();
     for (i, name) in names.iter().enumerate() {
-        match Col::parse(name) {
+        match Col::parse(name).filter(|(col, _)| memory_columns || !matches!(col, Col::Memories | Col::Cost)) {
             Some((col, inclusive)) => {
                 if index.insert(col, i).is_some() {
                     return Err((Some((i + 1, name.clone())), CsvErrorKind::DuplicateColumn(name.clone())));
@@ -739,7 +752,7 @@ mod tests {
     fn read_options_take_what_the_reference_takes() {
         let text = "id,lower,upper,size,gaps\na,0,10,4,8-12\na,0,10,4,\n";
         assert!(read(text).is_err());
-        let upstream = ReadOptions { gaps_past_lifespan: true, duplicate_ids: true };
+        let upstream = ReadOptions { gaps_past_lifespan: true, duplicate_ids: true, memory_columns: false };
         let p = read_csv_with(text.as_bytes(), Path::new("t.csv"), upstream).unwrap().problem;
         assert_eq!(p.buffers.len(), 2);
         assert_eq!(p.buffers[0].gaps[0].lifespan, Interval::new(8, 12));
