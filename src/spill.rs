@@ -341,10 +341,12 @@ impl<'a> Spill<'a> {
                 placed.push((self.vars[v], at));
             }
         }
-        let (kept, _) = self.kept(spilled);
-        let (_, ids) = self.kept(spilled);
-        let offset_of = |b: usize| placed.iter().find(|(k, _)| *k == b).map_or(0, |&(_, o)| o);
-        Solution::new(&kept, ids.iter().map(|&b| offset_of(b)).collect())
+        let mut offset = vec![0i64; buffers.len()];
+        for &(k, o) in &placed {
+            offset[k] = o;
+        }
+        let (kept, ids) = self.kept(spilled);
+        Solution::new(&kept, ids.iter().map(|&b| offset[b]).collect())
     }
 
     /// The cost of spilling the variables in `spilled`.
