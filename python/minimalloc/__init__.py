@@ -55,6 +55,21 @@ the GIL. ``minimalloc.cli`` is upstream's command-line module;
 ``python -m minimalloc`` is the Rust command line, with its richer flags
 and exit codes (0 solved, 1 proven infeasible, 2 bad usage or input, 3 no
 answer in time or unknown, 4 internal error; see its ``--help``).
+
+Several memories and spilling (beyond upstream): give ``Problem`` a list of
+``Memory(name, capacity)`` (one bounded memory first, then unbounded ones,
+capacity ``None``), and optionally each ``Buffer`` the ``memories`` it may
+live in (most preferred first; empty: any) and a ``cost`` for living
+outside its first choice (default: its size). ``Solver.solve`` then returns
+the least-cost plan: ``Solution.memories`` names each buffer's memory,
+``heights`` gives each memory's height, ``cost``, ``cost_lower_bound``
+(proven) and ``optimal`` say how good it is; ``None`` (or ``InfeasibleError``
+and the rest with ``raise_on_failure=True``) as for one memory. ``validate``,
+``explain`` and ``to_csv`` (a ``memory`` column) take such solutions::
+
+    problem.memories = [mm.Memory("sram", 8), mm.Memory("dram")]
+    plan = mm.Solver().solve(problem)
+    print(plan.memories, plan.cost, plan.optimal)
 """
 
 from __future__ import annotations
@@ -72,6 +87,7 @@ from ._minimalloc import (
     InternalError,
     Interval,
     Lifespan,
+    Memory,
     MiniMallocError,
     MinimizeResult,
     MinimizeStatus,
@@ -155,6 +171,7 @@ __all__ = [
     "InternalError",
     "Interval",
     "Lifespan",
+    "Memory",
     "MiniMallocError",
     "MinimizeResult",
     "MinimizeStatus",

@@ -41,7 +41,10 @@ use minimalloc::stop::StopToken;
 use minimalloc::sweep::Kind;
 use minimalloc::switches::Switch;
 use minimalloc::validate::ValidationError;
-use minimalloc::{InfeasibleSubset, Outcome, SolveOptions};
+use minimalloc::{InfeasibleSubset, Outcome, PlanOutcome, SolveOptions};
+
+mod memories;
+use memories::{Placement, Planned, PyMemory};
 
 create_exception!(minimalloc, MiniMallocError, PyException, "Base class of the solver's errors.");
 create_exception!(minimalloc, InfeasibleError, MiniMallocError, "No packing fits in the capacity (proven).");
@@ -394,12 +397,18 @@ impl PyGap {
 #[derive(Clone, PartialEq)]
 pub struct PyBuffer {
     inner: Buffer,
+    /// The memories it may live in, most preferred first (empty: any);
+    /// read only when its problem has memories.
+    memories: Vec<String>,
+    /// What living outside its first memory costs (`None`: its size).
+    cost: Option<i64>,
 }
 
 #[pymethods]
 impl PyBuffer {
     #[new]
-    #[pyo3(signature = (id = String::new(), lifespan = None, size = 0, alignment = 1, gaps = Vec::new(), offset = None, hint = None))]
+    #[pyo3(signature = (id = String::new(), lifespan = None, size = 0, alignment = 1, gaps = Vec::new(), offset = None, hint = None, memories = Vec::new(), cost = None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         id: String,
         lifespan: Option<&Bound<'_, PyAny>>,
@@ -408,10 +417,12 @@ impl PyBuffer {
         gaps: Vec<PyGap>,
         offset: Option<i64>,
         hint: Option<i64>,
+        memories: Vec<String>,
+        cost: Option<i64>,
     ) -> PyResult<Self> {
         let lifespan = lifespan.map(interval).transpose()?.unwrap_or_default();
         let gaps = gaps.into_iter().map(|g| g.inner).collect();
-        Ok(PyBuffer { inner: Buffer { id, lifespan, size, alignment, gaps, offset, hint } })
+        Ok(PyBuffer { inner: Buffer { id, lifespan, size, alignment, gaps, offset, hint }, memories, cost })
     }
 
     #[getter]
@@ -471,6 +482,25 @@ impl PyBuffer {
     fn set_hint(&mut self, v: Option<i64>) {
         self.inner.hint = v;
     }
+    /// The memories this buffer may live in, most preferred first (empty:
+    /// any, in the problem's order); read only when the problem has memories.
+    #[getter]
+    fn memories(&self) -> Vec<String> {
+        self.memories.clone()
+    }
+    #[setter]
+    fn set_memories(&mut self, v: Vec<String>) {
+        self.memories = v;
+    }
+    /// What living outside its first memory costs (`None`: its size).
+    #[getter]
+    fn cost(&self) -> Option<i64> {
+        self.cost
+    }
+    #[setter]
+    fn set_cost(&mut self, v: Option<i64>) {
+        self.cost = v;
+    }
 
     /// Size times lifespan length.
     fn area(&self) -> i128 {
@@ -492,8 +522,17 @@ impl PyBuffer {
         let b = &self.inner;
         let gaps: Vec<String> = self.gaps().iter().map(PyGap::__repr__).collect();
         let opt = |v: Option<i64>| v.map_or("None".to_string(), |x| x.to_string());
+        // Upstream's fields always; the memories' only when set.
+        let mut extra = String::new();
+        if !self.memories.is_empty() {
+            let names: Vec<String> = self.memories.iter().map(|m| format!("'{m}'")).collect();
+            extra += &format!(", memories=[{}]", names.join(", "));
+        }
+        if let Some(cost) = self.cost {
+            extra += &format!(", cost={cost}");
+        }
         format!(
-            "Buffer(id='{}', lifespan={}, size={}, alignment={}, gaps=[{}], offset={}, hint={})",
+            "Buffer(id='{}', lifespan={}, size={}, alignment={}, gaps=[{}], offset={}, hint={}{extra})",
             b.id,
             PyInterval::from(b.lifespan).__repr__(),
             b.size,
@@ -509,6 +548,8 @@ impl PyBuffer {
 #[pyclass(name = "Problem", module = "minimalloc", eq)]
 pub struct PyProblem {
     inner: Problem,
+    /// The memories, and each buffer's memories and cost (see [`Placement`]).
+    placement: Placement,
     /// Solves running on this problem now (in threads that released the
     /// GIL): while there are any, changing it raises `ProblemInUseError`.
     solving: Arc<AtomicUsize>,
@@ -516,7 +557,17 @@ pub struct PyProblem {
 
 impl PyProblem {
     fn of(inner: Problem) -> Self {
-        PyProblem { inner, solving: Arc::default() }
+        PyProblem { inner, placement: Placement::default(), solving: Arc::default() }
+    }
+
+    /// Takes `buffers`, their memories and costs (kept only where some
+    /// buffer sets them, so that equal problems compare equal however they
+    /// were made).
+    fn put_buffers(&mut self, buffers: Vec<PyBuffer>) {
+        let any = buffers.iter().any(|b| !b.memories.is_empty() || b.cost.is_some());
+        self.placement.choices = if any { buffers.iter().map(|b| b.memories.clone()).collect() } else { Vec::new() };
+        self.placement.costs = if any { buffers.iter().map(|b| b.cost).collect() } else { Vec::new() };
+        self.inner.buffers = buffers.into_iter().map(|b| b.inner).collect();
     }
 
     /// Refuses a change while a solve runs on this problem: the solve works
@@ -535,13 +586,13 @@ impl PyProblem {
 /// A copy is a new problem, which no solve holds.
 impl Clone for PyProblem {
     fn clone(&self) -> Self {
-        PyProblem::of(self.inner.clone())
+        PyProblem { placement: self.placement.clone(), ..PyProblem::of(self.inner.clone()) }
     }
 }
 
 impl PartialEq for PyProblem {
     fn eq(&self, other: &Self) -> bool {
-        self.inner == other.inner
+        self.inner == other.inner && self.placement == other.placement
     }
 }
 
@@ -550,14 +601,29 @@ impl PartialEq for PyProblem {
 /// it meanwhile), and the mark that refuses changes until the call ends.
 struct Held {
     problem: Problem,
+    /// The problem over its memories, when it declares any.
+    memories: Option<minimalloc::MemoryProblem>,
     mark: Arc<AtomicUsize>,
 }
 
 impl Held {
     fn of(problem: &Bound<'_, PyProblem>) -> PyResult<Self> {
         let p = problem.try_borrow()?;
+        let model = model(&p.inner);
+        let memories = p.placement.problem(&model).map_err(ProblemError::new_err)?;
+        if let Some(mp) = &memories {
+            mp.check().map_err(|e| ProblemError::new_err(e.to_string()))?;
+        }
         p.solving.fetch_add(1, Ordering::SeqCst);
-        Ok(Held { problem: model(&p.inner), mark: Arc::clone(&p.solving) })
+        Ok(Held { problem: model, memories, mark: Arc::clone(&p.solving) })
+    }
+
+    /// Refuses what a problem over several memories does not support.
+    fn one_memory(&self, what: &str) -> PyResult<()> {
+        match self.memories {
+            Some(_) => Err(PyValueError::new_err(format!("not supported: {what} of a problem with memories"))),
+            None => Ok(()),
+        }
     }
 }
 
@@ -570,9 +636,13 @@ impl Drop for Held {
 #[pymethods]
 impl PyProblem {
     #[new]
-    #[pyo3(signature = (buffers = Vec::new(), capacity = 0))]
-    fn new(buffers: Vec<PyBuffer>, capacity: i64) -> Self {
-        PyProblem::of(Problem::new(buffers.into_iter().map(|b| b.inner).collect(), capacity))
+    #[pyo3(signature = (buffers = Vec::new(), capacity = 0, memories = Vec::new()))]
+    fn new(buffers: Vec<PyBuffer>, capacity: i64, memories: Vec<PyMemory>) -> Self {
+        let mut p = PyProblem::of(Problem::default());
+        p.placement.memories = memories;
+        p.put_buffers(buffers);
+        p.inner.capacity = capacity;
+        p
     }
 
     fn __copy__(&self) -> Self {
@@ -586,12 +656,35 @@ impl PyProblem {
     /// A copy of the buffers (assign a list to change them).
     #[getter]
     fn buffers(&self) -> Vec<PyBuffer> {
-        self.inner.buffers.iter().map(|b| PyBuffer { inner: b.clone() }).collect()
+        let placement = &self.placement;
+        self.inner
+            .buffers
+            .iter()
+            .enumerate()
+            .map(|(b, buffer)| PyBuffer {
+                inner: buffer.clone(),
+                memories: placement.choices_of(b),
+                cost: placement.cost_of(b),
+            })
+            .collect()
     }
     #[setter]
     fn set_buffers(&mut self, v: Vec<PyBuffer>) -> PyResult<()> {
         self.changeable()?;
-        self.inner.buffers = v.into_iter().map(|b| b.inner).collect();
+        self.put_buffers(v);
+        Ok(())
+    }
+    /// The memories, in the order their heights are minimized after the
+    /// cost (empty: one memory of `capacity`, as upstream). Supported: one
+    /// bounded memory first, unbounded ones (capacity `None`) after it.
+    #[getter]
+    fn memories(&self) -> Vec<PyMemory> {
+        self.placement.memories.clone()
+    }
+    #[setter]
+    fn set_memories(&mut self, v: Vec<PyMemory>) -> PyResult<()> {
+        self.changeable()?;
+        self.placement.memories = v;
         Ok(())
     }
     #[getter]
@@ -617,7 +710,7 @@ impl PyProblem {
             b.offset = None;
         }
         let s = Solution::new(&self.inner, offsets);
-        Ok(Some(PySolution { offsets: s.offsets, height: s.height }))
+        Ok(Some(PySolution::from(s)))
     }
 
     fn __len__(&self) -> usize {
@@ -630,7 +723,10 @@ impl PyProblem {
 
     fn __repr__(&self) -> String {
         let bufs: Vec<String> = self.buffers().iter().map(PyBuffer::__repr__).collect();
-        format!("Problem(buffers=[{}], capacity={})", bufs.join(", "), self.inner.capacity)
+        let memories: Vec<String> = self.placement.memories.iter().map(PyMemory::__repr__).collect();
+        let memories =
+            if memories.is_empty() { String::new() } else { format!(", memories=[{}]", memories.join(", ")) };
+        format!("Problem(buffers=[{}], capacity={}{memories})", bufs.join(", "), self.inner.capacity)
     }
 }
 
@@ -641,9 +737,11 @@ pub struct PySolution {
     /// `offsets[i]` is where buffer `i` starts.
     #[pyo3(get, set)]
     offsets: Vec<i64>,
-    /// The largest `offset + size`.
+    /// The largest `offset + size` (over memories: the first memory's).
     #[pyo3(get, set)]
     height: i64,
+    /// What a plan over several memories adds; `None` for one memory.
+    planned: Option<Planned>,
 }
 
 impl PySolution {
@@ -654,7 +752,7 @@ impl PySolution {
 
 impl From<Solution> for PySolution {
     fn from(s: Solution) -> Self {
-        PySolution { offsets: s.offsets, height: s.height }
+        PySolution { offsets: s.offsets, height: s.height, planned: None }
     }
 }
 
@@ -663,7 +761,35 @@ impl PySolution {
     #[new]
     #[pyo3(signature = (offsets = Vec::new(), height = 0))]
     fn new(offsets: Vec<i64>, height: i64) -> Self {
-        PySolution { offsets, height }
+        PySolution { offsets, height, planned: None }
+    }
+
+    /// Over several memories, each buffer's memory by name; `None` for a
+    /// one-memory solution.
+    #[getter]
+    fn memories(&self) -> Option<Vec<String>> {
+        self.planned.as_ref().map(|p| p.memory.clone())
+    }
+    /// Each memory's height, by name, in the memories' order; `None` for
+    /// a one-memory solution.
+    #[getter]
+    fn heights<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, pyo3::types::PyDict>>> {
+        self.planned.as_ref().map(|p| memories::heights(py, p)).transpose()
+    }
+    /// The total cost of the buffers outside their first memory.
+    #[getter]
+    fn cost(&self) -> Option<i64> {
+        self.planned.as_ref().map(|p| p.cost)
+    }
+    /// A proven lower bound on the least cost.
+    #[getter]
+    fn cost_lower_bound(&self) -> Option<i64> {
+        self.planned.as_ref().map(|p| p.lower_bound)
+    }
+    /// Whether the cost is proven least.
+    #[getter]
+    fn optimal(&self) -> Option<bool> {
+        self.planned.as_ref().map(|p| p.optimal)
     }
 
     /// `Solution(offsets=[...], height=...)`, as upstream.
@@ -942,8 +1068,31 @@ impl PySolver {
         *self.reference.lock().unwrap_or_else(PoisonError::into_inner) = reference;
     }
 
+    /// A plan of the problem over memories `mp`: the least-cost assignment
+    /// of buffers to memories, each memory packed (validated by the engine).
+    fn plan_inner(
+        &self,
+        py: Python<'_>,
+        mp: &minimalloc::MemoryProblem,
+        raise_on_failure: bool,
+    ) -> PyResult<Option<PySolution>> {
+        let opts = self.params.options()?;
+        self.cancel.store(false, Ordering::SeqCst);
+        let flag = StopToken::from_flag(Arc::clone(&self.cancel));
+        let stop = flag.child_until(opts.params.timeout.and_then(|t| Instant::now().checked_add(t)));
+        let result = interruptible(py, &self.cancel, || minimalloc::spill::plan(mp, &opts, &stop))?;
+        self.record(0, false, false, Problem::default());
+        match result.map_err(solve_error)? {
+            PlanOutcome::Planned(plan) => Ok(Some(memories::solution(mp, plan))),
+            PlanOutcome::Infeasible(why) if raise_on_failure => Err(InfeasibleError::new_err(why)),
+            PlanOutcome::Stopped(ended) if raise_on_failure => Err(outcome_error(&ended)),
+            _ => Ok(None),
+        }
+    }
+
     /// A minimization of the problem `held`.
     fn minimize_inner(&self, py: Python<'_>, held: Held) -> PyResult<PyMinimizeResult> {
+        held.one_memory("minimize_capacity")?;
         let opts = self.params.options()?;
         self.cancel.store(false, Ordering::SeqCst);
         let cancel = Arc::clone(&self.cancel);
@@ -1009,6 +1158,12 @@ impl PySolver {
         raise_on_failure: bool,
     ) -> PyResult<Option<PySolution>> {
         let held = Held::of(problem)?;
+        if let Some(mp) = &held.memories {
+            if self.params.minimize_capacity {
+                held.one_memory("minimize_capacity (a plan already minimizes each memory's height after the cost)")?;
+            }
+            return self.plan_inner(py, mp, raise_on_failure);
+        }
         if self.params.minimize_capacity {
             let m = self.minimize_inner(py, held)?;
             if m.solution.is_some() || !raise_on_failure {
@@ -1093,6 +1248,7 @@ impl PySolver {
         params.threads = 1;
         let solver = minimalloc::Solver::new(params);
         let held = Held::of(problem)?;
+        held.one_memory("an infeasible subset")?;
         let problem = &held.problem;
         self.cancel.store(false, Ordering::SeqCst);
         let stop = StopToken::from_flag(Arc::clone(&self.cancel));
@@ -1134,8 +1290,16 @@ pub enum PyValidationResult {
 
 /// Checks a solution; returns ValidationResult.GOOD or what is wrong.
 #[pyfunction]
-fn validate(problem: &PyProblem, solution: &PySolution) -> PyValidationResult {
-    match minimalloc::validate::validate(&model(&problem.inner), &solution.rust()) {
+fn validate(problem: &PyProblem, solution: &PySolution) -> PyResult<PyValidationResult> {
+    if let Some(mp) = problem.placement.problem(&model(&problem.inner)).map_err(ProblemError::new_err)? {
+        return Ok(memories::validate(&mp, solution));
+    }
+    Ok(verdict(minimalloc::validate::validate(&model(&problem.inner), &solution.rust())))
+}
+
+/// The enum value of a validator's answer.
+fn verdict(checked: Result<(), ValidationError>) -> PyValidationResult {
+    match checked {
         Ok(()) => PyValidationResult::GOOD,
         Err(ValidationError::BadSolution { .. }) => PyValidationResult::BAD_SOLUTION,
         Err(ValidationError::BadFixed { .. }) => PyValidationResult::BAD_FIXED,
@@ -1148,8 +1312,11 @@ fn validate(problem: &PyProblem, solution: &PySolution) -> PyValidationResult {
 
 /// Why a solution is invalid, as a sentence (None if it is valid).
 #[pyfunction]
-fn explain(problem: &PyProblem, solution: &PySolution) -> Option<String> {
-    minimalloc::validate::validate(&model(&problem.inner), &solution.rust()).err().map(|e| e.to_string())
+fn explain(problem: &PyProblem, solution: &PySolution) -> PyResult<Option<String>> {
+    if let Some(mp) = problem.placement.problem(&model(&problem.inner)).map_err(ProblemError::new_err)? {
+        return Ok(memories::explain(&mp, solution));
+    }
+    Ok(minimalloc::validate::validate(&model(&problem.inner), &solution.rust()).err().map(|e| e.to_string()))
 }
 
 /// Reads a problem from CSV text (capacity 0), as upstream's reader takes
@@ -1199,7 +1366,29 @@ fn time_columns(old_format: bool) -> TimeColumns {
 #[pyo3(signature = (problem, solution = None, old_format = false))]
 fn to_csv(problem: &PyProblem, solution: Option<&PySolution>, old_format: bool) -> PyResult<String> {
     fits(problem, solution)?;
+    if let Some((s, planned)) = solution.and_then(|s| Some((s, s.planned.as_ref()?))) {
+        let mut out = Vec::new();
+        plan_csv(&mut out, problem, s, planned, old_format)?;
+        return String::from_utf8(out).map_err(|e| PyValueError::new_err(e.to_string()));
+    }
     Ok(minimalloc::io::to_csv_as(&problem.inner, solution.map(PySolution::rust).as_ref(), time_columns(old_format)))
+}
+
+/// A plan over memories as CSV: the problem's columns, then `memory` and
+/// `offset` (the command line's output with `--spill` or `--memory`).
+fn plan_csv<W: std::io::Write>(
+    out: W,
+    problem: &PyProblem,
+    solution: &PySolution,
+    planned: &Planned,
+    old_format: bool,
+) -> PyResult<()> {
+    if old_format {
+        return Err(PyValueError::new_err("not supported: old_format for a solution over memories"));
+    }
+    let names: Vec<&str> = planned.memory.iter().map(String::as_str).collect();
+    minimalloc::io::write_plan_csv(out, &problem.inner, &names, &solution.offsets)
+        .map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
 /// Refuses a solution without one offset per buffer, in the words of the
@@ -1221,6 +1410,15 @@ fn to_csv_file(
     old_format: bool,
 ) -> PyResult<()> {
     fits(problem, solution)?;
+    if let Some((s, planned)) = solution.and_then(|s| Some((s, s.planned.as_ref()?))) {
+        return minimalloc::io::write_file_atomic(&path, |f| {
+            plan_csv(f, problem, s, planned, old_format).map_err(|e| std::io::Error::other(e.to_string()))
+        })
+        .map_err(|e| match e {
+            minimalloc::error::IoError::File { error, .. } => PyErr::from(error),
+            other => PyValueError::new_err(other.to_string()),
+        });
+    }
     let solution = solution.map(PySolution::rust);
     minimalloc::io::write_csv_file_as(&path, &problem.inner, solution.as_ref(), time_columns(old_format)).map_err(|e| {
         match e {
@@ -1311,6 +1509,7 @@ fn _minimalloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("Window", py.get_type::<PyInterval>())?;
     m.add("SectionRange", py.get_type::<PyInterval>())?;
     m.add_class::<PyGap>()?;
+    m.add_class::<PyMemory>()?;
     m.add_class::<PyBuffer>()?;
     m.add_class::<PyProblem>()?;
     m.add_class::<PySolution>()?;
