@@ -10,6 +10,11 @@
 //! rewritten atomically after every file, so an interrupted batch loses
 //! nothing and `--resume` picks up where it stopped.
 //!
+//! With `--spill` or `--memory`, every file is planned over those memories
+//! (each file's capacity, from `--capacity` or its name, is `--spill`'s
+//! fast memory): the report's `cost`, `cost_lower_bound` and `optimal`
+//! columns say what each plan costs, empty for one-memory rows.
+//!
 //! Suites split over machines with `--shard K/N` (or a scheduler's array
 //! index: Slurm's `SLURM_ARRAY_TASK_ID`/`SLURM_ARRAY_TASK_COUNT`, or a
 //! Kubernetes indexed job's `JOB_COMPLETION_INDEX` with `--shards N`): shard
@@ -30,15 +35,18 @@ use serde::{Deserialize, Serialize};
 
 use minimalloc::config::{Config, Mode};
 use minimalloc::error::SolveError;
-use minimalloc::io::{first_clash, read_csv_file_until, write_csv_file, write_file_atomic};
+use minimalloc::io::{
+    first_clash, read_csv_file_until, write_csv_file, write_file_atomic, write_plan_csv, MemoryColumns, ReadOptions,
+};
 use minimalloc::minimize::{minimize_until, MinimizeStatus};
 use minimalloc::params::{check_threads, parse_duration};
 use minimalloc::render::{html, plot};
 use minimalloc::report::Outcome;
 use minimalloc::solver::solve_with;
+use minimalloc::spill::{plan, validate_plan};
 use minimalloc::SolveOptions;
 use minimalloc::StopToken;
-use minimalloc::{render, validate, LowerBounds, Problem, Solution};
+use minimalloc::{render, validate, LowerBounds, MemoryProblem, Plan, PlanOutcome, Problem, Solution};
 
 use super::exit;
 
@@ -108,6 +116,15 @@ pub struct BatchArgs {
     /// Validate every solution.
     #[arg(long)]
     pub validate: bool,
+    /// Plan every file over two memories: one of its capacity, then an
+    /// unbounded one, moving buffers out at the least cost (as the
+    /// command's --spill).
+    #[arg(long)]
+    pub spill: bool,
+    /// Plan every file over these memories, NAME=CAPACITY (bytes, or inf),
+    /// in order; repeatable (as the command's --memory).
+    #[arg(long, value_name = "NAME=CAPACITY")]
+    pub memory: Vec<String>,
     /// No progress bar or lines, no summary.
     #[arg(short, long)]
     pub quiet: bool,
@@ -169,6 +186,16 @@ pub struct Row {
     /// shards keep each row's own, so a mixed merge shows.
     #[serde(default)]
     pub commit: String,
+    /// Over several memories: the plan's cost (buffers outside their first
+    /// memory); empty for one memory.
+    #[serde(default)]
+    pub cost: Option<i64>,
+    /// Its proven lower bound.
+    #[serde(default)]
+    pub cost_lower_bound: Option<i64>,
+    /// Whether the cost is proven least.
+    #[serde(default)]
+    pub optimal: Option<bool>,
 }
 
 impl Row {
@@ -189,6 +216,13 @@ impl Row {
                 return Err(format!("height {h} is below the lower bound {l}, which no packing can be"));
             }
         }
+        if let (Some(c), Some(l)) = (self.cost, self.cost_lower_bound) {
+            if c < l || (self.optimal == Some(true) && c != l) {
+                return Err(format!(
+                    "cost {c} against its lower bound {l}: no plan can be below it, an optimal one is at it"
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -207,6 +241,9 @@ impl Row {
             message: String::new(),
             version: minimalloc::VERSION.into(),
             commit: minimalloc::COMMIT.into(),
+            cost: None,
+            cost_lower_bound: None,
+            optimal: None,
         }
     }
 }
@@ -327,7 +364,7 @@ pub const STATUSES: [&str; 8] =
     ["solved", "infeasible", "timeout", "optimal", "feasible", "unknown", "error", "internal"];
 
 /// The columns of a report, in order.
-const COLUMNS: [&str; 12] = [
+const COLUMNS: [&str; 15] = [
     "file",
     "buffers",
     "capacity",
@@ -340,11 +377,15 @@ const COLUMNS: [&str; 12] = [
     "message",
     "version",
     "commit",
+    "cost",
+    "cost_lower_bound",
+    "optimal",
 ];
 
-/// The columns of reports written before the build was recorded: still
-/// read (merged, compared, resumed), their rows with an empty build.
-const OLD_COLUMNS: usize = 10;
+/// The columns of reports written by earlier versions (before the build
+/// was recorded, and before plans over memories): still read (merged,
+/// compared, resumed), their rows with an empty build and no cost.
+const OLD_COLUMNS: [usize; 2] = [10, 12];
 
 /// Reads a report (CSV), refusing what no batch writes: another header, a
 /// status outside [`STATUSES`], a negative or not-a-number time, a
@@ -356,7 +397,7 @@ pub fn read_report(path: &Path) -> anyhow::Result<Vec<Row>> {
         .headers()
         .map(|h| h.iter().map(str::to_string).collect())
         .with_context(|| format!("{}: not a minimalloc report", path.display()))?;
-    if header != COLUMNS && header != COLUMNS[..OLD_COLUMNS] {
+    if header != COLUMNS && !OLD_COLUMNS.iter().any(|&n| header == COLUMNS[..n]) {
         bail!(
             "{}: not a minimalloc report (its header is '{}'; a report's is '{}')",
             path.display(),
@@ -438,7 +479,8 @@ impl FileJob<'_> {
         let (file, args) = (self.file, self.args);
         // Nothing but regular files is read (a named pipe would wait for a
         // writer forever), and Ctrl-C stops a long read.
-        let Some(parsed) = read_csv_file_until(file, &|| stop.load(Ordering::Relaxed))? else {
+        let options = ReadOptions { memory_columns: planning(args), ..ReadOptions::default() };
+        let Some(parsed) = read_csv_file_until(file, options, &|| stop.load(Ordering::Relaxed))? else {
             return Ok(());
         };
         let mut problem = parsed.problem;
@@ -459,9 +501,59 @@ impl FileJob<'_> {
             problem.capacity = capacity.unwrap_or(0);
             return self.minimize(row, &mut problem, &opts, &token);
         }
+        if planning(args) && !args.spill {
+            return self.plan(row, &problem, parsed.memory_columns.as_ref(), &opts, &token);
+        }
         let capacity = capacity.ok_or_else(|| anyhow!("no --capacity, and the name is not NAME.CAPACITY.csv"))?;
         problem.capacity = capacity;
+        if args.spill {
+            return self.plan(row, &problem, parsed.memory_columns.as_ref(), &opts, &token);
+        }
         self.solve(row, &problem, &opts, &token)
+    }
+
+    /// Plans `problem` over the memories of `--spill` (at its capacity) or
+    /// `--memory`; the plan was validated by the engine, and again here
+    /// with `--validate`.
+    fn plan(
+        &self,
+        row: &mut Row,
+        problem: &Problem,
+        columns: Option<&MemoryColumns>,
+        opts: &SolveOptions,
+        token: &StopToken,
+    ) -> anyhow::Result<()> {
+        let args = self.args;
+        row.capacity = problem.capacity;
+        let memories = crate::plan::declared(args.spill, Some(problem.capacity), &args.memory)?;
+        let mp = crate::plan::over_memories(memories, self.file, problem, columns)?;
+        match plan(&mp, opts, token).map_err(|e| self.failed(e))? {
+            PlanOutcome::Planned(p) => {
+                row.status = "solved".into();
+                row.height = p.heights.first().copied();
+                row.lower_bound = None;
+                (row.cost, row.cost_lower_bound, row.optimal) = (Some(p.cost), Some(p.lower_bound), Some(p.optimal));
+                self.write_plan(problem, &mp, &p).inspect_err(|_| self.internal.set(true))?;
+            }
+            PlanOutcome::Infeasible(why) => {
+                row.status = "infeasible".into();
+                row.message = why;
+            }
+            PlanOutcome::Stopped(o) => row.status = if o == Outcome::Cancelled { "timeout" } else { o.status() }.into(),
+        }
+        Ok(())
+    }
+
+    /// Validates (with `--validate`) and writes a plan under `--output-dir`.
+    fn write_plan(&self, problem: &Problem, mp: &MemoryProblem, p: &Plan) -> anyhow::Result<()> {
+        if self.args.validate {
+            validate_plan(mp, p).map_err(|e| anyhow!("validation FAILED: {e}"))?;
+        }
+        if let (Some(path), _) = outputs_of(self.file, self.args) {
+            let names: Vec<&str> = p.memory.iter().map(|&m| mp.memories[m].name.as_str()).collect();
+            write_file_atomic(path, |f| write_plan_csv(f, problem, &names, &p.offsets))?;
+        }
+        Ok(())
     }
 
     /// Minimizes the capacity of `problem` (at most its capacity).
@@ -527,6 +619,11 @@ impl FileJob<'_> {
         self.internal.set(matches!(e, SolveError::Internal(_)));
         anyhow::Error::from(e)
     }
+}
+
+/// Whether the batch plans its files over several memories.
+fn planning(args: &BatchArgs) -> bool {
+    args.spill || !args.memory.is_empty()
 }
 
 /// Where a solution of `file` is written: NAME.out.csv under --output-dir
@@ -658,6 +755,19 @@ fn settings(args: &BatchArgs) -> anyhow::Result<Settings> {
     }
     if args.capacity.is_some_and(|c| c < 0) {
         bail!("--capacity must not be negative");
+    }
+    if planning(args) {
+        let unsupported = [
+            (args.spill && !args.memory.is_empty(), "--spill with --memory (declare both memories with --memory)"),
+            (args.minimize_capacity, "--minimize_capacity with several memories"),
+            (args.svg_dir.is_some(), "--svg-dir for plans over several memories"),
+            (args.html.is_some(), "--html for plans over several memories"),
+        ];
+        if let Some((_, what)) = unsupported.iter().find(|(on, _)| *on) {
+            bail!("not supported: {what}");
+        }
+        // The flags' own mistakes show before any file is read.
+        crate::plan::declared(args.spill, Some(0), &args.memory)?;
     }
     let threads = match args.threads {
         Some(t) => check_threads(i128::from(t)).map_err(|e| anyhow!("--threads {e}"))?,
@@ -975,13 +1085,17 @@ fn earlier_picture(args: &BatchArgs, file: &str) -> Option<String> {
 
 /// Prints the report as a markdown table and a count of each status.
 fn print_summary(rows: &[Row]) {
-    println!("| file | buffers | status | height | lower bound | time (s) |");
-    println!("|---|---:|---|---:|---:|---:|");
+    // Plans add their cost and its bound.
+    let plans = rows.iter().any(|r| r.cost.is_some());
+    let (head, rule) = if plans { (" cost | cost bound |", "---:|---:|") } else { ("", "") };
+    println!("| file | buffers | status | height | lower bound |{head} time (s) |");
+    println!("|---|---:|---|---:|---:|{rule}---:|");
     for r in rows {
         let name = Path::new(&r.file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_else(|| "-".into());
+        let cost = if plans { format!(" {} | {} |", opt(r.cost), opt(r.cost_lower_bound)) } else { String::new() };
         println!(
-            "| {name} | {} | {} | {} | {} | {:.3} |",
+            "| {name} | {} | {} | {} | {} |{cost} {:.3} |",
             r.buffers,
             r.status,
             opt(r.height),

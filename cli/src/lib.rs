@@ -72,7 +72,7 @@ struct Tools {
 enum Tool {
     /// Solve (or minimize) many files in parallel and write one report.
     #[command(after_help = batch::EXIT_CODES)]
-    Batch(batch::BatchArgs),
+    Batch(Box<batch::BatchArgs>),
     /// Join the reports of shards into one.
     Merge(batch::MergeArgs),
     /// Print reports side by side as a markdown table; --svg draws them

@@ -35,21 +35,21 @@ pub(crate) fn refuse_unsupported(args: &Args) -> Result<(), Failure> {
     }
 }
 
-/// The memories the flags declare: `--spill` gives `fast` at `--capacity`
-/// and an unbounded `spill`; `--memory NAME=CAPACITY` (CAPACITY in bytes
-/// or `inf`) one each, in order.
-fn memories(args: &Args) -> Result<Vec<Memory>, Failure> {
-    if args.spill {
-        let capacity = args.capacity.ok_or_else(|| usage(anyhow!("--spill needs --capacity")))?;
+/// The memories flags declare: `--spill` gives `fast` at `capacity` and
+/// an unbounded `spill`; `--memory NAME=CAPACITY` (CAPACITY in bytes or
+/// `inf`) one each, in order. The command line and batch share it.
+pub(crate) fn declared(spill: bool, capacity: Option<i64>, specs: &[String]) -> anyhow::Result<Vec<Memory>> {
+    if spill {
+        let capacity = capacity.ok_or_else(|| anyhow!("--spill needs --capacity"))?;
         return Ok(vec![
             Memory { name: "fast".into(), capacity: Some(capacity) },
             Memory { name: "spill".into(), capacity: None },
         ]);
     }
-    args.memory
+    specs
         .iter()
         .map(|spec| {
-            let bad = || usage(anyhow!("--memory {spec}: expected NAME=CAPACITY (bytes, or inf for unbounded)"));
+            let bad = || anyhow!("--memory {spec}: expected NAME=CAPACITY (bytes, or inf for unbounded)");
             let (name, capacity) = spec.split_once('=').ok_or_else(bad)?;
             let name = name.trim();
             if name.is_empty() || name.contains('|') || name.contains(',') {
@@ -64,11 +64,15 @@ fn memories(args: &Args) -> Result<Vec<Memory>, Failure> {
         .collect()
 }
 
-/// The problem over the declared memories, each buffer's choices and cost
+/// The problem of `input` over `memories`, each buffer's choices and cost
 /// from `columns` (names checked against the memories, with the file's
 /// line and column when one is unknown).
-fn memory_problem(args: &Args, problem: &Problem, columns: Option<&MemoryColumns>) -> Result<MemoryProblem, Failure> {
-    let memories = memories(args)?;
+pub(crate) fn over_memories(
+    memories: Vec<Memory>,
+    input: &Path,
+    problem: &Problem,
+    columns: Option<&MemoryColumns>,
+) -> anyhow::Result<MemoryProblem> {
     let n = problem.buffers.len();
     let mut mp = MemoryProblem {
         buffers: problem.buffers.clone(),
@@ -82,12 +86,12 @@ fn memory_problem(args: &Args, problem: &Problem, columns: Option<&MemoryColumns
             let Some(m) = mp.memories.iter().position(|m| &m.name == name) else {
                 let known: Vec<&str> = mp.memories.iter().map(|m| m.name.as_str()).collect();
                 let at = columns.column.as_ref().map(|(i, h)| format!(": column {i} '{h}'")).unwrap_or_default();
-                return Err(usage(anyhow!(
+                return Err(anyhow!(
                     "{}:{}{at}: unknown memory '{name}' (memories: {})",
-                    args.input.display(),
+                    input.display(),
                     columns.lines[b],
                     known.join(", ")
-                )));
+                ));
             };
             mp.choices[b].push(m);
         }
@@ -108,7 +112,8 @@ pub(crate) fn command(
     stop: &StopToken,
     log: &Log,
 ) -> Result<i32, Failure> {
-    let mp = memory_problem(args, problem, columns)?;
+    let memories = declared(args.spill, args.capacity, &args.memory).map_err(usage)?;
+    let mp = over_memories(memories, &args.input, problem, columns).map_err(usage)?;
     let outcome = plan(&mp, options, stop).map_err(|e| match e {
         minimalloc::SolveError::Internal(_) => internal(e),
         _ => usage(anyhow!("{}: {e}", args.input.display())),
@@ -140,7 +145,7 @@ pub(crate) fn command(
 
 /// The line that tells the user what the plan costs and whether that is
 /// proven least.
-fn summary(mp: &MemoryProblem, p: &Plan) -> String {
+pub(crate) fn summary(mp: &MemoryProblem, p: &Plan) -> String {
     let moved = (0..mp.buffers.len()).filter(|&b| mp.choices_of(b)[0] != p.memory[b]).count();
     let heights: Vec<String> = mp.memories.iter().zip(&p.heights).map(|(m, h)| format!("{} {h}", m.name)).collect();
     format!(

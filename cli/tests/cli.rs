@@ -520,9 +520,11 @@ fn compare_draws_reports_and_batch_writes_a_page() {
     // The report says which build wrote each row.
     let text = std::fs::read_to_string(&a).unwrap();
     assert!(text.starts_with(
-        "file,buffers,capacity,status,height,lower_bound,wall_s,nodes,backtracks,message,version,commit\n"
+        "file,buffers,capacity,status,height,lower_bound,wall_s,nodes,backtracks,message,version,commit,\
+         cost,cost_lower_bound,optimal\n"
     ));
-    assert!(text.contains(&format!(",{},{}\n", env!("CARGO_PKG_VERSION"), minimalloc::COMMIT)), "{text}");
+    // One memory: no cost.
+    assert!(text.contains(&format!(",{},{},,,\n", env!("CARGO_PKG_VERSION"), minimalloc::COMMIT)), "{text}");
 
     // The page: a row per file, each solved file's picture a click away,
     // the cactus plot, and nothing fetched.
@@ -562,21 +564,28 @@ fn compare_draws_reports_and_batch_writes_a_page() {
     }
     assert!(marks(&doc, "over-bound").is_empty(), "not minimization reports");
 
-    // Reports of earlier versions (no build columns) are still read.
-    let old = dir.path().join("old.csv");
-    let body: String = std::fs::read_to_string(&b)
-        .unwrap()
-        .lines()
-        .map(|l| l.rsplitn(3, ',').nth(2).unwrap().to_string() + "\n")
-        .collect();
-    std::fs::write(&old, body).unwrap();
+    // Reports of earlier versions (no cost columns; no build columns
+    // either) are still read.
+    let strip = |path: &Path, columns: usize| {
+        let body: String = std::fs::read_to_string(&b)
+            .unwrap()
+            .lines()
+            .map(|l| l.rsplitn(columns + 1, ',').nth(columns).unwrap().to_string() + "\n")
+            .collect();
+        std::fs::write(path, body).unwrap();
+    };
+    let (old, older) = (dir.path().join("old.csv"), dir.path().join("older.csv"));
+    strip(&older, 5);
+    strip(&old, 3);
+    bin().args(["merge"]).arg(format!("--out={}", dir.path().join("m12.csv").display())).arg(&old).assert().code(0);
+    let old = older;
     bin()
         .args(["compare"])
         .arg(&a)
         .arg(&old)
         .assert()
         .code(0)
-        .stdout(predicates::str::contains("old: solved by minimalloc an unrecorded build"));
+        .stdout(predicates::str::contains("older: solved by minimalloc an unrecorded build"));
     bin().args(["merge"]).arg(format!("--out={}", dir.path().join("m.csv").display())).arg(&old).assert().code(0);
 
     // New outputs are checked like the others: not onto an input, not twice.
@@ -666,6 +675,44 @@ fn spill_writes_each_buffers_memory_and_the_cost() {
     // Pinned buffers that cannot fit: proven infeasible, exit 1.
     let pinned = write(dir.path(), "pinned.csv", "id,lower,upper,size,memories\na,0,4,6,sram\nb,0,4,6,sram\n");
     bin().args(["--memory=sram=10", "--memory=dram=inf"]).arg(format!("--input={}", pinned.display())).assert().code(1);
+}
+
+/// A batch plans each file over its memories: the report's cost, bound
+/// and optimal columns, each plan written with its memory column; a file
+/// whose pinned buffers cannot fit is proven infeasible; flags a plan does
+/// not support are refused before any file is read.
+#[test]
+fn batch_plans_over_memories() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("suite");
+    std::fs::create_dir(&suite).unwrap();
+    write(&suite, "seed.8.csv", SEED);
+    write(&suite, "pinned.10.csv", "id,lower,upper,size,memories\na,0,4,6,fast\nb,0,4,6,fast\n");
+    let (report, out) = (dir.path().join("r.csv"), dir.path().join("out"));
+    bin()
+        .args(["batch", "-q", "--spill", "--validate"])
+        .arg(&suite)
+        .arg(format!("--report={}", report.display()))
+        .arg(format!("--output-dir={}", out.display()))
+        .assert()
+        .code(1);
+    let text = std::fs::read_to_string(&report).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().ends_with(",cost,cost_lower_bound,optimal"), "{text}");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let row = |name: &str| rows.iter().find(|r| r[0].ends_with(name)).unwrap().clone();
+    assert_eq!(row("pinned.10.csv")[3], "infeasible", "{text}");
+    let seed = row("seed.8.csv");
+    assert_eq!((seed[3], seed[4], seed[12], seed[13], seed[14]), ("solved", "8", "4", "4", "true"), "{text}");
+    let plan = std::fs::read_to_string(out.join("seed.8.out.csv")).unwrap();
+    assert!(plan.starts_with("id,lower,upper,size,memory,offset\n"), "{plan}");
+    // Read back (merge), the columns survive.
+    let merged = dir.path().join("m.csv");
+    bin().args(["merge"]).arg(format!("--out={}", merged.display())).arg(&report).assert().code(0);
+    assert_eq!(std::fs::read_to_string(&merged).unwrap().lines().count(), 3);
+    for bad in [["--spill", "--minimize_capacity"], ["--memory=a=inf", "--spill"], ["--memory=a", "-q"]] {
+        bin().args(["batch"]).args(bad).arg(&suite).assert().code(2);
+    }
 }
 
 /// Bad memory declarations and columns exit 2 with a message that names

@@ -155,8 +155,11 @@ fn every_phase_before_the_search_asks_the_token() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.csv");
     minimalloc::write_csv_file(&path, &p, None).unwrap();
-    assert!(read_csv_file_until(&path, &|| true).unwrap().is_none(), "the read stops too");
-    assert_eq!(read_csv_file_until(&path, &|| false).unwrap().unwrap().problem.buffers.len(), 200_000);
+    assert!(read_csv_file_until(&path, Default::default(), &|| true).unwrap().is_none(), "the read stops too");
+    assert_eq!(
+        read_csv_file_until(&path, Default::default(), &|| false).unwrap().unwrap().problem.buffers.len(),
+        200_000
+    );
 }
 
 /// The finding itself, on a million rows: `--timeout=1ms` ends the run

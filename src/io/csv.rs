@@ -153,12 +153,16 @@ pub fn read_csv_file(path: impl AsRef<Path>) -> Result<Parsed, IoError> {
 /// `[default: 65536]` `[range: 1..]`: about twenty milliseconds.
 const HALT_ROWS: u64 = 1 << 16;
 
-/// [`read_csv_file`] that asks `halt` every 65,536 rows: `Ok(None)`
+/// [`read_csv_file_with`] that asks `halt` every 65,536 rows: `Ok(None)`
 /// when it said to stop (a million rows take a third of a second, longer
 /// than a Ctrl-C should wait). Only regular files are read: a folder, a
 /// named pipe, a socket or a device is refused before it is opened, since
 /// opening a pipe with no writer waits forever.
-pub fn read_csv_file_until(path: impl AsRef<Path>, halt: &dyn Fn() -> bool) -> Result<Option<Parsed>, IoError> {
+pub fn read_csv_file_until(
+    path: impl AsRef<Path>,
+    options: ReadOptions,
+    halt: &dyn Fn() -> bool,
+) -> Result<Option<Parsed>, IoError> {
     let path = path.as_ref();
     let fail = |error| IoError::File { path: path.to_path_buf(), error };
     let meta = std::fs::metadata(path).map_err(fail)?;
@@ -167,7 +171,7 @@ pub fn read_csv_file_until(path: impl AsRef<Path>, halt: &dyn Fn() -> bool) -> R
         return Err(fail(std::io::Error::other(format!("not a regular file ({what})"))));
     }
     let file = File::open(path).map_err(fail)?;
-    Ok(read_rows(BufReader::with_capacity(1 << 16, file), path, ReadOptions::default(), halt)?)
+    Ok(read_rows(BufReader::with_capacity(1 << 16, file), path, options, halt)?)
 }
 
 /// [`read_csv_file`], accepting what `options` says beyond the model.
