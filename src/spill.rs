@@ -210,6 +210,21 @@ pub fn validate_plan(mp: &MemoryProblem, plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
+impl MemoryProblem {
+    /// Each memory's share of `plan`, in the memories' order: its buffers
+    /// as a problem at its capacity (0 when unbounded), in the order they
+    /// have here, and their packing (for pictures and reports).
+    pub fn parts(&self, plan: &Plan) -> Vec<(Problem, Solution)> {
+        (0..self.memories.len())
+            .map(|m| {
+                let (sub, offsets) = part(self, &plan.memory, &plan.offsets, m);
+                let solution = Solution::new(&sub, offsets);
+                (Problem { capacity: self.memories[m].capacity.unwrap_or(0), ..sub }, solution)
+            })
+            .collect()
+    }
+}
+
 /// The buffers of `mp` in memory `m` as a problem (capacity 0) and their
 /// offsets.
 fn part(mp: &MemoryProblem, memory: &[usize], offsets: &[i64], m: usize) -> (Problem, Vec<i64>) {

@@ -173,7 +173,7 @@ pub struct Args {
     #[arg(long = "stats-json", value_name = "FILE")]
     pub stats_json: Option<PathBuf>,
 
-    /// Write an SVG picture of the packing.
+    /// Write an SVG picture of the packing (of a plan: a panel per memory).
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
 

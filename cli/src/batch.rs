@@ -549,9 +549,20 @@ impl FileJob<'_> {
         if self.args.validate {
             validate_plan(mp, p).map_err(|e| anyhow!("validation FAILED: {e}"))?;
         }
-        if let (Some(path), _) = outputs_of(self.file, self.args) {
+        let (csv, svg) = outputs_of(self.file, self.args);
+        if let Some(path) = csv {
             let names: Vec<&str> = p.memory.iter().map(|&m| mp.memories[m].name.as_str()).collect();
             write_file_atomic(path, |f| write_plan_csv(f, problem, &names, &p.offsets))?;
+        }
+        let html = self.args.html.is_some() && problem.buffers.len() <= HTML_PICTURE_LIMIT;
+        if svg.is_some() || html {
+            let picture = crate::plan::picture(mp, p);
+            if let Some(path) = svg {
+                write_file_atomic(path, |f| f.write_all(picture.as_bytes()))?;
+            }
+            if html {
+                self.pictures.lock().insert(self.file.display().to_string(), picture);
+            }
         }
         Ok(())
     }
@@ -760,8 +771,6 @@ fn settings(args: &BatchArgs) -> anyhow::Result<Settings> {
         let unsupported = [
             (args.spill && !args.memory.is_empty(), "--spill with --memory (declare both memories with --memory)"),
             (args.minimize_capacity, "--minimize_capacity with several memories"),
-            (args.svg_dir.is_some(), "--svg-dir for plans over several memories"),
-            (args.html.is_some(), "--html for plans over several memories"),
         ];
         if let Some((_, what)) = unsupported.iter().find(|(on, _)| *on) {
             bail!("not supported: {what}");

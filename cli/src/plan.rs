@@ -3,12 +3,14 @@
 //! input's `memories` and `cost` columns, the engine's plan, and the
 //! output with a `memory` column.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::anyhow;
 use serde_json::json;
 
 use minimalloc::io::{write_file_atomic, write_plan_csv, MemoryColumns};
+use minimalloc::render::svg::{svg_memories, Panel};
 use minimalloc::spill::{plan, validate_plan};
 use minimalloc::{Memory, MemoryProblem, Plan, PlanOutcome, Problem, SolveOptions, StopToken};
 
@@ -25,7 +27,6 @@ pub(crate) fn refuse_unsupported(args: &Args) -> Result<(), Failure> {
     let unsupported = [
         (args.spill && !args.memory.is_empty(), "--spill with --memory (--spill is one memory of --capacity and an unbounded one: declare both with --memory instead)"),
         (args.minimize_capacity, "--minimize_capacity with several memories (the plan already minimizes each memory's height after the cost)"),
-        (args.svg.is_some(), "--svg for a plan over several memories"),
         (args.print_solution, "--print_solution for a plan over several memories"),
         (args.iis, "--iis for a plan over several memories"),
     ];
@@ -126,6 +127,10 @@ pub(crate) fn command(
                 log.line(format_args!("validation PASS"));
             }
             write(args, problem, &mp, p, log)?;
+            if let Some(path) = &args.svg {
+                write_file_atomic(path, |f| f.write_all(picture(&mp, p).as_bytes())).map_err(internal)?;
+                log.line(format_args!("wrote {}", path.display()));
+            }
             exit::SOLVED
         }
         PlanOutcome::Infeasible(why) => {
@@ -157,6 +162,18 @@ pub(crate) fn summary(mp: &MemoryProblem, p: &Plan) -> String {
         if p.optimal { "optimal" } else { "not proven optimal" },
         heights.join(", ")
     )
+}
+
+/// The plan's picture: a panel per memory.
+pub(crate) fn picture(mp: &MemoryProblem, p: &Plan) -> String {
+    let parts = mp.parts(p);
+    let panels: Vec<Panel<'_>> = mp
+        .memories
+        .iter()
+        .zip(&parts)
+        .map(|(m, (problem, solution))| Panel { name: &m.name, problem, solution })
+        .collect();
+    svg_memories(&panels)
 }
 
 /// Writes the plan as CSV (to `--output`, atomically, or standard output).

@@ -643,11 +643,13 @@ fn spill_writes_each_buffers_memory_and_the_cost() {
     let input = write(dir.path(), "in.csv", SEED);
     let output = dir.path().join("out.csv");
     let stats = dir.path().join("stats.json");
+    let svg = dir.path().join("plan.svg");
     bin()
         .args(["--capacity=8", "--spill", "--validate"])
         .arg(format!("--input={}", input.display()))
         .arg(format!("--output={}", output.display()))
         .arg(format!("--stats-json={}", stats.display()))
+        .arg(format!("--svg={}", svg.display()))
         .assert()
         .code(0)
         .stderr(predicates::str::contains("cost 4").and(predicates::str::contains("optimal")));
@@ -660,6 +662,12 @@ fn spill_writes_each_buffers_memory_and_the_cost() {
         (Some(4), Some(4), Some(true))
     );
     assert_eq!(s["memories"][0]["height"].as_i64(), Some(8));
+    // The picture: a panel per memory, every buffer drawn once.
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    assert_eq!(marks(&doc, "memory").len(), 2);
+    assert_eq!(marks(&doc, "buffer").len(), 5);
+    assert!(text.contains("fast: capacity 8, height 8, 4 buffers") && text.contains("spill: unbounded"), "{text}");
     // The memories and cost columns: b3 and b5 may not leave, b4 prefers
     // the slow memory; moving b1 and b2 costs 1 each.
     let columns = "id,lower,upper,size,memories,cost\nb1,0,3,4,,1\nb2,3,9,4,,1\nb3,0,9,4,sram,\nb4,9,21,4,dram|sram,\nb5,0,21,4,sram,\n";
@@ -706,6 +714,19 @@ fn batch_plans_over_memories() {
     assert_eq!((seed[3], seed[4], seed[12], seed[13], seed[14]), ("solved", "8", "4", "4", "true"), "{text}");
     let plan = std::fs::read_to_string(out.join("seed.8.out.csv")).unwrap();
     assert!(plan.starts_with("id,lower,upper,size,memory,offset\n"), "{plan}");
+    // Pictures and the page: a panel per memory.
+    let (svgs, page) = (dir.path().join("svg"), dir.path().join("page.html"));
+    bin()
+        .args(["batch", "-q", "--spill"])
+        .arg(suite.join("seed.8.csv"))
+        .arg(format!("--report={}", dir.path().join("r2.csv").display()))
+        .arg(format!("--svg-dir={}", svgs.display()))
+        .arg(format!("--html={}", page.display()))
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(svgs.join("seed.8.svg")).unwrap();
+    assert_eq!(marks(&roxmltree::Document::parse(&text).unwrap(), "memory").len(), 2);
+    assert!(std::fs::read_to_string(&page).unwrap().contains("fast: capacity 8"));
     // Read back (merge), the columns survive.
     let merged = dir.path().join("m.csv");
     bin().args(["merge"]).arg(format!("--out={}", merged.display())).arg(&report).assert().code(0);
@@ -728,7 +749,7 @@ fn bad_memories_exit_2_with_a_message() {
         (vec!["--memory=a=4", "--memory=b=4", i.as_str()], "only one bounded memory"),
         (vec!["--memory=a=4", "--memory=a=inf", i.as_str()], "declared twice"),
         (vec!["--spill", i.as_str()], "--capacity"),
-        (vec!["--capacity=8", "--spill", "--svg=x.svg", i.as_str()], "not supported"),
+        (vec!["--capacity=8", "--spill", "--iis", i.as_str()], "not supported"),
     ] {
         bin().args(&args).assert().code(2).stderr(predicates::str::contains(says));
     }

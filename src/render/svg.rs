@@ -2,7 +2,8 @@
 //! top, each buffer is a rectangle per stretch it occupies (a gap leaves a
 //! hole, a window a thinner band), labelled with its id where there is room
 //! and with a tooltip everywhere. Dashed lines mark the capacity and, when
-//! given, the lower bound.
+//! given, the lower bound. A plan over several memories is one panel per
+//! memory, one above the other, on one time axis ([`svg_memories`]).
 
 use std::fmt::Write;
 
@@ -34,11 +35,16 @@ struct Scale {
     top: i64,
 }
 
+/// The earliest start and the latest end of `buffers` (`(0, 1)` for none).
+fn time_span<'a>(buffers: impl Iterator<Item = &'a Buffer> + Clone) -> (i64, i64) {
+    let t0 = buffers.clone().map(|b| b.lifespan.lower).min().unwrap_or(0);
+    (t0, buffers.map(|b| b.lifespan.upper).max().unwrap_or(1).max(t0 + 1))
+}
+
 impl Scale {
-    /// The scale that shows every buffer, the capacity, the height and the bound.
-    fn of(problem: &Problem, solution: &Solution, lower_bound: Option<i64>) -> Scale {
-        let t0 = problem.buffers.iter().map(|b| b.lifespan.lower).min().unwrap_or(0);
-        let t1 = problem.buffers.iter().map(|b| b.lifespan.upper).max().unwrap_or(1).max(t0 + 1);
+    /// The scale that shows every buffer over `(t0, t1)`, the capacity, the
+    /// height and the bound.
+    fn of(problem: &Problem, solution: &Solution, lower_bound: Option<i64>, (t0, t1): (i64, i64)) -> Scale {
         let top = problem.capacity.max(solution.height).max(lower_bound.unwrap_or(0)).max(1);
         Scale { t0, t1, top }
     }
@@ -56,7 +62,61 @@ impl Scale {
 
 /// The SVG document for `solution` of `problem`; `lower_bound` adds a line.
 pub fn svg(problem: &Problem, solution: &Solution, lower_bound: Option<i64>) -> String {
-    let scale = Scale::of(problem, solution, lower_bound);
+    document(problem, solution, lower_bound, time_span(problem.buffers.iter()))
+}
+
+/// One memory of a plan: its name, its buffers as a problem (capacity 0
+/// when unbounded) and their packing.
+pub struct Panel<'a> {
+    /// What the plan calls the memory.
+    pub name: &'a str,
+    /// Its buffers, at its capacity.
+    pub problem: &'a Problem,
+    /// Their offsets and its height.
+    pub solution: &'a Solution,
+}
+
+/// The SVG document of a plan over several memories: a titled panel per
+/// memory, one above the other, every panel over the same time range so
+/// that a moment lines up across them.
+pub fn svg_memories(panels: &[Panel<'_>]) -> String {
+    let span = time_span(panels.iter().flat_map(|p| p.problem.buffers.iter()));
+    let (w, h) = (LEFT + PLOT_W + RIGHT, TOP + PLOT_H + BOTTOM);
+    let total = (h + TITLE) * panels.len() as f64;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{total}" viewBox="0 0 {w} {total}" font-family="sans-serif">"#
+    );
+    let _ = writeln!(out, r#"<rect x="0" y="0" width="{w}" height="{total}" fill="white"/>"#);
+    for (i, p) in panels.iter().enumerate() {
+        let y = (h + TITLE) * i as f64;
+        let capacity =
+            if p.problem.capacity > 0 { format!("capacity {}", p.problem.capacity) } else { "unbounded".into() };
+        let _ = writeln!(out, r#"<g class="memory" data-name="{}">"#, esc(p.name));
+        let _ = writeln!(
+            out,
+            r##"<text class="memory-title" x="{LEFT}" y="{:.2}" font-size="15" fill="#222">{}: {capacity}, height {}, {} buffers</text>"##,
+            y + TITLE - 6.0,
+            esc(p.name),
+            p.solution.height,
+            p.problem.buffers.len()
+        );
+        // A nested document per panel, moved down into place.
+        let inner = document(p.problem, p.solution, None, span);
+        let _ = write!(out, "{}", inner.replacen("<svg ", &format!(r#"<svg x="0" y="{:.2}" "#, y + TITLE), 1));
+        let _ = writeln!(out, "</g>");
+    }
+    let _ = writeln!(out, "</svg>");
+    out
+}
+
+/// Room above each panel of [`svg_memories`] for its title.
+const TITLE: f64 = 28.0;
+
+/// The SVG document for `solution` of `problem` over the time range `span`.
+fn document(problem: &Problem, solution: &Solution, lower_bound: Option<i64>, span: (i64, i64)) -> String {
+    let scale = Scale::of(problem, solution, lower_bound, span);
     let mut out = String::new();
     write_frame(&mut out);
     write_buffers(&mut out, &scale, problem, solution);
@@ -239,5 +299,25 @@ mod tests {
         assert!(text.contains(r#"class="lower-bound""#));
         assert!(text.contains(">capacity = lower bound = height 8</text>"), "equal marks share one label");
         assert!(text.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
+    fn a_panel_per_memory_on_one_time_axis() {
+        let fast = Problem::new(vec![Buffer::new("a", 0, 10, 4)], 8);
+        let slow = Problem::new(vec![Buffer::new("b", 5, 20, 4), Buffer::new("c", 5, 20, 2)], 0);
+        let (sf, ss) = (Solution { offsets: vec![0], height: 4 }, Solution { offsets: vec![0, 4], height: 6 });
+        let text = svg_memories(&[
+            Panel { name: "fast", problem: &fast, solution: &sf },
+            Panel { name: "slow<1>", problem: &slow, solution: &ss },
+        ]);
+        assert_eq!(text.matches(r#"class="memory""#).count(), 2);
+        assert_eq!(text.matches(r#"class="buffer""#).count(), 3);
+        assert!(text.contains("fast: capacity 8, height 4, 1 buffers"));
+        assert!(text.contains("slow&lt;1&gt;: unbounded, height 6, 2 buffers"));
+        // Both panels span t = 0 to 20, and only the bounded one has a capacity line.
+        assert_eq!(text.matches(">t = 20</text>").count(), 2);
+        assert_eq!(text.matches(r#"class="capacity""#).count(), 1);
+        assert_eq!(text.matches("<svg").count(), 3);
+        assert_eq!(text.matches("</svg>").count(), 3);
     }
 }
