@@ -23,7 +23,7 @@ use parking_lot::Mutex;
 use crate::heuristics::online::{Hole, Tie};
 use crate::heuristics::orders::Order;
 use crate::params::{LnsTunables, SolverParams};
-use crate::problem::{Buffer, Problem, Solution};
+use crate::problem::{lcm, Buffer, Problem, Solution};
 use crate::report::Outcome;
 use crate::rng::Rng;
 use crate::stop::StopToken;
@@ -706,17 +706,6 @@ fn build_repair(
         read.push(b);
     }
     Build::Ready(Problem::new(buffers, target - floor), floor, read)
-}
-
-fn lcm(a: i64, b: i64) -> Option<i64> {
-    fn gcd(a: i64, b: i64) -> i64 {
-        if b == 0 {
-            a
-        } else {
-            gcd(b, a % b)
-        }
-    }
-    (a / gcd(a, b)).checked_mul(b)
 }
 
 #[cfg(test)]

@@ -73,6 +73,16 @@ impl Default for Buffer {
     }
 }
 
+/// The least common multiple of two alignments (both at least 1), `None`
+/// when it overflows.
+pub(crate) fn lcm(a: i64, b: i64) -> Option<i64> {
+    let (mut x, mut y) = (a, b);
+    while y != 0 {
+        (x, y) = (y, x % y);
+    }
+    (a / x).checked_mul(b)
+}
+
 /// A time range during which a buffer occupies `window` (relative to its offset).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Piece {

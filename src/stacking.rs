@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use crate::options::{KnownPlacement, SolveOptions};
 use crate::portfolio::Portfolio;
-use crate::problem::{Problem, Solution};
+use crate::problem::{lcm, Problem, Solution};
 use crate::report::{Driver, Event, Outcome, Report, Stats};
 use crate::search::Model;
 use crate::stop::StopToken;
@@ -175,7 +175,10 @@ fn stacked(problem: &Problem, at: usize, opts: &SolveOptions, stop: &StopToken, 
         let (own, room) = (peak(first), problem.capacity - peak(second));
         let bottom = bottom_part(first, own, room, opts, stop, stats)?;
         // The part above starts at a multiple of all its alignments.
-        let step = second.buffers.iter().fold(1i64, |l, b| lcm(l, b.alignment.max(1)).min(problem.capacity.max(1)));
+        let step = second
+            .buffers
+            .iter()
+            .fold(1i64, |l, b| lcm(l, b.alignment.max(1)).unwrap_or(i64::MAX).min(problem.capacity.max(1)));
         let shift = (bottom.height + step - 1) / step * step;
         let Some(top) = solve_part(second, problem.capacity - shift, PART_BUDGET, opts, stop, stats) else { continue };
         let raised = top.offsets.iter().map(|o| o + shift);
@@ -189,17 +192,6 @@ fn stacked(problem: &Problem, at: usize, opts: &SolveOptions, stop: &StopToken, 
         }
     }
     None
-}
-
-/// The least common multiple (alignments are small positive numbers).
-fn lcm(a: i64, b: i64) -> i64 {
-    let gcd = |mut x: i64, mut y: i64| {
-        while y != 0 {
-            (x, y) = (y, x % y);
-        }
-        x
-    };
-    (a / gcd(a, b)).saturating_mul(b)
 }
 
 /// The part to pack at the bottom, at its own load bound `own` or with

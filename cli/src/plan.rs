@@ -80,8 +80,12 @@ pub(crate) fn over_memories(
         choices: vec![Vec::new(); n],
         costs: problem.buffers.iter().map(|b| b.size).collect(),
         memories,
+        aliases: Vec::new(),
     };
     let Some(columns) = columns else { return Ok(mp) };
+    if columns.aliases.iter().any(Option::is_some) {
+        mp.aliases = columns.aliases.clone();
+    }
     for b in 0..n {
         for name in &columns.memories[b] {
             let Some(m) = mp.memories.iter().position(|m| &m.name == name) else {

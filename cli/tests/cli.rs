@@ -680,6 +680,26 @@ fn spill_writes_each_buffers_memory_and_the_cost() {
     let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     let memory: Vec<&str> = out.lines().skip(1).map(|l| l.split(',').nth(4).unwrap()).collect();
     assert_eq!(memory, ["dram", "dram", "sram", "dram", "sram"], "{out}");
+    // In place: b2 writes over b1 (one alias); they share a memory and an
+    // offset. A group fixed at two offsets is refused, naming it.
+    let aliased = "id,lower,upper,size,alias\nb1,0,3,4,x\nb2,3,9,4,x\nb3,0,9,4,\nb4,9,21,4,\nb5,0,21,4,\n";
+    let input = write(dir.path(), "aliased.csv", aliased);
+    let assert = bin()
+        .args(["--capacity=8", "--spill", "--validate"])
+        .arg(format!("--input={}", input.display()))
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let placed: Vec<(&str, &str)> =
+        out.lines().skip(1).map(|l| (l.split(',').nth(4).unwrap(), l.split(',').nth(5).unwrap())).collect();
+    assert_eq!(placed[0], placed[1], "{out}");
+    let clash = write(dir.path(), "clash.csv", "id,lower,upper,size,alias,offset\na,0,3,4,x,0\nb,3,9,4,x,4\n");
+    bin()
+        .args(["--capacity=8", "--spill"])
+        .arg(format!("--input={}", clash.display()))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("alias group 'x': 'a' is fixed at 0 and 'b' at 4"));
     // Pinned buffers that cannot fit: proven infeasible, exit 1.
     let pinned = write(dir.path(), "pinned.csv", "id,lower,upper,size,memories\na,0,4,6,sram\nb,0,4,6,sram\n");
     bin().args(["--memory=sram=10", "--memory=dram=inf"]).arg(format!("--input={}", pinned.display())).assert().code(1);

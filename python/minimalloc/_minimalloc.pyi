@@ -94,6 +94,7 @@ class Buffer:
     hint: int | None
     memories: list[str]
     cost: int | None
+    alias: str | None
     def __init__(
         self,
         id: str = "",
@@ -105,6 +106,7 @@ class Buffer:
         hint: int | None = None,
         memories: Sequence[str] = (),
         cost: int | None = None,
+        alias: str | None = None,
     ) -> None: ...
     def area(self) -> int: ...
     def effective_size(self, other: Buffer) -> int | None: ...

@@ -402,12 +402,14 @@ pub struct PyBuffer {
     memories: Vec<String>,
     /// What living outside its first memory costs (`None`: its size).
     cost: Option<i64>,
+    /// Buffers of one alias share one memory and offset (in-place).
+    alias: Option<String>,
 }
 
 #[pymethods]
 impl PyBuffer {
     #[new]
-    #[pyo3(signature = (id = String::new(), lifespan = None, size = 0, alignment = 1, gaps = Vec::new(), offset = None, hint = None, memories = Vec::new(), cost = None))]
+    #[pyo3(signature = (id = String::new(), lifespan = None, size = 0, alignment = 1, gaps = Vec::new(), offset = None, hint = None, memories = Vec::new(), cost = None, alias = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         id: String,
@@ -419,10 +421,11 @@ impl PyBuffer {
         hint: Option<i64>,
         memories: Vec<String>,
         cost: Option<i64>,
+        alias: Option<String>,
     ) -> PyResult<Self> {
         let lifespan = lifespan.map(interval).transpose()?.unwrap_or_default();
         let gaps = gaps.into_iter().map(|g| g.inner).collect();
-        Ok(PyBuffer { inner: Buffer { id, lifespan, size, alignment, gaps, offset, hint }, memories, cost })
+        Ok(PyBuffer { inner: Buffer { id, lifespan, size, alignment, gaps, offset, hint }, memories, cost, alias })
     }
 
     #[getter]
@@ -501,6 +504,17 @@ impl PyBuffer {
     fn set_cost(&mut self, v: Option<i64>) {
         self.cost = v;
     }
+    /// Buffers of one alias share one memory and one offset (an operation
+    /// that writes its result over its input); read only when the problem
+    /// has memories.
+    #[getter]
+    fn alias(&self) -> Option<String> {
+        self.alias.clone()
+    }
+    #[setter]
+    fn set_alias(&mut self, v: Option<String>) {
+        self.alias = v;
+    }
 
     /// Size times lifespan length.
     fn area(&self) -> i128 {
@@ -530,6 +544,9 @@ impl PyBuffer {
         }
         if let Some(cost) = self.cost {
             extra += &format!(", cost={cost}");
+        }
+        if let Some(alias) = &self.alias {
+            extra += &format!(", alias='{alias}'");
         }
         format!(
             "Buffer(id='{}', lifespan={}, size={}, alignment={}, gaps=[{}], offset={}, hint={}{extra})",
@@ -564,9 +581,10 @@ impl PyProblem {
     /// buffer sets them, so that equal problems compare equal however they
     /// were made).
     fn put_buffers(&mut self, buffers: Vec<PyBuffer>) {
-        let any = buffers.iter().any(|b| !b.memories.is_empty() || b.cost.is_some());
+        let any = buffers.iter().any(|b| !b.memories.is_empty() || b.cost.is_some() || b.alias.is_some());
         self.placement.choices = if any { buffers.iter().map(|b| b.memories.clone()).collect() } else { Vec::new() };
         self.placement.costs = if any { buffers.iter().map(|b| b.cost).collect() } else { Vec::new() };
+        self.placement.aliases = if any { buffers.iter().map(|b| b.alias.clone()).collect() } else { Vec::new() };
         self.inner.buffers = buffers.into_iter().map(|b| b.inner).collect();
     }
 
@@ -665,6 +683,7 @@ impl PyProblem {
                 inner: buffer.clone(),
                 memories: placement.choices_of(b),
                 cost: placement.cost_of(b),
+                alias: placement.alias_of(b),
             })
             .collect()
     }

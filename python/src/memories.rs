@@ -42,13 +42,14 @@ impl PyMemory {
 }
 
 /// What a problem says beyond its buffers and capacity: its memories and,
-/// per buffer, the memories it may use and its cost outside the first.
-/// The per-buffer lists are empty or as long as the buffers.
+/// per buffer, the memories it may use, its cost outside the first and its
+/// alias. The per-buffer lists are empty or as long as the buffers.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Placement {
     pub memories: Vec<PyMemory>,
     pub choices: Vec<Vec<String>>,
     pub costs: Vec<Option<i64>>,
+    pub aliases: Vec<Option<String>>,
 }
 
 impl Placement {
@@ -60,6 +61,11 @@ impl Placement {
     /// Buffer `b`'s cost outside its first choice, when given.
     pub fn cost_of(&self, b: usize) -> Option<i64> {
         self.costs.get(b).copied().flatten()
+    }
+
+    /// Buffer `b`'s alias, when given.
+    pub fn alias_of(&self, b: usize) -> Option<String> {
+        self.aliases.get(b).cloned().flatten()
     }
 
     /// The engine's problem over these memories, or a message naming the
@@ -87,7 +93,8 @@ impl Placement {
         }
         let costs =
             problem.buffers.iter().enumerate().map(|(b, buffer)| self.cost_of(b).unwrap_or(buffer.size)).collect();
-        Ok(Some(MemoryProblem { buffers: problem.buffers.clone(), memories, choices, costs }))
+        let aliases = if self.aliases.iter().any(Option::is_some) { self.aliases.clone() } else { Vec::new() };
+        Ok(Some(MemoryProblem { buffers: problem.buffers.clone(), memories, choices, costs, aliases }))
     }
 }
 

@@ -93,6 +93,22 @@ def test_memory_values_and_one_memory_problems_unchanged() -> None:
     assert mm.from_csv("id,lower,upper,size\nx,0,1,2\n") == mm.Problem([b], 0)
 
 
+def test_aliased_buffers_share_a_memory_and_an_offset() -> None:
+    # b1 writes over b0 (in place); b2 lives throughout.
+    buffers = [mm.Buffer("b0", (0, 2), 4, alias="x"), mm.Buffer("b1", (2, 4), 4, alias="x")]
+    buffers.append(mm.Buffer("b2", (0, 4), 4))
+    problem = mm.Problem(buffers, 0, [mm.Memory("sram", 8), mm.Memory("dram")])
+    assert problem.buffers[1].alias == "x"
+    plan = mm.Solver().solve(problem)
+    assert plan is not None and plan.memories is not None
+    assert (plan.memories[0], plan.offsets[0]) == (plan.memories[1], plan.offsets[1])
+    assert plan.cost == 0 and plan.optimal
+    buffers[0].offset, buffers[1].offset = 0, 4
+    problem.buffers = buffers
+    with pytest.raises(mm.ProblemError, match="alias group 'x'"):
+        mm.Solver().solve(problem)
+
+
 def test_to_csv_writes_the_memory_column() -> None:
     problem = mm.Problem(overlapping(3, 4), 8, [mm.Memory("sram", 8), mm.Memory("dram")])
     plan = mm.Solver().solve(problem)

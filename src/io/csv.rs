@@ -38,6 +38,8 @@ pub struct MemoryColumns {
     pub memories: Vec<Vec<String>>,
     /// Each buffer's cost outside its first choice, when its field is set.
     pub costs: Vec<Option<i64>>,
+    /// Each buffer's alias (in-place buffers share one), when its field is set.
+    pub aliases: Vec<Option<String>>,
     /// The line each buffer was read from.
     pub lines: Vec<u64>,
     /// The `memories` column's 1-based index and header name, for messages.
@@ -56,12 +58,13 @@ enum Col {
     Offset,
     Memories,
     Cost,
+    Alias,
 }
 
 /// Where each known column sits, by [`Col`]: read for every field of every
 /// row, so an array rather than a hash map.
 #[derive(Default)]
-struct ColumnIndex([Option<usize>; 10]);
+struct ColumnIndex([Option<usize>; 11]);
 
 impl ColumnIndex {
     fn get(&self, col: Col) -> Option<usize> {
@@ -87,6 +90,7 @@ impl Col {
             Col::Offset => "offset",
             Col::Memories => "memories",
             Col::Cost => "cost",
+            Col::Alias => "alias",
         }
     }
 
@@ -105,6 +109,7 @@ impl Col {
             // buffer stays where it was placed.
             "memories" | "memory" => (Col::Memories, false),
             "cost" => (Col::Cost, false),
+            "alias" => (Col::Alias, false),
             _ => return None,
         })
     }
@@ -122,7 +127,7 @@ pub struct ReadOptions {
     /// Two rows with the same id (the reference's reader takes them too;
     /// ids are only labels there). The model's check refuses them.
     pub duplicate_ids: bool,
-    /// Read the `memories` (or `memory`) and `cost` columns into
+    /// Read the `memories` (or `memory`), `cost` and `alias` columns into
     /// [`Parsed::memory_columns`] (a problem over several memories).
     /// Otherwise they are unknown columns, ignored with a warning, as the
     /// reference ignores them.
@@ -250,7 +255,7 @@ fn read_rows<R: Read>(
             let col = column_of(&kind);
             return Err(err(line, Some(col_pos(h, col)), CsvErrorKind::Invalid(kind)));
         }
-        if h.index.get(Col::Memories).is_some() || h.index.get(Col::Cost).is_some() {
+        if [Col::Memories, Col::Cost, Col::Alias].iter().any(|&c| h.index.get(c).is_some()) {
             let m = memory_columns.get_or_insert_with(|| MemoryColumns {
                 column: h.index.get(Col::Memories).map(|i| (i + 1, h.names[i].clone())),
                 ..MemoryColumns::default()
@@ -259,6 +264,9 @@ fn read_rows<R: Read>(
                 read_memories(h, &fields).map_err(|(col, kind)| err(line, Some(col_pos(h, col)), kind))?;
             m.memories.push(memories);
             m.costs.push(cost);
+            m.aliases.push(
+                h.index.get(Col::Alias).map(|i| fields.get(i).trim()).filter(|s| !s.is_empty()).map(String::from),
+            );
             m.lines.push(line);
         }
         problem.buffers.push(buffer);
@@ -350,7 +358,9 @@ fn read_header(fields: &[&str], memory_columns: bool) -> Result<(Header, Vec<Str
     let mut addend = 0;
     let names: Vec<String> = fields.iter().map(|f| f.trim().to_string()).collect();
     for (i, name) in names.iter().enumerate() {
-        match Col::parse(name).filter(|(col, _)| memory_columns || !matches!(col, Col::Memories | Col::Cost)) {
+        match Col::parse(name)
+            .filter(|(col, _)| memory_columns || !matches!(col, Col::Memories | Col::Cost | Col::Alias))
+        {
             Some((col, inclusive)) => {
                 if index.insert(col, i).is_some() {
                     return Err((Some((i + 1, name.clone())), CsvErrorKind::DuplicateColumn(name.clone())));

@@ -35,6 +35,8 @@
 //! spilling everything spillable fits. Every assignment is validated
 //! ([`validate_plan`]) before it leaves.
 
+pub(crate) mod alias;
+
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
@@ -59,8 +61,9 @@ pub struct Memory {
 /// Invariants ([`MemoryProblem::check`]): at least one memory, names
 /// unique, capacities at least 0; bounded memories come before unbounded
 /// ones, and at most one is bounded; every buffer's choices are memory
-/// indices without repeats; costs are at least 0. A buffer with a fixed
-/// offset stays in its first choice, at that offset.
+/// indices without repeats; costs are at least 0; buffers of one alias
+/// may live in the same memories, and are not fixed at different offsets.
+/// A buffer with a fixed offset stays in its first choice, at that offset.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemoryProblem {
     /// The buffers (a [`Problem`]'s; its capacity is not read: each memory
@@ -73,6 +76,10 @@ pub struct MemoryProblem {
     pub choices: Vec<Vec<usize>>,
     /// Per buffer, the cost of placing it anywhere but its first choice.
     pub costs: Vec<i64>,
+    /// Per buffer, its alias: buffers of one alias share one memory and one
+    /// offset (in-place operations; each group is planned as one buffer). Empty, or `None`
+    /// for a buffer, means none.
+    pub aliases: Vec<Option<String>>,
 }
 
 impl MemoryProblem {
@@ -88,6 +95,7 @@ impl MemoryProblem {
             ],
             choices: vec![Vec::new(); n],
             costs: problem.buffers.iter().map(|b| b.size).collect(),
+            aliases: Vec::new(),
         }
     }
 
@@ -118,8 +126,9 @@ impl MemoryProblem {
         if bounded > 1 || self.memories[bounded..].iter().any(|m| m.capacity.is_some()) {
             return bad("only one bounded memory is supported, declared first; the others must be unbounded".into());
         }
-        if self.choices.len() != self.buffers.len() || self.costs.len() != self.buffers.len() {
-            return bad("one list of memories and one cost per buffer".into());
+        let n = self.buffers.len();
+        if self.choices.len() != n || self.costs.len() != n || !(self.aliases.is_empty() || self.aliases.len() == n) {
+            return bad("one list of memories, one cost and (when any) one alias per buffer".into());
         }
         for (b, buffer) in self.buffers.iter().enumerate() {
             let c = self.choices_of(b);
@@ -133,7 +142,8 @@ impl MemoryProblem {
                 return bad(format!("buffer '{}' has a negative cost", buffer.id));
             }
         }
-        Problem::new(self.buffers.clone(), 0).check().map_err(SolveError::from)
+        Problem::new(self.buffers.clone(), 0).check().map_err(SolveError::from)?;
+        alias::merge(self).map(|_| ())
     }
 }
 
@@ -194,14 +204,26 @@ pub fn validate_plan(mp: &MemoryProblem, plan: &Plan) -> Result<(), String> {
     if plan.lower_bound > plan.cost || (plan.optimal && plan.lower_bound != plan.cost) {
         return Err("the plan's lower bound is above its cost, or it claims an optimum its bound does not prove".into());
     }
+    // With aliases, each group is checked as the one buffer it is planned
+    // as, once its members are shown to be held by it.
+    let merged = alias::merge(mp).map_err(|e| e.to_string())?;
+    let Some(merged) = merged else { return check_memories(mp, &plan.memory, &plan.offsets, &plan.heights) };
+    alias::check_members(mp, &merged, &plan.memory, &plan.offsets)?;
+    let first = |g: usize| merged.members[g][0];
+    let memory: Vec<usize> = (0..merged.members.len()).map(|g| plan.memory[first(g)]).collect();
+    let offsets: Vec<i64> = (0..merged.members.len()).map(|g| plan.offsets[first(g)]).collect();
+    check_memories(&merged.problem, &memory, &offsets, &plan.heights)
+}
+
+/// Checks each memory's buffers of `mp` (placed by `memory` and `offsets`)
+/// as a one-memory problem at its capacity, with its stated height.
+fn check_memories(mp: &MemoryProblem, memory: &[usize], offsets: &[i64], heights: &[i64]) -> Result<(), String> {
+    let plan = (memory, offsets);
     for (m, memory) in mp.memories.iter().enumerate() {
-        let (sub, offsets) = part(mp, &plan.memory, &plan.offsets, m);
+        let (sub, offsets) = part(mp, plan.0, plan.1, m);
         let solution = Solution::new(&sub, offsets);
-        if solution.height != plan.heights[m] {
-            return Err(format!(
-                "memory '{}': height {} stated, {} found",
-                memory.name, plan.heights[m], solution.height
-            ));
+        if solution.height != heights[m] {
+            return Err(format!("memory '{}': height {} stated, {} found", memory.name, heights[m], solution.height));
         }
         let capacity = memory.capacity.unwrap_or(MAX_CAPACITY);
         crate::validate::validate(&Problem { capacity, ..sub }, &solution)
@@ -239,6 +261,27 @@ fn part(mp: &MemoryProblem, memory: &[usize], offsets: &[i64], m: usize) -> (Pro
 /// caller's).
 pub fn plan(mp: &MemoryProblem, opts: &SolveOptions, stop: &StopToken) -> Result<PlanOutcome, SolveError> {
     mp.check()?;
+    // Alias groups are planned as one buffer each, then handed back to
+    // their members.
+    let outcome = match alias::merge(mp)? {
+        None => plan_merged(mp, opts, stop)?,
+        Some(merged) => match plan_merged(&merged.problem, opts, stop)? {
+            PlanOutcome::Planned(p) => PlanOutcome::Planned(Plan {
+                memory: merged.of.iter().map(|&g| p.memory[g]).collect(),
+                offsets: merged.of.iter().map(|&g| p.offsets[g]).collect(),
+                ..p
+            }),
+            other => other,
+        },
+    };
+    if let PlanOutcome::Planned(plan) = &outcome {
+        validate_plan(mp, plan).map_err(|e| SolveError::Internal(format!("a memory plan failed validation: {e}")))?;
+    }
+    Ok(outcome)
+}
+
+/// [`plan`] of a problem without aliases.
+fn plan_merged(mp: &MemoryProblem, opts: &SolveOptions, stop: &StopToken) -> Result<PlanOutcome, SolveError> {
     // Fixed buffers stay in their first choice: where they collide, nothing fits.
     for (m, memory) in mp.memories.iter().enumerate() {
         let fixed = (0..mp.buffers.len()).filter(|&b| mp.buffers[b].offset.is_some() && mp.choices_of(b)[0] == m);
@@ -264,11 +307,14 @@ pub fn plan(mp: &MemoryProblem, opts: &SolveOptions, stop: &StopToken) -> Result
     let (spilled, kept) = match search.run(&master)? {
         Ending::Best(spilled, kept) => (spilled, kept),
         Ending::Infeasible(why) => return Ok(PlanOutcome::Infeasible(why)),
-        Ending::Stopped => return Ok(PlanOutcome::Stopped(Outcome::stopped(&choosing))),
+        Ending::Stopped if choosing.should_stop() => return Ok(PlanOutcome::Stopped(Outcome::stopped(&choosing))),
+        Ending::Stopped => {
+            let why = "the exact search could decide no choice of buffers to move (windowed gaps, of the input or of \
+                       an alias group whose members differ in size, can leave it without a proof)";
+            return Ok(PlanOutcome::Stopped(Outcome::Unknown(why.into())));
+        }
     };
-    let plan = spill.finish(&spilled, kept, search.lower_bound, opts, stop)?;
-    validate_plan(mp, &plan).map_err(|e| SolveError::Internal(format!("a memory plan failed validation: {e}")))?;
-    Ok(PlanOutcome::Planned(plan))
+    Ok(PlanOutcome::Planned(spill.finish(&spilled, kept, search.lower_bound, opts, stop)?))
 }
 
 /// The spilling decision of a [`MemoryProblem`]: which buffers may leave
@@ -718,7 +764,8 @@ enum Ending {
     Best(Vec<bool>, Option<Solution>),
     /// Proven: nothing fits.
     Infeasible(String),
-    /// Stopped before any assignment was found.
+    /// Stopped, or out of choices the exact search could decide, before
+    /// any assignment was found.
     Stopped,
 }
 
