@@ -85,6 +85,10 @@ step "C test: a long solve cancelled from a second thread"
 ctest cancel
 "$work/cancel"
 
+step "C test: several memories, spilling, an alias group"
+ctest memories
+"$work/memories"
+
 # A-K through the installed library, beside the command line's answers
 # when a release binary is there (.ci/run's tests build it); heights only,
 # no timing.
@@ -109,15 +113,17 @@ else
 fi
 
 step "C tests under AddressSanitizer (static library)"
-for t in bad_input cancel; do
+for t in bad_input cancel memories; do
   "$cc" -std=c11 -Wall -Wextra -Werror -O1 -g -fsanitize=address -fno-omit-frame-pointer $cflags \
     "capi/tests/c/$t.c" -o "$work/$t.asan" $static_libs
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 "$work/$t.asan" | tail -1
 done
 
 if [ -n "$(command -v valgrind)" ]; then
-  step "C test under Valgrind: bad input (memcheck, definite leaks are errors)"
-  valgrind -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=1 "$work/bad_input" | tail -1
+  step "C tests under Valgrind: bad input, memories (memcheck, definite leaks are errors)"
+  for t in bad_input memories; do
+    valgrind -q --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=1 "$work/$t" | tail -1
+  done
   echo "valgrind: no errors"
 else
   echo "(no valgrind here: skipped)"

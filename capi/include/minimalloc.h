@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The capacity `mm_problem_add_memory` takes for an unbounded memory.
+#define MM_UNBOUNDED -1
+
 // What a call of the C API came to. `MM_OK` is zero, so `if (status)`
 // tests for failure; `mm_last_error()` says what went wrong.
 typedef enum MmStatus {
@@ -260,7 +263,9 @@ enum MmStatus mm_problem_buffer_id(const struct MmProblem *problem,
                                    size_t *needed);
 
 // Checks the whole problem: every buffer, unique ids, and sizes small
-// enough for 64-bit arithmetic. MM_INVALID_INPUT with the fault otherwise.
+// enough for 64-bit arithmetic; with memories, their layout, each
+// buffer's memories and alias groups. MM_INVALID_INPUT with the fault
+// otherwise.
 enum MmStatus mm_problem_check(const struct MmProblem *problem);
 
 // How many technique switches there are (`MM_SWITCH_COUNT`): the
@@ -350,7 +355,9 @@ int64_t mm_solution_height(const struct MmSolution *solution);
 // Checks that `solution` solves `problem` within its capacity: one offset
 // per buffer, fixed buffers in place, offsets aligned and inside the
 // capacity, no two buffers sharing memory while both are live, and the
-// stated height right. MM_OK, or MM_INVALID_SOLUTION with the first fault.
+// stated height right. With memories, the same in every memory, each
+// buffer in a memory it may use, alias groups together and the cost as
+// stated. MM_OK, or MM_INVALID_SOLUTION with the first fault.
 enum MmStatus mm_validate(const struct MmProblem *problem, const struct MmSolution *solution);
 
 // A solver with a copy of `params` (NULL: the reference's defaults); the
@@ -365,7 +372,10 @@ void mm_solver_free(struct MmSolver *solver);
 // `*out` holds a validated solution (free it with `mm_solution_free`);
 // otherwise `*out` is NULL and the status says why: MM_INFEASIBLE (proven),
 // MM_TIMEOUT, MM_CANCELLED, MM_UNKNOWN, MM_INVALID_INPUT (the message names
-// the buffer), MM_INVALID_PARAMS or MM_INTERNAL.
+// the buffer), MM_INVALID_PARAMS or MM_INTERNAL. A problem with memories
+// gets a plan over them (the problem's capacity is not read): the
+// least-cost assignment found, each memory packed (see
+// `mm_solution_plan`).
 enum MmStatus mm_solver_solve(const struct MmSolver *solver,
                               const struct MmProblem *problem,
                               struct MmSolution **out);
@@ -428,6 +438,48 @@ enum MmStatus mm_problem_to_csv(const struct MmProblem *problem,
 // Frees a string the library returned (`mm_problem_to_csv`); NULL is
 // ignored. Never pass it a string from anywhere else.
 void mm_string_free(char *text);
+
+// Declares a memory after those already declared: `name` (not empty,
+// without `|`, unique) and `capacity` in bytes, or MM_UNBOUNDED.
+// Supported: one bounded memory, first, and unbounded ones after it
+// (checked when solving). MM_INVALID_ARGUMENT for a bad name or capacity.
+enum MmStatus mm_problem_add_memory(struct MmProblem *problem, const char *name, int64_t capacity);
+
+// How many memories the problem declares (0 if `problem` is NULL).
+size_t mm_problem_memory_count(const struct MmProblem *problem);
+
+// The memories buffer `index` may live in, most preferred first, as names
+// separated by `|` ("sram|dram"); "" means any, in the problem's order.
+// The names are checked against the declared memories when solving.
+enum MmStatus mm_problem_set_memories(struct MmProblem *problem, size_t index, const char *names);
+
+// What placing buffer `index` anywhere but its first memory costs (at
+// least 0; by default its size).
+enum MmStatus mm_problem_set_cost(struct MmProblem *problem, size_t index, int64_t cost);
+
+// Puts buffer `index` in the alias group `alias`: buffers of one alias
+// share one memory and one offset (an operation writing its result over
+// its input). NULL or "" takes it out of any group.
+enum MmStatus mm_problem_set_alias(struct MmProblem *problem, size_t index, const char *alias);
+
+// The name of the memory buffer `index` was placed in, owned by the
+// solution and valid until it is freed; NULL when the solution is not a
+// plan over memories, the index is out of range, or `solution` is NULL.
+const char *mm_solution_memory(const struct MmSolution *solution, size_t index);
+
+// The height of the plan's memory `memory` (in the order declared); -1
+// when the solution is not a plan, the index is out of range, or
+// `solution` is NULL.
+int64_t mm_solution_memory_height(const struct MmSolution *solution, size_t memory);
+
+// A plan's cost (the buffers outside their first memory), a proven lower
+// bound on the least cost, and whether the cost is that least; each output
+// that is not NULL gets its value. MM_INVALID_ARGUMENT when the solution is
+// not a plan over memories.
+enum MmStatus mm_solution_plan(const struct MmSolution *solution,
+                               int64_t *cost,
+                               int64_t *lower_bound,
+                               bool *optimal);
 
 #ifdef __cplusplus
 }  // extern "C"

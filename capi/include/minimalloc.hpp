@@ -67,6 +67,17 @@ struct Gap {
   }
 };
 
+// A memory of a problem with several: a name and a capacity (none:
+// unbounded). Supported: one bounded memory first, unbounded ones after it.
+struct Memory {
+  std::string name;
+  std::optional<Capacity> capacity;
+
+  bool operator==(const Memory& x) const {
+    return name == x.name && capacity == x.capacity;
+  }
+};
+
 struct Buffer {
   std::string id;                // Unique within a problem.
   Lifespan lifespan = {0, 0};    // Half-open.
@@ -75,21 +86,38 @@ struct Buffer {
   std::vector<Gap> gaps;         // Where it is inactive or partly occupied.
   std::optional<Offset> offset;  // If present, the buffer's fixed offset.
   std::optional<Offset> hint;    // A preferred offset for heuristics.
+  // Read only when the problem has memories: those this buffer may live
+  // in, most preferred first (empty: any); what living outside the first
+  // costs (none: its size); buffers of one alias share a memory and offset.
+  std::vector<std::string> memories;
+  std::optional<int64_t> cost;
+  std::optional<std::string> alias;
 
   Area area() const { return size * (lifespan.upper() - lifespan.lower()); }
   bool operator==(const Buffer& x) const {
     return id == x.id && lifespan == x.lifespan && size == x.size &&
            alignment == x.alignment && gaps == x.gaps && offset == x.offset &&
-           hint == x.hint;
+           hint == x.hint && memories == x.memories && cost == x.cost &&
+           alias == x.alias;
   }
 };
 
 struct Solution {
   std::vector<Offset> offsets;  // One per buffer, in the problem's order.
   Offset height = 0;            // The largest offset + size.
+  // A plan over several memories (empty and unset for one memory): each
+  // buffer's memory by name, each memory's height in the order declared
+  // (`height` is the first's), the cost of the buffers outside their first
+  // memory, a proven lower bound on it, and whether it is proven least.
+  std::vector<std::string> memories;
+  std::vector<Offset> heights;
+  std::optional<int64_t> cost;
+  std::optional<int64_t> cost_lower_bound;
+  bool optimal = false;
 
   bool operator==(const Solution& x) const {
-    return offsets == x.offsets && height == x.height;
+    return offsets == x.offsets && height == x.height &&
+           memories == x.memories;
   }
 };
 
@@ -97,9 +125,13 @@ struct Problem {
   std::vector<Buffer> buffers;
   // No buffer may be placed such that offset + size > capacity.
   Capacity capacity = 0;
+  // Several memories (empty: one, of `capacity`): a solve then plans the
+  // least-cost assignment of buffers to them.
+  std::vector<Memory> memories;
 
   bool operator==(const Problem& x) const {
-    return buffers == x.buffers && capacity == x.capacity;
+    return buffers == x.buffers && capacity == x.capacity &&
+           memories == x.memories;
   }
 };
 
@@ -216,6 +248,17 @@ inline Result<NativeProblem> ToNative(const Problem& problem) {
                                         g.lifespan.upper());
     }
     if (s != MM_OK) break;
+    if (problem.memories.empty()) continue;
+    std::string names;
+    for (const std::string& m : b.memories) names += (names.empty() ? "" : "|") + m;
+    s = mm_problem_set_memories(p, i, names.c_str());
+    if (s == MM_OK && b.cost) s = mm_problem_set_cost(p, i, *b.cost);
+    if (s == MM_OK && b.alias) s = mm_problem_set_alias(p, i, b.alias->c_str());
+    if (s != MM_OK) break;
+  }
+  for (const Memory& m : problem.memories) {
+    if (s != MM_OK) break;
+    s = mm_problem_add_memory(p, m.name.c_str(), m.capacity.value_or(MM_UNBOUNDED));
   }
   if (s != MM_OK) return Status::FromC(s);
   return Result<NativeProblem>(std::move(native));
@@ -262,6 +305,17 @@ inline Solution FromNative(const MmSolution* s) {
   Solution solution;
   solution.offsets.assign(offsets, offsets + mm_solution_count(s));
   solution.height = mm_solution_height(s);
+  int64_t cost = 0, bound = 0;
+  if (mm_solution_plan(s, &cost, &bound, &solution.optimal) == MM_OK) {
+    solution.cost = cost;
+    solution.cost_lower_bound = bound;
+    for (size_t i = 0; i < solution.offsets.size(); ++i) {
+      solution.memories.emplace_back(mm_solution_memory(s, i));
+    }
+    for (size_t m = 0; mm_solution_memory_height(s, m) >= 0; ++m) {
+      solution.heights.push_back(mm_solution_memory_height(s, m));
+    }
+  }
   return solution;
 }
 

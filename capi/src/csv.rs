@@ -11,7 +11,7 @@ use crate::status::{borrow, c_path, clear_out, guard, guard_value, put, utf8, Er
 
 /// Stores a problem read from CSV through `out` (already checked non-NULL).
 unsafe fn put_problem(out: *mut *mut MmProblem, problem: minimalloc::Problem) {
-    unsafe { put(out, Box::into_raw(Box::new(MmProblem { inner: problem }))) };
+    unsafe { put(out, Box::into_raw(Box::new(MmProblem::of(problem)))) };
 }
 
 /// The optional solution argument of the writers.

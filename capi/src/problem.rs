@@ -11,12 +11,15 @@ use std::ffi::c_char;
 
 use minimalloc::{Buffer, Gap, Interval, Problem};
 
+use crate::memories::Memories;
 use crate::status::{borrow, borrow_mut, guard, guard_value, put, utf8, Error, MmStatus};
 
 /// A problem: buffers and the capacity they must fit in. Opaque; create
 /// with `mm_problem_new` (or a CSV reader), free with `mm_problem_free`.
 pub struct MmProblem {
     pub(crate) inner: Problem,
+    /// Its memories, and what its buffers say of them (none: one memory).
+    pub(crate) memories: Memories,
 }
 
 /// One buffer's numbers, as `mm_problem_get_buffer` reads them back.
@@ -71,6 +74,16 @@ fn check_buffer(buffer: &Buffer, index: usize) -> Result<(), Error> {
 }
 
 impl MmProblem {
+    /// A problem of `inner`'s buffers with no memories.
+    pub(crate) fn of(inner: Problem) -> Self {
+        MmProblem { inner, memories: Memories::default() }
+    }
+
+    /// The number of buffers, when `index` names one of them.
+    pub(crate) fn check_index(&self, index: usize) -> Result<usize, Error> {
+        self.buffer(index).map(|_| self.inner.buffers.len())
+    }
+
     /// The buffer at `index`.
     fn buffer(&self, index: usize) -> Result<&Buffer, Error> {
         let n = self.inner.buffers.len();
@@ -96,7 +109,7 @@ fn out_of_range(index: usize, count: usize) -> Error {
 /// NULL only if the library failed internally.
 #[no_mangle]
 pub extern "C" fn mm_problem_new() -> *mut MmProblem {
-    guard_value(std::ptr::null_mut(), || Box::into_raw(Box::new(MmProblem { inner: Problem::default() })))
+    guard_value(std::ptr::null_mut(), || Box::into_raw(Box::new(MmProblem::of(Problem::default()))))
 }
 
 /// Frees a problem; NULL is ignored. The handle is invalid afterwards.
@@ -113,7 +126,7 @@ pub unsafe extern "C" fn mm_problem_free(problem: *mut MmProblem) {
 #[no_mangle]
 pub unsafe extern "C" fn mm_problem_clone(problem: *const MmProblem) -> *mut MmProblem {
     guard_value(std::ptr::null_mut(), || match unsafe { problem.as_ref() } {
-        Some(p) => Box::into_raw(Box::new(MmProblem { inner: p.inner.clone() })),
+        Some(p) => Box::into_raw(Box::new(MmProblem { inner: p.inner.clone(), memories: p.memories.clone() })),
         None => std::ptr::null_mut(),
     })
 }
@@ -325,8 +338,14 @@ pub unsafe extern "C" fn mm_problem_buffer_id(
 }
 
 /// Checks the whole problem: every buffer, unique ids, and sizes small
-/// enough for 64-bit arithmetic. MM_INVALID_INPUT with the fault otherwise.
+/// enough for 64-bit arithmetic; with memories, their layout, each
+/// buffer's memories and alias groups. MM_INVALID_INPUT with the fault
+/// otherwise.
 #[no_mangle]
 pub unsafe extern "C" fn mm_problem_check(problem: *const MmProblem) -> MmStatus {
-    guard(|| Ok(unsafe { borrow(problem, "problem") }?.inner.check()?))
+    guard(|| {
+        let problem = unsafe { borrow(problem, "problem") }?;
+        problem.inner.check()?;
+        problem.memories.problem(&problem.inner).map(|_| ())
+    })
 }

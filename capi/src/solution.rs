@@ -3,6 +3,7 @@
 
 use minimalloc::{validate, Solution};
 
+use crate::memories::PlanInfo;
 use crate::problem::MmProblem;
 use crate::status::{borrow, clear_out, guard, guard_value, put, Error, MmStatus};
 
@@ -11,12 +12,22 @@ use crate::status::{borrow, clear_out, guard, guard_value, put, Error, MmStatus}
 /// `mm_solution_free`.
 pub struct MmSolution {
     pub(crate) inner: Solution,
+    /// Over several memories, the plan (`inner` then holds its offsets and
+    /// its first memory's height).
+    pub(crate) plan: Option<PlanInfo>,
 }
 
 impl MmSolution {
     /// A new handle owning `solution`, for an output pointer.
     pub(crate) fn boxed(solution: Solution) -> *mut MmSolution {
-        Box::into_raw(Box::new(MmSolution { inner: solution }))
+        Box::into_raw(Box::new(MmSolution { inner: solution, plan: None }))
+    }
+
+    /// A new handle owning a plan, for an output pointer.
+    pub(crate) fn boxed_plan(plan: PlanInfo) -> *mut MmSolution {
+        let inner =
+            Solution { offsets: plan.plan.offsets.clone(), height: plan.plan.heights.first().copied().unwrap_or(0) };
+        Box::into_raw(Box::new(MmSolution { inner, plan: Some(plan) }))
     }
 }
 
@@ -90,12 +101,17 @@ pub unsafe extern "C" fn mm_solution_height(solution: *const MmSolution) -> i64 
 /// Checks that `solution` solves `problem` within its capacity: one offset
 /// per buffer, fixed buffers in place, offsets aligned and inside the
 /// capacity, no two buffers sharing memory while both are live, and the
-/// stated height right. MM_OK, or MM_INVALID_SOLUTION with the first fault.
+/// stated height right. With memories, the same in every memory, each
+/// buffer in a memory it may use, alias groups together and the cost as
+/// stated. MM_OK, or MM_INVALID_SOLUTION with the first fault.
 #[no_mangle]
 pub unsafe extern "C" fn mm_validate(problem: *const MmProblem, solution: *const MmSolution) -> MmStatus {
     guard(|| {
         let problem = unsafe { borrow(problem, "problem") }?;
         let solution = unsafe { borrow(solution, "solution") }?;
-        Ok(validate(&problem.inner, &solution.inner)?)
+        match problem.memories.problem(&problem.inner)? {
+            Some(mp) => crate::memories::validate(&mp, solution),
+            None => Ok(validate(&problem.inner, &solution.inner)?),
+        }
     })
 }

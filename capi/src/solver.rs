@@ -12,9 +12,13 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use minimalloc::minimize::minimize_with;
-use minimalloc::{MinimizeStatus, Outcome, SolveOptions, Solver, StopToken};
+use minimalloc::spill::plan;
+use minimalloc::{MinimizeStatus, Outcome, PlanOutcome, SolveOptions, Solver, StopToken};
+
+use crate::memories::PlanInfo;
 
 use crate::params::MmParams;
 use crate::problem::MmProblem;
@@ -95,7 +99,10 @@ pub unsafe extern "C" fn mm_solver_free(solver: *mut MmSolver) {
 /// `*out` holds a validated solution (free it with `mm_solution_free`);
 /// otherwise `*out` is NULL and the status says why: MM_INFEASIBLE (proven),
 /// MM_TIMEOUT, MM_CANCELLED, MM_UNKNOWN, MM_INVALID_INPUT (the message names
-/// the buffer), MM_INVALID_PARAMS or MM_INTERNAL.
+/// the buffer), MM_INVALID_PARAMS or MM_INTERNAL. A problem with memories
+/// gets a plan over them (the problem's capacity is not read): the
+/// least-cost assignment found, each memory packed (see
+/// `mm_solution_plan`).
 #[no_mangle]
 pub unsafe extern "C" fn mm_solver_solve(
     solver: *const MmSolver,
@@ -105,11 +112,24 @@ pub unsafe extern "C" fn mm_solver_solve(
     guard(|| {
         unsafe { clear_out(out) }?;
         let handle = unsafe { borrow(solver, "solver") }?;
-        let problem = &unsafe { borrow(problem, "problem") }?.inner;
+        let MmProblem { inner: problem, memories } = unsafe { borrow(problem, "problem") }?;
         // The whole problem (unique ids, totals) is checked here, so that a
         // fault is always reported as MM_INVALID_INPUT whatever path the
         // library would take.
         problem.check()?;
+        if let Some(mp) = memories.problem(problem)? {
+            let stop =
+                handle.stop.child_until(handle.options.params.timeout.and_then(|t| Instant::now().checked_add(t)));
+            match plan(&mp, &handle.options, &stop)? {
+                PlanOutcome::Planned(p) => unsafe { put(out, MmSolution::boxed_plan(PlanInfo::new(&mp, p))) },
+                PlanOutcome::Infeasible(why) => {
+                    let capacity = mp.memories[0].capacity.unwrap_or(0);
+                    return Err(Error::Ended(Outcome::Infeasible { capacity, reason: Some(why) }));
+                }
+                PlanOutcome::Stopped(ended) => return Err(Error::Ended(ended)),
+            }
+            return Ok(());
+        }
         let solver = Solver::with_options(handle.options.clone());
         let result = solver.solve_with_stop(problem, &handle.stop);
         let stats = solver.stats();
@@ -145,7 +165,11 @@ pub unsafe extern "C" fn mm_solver_minimize(
             unsafe { put(solution, std::ptr::null_mut()) };
         }
         let handle = unsafe { borrow(solver, "solver") }?;
-        let problem = &unsafe { borrow(problem, "problem") }?.inner;
+        let handle_problem = unsafe { borrow(problem, "problem") }?;
+        if handle_problem.memories.any() {
+            return Err(Error::Argument("not supported: minimizing a problem with memories".into()));
+        }
+        let problem = &handle_problem.inner;
         problem.check()?;
         let found = minimize_with(problem, &handle.options, Arc::clone(&handle.cancelled), &|_| {})?;
         handle.nodes.store(found.nodes, Ordering::Relaxed);

@@ -101,6 +101,9 @@ pub enum Error {
     /// The problem breaks the model's invariants.
     #[error(transparent)]
     Problem(#[from] ProblemError),
+    /// The problem's memories, or what its buffers say of them, are unusable.
+    #[error("{0}")]
+    Input(String),
     /// A solve could not run or answer (invalid input or parameters, an
     /// internal fault).
     #[error(transparent)]
@@ -119,6 +122,9 @@ pub enum Error {
     /// `mm_validate` rejected a solution.
     #[error("invalid solution: {0}")]
     Validation(#[from] ValidationError),
+    /// `mm_validate` rejected a plan over memories.
+    #[error("invalid solution: {0}")]
+    Plan(String),
     /// The library panicked: a bug.
     #[error("internal error: the library panicked ({0}); please report this problem")]
     Panic(String),
@@ -131,10 +137,10 @@ impl Error {
             Error::Null(_) => MmStatus::MM_NULL_POINTER,
             Error::Argument(_) => MmStatus::MM_INVALID_ARGUMENT,
             Error::Params(_) => MmStatus::MM_INVALID_PARAMS,
-            Error::Problem(_) | Error::Csv(_) => MmStatus::MM_INVALID_INPUT,
+            Error::Problem(_) | Error::Input(_) | Error::Csv(_) => MmStatus::MM_INVALID_INPUT,
             Error::Io(IoError::Csv(_)) => MmStatus::MM_INVALID_INPUT,
             Error::Io(IoError::File { .. }) => MmStatus::MM_IO_ERROR,
-            Error::Validation(_) => MmStatus::MM_INVALID_SOLUTION,
+            Error::Validation(_) | Error::Plan(_) => MmStatus::MM_INVALID_SOLUTION,
             Error::Panic(_) => MmStatus::MM_INTERNAL,
             Error::Ended(outcome) => match outcome {
                 Outcome::Infeasible { .. } => MmStatus::MM_INFEASIBLE,

@@ -70,6 +70,39 @@ fn the_seed_example() {
     }
 }
 
+/// A problem over two memories gets a validated plan: the cheapest buffer
+/// moves, an alias group (set before the other buffers were added) stays
+/// together, and a plan's numbers read back.
+#[test]
+fn a_plan_over_two_memories() {
+    let p = problem(&SEED[..2], 0);
+    let (x, sram, dram) = (cstr("x"), cstr("sram"), cstr("dram"));
+    expect(unsafe { mm_problem_set_alias(p, 0, x.as_ptr()) }, MmStatus::MM_OK);
+    expect(unsafe { mm_problem_set_alias(p, 1, x.as_ptr()) }, MmStatus::MM_OK);
+    for &(id, lower, upper, size) in &SEED[2..] {
+        let id = cstr(id);
+        expect(unsafe { mm_problem_add_buffer(p, id.as_ptr(), lower, upper, size, null_mut()) }, MmStatus::MM_OK);
+    }
+    expect(unsafe { mm_problem_set_cost(p, 4, 1) }, MmStatus::MM_OK);
+    expect(unsafe { mm_problem_add_memory(p, sram.as_ptr(), 8) }, MmStatus::MM_OK);
+    expect(unsafe { mm_problem_add_memory(p, dram.as_ptr(), MM_UNBOUNDED) }, MmStatus::MM_OK);
+    let (status, s) = solve(null(), p);
+    expect(status, MmStatus::MM_OK);
+    let (mut cost, mut bound, mut optimal) = (0, 0, false);
+    expect(unsafe { mm_solution_plan(s, &mut cost, &mut bound, &mut optimal) }, MmStatus::MM_OK);
+    // b5 (cost 1) leaves; b1 and b2 share an offset.
+    assert_eq!((cost, bound, optimal), (1, 1, true));
+    let memory = |i| unsafe { std::ffi::CStr::from_ptr(mm_solution_memory(s, i)) }.to_str().unwrap().to_string();
+    assert_eq!((0..5).map(memory).collect::<Vec<_>>(), ["sram", "sram", "sram", "sram", "dram"]);
+    assert_eq!(offsets(s)[0], offsets(s)[1]);
+    assert_eq!(unsafe { (mm_solution_memory_height(s, 0), mm_solution_memory_height(s, 1)) }, (8, 4));
+    expect(unsafe { mm_validate(p, s) }, MmStatus::MM_OK);
+    unsafe {
+        mm_solution_free(s);
+        mm_problem_free(p);
+    }
+}
+
 /// Tunables set on the parameters reach the solver made from them, and
 /// the library's tables check them.
 #[test]

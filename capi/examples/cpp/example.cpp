@@ -1,7 +1,7 @@
 // The C++ wrapper in use: the seed example (offsets 8, 8, 4, 4, 0 at
 // capacity 12), a problem with gaps, alignment and a fixed offset, the
-// smallest capacity of the seed, CSV text, and bad input reported as a
-// status. Exits non-zero if any answer is not the expected one, so CI can
+// smallest capacity of the seed, CSV text, bad input reported as a
+// status, and the seed spilled over two memories. Exits non-zero if any answer is not the expected one, so CI can
 // run it as a test.
 
 #include <cstdio>
@@ -134,6 +134,23 @@ int main() {
   reference.canonical_only = false;
   mm::Result<mm::Solution> sequential = mm::Solver(reference).Solve(seed);
   Check(sequential.ok() && mm::Validate(seed, *sequential).ok(), "sequential solve with a switch off");
+
+  // Two memories: at 8 bytes of sram the seed spills its cheapest buffer
+  // to dram; b1 and b2 (one alias, in place) share a memory and an offset.
+  mm::Problem spill = seed;
+  spill.memories = {{"sram", 8}, {"dram", std::nullopt}};
+  spill.buffers[0].alias = spill.buffers[1].alias = "in_place";
+  mm::Result<mm::Solution> plan = solver.Solve(spill);
+  if (!plan.ok()) std::printf("spill: %s\n", plan.status().ToString().c_str());
+  Check(plan.ok() && plan->cost == 4 && plan->optimal, "spilling costs 4, proven");
+  if (plan.ok()) {
+    std::printf("spill: cost %lld (bound %lld), memories", static_cast<long long>(plan->cost.value_or(-1)),
+                static_cast<long long>(plan->cost_lower_bound.value_or(-1)));
+    for (const std::string& m : plan->memories) std::printf(" %s", m.c_str());
+    std::printf(", heights %s\n", Join(plan->heights).c_str());
+    Check(plan->memories[0] == plan->memories[1] && plan->offsets[0] == plan->offsets[1], "the alias group together");
+    Check(plan->heights.size() == 2 && plan->heights[0] <= 8, "sram within 8 bytes");
+  }
 
   std::printf("%d passed, %d failed\n", checks - failures, failures);
   return failures ? 1 : 0;
