@@ -68,7 +68,7 @@ struct Gap {
 };
 
 // A memory of a problem with several: a name and a capacity (none:
-// unbounded). Supported: one bounded memory first, unbounded ones after it.
+// unbounded), in the order their heights are minimized after the cost.
 struct Memory {
   std::string name;
   std::optional<Capacity> capacity;

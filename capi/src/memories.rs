@@ -103,8 +103,8 @@ pub(crate) fn validate(mp: &MemoryProblem, solution: &MmSolution) -> Result<(), 
 
 /// Declares a memory after those already declared: `name` (not empty,
 /// without `|`, unique) and `capacity` in bytes, or MM_UNBOUNDED.
-/// Supported: one bounded memory, first, and unbounded ones after it
-/// (checked when solving). MM_INVALID_ARGUMENT for a bad name or capacity.
+/// Any number may be bounded, in any order (see docs/memories.md).
+/// MM_INVALID_ARGUMENT for a bad name or capacity.
 #[no_mangle]
 pub unsafe extern "C" fn mm_problem_add_memory(
     problem: *mut MmProblem,

@@ -700,6 +700,20 @@ fn spill_writes_each_buffers_memory_and_the_cost() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("alias group 'x': 'a' is fixed at 0 and 'b' at 4"));
+    // Two bounded memories and DRAM: b3 must stay in l1 and b5 may only go
+    // to l2, so b5 leaves l1 for l2 (cost 4, proven).
+    let tiers = "id,lower,upper,size,memories\nb1,0,3,4,\nb2,3,9,4,\nb3,0,9,4,l1\nb4,9,21,4,\nb5,0,21,4,l1|l2\n";
+    let input = write(dir.path(), "tiers.csv", tiers);
+    let assert = bin()
+        .args(["--memory=l1=8", "--memory=l2=4", "--memory=dram=inf", "--validate"])
+        .arg(format!("--input={}", input.display()))
+        .assert()
+        .code(0)
+        .stderr(
+            predicates::str::contains("cost 4").and(predicates::str::contains("optimal; heights: l1 8, l2 4, dram 0")),
+        );
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(out.contains("b5,0,21,4,l2,0"), "{out}");
     // Pinned buffers that cannot fit: proven infeasible, exit 1.
     let pinned = write(dir.path(), "pinned.csv", "id,lower,upper,size,memories\na,0,4,6,sram\nb,0,4,6,sram\n");
     bin().args(["--memory=sram=10", "--memory=dram=inf"]).arg(format!("--input={}", pinned.display())).assert().code(1);
@@ -766,7 +780,6 @@ fn bad_memories_exit_2_with_a_message() {
     for (args, says) in [
         (vec!["--memory=sram", i.as_str()], "expected NAME=CAPACITY"),
         (vec!["--memory=sram=-3", i.as_str()], "expected NAME=CAPACITY"),
-        (vec!["--memory=a=4", "--memory=b=4", i.as_str()], "only one bounded memory"),
         (vec!["--memory=a=4", "--memory=a=inf", i.as_str()], "declared twice"),
         (vec!["--spill", i.as_str()], "--capacity"),
         (vec!["--capacity=8", "--spill", "--iis", i.as_str()], "not supported"),

@@ -57,8 +57,7 @@ and exit codes (0 solved, 1 proven infeasible, 2 bad usage or input, 3 no
 answer in time or unknown, 4 internal error; see its ``--help``).
 
 Several memories and spilling (beyond upstream): give ``Problem`` a list of
-``Memory(name, capacity)`` (one bounded memory first, then unbounded ones,
-capacity ``None``), and optionally each ``Buffer`` the ``memories`` it may
+``Memory(name, capacity)`` (capacity ``None``: unbounded), and optionally each ``Buffer`` the ``memories`` it may
 live in (most preferred first; empty: any) and a ``cost`` for living
 outside its first choice (default: its size). ``Solver.solve`` then returns
 the least-cost plan: ``Solution.memories`` names each buffer's memory,

@@ -694,8 +694,8 @@ impl PyProblem {
         Ok(())
     }
     /// The memories, in the order their heights are minimized after the
-    /// cost (empty: one memory of `capacity`, as upstream). Supported: one
-    /// bounded memory first, unbounded ones (capacity `None`) after it.
+    /// cost (empty: one memory of `capacity`, as upstream); capacity `None`
+    /// is unbounded.
     #[getter]
     fn memories(&self) -> Vec<PyMemory> {
         self.placement.memories.clone()

@@ -34,8 +34,14 @@
 //! optimum a bound), and a time limit still returns an assignment whenever
 //! spilling everything spillable fits. Every assignment is validated
 //! ([`validate_plan`]) before it leaves.
+//!
+//! Several bounded memories (or a bounded one after an unbounded one) are
+//! planned one bounded memory at a time by this decomposition, with a
+//! bound summed over relaxations (`cascade`); alias groups are merged into
+//! one buffer each before either (`alias`).
 
 pub(crate) mod alias;
+mod cascade;
 
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
@@ -59,8 +65,8 @@ pub struct Memory {
 /// Buffers over several memories.
 ///
 /// Invariants ([`MemoryProblem::check`]): at least one memory, names
-/// unique, capacities at least 0; bounded memories come before unbounded
-/// ones, and at most one is bounded; every buffer's choices are memory
+/// unique, capacities at least 0 (any number bounded, in any order); every
+/// buffer's choices are memory
 /// indices without repeats; costs are at least 0; buffers of one alias
 /// may live in the same memories, and are not fixed at different offsets.
 /// A buffer with a fixed offset stays in its first choice, at that offset.
@@ -121,10 +127,6 @@ impl MemoryProblem {
             if m.capacity.is_some_and(|c| c < 0) {
                 return bad(format!("memory '{}' has a negative capacity", m.name));
             }
-        }
-        let bounded = self.memories.iter().take_while(|m| m.capacity.is_some()).count();
-        if bounded > 1 || self.memories[bounded..].iter().any(|m| m.capacity.is_some()) {
-            return bad("only one bounded memory is supported, declared first; the others must be unbounded".into());
         }
         let n = self.buffers.len();
         if self.choices.len() != n || self.costs.len() != n || !(self.aliases.is_empty() || self.aliases.len() == n) {
@@ -289,6 +291,9 @@ fn plan_merged(mp: &MemoryProblem, opts: &SolveOptions, stop: &StopToken) -> Res
         if let Some(why) = crate::bounds::fixed_conflict(&here) {
             return Ok(PlanOutcome::Infeasible(format!("memory '{}': {why}", memory.name)));
         }
+    }
+    if cascade::needed(mp) {
+        return cascade::plan(mp, opts, stop);
     }
     let spill = Spill::new(mp);
     let Some(master) = Master::new(&spill, stop) else {
