@@ -164,7 +164,15 @@ fn brute_least_cost_any(mp: &MemoryProblem) -> Option<i64> {
                         1 << 20,
                     ),
                 };
-                units_fit(&mp.buffers, &units, capacity)
+                // In this memory every offset is also a multiple of its alignment.
+                let a = memory_m.alignment;
+                let lcm = |x: i64| (1..=a * x).find(|k| k % a == 0 && k % x == 0).unwrap_or(1);
+                let aligned: Vec<_> = mp
+                    .buffers
+                    .iter()
+                    .map(|b| minimalloc::Buffer { alignment: lcm(b.alignment), ..b.clone() })
+                    .collect();
+                units_fit(&aligned, &units, capacity)
             });
             if fits {
                 best = Some(cost);
@@ -190,6 +198,7 @@ proptest! {
     fn several_bounded_memories_against_brute_force(
         p in problem(6, false),
         percents in (30i64..=100, 10i64..=60),
+        align in prop_oneof![3 => Just(1i64), 1 => Just(2i64)],
         lists in prop::collection::vec(prop_oneof![
             3 => Just(vec![]), 1 => Just(vec![0]), 1 => Just(vec![1, 0]), 1 => Just(vec![0, 1]),
             1 => Just(vec![1, 2]), 1 => Just(vec![2, 1, 0]), 1 => Just(vec![1])
@@ -198,18 +207,24 @@ proptest! {
     ) {
         let lb = minimalloc::LowerBounds::of(&p).best() as i64;
         let memories = vec![
-            minimalloc::Memory { name: "l1".into(), capacity: Some(lb * percents.0 / 100) },
-            minimalloc::Memory { name: "l2".into(), capacity: Some(lb * percents.1 / 100) },
-            minimalloc::Memory { name: "dram".into(), capacity: None },
+            minimalloc::Memory { alignment: align, ..minimalloc::Memory::new("l1", Some(lb * percents.0 / 100)) },
+            minimalloc::Memory::new("l2", Some(lb * percents.1 / 100)),
+            minimalloc::Memory::new("dram", None),
         ];
         let n = p.buffers.len();
-        let mp = MemoryProblem {
+        let mut mp = MemoryProblem {
             costs: p.buffers.iter().map(|b| b.size).collect(),
             buffers: p.buffers,
             memories,
             choices: lists.into_iter().take(n).collect(),
             aliases: Vec::new(),
         };
+        // A buffer fixed in l1 sits at a multiple of its alignment.
+        for b in 0..n {
+            if mp.choices_of(b)[0] == 0 && mp.buffers[b].offset.is_some_and(|o| o % align != 0) {
+                mp.buffers[b].offset = None;
+            }
+        }
         let truth = brute_least_cost_any(&mp);
         let opts = SolveOptions::from_params(&SolverParams { threads, ..SolverParams::default() });
         let stop = StopToken::new().child_until(std::time::Instant::now().checked_add(Duration::from_secs(30)));

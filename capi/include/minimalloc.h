@@ -441,9 +441,15 @@ void mm_string_free(char *text);
 
 // Declares a memory after those already declared: `name` (not empty,
 // without `|`, unique) and `capacity` in bytes, or MM_UNBOUNDED.
-// Supported: one bounded memory, first, and unbounded ones after it
-// (checked when solving). MM_INVALID_ARGUMENT for a bad name or capacity.
+// Any number may be bounded, in any order (see docs/memories.md).
+// MM_INVALID_ARGUMENT for a bad name or capacity.
 enum MmStatus mm_problem_add_memory(struct MmProblem *problem, const char *name, int64_t capacity);
+
+// Makes every offset in memory `memory` (in the order declared) a
+// multiple of `alignment` (at least 1), besides each buffer's own.
+enum MmStatus mm_problem_set_memory_alignment(struct MmProblem *problem,
+                                              size_t memory,
+                                              int64_t alignment);
 
 // How many memories the problem declares (0 if `problem` is NULL).
 size_t mm_problem_memory_count(const struct MmProblem *problem);

@@ -72,9 +72,11 @@ struct Gap {
 struct Memory {
   std::string name;
   std::optional<Capacity> capacity;
+  int64_t alignment = 1;  // Every offset in it is a multiple of this.
 
   bool operator==(const Memory& x) const {
-    return name == x.name && capacity == x.capacity;
+    return name == x.name && capacity == x.capacity &&
+           alignment == x.alignment;
   }
 };
 
@@ -256,9 +258,10 @@ inline Result<NativeProblem> ToNative(const Problem& problem) {
     if (s == MM_OK && b.alias) s = mm_problem_set_alias(p, i, b.alias->c_str());
     if (s != MM_OK) break;
   }
-  for (const Memory& m : problem.memories) {
-    if (s != MM_OK) break;
+  for (size_t k = 0; k < problem.memories.size() && s == MM_OK; ++k) {
+    const Memory& m = problem.memories[k];
     s = mm_problem_add_memory(p, m.name.c_str(), m.capacity.value_or(MM_UNBOUNDED));
+    if (s == MM_OK && m.alignment != 1) s = mm_problem_set_memory_alignment(p, k, m.alignment);
   }
   if (s != MM_OK) return Status::FromC(s);
   return Result<NativeProblem>(std::move(native));

@@ -46,7 +46,7 @@ mod memories;
 pub use csv::{mm_problem_from_csv, mm_problem_read_csv, mm_problem_to_csv, mm_problem_write_csv, mm_string_free};
 pub use memories::{
     mm_problem_add_memory, mm_problem_memory_count, mm_problem_set_alias, mm_problem_set_cost, mm_problem_set_memories,
-    mm_solution_memory, mm_solution_memory_height, mm_solution_plan, MM_UNBOUNDED,
+    mm_problem_set_memory_alignment, mm_solution_memory, mm_solution_memory_height, mm_solution_plan, MM_UNBOUNDED,
 };
 pub use params::{
     mm_params_free, mm_params_get_switch, mm_params_new, mm_params_set_deterministic, mm_params_set_heuristics,

@@ -122,7 +122,29 @@ pub unsafe extern "C" fn mm_problem_add_memory(
             c if c >= 0 => Some(c),
             c => return Err(Error::Argument(format!("memory '{name}': capacity {c} (bytes, or MM_UNBOUNDED)"))),
         };
-        problem.memories.memories.push(Memory { name: name.to_string(), capacity });
+        problem.memories.memories.push(Memory::new(name, capacity));
+        Ok(())
+    })
+}
+
+/// Makes every offset in memory `memory` (in the order declared) a
+/// multiple of `alignment` (at least 1), besides each buffer's own.
+#[no_mangle]
+pub unsafe extern "C" fn mm_problem_set_memory_alignment(
+    problem: *mut MmProblem,
+    memory: usize,
+    alignment: i64,
+) -> MmStatus {
+    guard(|| {
+        let problem = unsafe { borrow_mut(problem, "problem") }?;
+        let count = problem.memories.memories.len();
+        let Some(m) = problem.memories.memories.get_mut(memory) else {
+            return Err(Error::Argument(format!("memory index {memory} is out of range (the problem has {count})")));
+        };
+        if alignment < 1 {
+            return Err(Error::Argument(format!("memory '{}': alignment {alignment} (at least 1)", m.name)));
+        }
+        m.alignment = alignment;
         Ok(())
     })
 }

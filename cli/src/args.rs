@@ -138,8 +138,9 @@ pub struct Args {
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "false", value_name = "BOOL")]
     pub spill: bool,
 
-    /// Declare a memory, NAME=CAPACITY (bytes, or inf for unbounded), in
-    /// order; repeatable. The input's `memories` column lists each buffer's
+    /// Declare a memory, NAME=CAPACITY (bytes, or inf for unbounded), or
+    /// NAME=CAPACITY@ALIGNMENT (every offset in it a multiple), in order;
+    /// repeatable. The input's `memories` column lists each buffer's
     /// (`sram|dram`, most preferred first).
     #[arg(long, value_name = "NAME=CAPACITY", action = ArgAction::Append)]
     pub memory: Vec<String>,

@@ -37,30 +37,34 @@ pub(crate) fn refuse_unsupported(args: &Args) -> Result<(), Failure> {
 }
 
 /// The memories flags declare: `--spill` gives `fast` at `capacity` and
-/// an unbounded `spill`; `--memory NAME=CAPACITY` (CAPACITY in bytes or
-/// `inf`) one each, in order. The command line and batch share it.
+/// an unbounded `spill`; `--memory NAME=CAPACITY[@ALIGNMENT]` (CAPACITY
+/// in bytes or `inf`) one each, in order. The command line and batch share
+/// it.
 pub(crate) fn declared(spill: bool, capacity: Option<i64>, specs: &[String]) -> anyhow::Result<Vec<Memory>> {
     if spill {
         let capacity = capacity.ok_or_else(|| anyhow!("--spill needs --capacity"))?;
-        return Ok(vec![
-            Memory { name: "fast".into(), capacity: Some(capacity) },
-            Memory { name: "spill".into(), capacity: None },
-        ]);
+        return Ok(vec![Memory::new("fast", Some(capacity)), Memory::new("spill", None)]);
     }
     specs
         .iter()
         .map(|spec| {
-            let bad = || anyhow!("--memory {spec}: expected NAME=CAPACITY (bytes, or inf for unbounded)");
-            let (name, capacity) = spec.split_once('=').ok_or_else(bad)?;
+            let bad = || {
+                anyhow!(
+                    "--memory {spec}: expected NAME=CAPACITY or NAME=CAPACITY@ALIGNMENT (bytes, or inf for unbounded)"
+                )
+            };
+            let (name, rest) = spec.split_once('=').ok_or_else(bad)?;
             let name = name.trim();
             if name.is_empty() || name.contains('|') || name.contains(',') {
                 return Err(bad());
             }
+            let (capacity, alignment) = rest.split_once('@').unwrap_or((rest, "1"));
             let capacity = match capacity.trim() {
                 "inf" | "unbounded" => None,
                 c => Some(c.parse::<i64>().ok().filter(|&c| c >= 0).ok_or_else(bad)?),
             };
-            Ok(Memory { name: name.to_string(), capacity })
+            let alignment = alignment.trim().parse::<i64>().ok().filter(|&a| a >= 1).ok_or_else(bad)?;
+            Ok(Memory { alignment, ..Memory::new(name, capacity) })
         })
         .collect()
 }

@@ -714,6 +714,16 @@ fn spill_writes_each_buffers_memory_and_the_cost() {
         );
     let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     assert!(out.contains("b5,0,21,4,l2,0"), "{out}");
+    // A memory's alignment: every offset in sram a multiple of 8.
+    let assert = bin()
+        .args(["--memory=sram=12@8", "--memory=dram=inf", "--validate"])
+        .arg(format!("--input={}", dir.path().join("in.csv").display()))
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let sram: Vec<i64> =
+        out.lines().filter(|l| l.contains(",sram,")).map(|l| l.rsplit(',').next().unwrap().parse().unwrap()).collect();
+    assert!(!sram.is_empty() && sram.iter().all(|o| o % 8 == 0), "{out}");
     // Pinned buffers that cannot fit: proven infeasible, exit 1.
     let pinned = write(dir.path(), "pinned.csv", "id,lower,upper,size,memories\na,0,4,6,sram\nb,0,4,6,sram\n");
     bin().args(["--memory=sram=10", "--memory=dram=inf"]).arg(format!("--input={}", pinned.display())).assert().code(1);
@@ -780,6 +790,7 @@ fn bad_memories_exit_2_with_a_message() {
     for (args, says) in [
         (vec!["--memory=sram", i.as_str()], "expected NAME=CAPACITY"),
         (vec!["--memory=sram=-3", i.as_str()], "expected NAME=CAPACITY"),
+        (vec!["--memory=sram=8@0", i.as_str()], "NAME=CAPACITY@ALIGNMENT"),
         (vec!["--memory=a=4", "--memory=a=inf", i.as_str()], "declared twice"),
         (vec!["--spill", i.as_str()], "--capacity"),
         (vec!["--capacity=8", "--spill", "--iis", i.as_str()], "not supported"),

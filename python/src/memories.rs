@@ -15,7 +15,7 @@ use minimalloc::spill::{validate_plan, Memory, MemoryProblem, Plan};
 
 use crate::{verdict, PySolution, PyValidationResult};
 
-/// A memory: a name and a capacity (`None`: unbounded).
+/// A memory: a name, a capacity (`None`: unbounded) and an alignment.
 #[pyclass(name = "Memory", module = "minimalloc", frozen, eq, hash)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PyMemory {
@@ -25,19 +25,23 @@ pub struct PyMemory {
     /// The most bytes it holds; `None` for unbounded.
     #[pyo3(get)]
     capacity: Option<i64>,
+    /// Every offset in it is a multiple of this (besides the buffer's own).
+    #[pyo3(get)]
+    alignment: i64,
 }
 
 #[pymethods]
 impl PyMemory {
     #[new]
-    #[pyo3(signature = (name, capacity = None))]
-    fn new(name: String, capacity: Option<i64>) -> Self {
-        PyMemory { name, capacity }
+    #[pyo3(signature = (name, capacity = None, alignment = 1))]
+    fn new(name: String, capacity: Option<i64>, alignment: i64) -> Self {
+        PyMemory { name, capacity, alignment }
     }
 
     pub(crate) fn __repr__(&self) -> String {
         let capacity = self.capacity.map_or("None".to_string(), |c| c.to_string());
-        format!("Memory(name='{}', capacity={capacity})", self.name)
+        let alignment = if self.alignment == 1 { String::new() } else { format!(", alignment={}", self.alignment) };
+        format!("Memory(name='{}', capacity={capacity}{alignment})", self.name)
     }
 }
 
@@ -75,8 +79,11 @@ impl Placement {
         if self.memories.is_empty() {
             return Ok(None);
         }
-        let memories: Vec<Memory> =
-            self.memories.iter().map(|m| Memory { name: m.name.clone(), capacity: m.capacity }).collect();
+        let memories: Vec<Memory> = self
+            .memories
+            .iter()
+            .map(|m| Memory { alignment: m.alignment, ..Memory::new(m.name.clone(), m.capacity) })
+            .collect();
         let mut choices = Vec::with_capacity(problem.buffers.len());
         for (b, buffer) in problem.buffers.iter().enumerate() {
             let indices = self

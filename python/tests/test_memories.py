@@ -73,6 +73,7 @@ def test_memory_values_and_one_memory_problems_unchanged() -> None:
     assert mm.Memory("sram", 8) == mm.Memory("sram", 8)
     assert repr(mm.Memory("dram")) == "Memory(name='dram', capacity=None)"
     assert hash(mm.Memory("a", 1)) == hash(mm.Memory("a", 1))
+    assert repr(mm.Memory("a", 8, alignment=4)) == "Memory(name='a', capacity=8, alignment=4)"
     b = mm.Buffer("x", (0, 1), 2)
     assert (
         repr(b)
@@ -107,6 +108,16 @@ def test_aliased_buffers_share_a_memory_and_an_offset() -> None:
     problem.buffers = buffers
     with pytest.raises(mm.ProblemError, match="alias group 'x'"):
         mm.Solver().solve(problem)
+
+
+def test_a_memory_aligns_every_offset_in_it() -> None:
+    # Sizes 3 and 3 at once: at alignment 4 the second sits at 4, not 3.
+    problem = mm.Problem(overlapping(2, 3), 0, [mm.Memory("sram", 8, alignment=4), mm.Memory("dram")])
+    plan = mm.Solver().solve(problem)
+    assert plan is not None and plan.memories == ["sram", "sram"]
+    assert sorted(plan.offsets) == [0, 4] and plan.heights == {"sram": 7, "dram": 0}
+    with pytest.raises(mm.ProblemError, match="alignment 0"):
+        mm.Solver().solve(mm.Problem(overlapping(1, 3), 0, [mm.Memory("sram", 8, alignment=0)]))
 
 
 def test_to_csv_writes_the_memory_column() -> None:

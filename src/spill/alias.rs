@@ -217,7 +217,7 @@ mod tests {
         MemoryProblem {
             costs: buffers.iter().map(|b| b.size).collect(),
             buffers,
-            memories: vec![Memory { name: "m".into(), capacity: Some(100) }],
+            memories: vec![Memory::new("m", Some(100))],
             choices: vec![Vec::new(); n],
             aliases: aliases.into_iter().map(|a| a.map(String::from)).collect(),
         }
@@ -252,7 +252,7 @@ mod tests {
         let err = merge(&problem(vec![a, b], vec![Some("g"), Some("g")])).unwrap_err().to_string();
         assert!(err.contains("alias group 'g'") && err.contains("fixed at 0"), "{err}");
         let mut mp = problem(vec![Buffer::new("a", 0, 4, 8), Buffer::new("b", 4, 8, 8)], vec![Some("g"), Some("g")]);
-        mp.memories.push(Memory { name: "n".into(), capacity: None });
+        mp.memories.push(Memory::new("n", None));
         mp.choices = vec![vec![0, 1], vec![1, 0]];
         assert!(merge(&mp).unwrap_err().to_string().contains("different memories"));
     }

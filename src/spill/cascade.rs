@@ -101,7 +101,7 @@ fn step_problem(
     let memory = &mp.memories[m];
     MemoryProblem {
         buffers: members.iter().map(|&b| mp.buffers[b].clone()).collect(),
-        memories: vec![memory.clone(), Memory { name: format!("after {}", memory.name), capacity: None }],
+        memories: vec![memory.clone(), Memory::new(format!("after {}", memory.name), None)],
         choices: next.iter().map(|n| if n.is_some() { vec![0, 1] } else { vec![0] }).collect(),
         costs: members.iter().map(|&b| if at[b] == 0 { mp.costs[b] } else { 0 }).collect(),
         aliases: Vec::new(),
@@ -137,7 +137,7 @@ fn finish(
     for (k, &m) in unbounded.iter().enumerate() {
         let members: Vec<usize> = (0..n).filter(|&b| memory[b] == m).collect();
         let share = stop.child_until(deadline_share(stop, unbounded.len() - k));
-        for (&b, o) in members.iter().zip(pack_unbounded(mp, &members, opts, &share)?) {
+        for (&b, o) in members.iter().zip(pack_unbounded(mp, m, &members, opts, &share)?) {
             offsets[b] = Some(o);
         }
     }

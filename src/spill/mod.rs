@@ -53,13 +53,23 @@ use crate::report::Outcome;
 use crate::solver::{solve_with, InfeasibleSubset, Solver};
 use crate::stop::StopToken;
 
-/// A memory: a name, and a capacity (`None`: unbounded).
+/// A memory: a name, a capacity (`None`: unbounded) and an alignment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Memory {
     /// What inputs and outputs call it.
     pub name: String,
     /// The most bytes it holds; `None` for unbounded.
     pub capacity: Option<i64>,
+    /// Every offset in it is a multiple of this (at least 1), besides the
+    /// buffer's own alignment (a bank or burst size).
+    pub alignment: i64,
+}
+
+impl Memory {
+    /// A memory of `capacity` (`None`: unbounded) with no alignment of its own.
+    pub fn new(name: impl Into<String>, capacity: Option<i64>) -> Self {
+        Memory { name: name.into(), capacity, alignment: 1 }
+    }
 }
 
 /// Buffers over several memories.
@@ -95,10 +105,7 @@ impl MemoryProblem {
         let n = problem.buffers.len();
         MemoryProblem {
             buffers: problem.buffers.clone(),
-            memories: vec![
-                Memory { name: "fast".into(), capacity: Some(problem.capacity) },
-                Memory { name: "spill".into(), capacity: None },
-            ],
+            memories: vec![Memory::new("fast", Some(problem.capacity)), Memory::new("spill", None)],
             choices: vec![Vec::new(); n],
             costs: problem.buffers.iter().map(|b| b.size).collect(),
             aliases: Vec::new(),
@@ -127,6 +134,9 @@ impl MemoryProblem {
             if m.capacity.is_some_and(|c| c < 0) {
                 return bad(format!("memory '{}' has a negative capacity", m.name));
             }
+            if m.alignment < 1 {
+                return bad(format!("memory '{}' has alignment {} (at least 1)", m.name, m.alignment));
+            }
         }
         let n = self.buffers.len();
         if self.choices.len() != n || self.costs.len() != n || !(self.aliases.is_empty() || self.aliases.len() == n) {
@@ -142,6 +152,19 @@ impl MemoryProblem {
             }
             if self.costs[b] < 0 {
                 return bad(format!("buffer '{}' has a negative cost", buffer.id));
+            }
+            let memory = &self.memories[c[0]];
+            if crate::problem::lcm(buffer.alignment.max(1), memory.alignment).is_none() {
+                return bad(format!(
+                    "buffer '{}': its alignment and memory '{}''s overflow together",
+                    buffer.id, memory.name
+                ));
+            }
+            if buffer.offset.is_some_and(|o| o % memory.alignment != 0) {
+                return bad(format!(
+                    "buffer '{}' is fixed at an offset that memory '{}''s alignment {} does not divide",
+                    buffer.id, memory.name, memory.alignment
+                ));
             }
         }
         Problem::new(self.buffers.clone(), 0).check().map_err(SolveError::from)?;
@@ -235,6 +258,18 @@ fn check_memories(mp: &MemoryProblem, memory: &[usize], offsets: &[i64], heights
 }
 
 impl MemoryProblem {
+    /// Buffer `b` as it lives in memory `m`: aligned to both (their least
+    /// common multiple; [`Self::check`] refuses an overflow).
+    pub(crate) fn buffer_in(&self, b: usize, m: usize) -> Buffer {
+        let buffer = &self.buffers[b];
+        let alignment = self.memories[m].alignment;
+        if alignment <= 1 {
+            return buffer.clone();
+        }
+        let both = crate::problem::lcm(buffer.alignment.max(1), alignment).unwrap_or(i64::MAX);
+        Buffer { alignment: both, ..buffer.clone() }
+    }
+
     /// Each memory's share of `plan`, in the memories' order: its buffers
     /// as a problem at its capacity (0 when unbounded), in the order they
     /// have here, and their packing (for pictures and reports).
@@ -253,7 +288,7 @@ impl MemoryProblem {
 /// offsets.
 fn part(mp: &MemoryProblem, memory: &[usize], offsets: &[i64], m: usize) -> (Problem, Vec<i64>) {
     let members: Vec<usize> = (0..mp.buffers.len()).filter(|&b| memory[b] == m).collect();
-    let buffers = members.iter().map(|&b| mp.buffers[b].clone()).collect();
+    let buffers = members.iter().map(|&b| mp.buffer_in(b, m)).collect();
     (Problem::new(buffers, 0), members.iter().map(|&b| offsets[b]).collect())
 }
 
@@ -287,7 +322,7 @@ fn plan_merged(mp: &MemoryProblem, opts: &SolveOptions, stop: &StopToken) -> Res
     // Fixed buffers stay in their first choice: where they collide, nothing fits.
     for (m, memory) in mp.memories.iter().enumerate() {
         let fixed = (0..mp.buffers.len()).filter(|&b| mp.buffers[b].offset.is_some() && mp.choices_of(b)[0] == m);
-        let here = Problem::new(fixed.map(|b| mp.buffers[b].clone()).collect(), 0);
+        let here = Problem::new(fixed.map(|b| mp.buffer_in(b, m)).collect(), 0);
         if let Some(why) = crate::bounds::fixed_conflict(&here) {
             return Ok(PlanOutcome::Infeasible(format!("memory '{}': {why}", memory.name)));
         }
@@ -369,7 +404,7 @@ impl<'a> Spill<'a> {
             leaving[b] = spilled[v];
         }
         let kept: Vec<usize> = self.stays.iter().copied().filter(|&b| !leaving[b]).collect();
-        let buffers = kept.iter().map(|&b| self.mp.buffers[b].clone()).collect();
+        let buffers = kept.iter().map(|&b| self.mp.buffer_in(b, 0)).collect();
         (Problem::new(buffers, self.capacity.unwrap_or(0)), kept)
     }
 
@@ -386,7 +421,7 @@ impl<'a> Spill<'a> {
         let mut order: Vec<usize> = (0..self.vars.len()).filter(|&v| spilled[v]).collect();
         order.sort_by_key(|&v| (std::cmp::Reverse(self.mp.costs[self.vars[v]]), v));
         for v in order {
-            let b = &buffers[self.vars[v]];
+            let b = &self.mp.buffer_in(self.vars[v], 0);
             let mut taken: Vec<(i64, i64)> = placed
                 .iter()
                 .filter(|(k, _)| {
@@ -452,7 +487,7 @@ impl<'a> Spill<'a> {
             }
             let members: Vec<usize> = (0..n).filter(|&b| memory[b] == m).collect();
             let share = stop.child_until(deadline_share(stop, memories - m));
-            for (b, o) in members.iter().zip(pack_unbounded(self.mp, &members, opts, &share)?) {
+            for (b, o) in members.iter().zip(pack_unbounded(self.mp, m, &members, opts, &share)?) {
                 offsets[*b] = o;
             }
         }
@@ -474,16 +509,17 @@ fn deadline_share(stop: &StopToken, parts: usize) -> Option<Instant> {
     Instant::now().checked_add(left / u32::try_from(parts.max(1)).unwrap_or(u32::MAX))
 }
 
-/// Offsets for `members` of `mp` in an unbounded memory: the lowest
+/// Offsets for `members` of `mp` in unbounded memory `memory`: the lowest
 /// packing a minimization finds until `stop`, or, if it found none,
 /// stacked one above the other over the highest fixed top (always valid).
 fn pack_unbounded(
     mp: &MemoryProblem,
+    memory: usize,
     members: &[usize],
     opts: &SolveOptions,
     stop: &StopToken,
 ) -> Result<Vec<i64>, SolveError> {
-    let problem = Problem::new(members.iter().map(|&b| mp.buffers[b].clone()).collect(), 0);
+    let problem = Problem::new(members.iter().map(|&b| mp.buffer_in(b, memory)).collect(), 0);
     let minimized = crate::minimize::minimize_until(&problem, opts, stop, &|_| {})?;
     if let Some(solution) = minimized.solution {
         return Ok(solution.offsets);
@@ -894,15 +930,21 @@ impl Benders<'_> {
     fn window_of_a_packing(&self) -> Result<Option<(Vec<bool>, Solution)>, SolveError> {
         let spill = self.spill;
         let Some(capacity) = spill.capacity else { return Ok(None) };
-        let all = Problem::new(spill.stays.iter().map(|&b| spill.mp.buffers[b].clone()).collect(), 0);
+        let all = Problem::new(spill.stays.iter().map(|&b| spill.mp.buffer_in(b, 0)).collect(), 0);
         let budget = self.stop.child_until(deadline_share(self.stop, WINDOW_SHARE));
         let Some(packing) = crate::minimize::minimize_until(&all, self.opts, &budget, &|_| {})?.solution else {
             return Ok(None);
         };
         let var_of = |i: usize| Some(spill.var_of[spill.stays[i]]).filter(|&v| v != NO_VAR);
         let fixed = all.buffers.iter().any(|b| b.offset.is_some());
-        // Windows start at a buffer's bottom (or at 0 when offsets are fixed).
-        let mut starts: Vec<i64> = if fixed { vec![0] } else { packing.offsets.clone() };
+        // Windows start at a buffer's bottom (or at 0 when offsets are
+        // fixed), rounded down to a multiple of every alignment, so that
+        // each kept buffer's offset less the start stays aligned.
+        let step = all.buffers.iter().try_fold(1i64, |l, b| crate::problem::lcm(l, b.alignment.max(1)));
+        let mut starts: Vec<i64> = match step {
+            Some(step) if !fixed => packing.offsets.iter().map(|&o| o / step * step).collect(),
+            _ => vec![0],
+        };
         starts.sort_unstable();
         starts.dedup();
         // Each start costs a pass over the buffers: at most WINDOWS of them.

@@ -21,6 +21,9 @@ int main(void) {
   EXPECT(mm_problem_add_memory(p, "a|b", 4), MM_INVALID_ARGUMENT);
   EXPECT(mm_problem_add_memory(p, "l2", -7), MM_INVALID_ARGUMENT);
   CHECK(mm_problem_memory_count(p) == 2, "two memories");
+  EXPECT(mm_problem_set_memory_alignment(p, 2, 4), MM_INVALID_ARGUMENT);
+  EXPECT(mm_problem_set_memory_alignment(p, 0, 0), MM_INVALID_ARGUMENT);
+  EXPECT(mm_problem_set_memory_alignment(p, 0, 4), MM_OK);
   EXPECT(mm_problem_set_alias(p, 0, "in_place"), MM_OK);
   EXPECT(mm_problem_set_alias(p, 1, "in_place"), MM_OK);
   EXPECT(mm_problem_set_cost(p, 2, -1), MM_INVALID_ARGUMENT);
