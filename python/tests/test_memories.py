@@ -112,7 +112,9 @@ def test_aliased_buffers_share_a_memory_and_an_offset() -> None:
 
 def test_a_memory_aligns_every_offset_in_it() -> None:
     # Sizes 3 and 3 at once: at alignment 4 the second sits at 4, not 3.
-    problem = mm.Problem(overlapping(2, 3), 0, [mm.Memory("sram", 8, alignment=4), mm.Memory("dram")])
+    problem = mm.Problem(
+        overlapping(2, 3), 0, [mm.Memory("sram", 8, alignment=4), mm.Memory("dram")]
+    )
     plan = mm.Solver().solve(problem)
     assert plan is not None and plan.memories == ["sram", "sram"]
     assert sorted(plan.offsets) == [0, 4] and plan.heights == {"sram": 7, "dram": 0}
