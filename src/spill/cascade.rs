@@ -6,10 +6,13 @@
 //! first choice it is, and those moved on to it by earlier steps) and
 //! plans them between m and "elsewhere": a buffer may move on to its next
 //! choice that is still open (an unbounded memory, or a bounded one after
-//! m, whose step is still to come), at its cost if m is its first choice
-//! and at no cost if it was already moved (its cost is paid once, wherever
-//! it goes). Buffers that stay are packed in m there and then; after the
-//! last bounded memory the unbounded ones are packed.
+//! m, whose step is still to come), at its cost. For a buffer already moved
+//! that cost is paid once, wherever it goes; in the step it stands for its
+//! preference: a list names the memories in the order the buffer wants
+//! them, so each step keeps as much (by cost) of what reaches it as it can,
+//! rather than passing it on for free. Buffers that stay are packed in m
+//! there and then; after the last bounded memory the unbounded ones are
+//! packed.
 //!
 //! What is claimed, and why it holds:
 //! - The lower bound is a sum over the bounded memories of a bound on what
@@ -56,7 +59,7 @@ pub(super) fn plan(mp: &MemoryProblem, opts: &SolveOptions, stop: &StopToken) ->
         }
         let next: Vec<Option<usize>> = members.iter().map(|&b| next_choice(mp, &choices[b], at[b], m)).collect();
         let relaxed = members.iter().zip(&next).all(|(&b, n)| at[b] == 0 && n.is_some() == (choices[b].len() > 1));
-        let sub = step_problem(mp, &at, m, &members, &next);
+        let sub = step_problem(mp, m, &members, &next);
         let share = stop.child_until(deadline_share(stop, bounded.len() - step + 1));
         let planned = match plan_merged(&sub, opts, &share)? {
             PlanOutcome::Planned(p) => p,
@@ -90,20 +93,14 @@ fn next_choice(mp: &MemoryProblem, choices: &[usize], from: usize, m: usize) -> 
 
 /// The two-memory problem of step `m`: `members` between `m` and an
 /// unbounded elsewhere, each free to move on where `next` has a choice, at
-/// its cost only if `m` is its first.
-fn step_problem(
-    mp: &MemoryProblem,
-    at: &[usize],
-    m: usize,
-    members: &[usize],
-    next: &[Option<usize>],
-) -> MemoryProblem {
+/// its cost (see the module docs).
+fn step_problem(mp: &MemoryProblem, m: usize, members: &[usize], next: &[Option<usize>]) -> MemoryProblem {
     let memory = &mp.memories[m];
     MemoryProblem {
         buffers: members.iter().map(|&b| mp.buffers[b].clone()).collect(),
         memories: vec![memory.clone(), Memory::new(format!("after {}", memory.name), None)],
         choices: next.iter().map(|n| if n.is_some() { vec![0, 1] } else { vec![0] }).collect(),
-        costs: members.iter().map(|&b| if at[b] == 0 { mp.costs[b] } else { 0 }).collect(),
+        costs: members.iter().map(|&b| mp.costs[b]).collect(),
         aliases: Vec::new(),
     }
 }
@@ -115,7 +112,7 @@ fn step_problem(
 fn relaxed_bound(mp: &MemoryProblem, choices: &[Vec<usize>], m: usize, stop: &StopToken) -> i64 {
     let first: Vec<usize> = (0..mp.buffers.len()).filter(|&b| choices[b][0] == m).collect();
     let anywhere: Vec<Option<usize>> = first.iter().map(|&b| (choices[b].len() > 1).then_some(1)).collect();
-    let relaxed = step_problem(mp, &vec![0; mp.buffers.len()], m, &first, &anywhere);
+    let relaxed = step_problem(mp, m, &first, &anywhere);
     let spill = Spill::new(&relaxed);
     Master::new(&spill, stop).map_or(0, |master| master.root_bound())
 }
