@@ -256,18 +256,8 @@ fn read_rows<R: Read>(
             return Err(err(line, Some(col_pos(h, col)), CsvErrorKind::Invalid(kind)));
         }
         if [Col::Memories, Col::Cost, Col::Alias].iter().any(|&c| h.index.get(c).is_some()) {
-            let m = memory_columns.get_or_insert_with(|| MemoryColumns {
-                column: h.index.get(Col::Memories).map(|i| (i + 1, h.names[i].clone())),
-                ..MemoryColumns::default()
-            });
-            let (memories, cost) =
-                read_memories(h, &fields).map_err(|(col, kind)| err(line, Some(col_pos(h, col)), kind))?;
-            m.memories.push(memories);
-            m.costs.push(cost);
-            m.aliases.push(
-                h.index.get(Col::Alias).map(|i| fields.get(i).trim()).filter(|s| !s.is_empty()).map(String::from),
-            );
-            m.lines.push(line);
+            let m = memory_columns.get_or_insert_with(|| MemoryColumns::of(h));
+            m.push(h, &fields, line).map_err(|(col, kind)| err(line, Some(col_pos(h, col)), kind))?;
         }
         problem.buffers.push(buffer);
         lines.push(line);
@@ -420,8 +410,30 @@ fn read_row(h: &Header, fields: &Fields<'_>) -> Result<Buffer, (Col, CsvErrorKin
     Ok(Buffer { id, lifespan: Interval::new(lower, upper), size, alignment, gaps, offset, hint })
 }
 
-/// A row's `memories` (names separated by `|`, blank ones refused) and
-/// `cost` (an integer of at least 0) fields.
+impl MemoryColumns {
+    /// None read yet, from a file with header `h`.
+    fn of(h: &Header) -> Self {
+        MemoryColumns {
+            column: h.index.get(Col::Memories).map(|i| (i + 1, h.names[i].clone())),
+            ..MemoryColumns::default()
+        }
+    }
+
+    /// Adds the row of `line`: its `memories` (names separated by `|`,
+    /// blank ones refused), `cost` (an integer of at least 0) and `alias`
+    /// fields.
+    fn push(&mut self, h: &Header, fields: &Fields<'_>, line: u64) -> Result<(), (Col, CsvErrorKind)> {
+        let (memories, cost) = read_memories(h, fields)?;
+        self.memories.push(memories);
+        self.costs.push(cost);
+        let alias = h.index.get(Col::Alias).map(|i| fields.get(i).trim()).filter(|s| !s.is_empty());
+        self.aliases.push(alias.map(String::from));
+        self.lines.push(line);
+        Ok(())
+    }
+}
+
+/// A row's `memories` and `cost` fields (see [`MemoryColumns::push`]).
 fn read_memories(h: &Header, fields: &Fields<'_>) -> Result<(Vec<String>, Option<i64>), (Col, CsvErrorKind)> {
     let get = |col: Col| h.index.get(col).map(|i| fields.get(i).trim()).filter(|s| !s.is_empty());
     let memories = match get(Col::Memories) {
