@@ -1,10 +1,11 @@
 //! Several memories, and spilling: when the buffers do not fit the fast
 //! memory, which of them to move to a slower one at the least cost.
 //!
-//! A [`MemoryProblem`] has memories in order (a name and a capacity, or
-//! none for unbounded) and, per buffer, the memories it may live in, most
-//! preferred first, and what placing it anywhere but its first choice costs
-//! (by default its size). The objective is the total cost first, then each
+//! A [`MemoryProblem`] has memories in order (a name, a capacity or none
+//! for unbounded, an alignment) and, per buffer, the memories it may live
+//! in, most preferred first, what placing it anywhere but its first choice
+//! costs (by default its size), and its alias (buffers of one alias share
+//! one memory and one offset). The objective is the total cost first, then each
 //! memory's height in order. The one-memory problem is [`Problem`] itself,
 //! untouched.
 //!
@@ -75,11 +76,12 @@ impl Memory {
 /// Buffers over several memories.
 ///
 /// Invariants ([`MemoryProblem::check`]): at least one memory, names
-/// unique, capacities at least 0 (any number bounded, in any order); every
-/// buffer's choices are memory
-/// indices without repeats; costs are at least 0; buffers of one alias
-/// may live in the same memories, and are not fixed at different offsets.
-/// A buffer with a fixed offset stays in its first choice, at that offset.
+/// unique, capacities at least 0 (any number bounded, in any order),
+/// alignments at least 1; every buffer's choices are memory indices
+/// without repeats; costs are at least 0; buffers of one alias may live in
+/// the same memories and are not fixed at different offsets. A buffer with
+/// a fixed offset stays in its first choice, at that offset, which that
+/// memory's alignment divides.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemoryProblem {
     /// The buffers (a [`Problem`]'s; its capacity is not read: each memory
@@ -93,8 +95,8 @@ pub struct MemoryProblem {
     /// Per buffer, the cost of placing it anywhere but its first choice.
     pub costs: Vec<i64>,
     /// Per buffer, its alias: buffers of one alias share one memory and one
-    /// offset (in-place operations; each group is planned as one buffer). Empty, or `None`
-    /// for a buffer, means none.
+    /// offset (in-place operations; each group is planned as one buffer).
+    /// Empty, or `None` for a buffer, means none.
     pub aliases: Vec<Option<String>>,
 }
 
