@@ -29,6 +29,8 @@
 //!   planned) proves nothing about other plans, and the cascade ends
 //!   unknown.
 
+use std::time::Instant;
+
 use super::{deadline_share, pack_unbounded, plan_merged, Master, Memory, MemoryProblem, Plan, PlanOutcome, Spill};
 use crate::error::SolveError;
 use crate::options::SolveOptions;
@@ -50,8 +52,17 @@ pub(super) fn plan(mp: &MemoryProblem, opts: &SolveOptions, stop: &StopToken) ->
     let mut at = vec![0usize; n];
     let mut offsets: Vec<Option<i64>> = vec![None; n];
     let bounded: Vec<usize> = (0..mp.memories.len()).filter(|&m| mp.memories[m].capacity.is_some()).collect();
+    // Each step's share of the time: where the cost is decided, by the
+    // buffers whose first choice it is, plus one; a fifth of the whole is
+    // kept for the unbounded memories' packing, as the two-memory planner
+    // keeps for its own.
+    let weight = |m: usize| 1 + (0..n).filter(|&b| choices[b][0] == m).count();
+    let mut left: usize = bounded.iter().map(|&m| weight(m)).sum();
+    let packing = left.div_ceil(4);
     let mut lower_bound = 0i64;
     for (step, &m) in bounded.iter().enumerate() {
+        let share = stop.child_until(weighted_share(stop, weight(m), left + packing));
+        left -= weight(m);
         let members: Vec<usize> = (0..n).filter(|&b| choices[b][at[b]] == m).collect();
         lower_bound = lower_bound.saturating_add(relaxed_bound(mp, &choices, m, stop));
         if members.is_empty() {
@@ -60,7 +71,6 @@ pub(super) fn plan(mp: &MemoryProblem, opts: &SolveOptions, stop: &StopToken) ->
         let next: Vec<Option<usize>> = members.iter().map(|&b| next_choice(mp, &choices[b], at[b], m)).collect();
         let relaxed = members.iter().zip(&next).all(|(&b, n)| at[b] == 0 && n.is_some() == (choices[b].len() > 1));
         let sub = step_problem(mp, m, &members, &next);
-        let share = stop.child_until(deadline_share(stop, bounded.len() - step + 1));
         let planned = match plan_merged(&sub, opts, &share)? {
             PlanOutcome::Planned(p) => p,
             PlanOutcome::Infeasible(why) if relaxed => return Ok(PlanOutcome::Infeasible(why)),
@@ -83,6 +93,13 @@ pub(super) fn plan(mp: &MemoryProblem, opts: &SolveOptions, stop: &StopToken) ->
         }
     }
     Ok(PlanOutcome::Planned(finish(mp, &choices, &at, offsets, lower_bound, opts, stop)?))
+}
+
+/// A deadline that leaves `weight` parts of `total` of the time until
+/// `stop`'s (none without a deadline).
+fn weighted_share(stop: &StopToken, weight: usize, total: usize) -> Option<Instant> {
+    let left = stop.deadline()?.saturating_duration_since(Instant::now());
+    Instant::now().checked_add(left.mul_f64(weight as f64 / total.max(1) as f64))
 }
 
 /// The position in `choices` after `from` of the next memory still open
