@@ -168,27 +168,25 @@ pub fn explain(mp: &MemoryProblem, solution: &PySolution) -> Option<String> {
     plan_of(mp, &solution.offsets, planned).and_then(|plan| validate_plan(mp, &plan)).err()
 }
 
-/// `validate`'s verdict on a solution over memories: each memory's
-/// buffers checked as a one-memory problem at its capacity, after each
-/// buffer's memory is checked to be one it may use.
+/// `validate`'s verdict on a solution over memories: GOOD when the
+/// engine's check of plans accepts it (every memory, alias groups, the
+/// cost); otherwise the fault in upstream's words, from the first memory
+/// whose buffers fail the one-memory check at its capacity, and
+/// BAD_SOLUTION for a fault no such check names (a memory a buffer may not
+/// use, a group apart, a wrong cost).
 pub fn validate(mp: &MemoryProblem, solution: &PySolution) -> PyValidationResult {
     let Some(planned) = &solution.planned else { return PyValidationResult::BAD_SOLUTION };
-    let n = mp.buffers.len();
     let Ok(plan) = plan_of(mp, &solution.offsets, planned) else { return PyValidationResult::BAD_SOLUTION };
-    if plan.memory.len() != n || plan.offsets.len() != n || (0..n).any(|b| !mp.choices_of(b).contains(&plan.memory[b]))
-    {
-        return PyValidationResult::BAD_SOLUTION;
+    if validate_plan(mp, &plan).is_ok() {
+        return PyValidationResult::GOOD;
     }
-    for (m, memory) in mp.memories.iter().enumerate() {
-        let members: Vec<usize> = (0..n).filter(|&b| plan.memory[b] == m).collect();
-        let buffers = members.iter().map(|&b| mp.buffers[b].clone()).collect();
-        let sub = Problem::new(buffers, memory.capacity.unwrap_or(MAX_CAPACITY));
-        let offsets = members.iter().map(|&b| plan.offsets[b]).collect();
-        let sub_solution = minimalloc::Solution { offsets, height: plan.heights[m] };
-        let verdict = verdict(minimalloc::validate::validate(&sub, &sub_solution));
+    let parts = mp.parts(&plan).into_iter().zip(&mp.memories).zip(&plan.heights);
+    for (((sub, found), memory), &height) in parts {
+        let sub = Problem { capacity: memory.capacity.unwrap_or(MAX_CAPACITY), ..sub };
+        let verdict = verdict(minimalloc::validate::validate(&sub, &minimalloc::Solution { height, ..found }));
         if verdict != PyValidationResult::GOOD {
             return verdict;
         }
     }
-    PyValidationResult::GOOD
+    PyValidationResult::BAD_SOLUTION
 }

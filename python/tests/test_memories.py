@@ -104,6 +104,17 @@ def test_aliased_buffers_share_a_memory_and_an_offset() -> None:
     assert plan is not None and plan.memories is not None
     assert (plan.memories[0], plan.offsets[0]) == (plan.memories[1], plan.offsets[1])
     assert plan.cost == 0 and plan.optimal
+    # Members live at the same moment too: they share their place, and
+    # validate holds the group together, not apart.
+    overlapping_pair = mm.Problem(
+        [mm.Buffer("in", (0, 3), 4, alias="y"), mm.Buffer("out", (2, 4), 4, alias="y")],
+        0,
+        [mm.Memory("sram", 4), mm.Memory("dram")],
+    )
+    together = mm.Solver().solve(overlapping_pair)
+    assert together is not None and together.optimal
+    assert mm.validate(overlapping_pair, together) == mm.ValidationResult.GOOD
+    assert mm.explain(overlapping_pair, together) is None
     buffers[0].offset, buffers[1].offset = 0, 4
     problem.buffers = buffers
     with pytest.raises(mm.ProblemError, match="alias group 'x'"):
