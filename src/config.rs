@@ -22,6 +22,7 @@
 //! heuristic = "TWA"
 //! seeded = false                            # random tie-breaking (from --seed)
 //! restarts = false                          # Luby restarts with new ties (seeded only)
+//! random_points = false                     # fill points in random order (seeded only)
 //! switches = { check_dominance = true }     # per-worker overrides
 //!
 //! [lns]                                     # large instances' neighbourhood search
@@ -91,6 +92,8 @@ struct RawWorker {
     seeded: bool,
     #[serde(default)]
     restarts: bool,
+    #[serde(default)]
+    random_points: bool,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -260,7 +263,20 @@ impl Config {
                             w.heuristic
                         )));
                     }
-                    Ok(Worker { name, heuristic, switches, seeded: w.seeded, restarts: w.restarts })
+                    if w.random_points && !w.seeded {
+                        return Err(bad(format!(
+                            "worker {}: random_points needs seeded = true (the order is the random rank's)",
+                            w.heuristic
+                        )));
+                    }
+                    Ok(Worker {
+                        name,
+                        heuristic,
+                        switches,
+                        seeded: w.seeded,
+                        restarts: w.restarts,
+                        random_points: w.random_points,
+                    })
                 })
                 .collect::<Result<_, _>>()?;
         }
@@ -402,6 +418,12 @@ mod tests {
         assert!(Config::parse("bogus = 1", "t.toml").unwrap_err().to_string().contains("t.toml"));
         assert!(Config::parse("[switches]\nfoo = true", "t.toml").unwrap_err().to_string().contains("foo"));
         assert!(Config::parse("[[worker]]\nheuristic = \"XYZ\"", "t.toml").is_err());
+        // Random point order reads the random rank, as restarts draw it.
+        let w =
+            Config::parse("[[worker]]\nheuristic = \"TWA\"\nseeded = true\nrandom_points = true\n", "t.toml").unwrap();
+        assert!(w.portfolio.workers[0].random_points && !w.portfolio.workers[0].restarts);
+        let unseeded = Config::parse("[[worker]]\nheuristic = \"TWA\"\nrandom_points = true\n", "t.toml");
+        assert!(unseeded.unwrap_err().to_string().contains("random_points needs seeded = true"));
         assert!(Config::parse("greedy = [\"size-worst\"]", "t.toml").is_err());
         let t = Config::parse(
             "[lns]\nband = 20\nrepair_budget = \"1s\"\n[minimize]\ndescent_budget = [\"1s\", \"2s\"]\n",

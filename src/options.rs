@@ -36,6 +36,16 @@ pub struct Worker {
     /// cut the heavy tail of a depth-first search that made one bad early
     /// choice; the deterministic race does not restart.
     pub restarts: bool,
+    /// Where a point must be filled ([`Switch::PointFilling`]), try the
+    /// buffers that can fill it in the order of the random rank (drawn
+    /// anew at each restart) rather than the preorder's (so only for
+    /// seeded workers). The preorder puts the same kind of buffer first at
+    /// every point (TWA: the longest-lived), and a perfect packing that
+    /// needs another choice low down is then out of reach for that search;
+    /// with restarts, each start tries other choices there. Candidates
+    /// are the same, only their order differs, so the search stays
+    /// complete and every fact it learns holds.
+    pub random_points: bool,
 }
 
 impl Worker {
@@ -46,7 +56,7 @@ impl Worker {
             .and_then(|h| h.into_iter().next())
             .unwrap_or_else(|| parse_heuristics(crate::params::DEFAULT_HEURISTICS).unwrap_or_default().remove(0));
         let name = if seeded { format!("{heuristic}~") } else { heuristic.to_string() };
-        Worker { name, heuristic, switches: Switches::default(), seeded, restarts: false }
+        Worker { name, heuristic, switches: Switches::default(), seeded, restarts: false, random_points: false }
     }
 }
 
@@ -87,9 +97,10 @@ impl Default for SolveOptions {
 impl SolveOptions {
     /// The default options for `params`, each driver's part at its
     /// defaults; the portfolio's (`configs/default.toml` spells the same): the reference's three heuristics (TWA first: it alone
-    /// solves most of the paper's hard instances), then a seeded TWA with
-    /// point filling, which packs instances without slack that the
-    /// reference's branching cannot; greedy best fit by size and by start;
+    /// solves most of the paper's hard instances), then two seeded TWA with
+    /// point filling, which pack instances without slack that the
+    /// reference's branching cannot (the second fills points in a random
+    /// order and restarts); greedy best fit by size and by start;
     /// nogoods on.
     pub fn from_params(params: &SolverParams) -> Self {
         // Identical order only skips what mirrors a subtree already tried,
@@ -100,11 +111,17 @@ impl SolveOptions {
             ["TWA", "TAW", "WAT"].iter().map(|h| Worker { switches, ..Worker::new(h, false) }).collect();
         // Seeded, so that where point filling does not apply it is not a
         // copy of the first worker.
-        workers.push(Worker {
+        let pf = Worker {
             name: "TWA+pf".into(),
             switches: switches.with(Switch::PointFilling, true),
             ..Worker::new("TWA", true)
-        });
+        };
+        // The same, filling points in a random order, new at each restart
+        // (see `Worker::random_points`): the preorder's worker keeps the
+        // packings that need one long search, this one the many that a
+        // fixed order misses low down.
+        let random = Worker { name: "TWA+pf~r".into(), restarts: true, random_points: true, ..pf.clone() };
+        workers.extend([pf, random]);
         SolveOptions {
             params: params.clone(),
             workers,

@@ -90,6 +90,28 @@ proptest! {
         }
     }
 
+    /// The worker that fills points in a random order and restarts (the
+    /// default's `TWA+pf~r`) racing alone, over the reference's switches,
+    /// seeds (its orders), thread counts, live and deterministic: 3-node
+    /// slices, so that live searches restart every few hundred nodes with
+    /// a new order at each point. Half the capacities are the load bound,
+    /// where points must be filled.
+    #[test]
+    fn random_point_filling_matches_brute_force(
+        p in problem(8, false),
+        mask in 0u32..512,
+        seed in 0u64..1024,
+        threads in 1usize..=4,
+        deterministic in any::<bool>(),
+    ) {
+        let mut opts = options(mask, threads, deterministic, true, true);
+        opts.params.seed = seed;
+        opts.workers.retain(|w| w.random_points);
+        prop_assert_eq!(opts.workers.len(), 1);
+        let report = Portfolio::new(opts).solve(&p, &|_| {});
+        check(&p, &report.outcome)?;
+    }
+
     #[test]
     fn deterministic_mode_ignores_the_thread_count(p in problem(8, false), seed in 0u64..4) {
         let run = |threads: usize| {

@@ -183,6 +183,7 @@ impl<'a> Race<'a> {
         let worker = &self.crew[w];
         search.set_switches(worker.switches);
         search.set_keys(&worker.heuristic.0);
+        search.set_random_points(worker.random_points);
         search.set_rank(worker.seeded.then(|| {
             let seed = self.opts.params.seed
                 ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)

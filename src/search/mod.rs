@@ -247,6 +247,9 @@ pub struct Search<'m> {
     capacity: i64,
     keys: Vec<Key>,
     rank: Option<Vec<u32>>,
+    /// Points are filled in `rank`'s order, not the preorder's
+    /// ([`crate::options::Worker::random_points`]).
+    random_points: bool,
     stop: StopToken,
     /// The token's deadline, read once: the clock is asked every 32 nodes.
     deadline: Option<Instant>,
@@ -334,6 +337,7 @@ impl<'m> Search<'m> {
             capacity,
             keys: params.preordering_heuristics.first().map(|h| h.0.clone()).unwrap_or_default(),
             rank: None,
+            random_points: false,
             stop: stop.clone(),
             deadline: stop.deadline(),
             nogoods: None,
@@ -417,6 +421,13 @@ impl<'m> Search<'m> {
     /// uses the buffer index, as the reference does.
     pub fn set_rank(&mut self, rank: Option<Vec<u32>>) {
         self.rank = rank;
+    }
+
+    /// Whether the buffers that can fill a point are tried in the order of
+    /// the rank set by [`Self::set_rank`] (when there is one) rather than in
+    /// preorder.
+    pub fn set_random_points(&mut self, on: bool) {
+        self.random_points = on;
     }
 
     /// The node budget for the following runs: nodes beyond it end a run
@@ -875,7 +886,8 @@ impl<'m> Search<'m> {
     /// has buffers to place (the leftmost such at that floor) has no spare
     /// room, its floor must be filled exactly, so some unplaced buffer sits
     /// right on it; the candidates are those that can, at the floor, in
-    /// preorder. `None` (branch as the reference does) when the switch is
+    /// preorder, or in the rank's order where points are filled at random
+    /// ([`Self::set_random_points`]). `None` (branch as the reference does) when the switch is
     /// off, the model has gaps (windows would not sit on the floor), or the
     /// section has room to spare.
     ///
@@ -909,7 +921,10 @@ impl<'m> Search<'m> {
                 self.cands.push(Cand { offset: floor, pre, buffer: b as u32, pos: i as u32 });
             }
         }
-        self.cands[base..].sort_unstable_by_key(|c| c.pre);
+        match (&self.rank, self.random_points) {
+            (Some(rank), true) => self.cands[base..].sort_unstable_by_key(|c| rank[c.buffer as usize]),
+            _ => self.cands[base..].sort_unstable_by_key(|c| c.pre),
+        }
         for c in &mut self.cands[base..] {
             c.pre = 0;
         }
