@@ -23,6 +23,7 @@
 //! seeded = false                            # random tie-breaking (from --seed)
 //! restarts = false                          # Luby restarts with new ties (seeded only)
 //! random_points = false                     # fill points in random order (seeded only)
+//! holes = false                             # hole branching (docs/techniques.md)
 //! switches = { check_dominance = true }     # per-worker overrides
 //!
 //! [lns]                                     # large instances' neighbourhood search
@@ -94,6 +95,8 @@ struct RawWorker {
     restarts: bool,
     #[serde(default)]
     random_points: bool,
+    #[serde(default)]
+    holes: bool,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -276,6 +279,7 @@ impl Config {
                         seeded: w.seeded,
                         restarts: w.restarts,
                         random_points: w.random_points,
+                        holes: w.holes,
                     })
                 })
                 .collect::<Result<_, _>>()?;

@@ -46,6 +46,22 @@ pub struct Worker {
     /// are the same, only their order differs, so the search stays
     /// complete and every fact it learns holds.
     pub random_points: bool,
+    /// Search by hole branching ([`crate::search`]'s `holes` module):
+    /// memory is filled from the bottom up, and at the lowest point of a
+    /// run either a buffer starting there sits on the floor or the point
+    /// stays empty for good (a branch of its own, allowed only while the
+    /// sections keep some room: the free area of each bounds the room left
+    /// empty there). The reference's branching never decides that a point
+    /// stays empty, so on packings with a little slack an early hole in the
+    /// wrong place is found out only deep down; point filling applies only
+    /// where there is no slack at all. Complete: it may prove
+    /// infeasibility. It searches the partitions of plain buffers (no gaps,
+    /// no fixed offsets, alignments that divide every size); elsewhere the
+    /// worker searches as the reference does. Its candidates follow the
+    /// preorder's sizes (largest first, then longest), or the random rank
+    /// for a seeded worker (new at each restart). In the live race it runs
+    /// only on the partitions it searches.
+    pub holes: bool,
 }
 
 impl Worker {
@@ -56,7 +72,15 @@ impl Worker {
             .and_then(|h| h.into_iter().next())
             .unwrap_or_else(|| parse_heuristics(crate::params::DEFAULT_HEURISTICS).unwrap_or_default().remove(0));
         let name = if seeded { format!("{heuristic}~") } else { heuristic.to_string() };
-        Worker { name, heuristic, switches: Switches::default(), seeded, restarts: false, random_points: false }
+        Worker {
+            name,
+            heuristic,
+            switches: Switches::default(),
+            seeded,
+            restarts: false,
+            random_points: false,
+            holes: false,
+        }
     }
 }
 
@@ -100,7 +124,8 @@ impl SolveOptions {
     /// solves most of the paper's hard instances), then two seeded TWA with
     /// point filling, which pack instances without slack that the
     /// reference's branching cannot (the second fills points in a random
-    /// order and restarts); greedy best fit by size and by start;
+    /// order and restarts), and a hole-branching worker that restarts;
+    /// greedy best fit by size and by start;
     /// nogoods on.
     pub fn from_params(params: &SolverParams) -> Self {
         // Identical order only skips what mirrors a subtree already tried,
@@ -121,7 +146,12 @@ impl SolveOptions {
         // packings that need one long search, this one the many that a
         // fixed order misses low down.
         let random = Worker { name: "TWA+pf~r".into(), restarts: true, random_points: true, ..pf.clone() };
-        workers.extend([pf, random]);
+        // Different in kind: hole branching (see `Worker::holes`), seeded
+        // and restarting, so that each start tries its points' buffers in
+        // a new order.
+        let holes = Worker { name: "holes~r".into(), restarts: true, holes: true, ..Worker::new("TWA", true) };
+        let holes = Worker { switches, ..holes };
+        workers.extend([pf, random, holes]);
         SolveOptions {
             params: params.clone(),
             workers,

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use common::{brute_force, has_windows, problem, Model};
+use common::{brute_force, has_windows, plain_problem, problem, Model};
 use minimalloc::params::parse_heuristics;
 use minimalloc::portfolio::Portfolio;
 use minimalloc::Outcome;
@@ -108,6 +108,30 @@ proptest! {
         opts.params.seed = seed;
         opts.workers.retain(|w| w.random_points);
         prop_assert_eq!(opts.workers.len(), 1);
+        let report = Portfolio::new(opts).solve(&p, &|_| {});
+        check(&p, &report.outcome)?;
+    }
+
+    /// A hole-branching worker racing alone, in preorder or seeded with
+    /// restarts (3-node slices: a new order every few hundred nodes), over
+    /// seeds, thread counts, live and deterministic, on plain problems
+    /// (which it searches) and on any (where it searches only the plain
+    /// partitions, the reference's search the rest).
+    #[test]
+    fn hole_branching_matches_brute_force(
+        plain in plain_problem(9),
+        any_problem in problem(8, false),
+        which in any::<bool>(),
+        seeded in any::<bool>(),
+        seed in 0u64..1024,
+        threads in 1usize..=4,
+        deterministic in any::<bool>(),
+    ) {
+        let p = if which { plain } else { any_problem };
+        let mut opts = options(511, threads, deterministic, true, true);
+        opts.params.seed = seed;
+        let holes = minimalloc::Worker { holes: true, restarts: seeded, ..minimalloc::Worker::new("TWA", seeded) };
+        opts.workers = vec![holes];
         let report = Portfolio::new(opts).solve(&p, &|_| {});
         check(&p, &report.outcome)?;
     }

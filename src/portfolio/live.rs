@@ -245,11 +245,17 @@ impl<'a> Race<'a> {
     /// only where the partition is full (`Model::full_at`: nearly every
     /// section has no room to spare; elsewhere its branching seldom
     /// applies, and it would only take time from the others), unless the
-    /// whole crew fills points.
+    /// whole crew fills points; a hole-branching worker only where hole
+    /// branching applies (elsewhere it would search as the first worker
+    /// does).
     fn fits_partition(&self, w: usize, p: usize) -> bool {
+        let worker = &self.crew[w];
+        if worker.holes {
+            return crate::search::holes::Holes::applies(self.model, p) || self.crew.iter().all(|c| c.holes);
+        }
         let filling = |c: &Worker| c.switches.get(Switch::PointFilling);
         // A crew of point-filling workers only races everywhere.
-        if !filling(&self.crew[w]) || self.crew.iter().all(filling) {
+        if !filling(worker) || self.crew.iter().all(filling) {
             return true;
         }
         self.model.full_at(self.model.partitions()[p].sections, self.capacity)

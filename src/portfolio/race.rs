@@ -167,7 +167,10 @@ impl<'a> Race<'a> {
         let worker = &self.crew[w];
         let others =
             |s: Switches| Switch::ALL.into_iter().filter(|sw| sw.resumable()).fold(s, |s, sw| s.with(sw, false));
-        !worker.seeded && others(worker.switches) == others(self.opts.params.switches) && worker.heuristic == *h
+        !worker.seeded
+            && !worker.holes
+            && others(worker.switches) == others(self.opts.params.switches)
+            && worker.heuristic == *h
     }
 
     /// Sets `search` up as worker `w` and starts it on partition `p`. Its
@@ -184,6 +187,7 @@ impl<'a> Race<'a> {
         search.set_switches(worker.switches);
         search.set_keys(&worker.heuristic.0);
         search.set_random_points(worker.random_points);
+        search.set_holes(worker.holes);
         search.set_rank(worker.seeded.then(|| {
             let seed = self.opts.params.seed
                 ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)

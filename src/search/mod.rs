@@ -15,6 +15,7 @@
 //! partition), a node budget and (optionally) a cache of sub-problems
 //! already proven infeasible, and reports how each run ended.
 
+pub(crate) mod holes;
 pub(crate) mod learned;
 pub(crate) mod model;
 pub mod order;
@@ -250,6 +251,11 @@ pub struct Search<'m> {
     /// Points are filled in `rank`'s order, not the preorder's
     /// ([`crate::options::Worker::random_points`]).
     random_points: bool,
+    /// Partitions hole branching applies to are searched by it
+    /// ([`crate::options::Worker::holes`]).
+    holes_on: bool,
+    /// The hole-branching search in progress, if any (see [`holes`]).
+    holes: Option<Box<holes::Holes>>,
     stop: StopToken,
     /// The token's deadline, read once: the clock is asked every 32 nodes.
     deadline: Option<Instant>,
@@ -338,6 +344,8 @@ impl<'m> Search<'m> {
             keys: params.preordering_heuristics.first().map(|h| h.0.clone()).unwrap_or_default(),
             rank: None,
             random_points: false,
+            holes_on: false,
+            holes: None,
             stop: stop.clone(),
             deadline: stop.deadline(),
             nogoods: None,
@@ -430,6 +438,12 @@ impl<'m> Search<'m> {
         self.random_points = on;
     }
 
+    /// Whether the following partitions are searched by hole branching
+    /// where it applies (see [`crate::options::Worker::holes`]).
+    pub fn set_holes(&mut self, on: bool) {
+        self.holes_on = on;
+    }
+
     /// The node budget for the following runs: nodes beyond it end a run
     /// with [`Status::NodeLimit`].
     pub fn set_node_limit(&mut self, limit: i64) {
@@ -470,8 +484,12 @@ impl<'m> Search<'m> {
     /// Begins a search of partition `p`; [`Self::resume`] runs it. Any
     /// search in progress must have ended or been abandoned.
     pub fn start_partition(&mut self, p: usize) {
-        debug_assert!(self.stack.is_empty(), "a search is still in progress");
+        debug_assert!(!self.in_progress(), "a search is still in progress");
         self.deepest = 0;
+        if self.holes_on && holes::Holes::applies(self.m, p) {
+            self.holes = Some(Box::new(holes::Holes::new(self.m, p, self.capacity, self.rank.as_deref())));
+            return;
+        }
         let part = &self.m.partitions[p];
         self.bufs.clear();
         self.bufs.extend(part.buffers.iter().map(|&b| b as u32));
@@ -481,7 +499,7 @@ impl<'m> Search<'m> {
 
     /// Whether a search is paused (started, not finished, not abandoned).
     pub fn in_progress(&self) -> bool {
-        !self.stack.is_empty()
+        !self.stack.is_empty() || self.holes.is_some()
     }
 
     /// Runs the current search until it finds a placement
@@ -491,6 +509,13 @@ impl<'m> Search<'m> {
     /// stopped), or is stopped ([`Status::Stopped`]: paused the same way,
     /// so that it can be resumed under another token, or abandoned).
     pub fn resume(&mut self) -> Status {
+        if let Some(mut search) = self.holes.take() {
+            let status = self.resume_holes(&mut search);
+            if matches!(status, Status::NodeLimit | Status::Stopped) {
+                self.holes = Some(search);
+            }
+            return status;
+        }
         // What the frame last popped, or a refuted placement, tells the top.
         let mut outcome: Option<Status> = None;
         while let Some(&frame) = self.stack.last() {
@@ -523,6 +548,26 @@ impl<'m> Search<'m> {
         }
         self.bufs.clear();
         outcome.unwrap_or(Status::Found)
+    }
+
+    /// [`Self::resume`] for a hole-branching search.
+    fn resume_holes(&mut self, search: &mut holes::Holes) -> Status {
+        let mut budget = self.nodes_left;
+        let (status, nodes, backtracks) = search.resume(&mut budget, &mut || self.should_stop());
+        self.nodes_left = budget;
+        self.nodes += nodes;
+        self.visits += nodes;
+        self.backtracks += backtracks;
+        self.deepest = self.deepest.max(search.deepest);
+        match status {
+            Status::Found => {
+                for (b, offset) in search.placement() {
+                    self.solution[b] = offset;
+                }
+            }
+            Status::Infeasible | Status::NodeLimit | Status::Stopped => {}
+        }
+        status
     }
 
     /// Enters a sub-partition: infeasible at once if the nogood store holds
@@ -759,6 +804,7 @@ impl<'m> Search<'m> {
     /// Gives up the current search, undoing every change it made, so the
     /// worker can start another.
     pub fn abandon(&mut self) {
+        self.holes = None;
         while let Some(frame) = self.stack.pop() {
             match frame {
                 Frame::Sub(_, SubState::Await { order, live }) => self.leave_context(order, live),

@@ -206,6 +206,30 @@ pub fn problem(max: usize, windows: bool) -> impl Strategy<Value = Problem> {
     })
 }
 
+/// Random problems of up to `max` plain buffers (no gaps, no fixed
+/// offsets, alignment 1, or 2 with even sizes), at a capacity near their
+/// load: the problems hole branching searches.
+pub fn plain_problem(max: usize) -> impl Strategy<Value = Problem> {
+    let buffer = (0i64..8, 1i64..7, 0i64..5, any::<bool>());
+    let slack = prop_oneof![1 => Just(-1i64), 4 => Just(0i64), 3 => Just(1i64), 2 => Just(2i64), 1 => Just(4i64)];
+    (prop::collection::vec(buffer, max / 2..=max), slack, any::<bool>()).prop_map(|(specs, slack, even)| {
+        let buffers = specs
+            .into_iter()
+            .enumerate()
+            .map(|(i, (lower, width, size, aligned))| {
+                let mut b = Buffer::new(format!("b{i}"), lower, lower + width, if even { 2 * size } else { size });
+                if even && aligned {
+                    b.alignment = 2;
+                }
+                b
+            })
+            .collect();
+        let mut p = Problem::new(buffers, 0);
+        p.capacity = (minimalloc::LowerBounds::of(&p).best() as i64 + slack).max(0);
+        p
+    })
+}
+
 /// [`problem`] with copies: each buffer after the first may be replaced
 /// by a copy of an earlier one (same lifespan, size, alignment and gaps),
 /// so that identical buffers are common, some of them apart in the input.

@@ -1,0 +1,417 @@
+//! Hole branching: an exact search for packings with a little room to
+//! spare, where memory is filled from the bottom up and every point left
+//! empty is a decision of its own.
+//!
+//! The reference's branching places a buffer at its lowest feasible offset;
+//! point filling (`Switch::PointFilling`) branches on the buffers that can
+//! cover the lowest point of memory, but only where a section has no room to
+//! spare, since elsewhere that point may stay empty. This search makes
+//! "stays empty" a branch: at a point (a section `s` at its floor `h`) either
+//! an unplaced buffer starting at `s` sits on the floor there, or no buffer
+//! ever does, and `s` is marked *dead* at `h`. A packing with slack then
+//! costs one extra branch per point, and where the room is small the area
+//! budget below refutes the dead branches early.
+//!
+//! The state is a skyline: `floor[s]` is the top of what is placed in
+//! section `s`, and unplaced buffers go above it. Only *local-minimum runs*
+//! are branched on: maximal runs of sections at one floor `h` whose
+//! neighbours are higher (or are *walls*: sections no unplaced buffer is
+//! live in, which nothing can cross). In a run, the first section `s` not
+//! dead at `h` is the point:
+//!
+//! - A buffer that covers `s` at offset `h` lies inside the run (its
+//!   neighbours are higher) and starts at `s` (the sections before `s` in
+//!   the run are dead at `h`), so the candidates are the unplaced buffers
+//!   that start at `s` and end inside the run.
+//! - When every section of the run is dead, no buffer sits at `h` there:
+//!   the lowest buffer over the run rests on something outside it, so on a
+//!   neighbour's floor; the run's floor rises to the lower neighbour's
+//!   (a forced step, not a branch). With walls on both sides nothing can
+//!   rest anywhere: the node fails.
+//!
+//! Every packing, pushed down until each buffer rests on another or on 0,
+//! is reached this way (place buffers in the order of their offsets), so an
+//! exhausted search proves that none fits: the worker may prove
+//! infeasibility.
+//!
+//! The area budget: in section `s`, the floor plus the unplaced buffers
+//! live there (`rem[s]`) must fit under the capacity. A placement leaves
+//! the sum unchanged; only a rising floor (wasted room) spends it, and a
+//! dead mark is allowed only where some room is left. Without slack the
+//! dead branch never applies and the search is point filling.
+//!
+//! Which run to branch on is free, so the search takes the one with the
+//! fewest alternatives (first fail), lowest first, then leftmost.
+//! Candidates come in the preorder (largest first, then longest) or, for a
+//! seeded worker, in its random rank's order (new at each restart of the
+//! live race); identical buffers are tried once per point.
+//!
+//! It applies to partitions of plain buffers only (no gaps, no fixed
+//! offsets, alignments that divide every size of the partition, so that
+//! every floor is aligned): see [`Holes::applies`].
+
+use super::model::{Model, NO_FIXED};
+use super::Status;
+
+/// No twin tried yet at a point.
+const NONE: u32 = u32::MAX;
+
+/// One buffer of the partition, in local sections `lo..hi`.
+#[derive(Clone, Copy, Debug)]
+struct Buf {
+    lo: u32,
+    hi: u32,
+    size: i64,
+    /// The buffer in the model.
+    b: u32,
+    /// Its lowest-indexed identical buffer (the model's `twin`).
+    twin: u32,
+}
+
+/// What undoes one change.
+#[derive(Clone, Copy, Debug)]
+enum Undo {
+    /// Buffer `i` (local) was placed on its floor.
+    Place(u32),
+    /// Section `s` was marked dead.
+    Dead(u32),
+    /// Section `s`'s floor rose from `floor` (it was dead at that floor).
+    Raise(u32, i64),
+}
+
+/// A branching point and how far its alternatives got.
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    /// The trail's length before the node's forced raises, and after.
+    entry: u32,
+    choice: u32,
+    /// The point: section `s` at floor `h`, in a run ending before `end`.
+    s: u32,
+    end: u32,
+    h: i64,
+    /// Next position in `s`'s candidate list, and the twin tried last.
+    k: u32,
+    last_twin: u32,
+    dead_tried: bool,
+}
+
+/// The point a node branches on, or why it fails.
+enum Pick {
+    Point { s: u32, end: u32, h: i64 },
+    Fail,
+}
+
+/// The state of one hole-branching search of one partition; it pauses and
+/// resumes as [`super::Search`] does (see [`Holes::resume`]).
+pub(crate) struct Holes {
+    capacity: i64,
+    bufs: Vec<Buf>,
+    /// Local buffers starting at section `s`, in the order to try:
+    /// `starts[start[s]..start[s + 1]]`.
+    start: Vec<u32>,
+    starts: Vec<u32>,
+    floor: Vec<i64>,
+    dead: Vec<bool>,
+    /// Size of the unplaced buffers live in each section.
+    rem: Vec<i64>,
+    placed: Vec<bool>,
+    /// Each placed buffer's offset: the floor it was placed on.
+    offset: Vec<i64>,
+    left: usize,
+    trail: Vec<Undo>,
+    stack: Vec<Frame>,
+    /// The next step enters a node (a child was just made, or the root).
+    entering: bool,
+    /// Most buffers placed at once.
+    pub(crate) deepest: usize,
+}
+
+impl Holes {
+    /// Whether hole branching applies to partition `p`: no buffer has gaps
+    /// or a fixed offset, and every alignment divides every size (floors
+    /// are sums of sizes, so every offset it chooses is then aligned).
+    pub(crate) fn applies(m: &Model, p: usize) -> bool {
+        let part = &m.partitions()[p];
+        let g = part.buffers.iter().fold(0, |g, &b| gcd(g, m.size[b]));
+        part.buffers.iter().all(|&b| {
+            let spans = m.spans(b);
+            m.fixed[b] == NO_FIXED
+                && spans.len() == 1
+                && spans[0].len == m.size[b]
+                && spans[0].top == m.size[b]
+                && g % m.align[b].max(1) == 0
+        })
+    }
+
+    /// A search of partition `p` at `capacity`, trying candidates by
+    /// `rank` (ascending) where given, else largest first, then longest.
+    /// The partition must be one [`Self::applies`] to.
+    pub(crate) fn new(m: &Model, p: usize, capacity: i64, rank: Option<&[u32]>) -> Holes {
+        let part = &m.partitions()[p];
+        let base = part.sections.lower as u32;
+        let n_sec = part.sections.upper - part.sections.lower;
+        let mut bufs: Vec<Buf> = part
+            .buffers
+            .iter()
+            .map(|&b| {
+                let (lo, hi) = m.extent[b];
+                Buf { lo: lo - base, hi: hi - base, size: m.size[b], b: b as u32, twin: m.twin[b] }
+            })
+            .collect();
+        // Identical buffers stay neighbours, so that a point tries one of them.
+        let key = |x: &Buf| match rank {
+            Some(r) => (r[x.twin as usize] as i64, 0, x.twin, x.b),
+            None => (-x.size, -i64::from(x.hi - x.lo), x.twin, x.b),
+        };
+        bufs.sort_by_key(key);
+        let mut start = vec![0u32; n_sec + 1];
+        let mut rem = vec![0i64; n_sec];
+        for x in &bufs {
+            start[x.lo as usize + 1] += 1;
+            for r in &mut rem[x.lo as usize..x.hi as usize] {
+                *r += x.size;
+            }
+        }
+        for s in 0..n_sec {
+            start[s + 1] += start[s];
+        }
+        let mut fill = start.clone();
+        let mut starts = vec![0u32; bufs.len()];
+        for (i, x) in bufs.iter().enumerate() {
+            starts[fill[x.lo as usize] as usize] = i as u32;
+            fill[x.lo as usize] += 1;
+        }
+        let n = bufs.len();
+        Holes {
+            capacity,
+            bufs,
+            start,
+            starts,
+            floor: vec![0; n_sec],
+            dead: vec![false; n_sec],
+            rem,
+            placed: vec![false; n],
+            offset: vec![0; n],
+            left: n,
+            trail: Vec::new(),
+            stack: Vec::new(),
+            entering: true,
+            deepest: 0,
+        }
+    }
+
+    /// Runs until a packing is found ([`Status::Found`]: see
+    /// [`Self::placement`]), the space is exhausted
+    /// ([`Status::Infeasible`]), `budget` nodes are spent
+    /// ([`Status::NodeLimit`]) or `stop` says so ([`Status::Stopped`]),
+    /// asked before each node. Paused, it goes on where it was when resumed.
+    /// Returns the status, the nodes visited and the backtracks.
+    pub(crate) fn resume(&mut self, budget: &mut i64, stop: &mut dyn FnMut() -> bool) -> (Status, u64, u64) {
+        let (mut nodes, mut backtracks) = (0, 0);
+        loop {
+            if self.entering {
+                if *budget <= 0 {
+                    return (Status::NodeLimit, nodes, backtracks);
+                }
+                if stop() {
+                    return (Status::Stopped, nodes, backtracks);
+                }
+                *budget -= 1;
+                nodes += 1;
+                self.entering = false;
+                if self.left == 0 {
+                    return (Status::Found, nodes, backtracks);
+                }
+                let entry = self.trail.len() as u32;
+                match self.pick() {
+                    Pick::Point { s, end, h } => {
+                        let choice = self.trail.len() as u32;
+                        self.stack.push(Frame { entry, choice, s, end, h, k: 0, last_twin: NONE, dead_tried: false });
+                    }
+                    Pick::Fail => {
+                        self.undo_to(entry);
+                        backtracks += 1;
+                    }
+                }
+            }
+            let Some(&top) = self.stack.last() else {
+                return (Status::Infeasible, nodes, backtracks);
+            };
+            self.undo_to(top.choice);
+            if self.next_child(top) {
+                self.entering = true;
+            } else {
+                self.undo_to(top.entry);
+                self.stack.pop();
+                backtracks += 1;
+            }
+        }
+    }
+
+    /// The offsets found, by buffer of the model (after [`Status::Found`]).
+    pub(crate) fn placement(&self) -> impl Iterator<Item = (usize, i64)> + '_ {
+        self.bufs.iter().zip(&self.offset).map(|(x, &o)| (x.b as usize, o))
+    }
+
+    /// Makes the next child of the top frame `f` (placing its next
+    /// candidate, or marking its point dead); false when none is left.
+    fn next_child(&mut self, f: Frame) -> bool {
+        let (lo, hi) = (self.start[f.s as usize] as usize, self.start[f.s as usize + 1] as usize);
+        let mut k = lo + f.k as usize;
+        while k < hi {
+            let i = self.starts[k] as usize;
+            k += 1;
+            let x = self.bufs[i];
+            if self.placed[i] || x.hi > f.end || f.h + x.size > self.capacity || x.twin == f.last_twin {
+                continue;
+            }
+            if let Some(top) = self.stack.last_mut() {
+                top.k = (k - lo) as u32;
+                top.last_twin = x.twin;
+            }
+            self.place(i);
+            return true;
+        }
+        let s = f.s as usize;
+        if !f.dead_tried && self.floor[s] + self.rem[s] < self.capacity {
+            if let Some(top) = self.stack.last_mut() {
+                top.k = (hi - lo) as u32;
+                top.dead_tried = true;
+            }
+            self.dead[s] = true;
+            self.trail.push(Undo::Dead(f.s));
+            return true;
+        }
+        false
+    }
+
+    /// The point to branch on: of the local-minimum runs, the one with
+    /// the fewest alternatives at its point, lowest, then leftmost. Runs
+    /// dead throughout are raised first (forced).
+    fn pick(&mut self) -> Pick {
+        loop {
+            let mut best: Option<(u64, i64, u32, u32)> = None;
+            let mut raise: Option<(usize, usize)> = None;
+            let n = self.floor.len();
+            let mut a = 0;
+            while a < n {
+                if self.rem[a] == 0 {
+                    a += 1;
+                    continue;
+                }
+                let h = self.floor[a];
+                let mut b = a + 1;
+                while b < n && self.rem[b] > 0 && self.floor[b] == h {
+                    b += 1;
+                }
+                let higher = |s: usize| self.rem[s] == 0 || self.floor[s] > h;
+                if (a == 0 || higher(a - 1)) && (b == n || higher(b)) {
+                    match (a..b).find(|&s| !self.dead[s]) {
+                        None => {
+                            raise = Some((a, b));
+                            break;
+                        }
+                        Some(s) => {
+                            let count = self.alternatives(s, b, h);
+                            if count == 0 {
+                                return Pick::Fail;
+                            }
+                            if best.is_none_or(|(c, bh, _, _)| (count, h) < (c, bh)) {
+                                best = Some((count, h, s as u32, b as u32));
+                            }
+                        }
+                    }
+                }
+                a = b;
+            }
+            if let Some((a, b)) = raise {
+                if !self.raise(a, b) {
+                    return Pick::Fail;
+                }
+                continue;
+            }
+            return match best {
+                Some((_, h, s, end)) => Pick::Point { s, end, h },
+                // Unplaced buffers are live somewhere, so some run exists.
+                None => Pick::Fail,
+            };
+        }
+    }
+
+    /// How many children the point at section `s`, floor `h`, in a run
+    /// ending before `end` has.
+    fn alternatives(&self, s: usize, end: usize, h: i64) -> u64 {
+        let list = &self.starts[self.start[s] as usize..self.start[s + 1] as usize];
+        let fits = list.iter().filter(|&&i| {
+            let x = &self.bufs[i as usize];
+            !self.placed[i as usize] && x.hi as usize <= end && h + x.size <= self.capacity
+        });
+        fits.count() as u64 + u64::from(self.floor[s] + self.rem[s] < self.capacity)
+    }
+
+    /// Raises the dead run `a..b` to its lower neighbour's floor (walls do
+    /// not count); false when neither side has one or the area budget is
+    /// spent.
+    fn raise(&mut self, a: usize, b: usize) -> bool {
+        let side = |s: Option<usize>| s.filter(|&s| s < self.floor.len() && self.rem[s] > 0).map(|s| self.floor[s]);
+        let to = match (side(a.checked_sub(1)), side(Some(b))) {
+            (Some(l), Some(r)) => l.min(r),
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => return false,
+        };
+        if (a..b).any(|s| to + self.rem[s] > self.capacity) {
+            return false;
+        }
+        for s in a..b {
+            self.trail.push(Undo::Raise(s as u32, self.floor[s]));
+            self.floor[s] = to;
+            self.dead[s] = false;
+        }
+        true
+    }
+
+    /// Places local buffer `i` on the floor of its first section.
+    fn place(&mut self, i: usize) {
+        let x = self.bufs[i];
+        self.offset[i] = self.floor[x.lo as usize];
+        for s in x.lo as usize..x.hi as usize {
+            self.floor[s] += x.size;
+            self.rem[s] -= x.size;
+        }
+        self.placed[i] = true;
+        self.left -= 1;
+        self.deepest = self.deepest.max(self.bufs.len() - self.left);
+        self.trail.push(Undo::Place(i as u32));
+    }
+
+    /// Undoes the trail down to `mark`.
+    fn undo_to(&mut self, mark: u32) {
+        while self.trail.len() > mark as usize {
+            match self.trail.pop() {
+                Some(Undo::Place(i)) => {
+                    let x = self.bufs[i as usize];
+                    for s in x.lo as usize..x.hi as usize {
+                        self.floor[s] -= x.size;
+                        self.rem[s] += x.size;
+                    }
+                    self.placed[i as usize] = false;
+                    self.left += 1;
+                }
+                Some(Undo::Dead(s)) => self.dead[s as usize] = false,
+                Some(Undo::Raise(s, old)) => {
+                    self.floor[s as usize] = old;
+                    self.dead[s as usize] = true;
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        a.abs()
+    } else {
+        gcd(b, a % b)
+    }
+}
