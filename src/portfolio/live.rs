@@ -44,6 +44,10 @@ struct Task<'s> {
     /// Whether its search has backtracked in any slice (see
     /// [`Task::sailing`]).
     backtracked: bool,
+    /// It has not run yet and starts late: it counts as having run for
+    /// [`crate::tunables::PortfolioTunables::holes_delay`] already, and
+    /// not as sailing.
+    late: bool,
     /// How many of its partition's shared facts it has been handed.
     facts_seen: usize,
 }
@@ -63,7 +67,7 @@ impl Task<'_> {
     /// The scheduler's order (least first): sailing tasks, deepest first,
     /// then the others by [`Task::weighted`] time.
     fn rank(&self, bonus: u64, won: f64) -> (bool, u64) {
-        if self.sailing() {
+        if self.sailing() && !self.late {
             (false, (self.size - self.depth.min(self.size)) as u64)
         } else {
             (true, self.weighted(bonus, won))
@@ -219,21 +223,26 @@ impl<'a> Race<'a> {
             schedule.next += 1;
             if !self.solved[p].load(Ordering::SeqCst) {
                 let size = self.model.partitions()[p].buffers.len();
+                // A crew of hole-branching workers only starts at once.
+                let all_holes = self.crew.iter().all(|c| c.holes);
                 for w in (0..self.crew.len()).filter(|&w| self.fits_partition(w, p)) {
                     let id = schedule.next_id;
                     schedule.next_id += 1;
+                    let late = self.crew[w].holes && !all_holes;
+                    let delay = if late { self.opts.tunables.holes_delay.as_nanos() as u64 } else { 0 };
                     schedule.tasks.push(Task {
                         id,
                         p,
                         w,
                         search: None,
                         running: false,
-                        spent: 0,
+                        spent: delay,
                         restarts: 0,
                         slices: 0,
                         depth: self.adoptable_depth(p, w),
                         size,
                         backtracked: false,
+                        late,
                         facts_seen: 0,
                     });
                 }
@@ -369,6 +378,7 @@ impl<'a> Race<'a> {
                 self.begin_round(&mut search, p, w, task.restarts);
             }
             task.spent += ran;
+            task.late = false;
             task.depth = search.deepest();
             task.backtracked |= backtracked;
             task.running = false;
@@ -413,6 +423,7 @@ mod tests {
             depth,
             size: 100,
             backtracked: true,
+            late: false,
             facts_seen: 0,
         }
     }
@@ -435,5 +446,8 @@ mod tests {
         let (shallow, deep) = (sailing(5_000, 10), sailing(9_000, 60));
         assert!(shallow.rank(3, 0.0) < stuck.rank(3, 0.0), "sailing before a search that backtracked");
         assert!(deep.rank(3, 0.0) < shallow.rank(3, 0.0), "the deeper sailing search first, whatever its time");
+        let late = Task { late: true, ..sailing(50_000_000, 0) };
+        assert!(stuck.rank(3, 0.0) < late.rank(3, 0.0), "a late search is not sailing, and waits its delay");
+        assert!(late.rank(3, 0.0) < task(60_000_000, 0).rank(3, 0.0));
     }
 }

@@ -182,6 +182,9 @@ impl Holes {
             fill[x.lo as usize] += 1;
         }
         let n = bufs.len();
+        // Every buffer of a partition takes room (the sweep sets buffers of
+        // size 0 aside), so each is live where `rem` counts it.
+        debug_assert!(bufs.iter().all(|x| x.size > 0 && x.lo < x.hi));
         Holes {
             capacity,
             bufs,
@@ -413,5 +416,75 @@ fn gcd(a: i64, b: i64) -> i64 {
         a.abs()
     } else {
         gcd(b, a % b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::params::SolverParams;
+    use crate::problem::{Buffer, Problem, Solution};
+    use crate::search::{Model, Search, Status};
+    use crate::stop::StopToken;
+
+    /// Searches every partition of `p` by hole branching with node slices
+    /// of `slice` (so that it pauses and resumes), returning the packing or
+    /// the status of the first partition that has none.
+    fn holes(p: &Problem, slice: i64) -> Result<Solution, Status> {
+        let model = Model::new(p);
+        let stop = StopToken::new();
+        let mut search = Search::new(&model, p.capacity, &SolverParams::default(), &stop);
+        search.set_holes(true);
+        for part in 0..model.partitions().len() {
+            assert!(super::Holes::applies(&model, part));
+            search.start_partition(part);
+            let status = loop {
+                search.set_node_limit(slice);
+                match search.resume() {
+                    Status::NodeLimit => continue,
+                    other => break other,
+                }
+            };
+            if status != Status::Found {
+                return Err(status);
+            }
+        }
+        Ok(Solution::new(p, search.solution().to_vec()))
+    }
+
+    #[test]
+    fn packs_a_perfect_packing_and_its_holes() {
+        let mut p = crate::generate::perfect(3, 80, 1024, 200);
+        // Holes: a few pieces out, the capacity as it was.
+        p.buffers = p.buffers.into_iter().enumerate().filter(|(i, _)| i % 11 != 5).map(|(_, b)| b).collect();
+        for slice in [1, 7, i64::MAX] {
+            let s = holes(&p, slice).expect("the hidden packing fits");
+            assert!(crate::validate::validate(&p, &s).is_ok());
+            assert!(s.height <= p.capacity);
+        }
+    }
+
+    /// Two buffers live at once that do not fit together: exhausted.
+    #[test]
+    fn proves_infeasibility() {
+        let p = Problem::new(vec![Buffer::new("a", 0, 4, 3), Buffer::new("b", 2, 6, 3), Buffer::new("c", 5, 9, 1)], 5);
+        assert_eq!(holes(&p, 3).err(), Some(Status::Infeasible));
+    }
+
+    /// Points must stay empty: where `b` alone is live, half the memory
+    /// is. Buffers of size 0 are set aside by the sweep.
+    #[test]
+    fn leaves_points_empty_where_it_must() {
+        let p = Problem::new(
+            vec![
+                Buffer::new("a", 0, 2, 2),
+                Buffer::new("b", 1, 5, 2),
+                Buffer::new("c", 4, 6, 2),
+                Buffer::new("z", 1, 3, 0),
+                Buffer::new("y", 7, 9, 0),
+            ],
+            4,
+        );
+        let s = holes(&p, 1).expect("a below b, c beside a's end");
+        assert!(crate::validate::validate(&p, &s).is_ok());
     }
 }
