@@ -18,8 +18,8 @@ pub(crate) const SEARCH_MEMORY: usize = 256 << 20;
 
 /// The share of a range of sections that must have no room to spare
 /// (their load is the capacity) for the range to count as full
-/// (`Model::full_at`): then the portfolio races its point-filling worker
-/// there, and a minimization gives its probe at the bound a larger share.
+/// (`Model::full_at`): then the portfolio races its point-filling workers
+/// there instead of those with the reference's branching, and a minimization gives its probe at the bound a larger share.
 /// `[default: 0.9]` `[range: 0..=1]`: packings without slack (tight/'s
 /// stack and perfect packings) are full everywhere, while problems side by
 /// side and the paper's instances fall well short; point filling's
