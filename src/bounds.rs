@@ -164,13 +164,7 @@ pub fn admit(problem: &Problem, stop: &StopToken) -> Option<SolveResult> {
 /// multiple of `g` too, so bounds may be rounded up to one and capacities
 /// down.
 pub fn granularity(problem: &Problem) -> i64 {
-    fn gcd(a: i64, b: i64) -> i64 {
-        if b == 0 {
-            a.abs()
-        } else {
-            gcd(b, a % b)
-        }
-    }
+    use crate::problem::gcd;
     let mut g = 0;
     for b in &problem.buffers {
         g = gcd(g, b.size);

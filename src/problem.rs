@@ -76,11 +76,17 @@ impl Default for Buffer {
 /// The least common multiple of two alignments (both at least 1), `None`
 /// when it overflows.
 pub(crate) fn lcm(a: i64, b: i64) -> Option<i64> {
+    (a / gcd(a, b)).checked_mul(b)
+}
+
+/// The greatest common divisor of `a` and `b` (non-negative; `gcd(0, 0)`
+/// is 0, and `gcd(0, b)` is `|b|`).
+pub(crate) fn gcd(a: i64, b: i64) -> i64 {
     let (mut x, mut y) = (a, b);
     while y != 0 {
         (x, y) = (y, x % y);
     }
-    (a / x).checked_mul(b)
+    x.abs()
 }
 
 /// A time range during which a buffer occupies `window` (relative to its offset).

@@ -52,6 +52,7 @@
 
 use super::model::{Model, NO_FIXED};
 use super::Status;
+use crate::problem::gcd;
 
 /// No twin tried yet at a point.
 const NONE: u32 = u32::MAX;
@@ -408,14 +409,6 @@ impl Holes {
                 None => {}
             }
         }
-    }
-}
-
-fn gcd(a: i64, b: i64) -> i64 {
-    if b == 0 {
-        a.abs()
-    } else {
-        gcd(b, a % b)
     }
 }
 
