@@ -46,7 +46,7 @@ pub struct Worker {
     /// are the same, only their order differs, so the search stays
     /// complete and every fact it learns holds.
     pub random_points: bool,
-    /// Search by hole branching ([`crate::search`]'s `holes` module):
+    /// Search by hole branching (the `search::holes` module):
     /// memory is filled from the bottom up, and at the lowest point of a
     /// run either a buffer starting there sits on the floor or the point
     /// stays empty for good (a branch of its own, allowed only while the
@@ -149,8 +149,8 @@ impl SolveOptions {
         // Different in kind: hole branching (see `Worker::holes`), seeded
         // and restarting, so that each start tries its points' buffers in
         // a new order.
-        let holes = Worker { name: "holes~r".into(), restarts: true, holes: true, ..Worker::new("TWA", true) };
-        let holes = Worker { switches, ..holes };
+        let holes =
+            Worker { name: "holes~r".into(), switches, restarts: true, holes: true, ..Worker::new("TWA", true) };
         workers.extend([pf, random, holes]);
         SolveOptions {
             params: params.clone(),

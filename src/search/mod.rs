@@ -14,6 +14,10 @@
 //! a child of its own, which it cancels when another worker has placed the
 //! partition), a node budget and (optionally) a cache of sub-problems
 //! already proven infeasible, and reports how each run ended.
+//!
+//! A worker set to hole branching ([`Search::set_holes`]) searches the
+//! partitions that branching applies to with the `holes` module's search
+//! instead, under the same budget, token and pause-and-resume contract.
 
 pub(crate) mod holes;
 pub(crate) mod learned;
