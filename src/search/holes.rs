@@ -38,7 +38,11 @@
 //! live there (`rem[s]`) must fit under the capacity. A placement leaves
 //! the sum unchanged; only a rising floor (wasted room) spends it, and a
 //! dead mark is allowed only where some room is left. Without slack the
-//! dead branch never applies and the search is point filling.
+//! dead branch never applies and the search is point filling. The budget
+//! also prunes wells (wasted-space pruning, as in perfect rectangle
+//! packing): below its lower neighbour's floor, a well's sections can only
+//! hold the buffers inside it, and what they cannot fill is spent from each
+//! section's room ([`Holes::well_fits`], asked of the run branched on).
 //!
 //! Which run to branch on is free, so the search takes the one with the
 //! fewest alternatives (first fail), lowest first, then leftmost.
@@ -125,6 +129,9 @@ pub(crate) struct Holes {
     entering: bool,
     /// Most buffers placed at once.
     pub(crate) deepest: usize,
+    /// Scratch of [`Self::well_fits`]: a difference array over sections,
+    /// all zero between uses.
+    acc: Vec<i64>,
 }
 
 impl Holes {
@@ -201,6 +208,7 @@ impl Holes {
             stack: Vec::new(),
             entering: true,
             deepest: 0,
+            acc: vec![0; n_sec + 1],
         }
     }
 
@@ -294,7 +302,7 @@ impl Holes {
     /// dead throughout are raised first (forced).
     fn pick(&mut self) -> Pick {
         loop {
-            let mut best: Option<(u64, i64, u32, u32)> = None;
+            let mut best: Option<(u64, i64, u32, u32, usize)> = None;
             let mut raise: Option<(usize, usize)> = None;
             let n = self.floor.len();
             let mut a = 0;
@@ -320,8 +328,8 @@ impl Holes {
                             if count == 0 {
                                 return Pick::Fail;
                             }
-                            if best.is_none_or(|(c, bh, _, _)| (count, h) < (c, bh)) {
-                                best = Some((count, h, s as u32, b as u32));
+                            if best.is_none_or(|(c, bh, _, _, _)| (count, h) < (c, bh)) {
+                                best = Some((count, h, s as u32, b as u32, a));
                             }
                         }
                     }
@@ -335,10 +343,66 @@ impl Holes {
                 continue;
             }
             return match best {
-                Some((_, h, s, end)) => Pick::Point { s, end, h },
+                Some((_, h, s, end, a)) => {
+                    if !self.well_fits(a, end as usize, h) {
+                        return Pick::Fail;
+                    }
+                    Pick::Point { s, end, h }
+                }
                 // Unplaced buffers are live somewhere, so some run exists.
                 None => Pick::Fail,
             };
+        }
+    }
+
+    /// Wasted-space pruning: whether the run `a..b` at floor `h` (a well:
+    /// its neighbours are higher) can be filled up to its lower neighbour's
+    /// floor within each section's room. Below that floor only buffers
+    /// inside the run can go (a buffer that crosses a side rests at or
+    /// above that side's floor), so in section `s` at least the depth less
+    /// the sizes of those live at `s` stays empty, and the empty room of a
+    /// section is fixed: the capacity less its floor and unplaced load. On
+    /// packings without slack this says at once that a well cannot be
+    /// filled exactly, which point by point takes a search of its own.
+    fn well_fits(&mut self, a: usize, b: usize, h: i64) -> bool {
+        let Some(top) = self.lower_neighbour(a, b) else {
+            return true;
+        };
+        let depth = top - h;
+        let room = |s: usize| self.capacity - h - self.rem[s];
+        if (a..b).all(|s| depth <= room(s)) {
+            return true;
+        }
+        // The sizes of the unplaced buffers inside the run, summed per
+        // section through a difference array.
+        for s in a..b {
+            for &i in &self.starts[self.start[s] as usize..self.start[s + 1] as usize] {
+                let x = self.bufs[i as usize];
+                if !self.placed[i as usize] && x.hi as usize <= b {
+                    self.acc[s] += x.size;
+                    self.acc[x.hi as usize] -= x.size;
+                }
+            }
+        }
+        let mut fill = 0;
+        let mut fits = true;
+        for s in a..b {
+            fill += self.acc[s];
+            self.acc[s] = 0;
+            fits &= depth - fill.min(depth) <= room(s);
+        }
+        self.acc[b] = 0;
+        fits
+    }
+
+    /// The lower floor of the run `a..b`'s neighbours, walls not counted
+    /// (nothing crosses them); `None` when both sides are walls.
+    fn lower_neighbour(&self, a: usize, b: usize) -> Option<i64> {
+        let side = |s: Option<usize>| s.filter(|&s| s < self.floor.len() && self.rem[s] > 0).map(|s| self.floor[s]);
+        match (side(a.checked_sub(1)), side(Some(b))) {
+            (Some(l), Some(r)) => Some(l.min(r)),
+            (Some(x), None) | (None, Some(x)) => Some(x),
+            (None, None) => None,
         }
     }
 
@@ -357,11 +421,8 @@ impl Holes {
     /// not count); false when neither side has one or the area budget is
     /// spent.
     fn raise(&mut self, a: usize, b: usize) -> bool {
-        let side = |s: Option<usize>| s.filter(|&s| s < self.floor.len() && self.rem[s] > 0).map(|s| self.floor[s]);
-        let to = match (side(a.checked_sub(1)), side(Some(b))) {
-            (Some(l), Some(r)) => l.min(r),
-            (Some(x), None) | (None, Some(x)) => x,
-            (None, None) => return false,
+        let Some(to) = self.lower_neighbour(a, b) else {
+            return false;
         };
         if (a..b).any(|s| to + self.rem[s] > self.capacity) {
             return false;
@@ -478,6 +539,36 @@ mod tests {
             4,
         );
         let s = holes(&p, 1).expect("a below b, c beside a's end");
+        assert!(crate::validate::validate(&p, &s).is_ok());
+    }
+
+    /// `x` and `y` on the floor leave a well between them that `l` and
+    /// `r`, each crossing one side, must both span above the lower side:
+    /// 5 + 2 + 2 is over 8. Before they are placed there is no well.
+    #[test]
+    fn wasted_space_refutes_a_well() {
+        let p = Problem::new(
+            vec![
+                Buffer::new("l", 0, 20, 2),
+                Buffer::new("r", 10, 30, 2),
+                Buffer::new("x", 0, 10, 5),
+                Buffer::new("y", 20, 30, 5),
+            ],
+            8,
+        );
+        let model = Model::new(&p);
+        let mut h = super::Holes::new(&model, 0, p.capacity, None);
+        assert!(h.well_fits(0, 3, 0));
+        for name in ["x", "y"] {
+            let b = p.buffers.iter().position(|b| b.id == name).unwrap();
+            let i = h.bufs.iter().position(|x| x.b as usize == b).unwrap();
+            h.place(i);
+        }
+        assert_eq!(h.floor, [5, 0, 5]);
+        assert!(!h.well_fits(1, 2, 0));
+        assert!(h.acc.iter().all(|&a| a == 0), "the scratch is left clean");
+        // The whole search still packs it (x or y rests on l or r).
+        let s = holes(&p, 2).expect("x on l, y on r");
         assert!(crate::validate::validate(&p, &s).is_ok());
     }
 }
