@@ -46,9 +46,14 @@
 //!
 //! Which run to branch on is free, so the search takes the one with the
 //! fewest alternatives (first fail), lowest first, then leftmost.
-//! Candidates come in the preorder (largest first, then longest) or, for a
-//! seeded worker, in its random rank's order (new at each restart of the
-//! live race); identical buffers are tried once per point.
+//! Snug candidates go first: those that fill the run to its end, or whose
+//! top meets the floor of the section before the point, so that the
+//! skyline stays flat (best fit, as skyline heuristics for strip packing
+//! do); a ragged skyline is what fails far above the choice that made it.
+//! Within each group candidates come in the preorder (largest first, then
+//! longest) or, for a seeded worker, in its random rank's order (new at
+//! each restart of the live race); identical buffers are tried once per
+//! point. Only the order changes, so the search stays complete.
 //!
 //! It applies to partitions of plain buffers only (no gaps, no fixed
 //! offsets, alignments that divide every size of the partition, so that
@@ -97,6 +102,8 @@ struct Frame {
     /// Next position in `s`'s candidate list, and the twin tried last.
     k: u32,
     last_twin: u32,
+    /// Whether the snug candidates were all tried (then the others are).
+    loose: bool,
     dead_tried: bool,
 }
 
@@ -238,7 +245,17 @@ impl Holes {
                 match self.pick() {
                     Pick::Point { s, end, h } => {
                         let choice = self.trail.len() as u32;
-                        self.stack.push(Frame { entry, choice, s, end, h, k: 0, last_twin: NONE, dead_tried: false });
+                        self.stack.push(Frame {
+                            entry,
+                            choice,
+                            s,
+                            end,
+                            h,
+                            k: 0,
+                            last_twin: NONE,
+                            loose: false,
+                            dead_tried: false,
+                        });
                     }
                     Pick::Fail => {
                         self.undo_to(entry);
@@ -269,20 +286,33 @@ impl Holes {
     /// candidate, or marking its point dead); false when none is left.
     fn next_child(&mut self, f: Frame) -> bool {
         let (lo, hi) = (self.start[f.s as usize] as usize, self.start[f.s as usize + 1] as usize);
-        let mut k = lo + f.k as usize;
-        while k < hi {
-            let i = self.starts[k] as usize;
-            k += 1;
-            let x = self.bufs[i];
-            if self.placed[i] || x.hi > f.end || f.h + x.size > self.capacity || x.twin == f.last_twin {
-                continue;
+        let (mut loose, mut k, mut last_twin) = (f.loose, lo + f.k as usize, f.last_twin);
+        loop {
+            while k < hi {
+                let i = self.starts[k] as usize;
+                k += 1;
+                let x = self.bufs[i];
+                if self.placed[i] || x.hi > f.end || f.h + x.size > self.capacity || x.twin == last_twin {
+                    continue;
+                }
+                if self.snug(&f, &x) == loose {
+                    continue;
+                }
+                if let Some(top) = self.stack.last_mut() {
+                    top.k = (k - lo) as u32;
+                    top.last_twin = x.twin;
+                    top.loose = loose;
+                }
+                self.place(i);
+                return true;
             }
-            if let Some(top) = self.stack.last_mut() {
-                top.k = (k - lo) as u32;
-                top.last_twin = x.twin;
+            if loose {
+                break;
             }
-            self.place(i);
-            return true;
+            (loose, k, last_twin) = (true, lo, NONE);
+        }
+        if let Some(top) = self.stack.last_mut() {
+            top.loose = true;
         }
         let s = f.s as usize;
         if !f.dead_tried && self.floor[s] + self.rem[s] < self.capacity {
@@ -295,6 +325,13 @@ impl Holes {
             return true;
         }
         false
+    }
+
+    /// Whether buffer `x` fits the point of `f` snugly: it fills the run
+    /// to its end, or its top meets the floor of the section before the
+    /// point.
+    fn snug(&self, f: &Frame, x: &Buf) -> bool {
+        x.hi == f.end || (f.s > 0 && self.rem[f.s as usize - 1] > 0 && self.floor[f.s as usize - 1] == f.h + x.size)
     }
 
     /// The point to branch on: of the local-minimum runs, the one with
