@@ -65,6 +65,7 @@ pub mod validate;
 // The cores.
 pub mod heuristics;
 pub(crate) mod nogood;
+pub(crate) mod repair;
 pub(crate) mod search;
 
 // What a solve takes, below every driver.

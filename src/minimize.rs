@@ -23,6 +23,10 @@
 //!    step (capacities nearer the incumbent are easier); once the step is
 //!    one, budgets double. Near the bound the steps span the whole gap, so
 //!    the descent ends as a bisection with a proof.
+//!    Beside the probes, one thread runs guided repair (`crate::repair`,
+//!    where there are two threads or more and the run need not be
+//!    deterministic): it packs the incumbent's highest buffers again under
+//!    a lower target, so the incumbent moves down between probes.
 //!
 //! Every probe is a solve by the facade (`solver::probe`), which picks its
 //! driver as for any solve: the portfolio with its detours (stacking), or
@@ -607,6 +611,13 @@ impl Descent {
     }
 }
 
+/// What the descent's threads report: a probe's result, or a packing the
+/// repairs lowered.
+enum Message {
+    Probe(ProbeResult),
+    Repaired(Solution),
+}
+
 /// Phase 4: descent with concurrent probes. Each probes a capacity some
 /// step below the incumbent (the slots at one and two steps). A solution
 /// becomes the incumbent and doubles the step; a probe that runs out of
@@ -614,32 +625,61 @@ impl Descent {
 /// refutation raises the lower bound. When the step is down to one and
 /// still nothing is found, budgets double. Near the bound the step covers
 /// the whole gap, so this ends in a bisection and a proof.
+///
+/// Beside the probes, where there are two threads or more and the run
+/// need not be deterministic, one thread repairs the incumbent
+/// (`crate::repair`): it lowers the height between probes, restarting
+/// from a probe's packing when one is lower.
 fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) -> Result<(), SolveError> {
-    let slots = if threads >= 2 && !prober.opts.params.deterministic { 2.min(threads) } else { 1 };
+    let repairs = prober.opts.minimize.repair && threads >= 2 && !prober.opts.params.deterministic;
+    let probe_threads = threads - usize::from(repairs);
+    let slots = if probe_threads >= 2 && !prober.opts.params.deterministic { 2.min(probe_threads) } else { 1 };
     let budget = prober.opts.minimize.descent_probe(prober.remaining());
     let step = ((progress.height().saturating_sub(progress.lower)) / progress.g / 16).max(1);
     let mut d = Descent {
         slots,
-        per_probe: (threads / slots).max(1),
+        per_probe: (probe_threads / slots).max(1),
         budget,
         step,
         timed_out: Vec::new(),
         running: Vec::new(),
         exhausted_at: i64::MIN,
     };
-    let (tx, rx) = unbounded::<ProbeResult>();
+    let (tx, rx) = unbounded::<Message>();
     std::thread::scope(|scope| {
         let mut failure = None;
+        // The repairing thread's token and the height it started from.
+        let mut repairer: Option<(StopToken, i64)> = None;
+        let mut restarts = 0u64;
         while d.floor(progress) < progress.height() && !prober.root.should_stop() {
             // Close probes that results made pointless.
             let (h, floor) = (progress.height(), d.floor(progress));
             for r in d.running.iter().filter(|r| r.capacity >= h || r.capacity < floor) {
                 r.stop.cancel();
             }
+            if repairs && repairer.as_ref().is_none_or(|(_, from)| *from > h) {
+                if let Some((stop, _)) = repairer.take() {
+                    stop.cancel();
+                }
+                if let Some(best) = progress.best.clone() {
+                    let stop = prober.root.child();
+                    let (tx, problem, g, lower) = (tx.clone(), prober.problem, progress.g, progress.lower);
+                    let seed = prober.opts.params.seed ^ restarts.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    restarts += 1;
+                    let (token, nodes) = (stop.clone(), prober.opts.minimize.repair_nodes);
+                    scope.spawn(move || {
+                        let mut report = |s: &Solution| {
+                            let _ = tx.send(Message::Repaired(s.clone()));
+                        };
+                        crate::repair::descend(problem, best, (lower, g), (nodes, seed), &token, &mut report);
+                    });
+                    repairer = Some((stop, h));
+                }
+            }
             for (capacity, stop) in d.next_probes(prober, progress) {
                 let (tx, known, per_probe) = (tx.clone(), progress.known.clone(), d.per_probe);
                 scope.spawn(move || {
-                    let _ = tx.send((capacity, prober.probe(capacity, per_probe, &stop, &known)));
+                    let _ = tx.send(Message::Probe((capacity, prober.probe(capacity, per_probe, &stop, &known))));
                 });
             }
             if d.running.iter().all(|r| r.stop.is_cancelled()) {
@@ -652,7 +692,17 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
             // Wait for a result. Every running probe reports, and each stops
             // by itself with the run's token (deadline, cancel) or its own,
             // so a blocking wait cannot hang.
-            let Ok((capacity, result)) = rx.recv() else { break };
+            let (capacity, result) = match rx.recv() {
+                Ok(Message::Probe(r)) => r,
+                Ok(Message::Repaired(sol)) => {
+                    if let Some((_, from)) = repairer.as_mut() {
+                        *from = (*from).min(sol.height);
+                    }
+                    progress.adopt(sol, "repair");
+                    continue;
+                }
+                Err(_) => break,
+            };
             let Some(i) = d.running.iter().position(|r| r.capacity == capacity) else { continue };
             let closed = d.running.remove(i).stop.is_cancelled();
             match d.settle(progress, capacity, result, closed) {
@@ -666,13 +716,20 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
         for r in &d.running {
             r.stop.cancel();
         }
+        if let Some((stop, _)) = &repairer {
+            stop.cancel();
+        }
         // Results still in flight are kept if they help.
         drop(tx);
-        for (capacity, result) in rx.iter() {
-            if let Ok(Outcome::Solved(sol)) = result {
-                let h = sol.height;
-                progress.adopt(sol, &format!("probe at {capacity}"));
-                progress.probes.push((capacity, ProbeOutcome::Solved(h)));
+        for message in rx.iter() {
+            match message {
+                Message::Probe((capacity, Ok(Outcome::Solved(sol)))) => {
+                    let h = sol.height;
+                    progress.adopt(sol, &format!("probe at {capacity}"));
+                    progress.probes.push((capacity, ProbeOutcome::Solved(h)));
+                }
+                Message::Repaired(sol) => progress.adopt(sol, "repair"),
+                Message::Probe(_) => {}
             }
         }
         failure.map_or(Ok(()), Err)

@@ -374,6 +374,18 @@ tunables! {
         /// A descent probe's time without a time limit; it doubles whenever
         /// the step is down to one.
         pub descent_unlimited: Duration = "5s",
+        /// Whether the descent spends one of its threads (where it has two
+        /// or more and need not be deterministic) on guided repair: the
+        /// incumbent's highest buffers packed again by hole branching under
+        /// a lower target, in an order near the incumbent's, so that the
+        /// incumbent moves down between probes. `false` is the ablation
+        /// (`configs/no-guided-repair.toml`).
+        pub repair: bool = "true",
+        /// Nodes a guided repair's search may visit per buffer it frees: a
+        /// success needs one a buffer and, on packings with holes, some
+        /// tens; a failure spends them all, and the next attempt frees
+        /// fewer buffers.
+        pub repair_nodes: i64 = "100",
     }
 }
 
@@ -441,6 +453,8 @@ mod tests {
         let m = MinimizeTunables::default();
         assert_eq!(m.bound_budget, (Duration::from_millis(200), Duration::from_secs(10)));
         assert_eq!(m.descent_unlimited, Duration::from_secs(5));
+        assert!(m.repair);
+        assert_eq!(m.repair_nodes, 100);
         // A problem full at its bound gives the bound probe a larger share.
         assert_eq!(m.bound_probe(Some(Duration::from_secs(12)), false), Duration::from_secs(1));
         assert_eq!(m.bound_probe(Some(Duration::from_secs(12)), true), Duration::from_secs(4));
@@ -449,7 +463,7 @@ mod tests {
         assert!(p.quick_round && p.nogoods && p.stacking && p.share_facts);
         assert_eq!((p.winning_bonus, p.slice, p.step), (3, 256, 1024));
         assert_eq!(p.holes_delay, Duration::from_millis(50));
-        assert_eq!(all_docs().len(), 18);
+        assert_eq!(all_docs().len(), 20);
     }
 
     #[test]

@@ -63,6 +63,17 @@ use super::model::{Model, NO_FIXED};
 use super::Status;
 use crate::problem::gcd;
 
+/// A buffer to pack, in local sections `lo..hi`, of size > 0: `b` names
+/// it to the caller and `twin` is its class of identical pieces.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Piece {
+    pub(crate) lo: u32,
+    pub(crate) hi: u32,
+    pub(crate) size: i64,
+    pub(crate) b: u32,
+    pub(crate) twin: u32,
+}
+
 /// No twin tried yet at a point.
 const NONE: u32 = u32::MAX;
 
@@ -72,6 +83,8 @@ struct Buf {
     lo: u32,
     hi: u32,
     size: i64,
+    /// The lowest ceiling over its sections: its top may not pass it.
+    cap: i64,
     /// The buffer in the model.
     b: u32,
     /// Its lowest-indexed identical buffer (the model's `twin`).
@@ -116,7 +129,8 @@ enum Pick {
 /// The state of one hole-branching search of one partition; it pauses and
 /// resumes as [`super::Search`] does (see [`Holes::resume`]).
 pub(crate) struct Holes {
-    capacity: i64,
+    /// The top of the memory each section may use.
+    ceil: Vec<i64>,
     bufs: Vec<Buf>,
     /// Local buffers starting at section `s`, in the order to try:
     /// `starts[start[s]..start[s + 1]]`.
@@ -165,12 +179,25 @@ impl Holes {
         let part = &m.partitions()[p];
         let base = part.sections.lower as u32;
         let n_sec = part.sections.upper - part.sections.lower;
-        let mut bufs: Vec<Buf> = part
-            .buffers
-            .iter()
-            .map(|&b| {
-                let (lo, hi) = m.extent[b];
-                Buf { lo: lo - base, hi: hi - base, size: m.size[b], b: b as u32, twin: m.twin[b] }
+        let pieces = part.buffers.iter().map(|&b| {
+            let (lo, hi) = m.extent[b];
+            Piece { lo: lo - base, hi: hi - base, size: m.size[b], b: b as u32, twin: m.twin[b] }
+        });
+        Holes::with_profile(pieces.collect(), vec![0; n_sec], vec![capacity; n_sec], rank)
+    }
+
+    /// A search of `pieces` over sections that start filled up to `floor`
+    /// and end at `ceil` (what other buffers, kept in place, leave free):
+    /// the repair's region (see `crate::repair`). A section with
+    /// `floor > ceil` must hold no piece. `rank` is indexed by the pieces'
+    /// `twin`, as in [`Self::new`].
+    pub(crate) fn with_profile(pieces: Vec<Piece>, floor: Vec<i64>, ceil: Vec<i64>, rank: Option<&[u32]>) -> Holes {
+        let n_sec = floor.len();
+        let mut bufs: Vec<Buf> = pieces
+            .into_iter()
+            .map(|x| {
+                let cap = ceil[x.lo as usize..x.hi as usize].iter().copied().min().unwrap_or(i64::MIN);
+                Buf { lo: x.lo, hi: x.hi, size: x.size, cap, b: x.b, twin: x.twin }
             })
             .collect();
         // Identical buffers stay neighbours, so that a point tries one of them.
@@ -197,15 +224,15 @@ impl Holes {
             fill[x.lo as usize] += 1;
         }
         let n = bufs.len();
-        // Every buffer of a partition takes room (the sweep sets buffers of
-        // size 0 aside), so each is live where `rem` counts it.
+        // Every piece takes room (the sweep sets buffers of size 0 aside,
+        // and so does the repair), so each is live where `rem` counts it.
         debug_assert!(bufs.iter().all(|x| x.size > 0 && x.lo < x.hi));
         Holes {
-            capacity,
+            ceil,
             bufs,
             start,
             starts,
-            floor: vec![0; n_sec],
+            floor,
             dead: vec![false; n_sec],
             rem,
             placed: vec![false; n],
@@ -217,6 +244,12 @@ impl Holes {
             deepest: 0,
             acc: vec![0; n_sec + 1],
         }
+    }
+
+    /// Whether every section has room for the pieces live in it (the area
+    /// budget at the root; a search that starts without it fails).
+    pub(crate) fn roomy(&self) -> bool {
+        (0..self.floor.len()).all(|s| self.rem[s] == 0 || self.floor[s] + self.rem[s] <= self.ceil[s])
     }
 
     /// Runs until a packing is found ([`Status::Found`]: see
@@ -292,7 +325,7 @@ impl Holes {
                 let i = self.starts[k] as usize;
                 k += 1;
                 let x = self.bufs[i];
-                if self.placed[i] || x.hi > f.end || f.h + x.size > self.capacity || x.twin == last_twin {
+                if self.placed[i] || x.hi > f.end || f.h + x.size > x.cap || x.twin == last_twin {
                     continue;
                 }
                 if self.snug(&f, &x) == loose {
@@ -315,7 +348,7 @@ impl Holes {
             top.loose = true;
         }
         let s = f.s as usize;
-        if !f.dead_tried && self.floor[s] + self.rem[s] < self.capacity {
+        if !f.dead_tried && self.floor[s] + self.rem[s] < self.ceil[s] {
             if let Some(top) = self.stack.last_mut() {
                 top.k = (hi - lo) as u32;
                 top.dead_tried = true;
@@ -406,7 +439,7 @@ impl Holes {
             return true;
         };
         let depth = top - h;
-        let room = |s: usize| self.capacity - h - self.rem[s];
+        let room = |s: usize| self.ceil[s] - h - self.rem[s];
         if (a..b).all(|s| depth <= room(s)) {
             return true;
         }
@@ -449,9 +482,9 @@ impl Holes {
         let list = &self.starts[self.start[s] as usize..self.start[s + 1] as usize];
         let fits = list.iter().filter(|&&i| {
             let x = &self.bufs[i as usize];
-            !self.placed[i as usize] && x.hi as usize <= end && h + x.size <= self.capacity
+            !self.placed[i as usize] && x.hi as usize <= end && h + x.size <= x.cap
         });
-        fits.count() as u64 + u64::from(self.floor[s] + self.rem[s] < self.capacity)
+        fits.count() as u64 + u64::from(self.floor[s] + self.rem[s] < self.ceil[s])
     }
 
     /// Raises the dead run `a..b` to its lower neighbour's floor (walls do
@@ -461,7 +494,7 @@ impl Holes {
         let Some(to) = self.lower_neighbour(a, b) else {
             return false;
         };
-        if (a..b).any(|s| to + self.rem[s] > self.capacity) {
+        if (a..b).any(|s| to + self.rem[s] > self.ceil[s]) {
             return false;
         }
         for s in a..b {
