@@ -58,6 +58,13 @@
 //! It applies to partitions of plain buffers only (no gaps, no fixed
 //! offsets, alignments that divide every size of the partition, so that
 //! every floor is aligned): see [`Holes::applies`].
+//!
+//! The capacity is the uniform case of a ceiling per section, and the
+//! floors may start above 0: guided repair (`crate::repair`) packs a band
+//! of memory whose bottom and top are other buffers, kept in place
+//! ([`Holes::with_profile`]). Nothing above changes: a buffer pushed down
+//! rests on a piece or on the band's floor, and the area budget is taken
+//! against each section's ceiling.
 
 use super::model::{Model, NO_FIXED};
 use super::Status;
