@@ -127,6 +127,16 @@ struct Frame {
     dead_tried: bool,
 }
 
+/// A local-minimum run `a..end` at floor `h`, a candidate to branch on:
+/// its point is section `point`, with `count` alternatives.
+struct Run {
+    count: u64,
+    h: i64,
+    point: u32,
+    a: usize,
+    end: u32,
+}
+
 /// The point a node branches on, or why it fails.
 enum Pick {
     Point { s: u32, end: u32, h: i64 },
@@ -379,7 +389,7 @@ impl Holes {
     /// dead throughout are raised first (forced).
     fn pick(&mut self) -> Pick {
         loop {
-            let mut best: Option<(u64, i64, u32, u32, usize)> = None;
+            let mut best: Option<Run> = None;
             let mut raise: Option<(usize, usize)> = None;
             let n = self.floor.len();
             let mut a = 0;
@@ -405,8 +415,8 @@ impl Holes {
                             if count == 0 {
                                 return Pick::Fail;
                             }
-                            if best.is_none_or(|(c, bh, _, _, _)| (count, h) < (c, bh)) {
-                                best = Some((count, h, s as u32, b as u32, a));
+                            if best.as_ref().is_none_or(|r| (count, h) < (r.count, r.h)) {
+                                best = Some(Run { count, h, point: s as u32, a, end: b as u32 });
                             }
                         }
                     }
@@ -420,11 +430,11 @@ impl Holes {
                 continue;
             }
             return match best {
-                Some((_, h, s, end, a)) => {
+                Some(Run { h, point, a, end, .. }) => {
                     if !self.well_fits(a, end as usize, h) {
                         return Pick::Fail;
                     }
-                    Pick::Point { s, end, h }
+                    Pick::Point { s: point, end, h }
                 }
                 // Unplaced buffers are live somewhere, so some run exists.
                 None => Pick::Fail,
