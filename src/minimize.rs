@@ -662,17 +662,11 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
                     stop.cancel();
                 }
                 if let Some(best) = progress.best.clone() {
-                    let stop = prober.root.child();
-                    let (tx, problem, g, lower) = (tx.clone(), prober.problem, progress.g, progress.lower);
                     let seed = prober.opts.params.seed ^ restarts.wrapping_mul(0x9E37_79B9_7F4A_7C15);
                     restarts += 1;
-                    let (token, nodes) = (stop.clone(), prober.opts.minimize.repair_nodes);
-                    scope.spawn(move || {
-                        let mut report = |s: &Solution| {
-                            let _ = tx.send(Message::Repaired(s.clone()));
-                        };
-                        crate::repair::descend(problem, best, (lower, g), (nodes, seed), &token, &mut report);
-                    });
+                    let stop = prober.root.child();
+                    let (token, tx, bounds) = (stop.clone(), tx.clone(), (progress.lower, progress.g));
+                    scope.spawn(move || repair(prober, best, bounds, seed, &token, &tx));
                     repairer = Some((stop, h));
                 }
             }
@@ -734,6 +728,23 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
         }
         failure.map_or(Ok(()), Err)
     })
+}
+
+/// The descent's repairing thread: guided repair from `best` down to the
+/// bound (`(lower, granularity)`), each lower packing sent as it comes.
+fn repair(
+    prober: &Prober<'_>,
+    best: Solution,
+    bounds: (i64, i64),
+    seed: u64,
+    stop: &StopToken,
+    tx: &crossbeam_channel::Sender<Message>,
+) {
+    let mut report = |s: &Solution| {
+        let _ = tx.send(Message::Repaired(s.clone()));
+    };
+    let nodes = prober.opts.minimize.repair_nodes;
+    crate::repair::descend(prober.problem, best, bounds, (nodes, seed), stop, &mut report);
 }
 
 /// Problems with more buffers than this skip the offline greedy orders

@@ -99,6 +99,8 @@ struct Repairer<'a> {
     rng: Rng,
     /// Buffers freed besides the overflow.
     k: usize,
+    /// How many buffers may move: `k`'s largest value.
+    most: usize,
     /// Nodes per freed buffer.
     nodes: i64,
 }
@@ -116,8 +118,8 @@ impl<'a> Repairer<'a> {
                     && b.alignment <= 1
             })
             .collect();
-        let k = movable.iter().filter(|&&m| m).count();
-        Repairer { problem, offsets, movable, rng: Rng::new(seed), k, nodes }
+        let most = movable.iter().filter(|&&m| m).count();
+        Repairer { problem, offsets, movable, rng: Rng::new(seed), k: most, most, nodes }
     }
 
     fn top(&self, b: usize) -> i64 {
@@ -136,7 +138,7 @@ impl<'a> Repairer<'a> {
         let count = band.freed.len();
         let rank = self.rank(&band.freed, target - band.y0);
         let mut holes = Holes::with_profile(band.pieces, band.floor, band.ceil, Some(&rank));
-        let most = self.movable.iter().filter(|&&m| m).count();
+        let most = self.most;
         let grow = |k: usize| (k.saturating_mul(2)).min(most);
         if !holes.roomy() {
             self.k = grow(self.k);
