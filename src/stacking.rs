@@ -1,9 +1,7 @@
 //! Stacking: a problem made of two problems side by side in memory (two
 //! models sharing one accelerator, whose buffer lists a compiler writes one
 //! after the other) is solved as the two problems, one packed above the
-//! other. A part is solved by this same function, so that a part which is
-//! itself two problems is stacked in turn: three or more models side by
-//! side are cut one at a time.
+//! other.
 //!
 //! Such a problem does not split in time, so the portfolio races on all of
 //! it at once, and its searches mix the two halves at every level of
@@ -220,9 +218,7 @@ fn bottom_part(
 }
 
 /// One part at `capacity`, within `most` or its share of the time; its
-/// work goes into `stats`. The part may be stacked in turn (through
-/// [`solve`]): the recursion ends, as each part has at least a tenth of
-/// the buffers and lists of fewer than 20 have no cut.
+/// work goes into `stats`.
 fn solve_part(
     part: &Problem,
     capacity: i64,
@@ -236,7 +232,7 @@ fn solve_part(
     }
     let problem = Problem { capacity, ..part.clone() };
     let budget = stop.child_until(Instant::now().checked_add(share(stop, most, 8)));
-    let report = solve(&problem, opts, None, &[], &budget, &|_| {});
+    let report = Portfolio::new(opts.clone()).solve_until(&problem, None, &[], &budget, &|_| {});
     stats.absorb(&report.stats, "stacking:");
     report.outcome.ok().and_then(Outcome::into_solution)
 }
