@@ -24,6 +24,7 @@
 //! restarts = false                          # Luby restarts with new ties (seeded only)
 //! random_points = false                     # fill points in random order (seeded only)
 //! holes = false                             # hole branching (docs/techniques.md)
+//! repair = false                            # guided repair at the capacity
 //! switches = { check_dominance = true }     # per-worker overrides
 //!
 //! [lns]                                     # large instances' neighbourhood search
@@ -97,6 +98,8 @@ struct RawWorker {
     random_points: bool,
     #[serde(default)]
     holes: bool,
+    #[serde(default)]
+    repair: bool,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -280,6 +283,7 @@ impl Config {
                         restarts: w.restarts,
                         random_points: w.random_points,
                         holes: w.holes,
+                        repair: w.repair,
                     })
                 })
                 .collect::<Result<_, _>>()?;

@@ -62,6 +62,18 @@ pub struct Worker {
     /// for a seeded worker (new at each restart). In the live race it runs
     /// only on the partitions it searches.
     pub holes: bool,
+    /// Search by guided repair at the capacity (`crate::repair`): from a
+    /// greedy packing of the partition, which may pass the capacity, the
+    /// buffers above a target and the highest others are packed again by
+    /// hole branching under it, trying first where they were, until the
+    /// packing fits. Different in kind from the other workers, which build
+    /// a packing from the bottom up and meet a bad choice low down only far
+    /// above it; this one starts from a whole packing and mends its top.
+    /// Incomplete: it places a partition or runs until stopped, never
+    /// proves anything. It searches the partitions hole branching applies
+    /// to, starting late as hole branching does; elsewhere the worker
+    /// searches as the reference does. Its noise comes from the seed.
+    pub repair: bool,
 }
 
 impl Worker {
@@ -80,6 +92,7 @@ impl Worker {
             restarts: false,
             random_points: false,
             holes: false,
+            repair: false,
         }
     }
 }
@@ -124,7 +137,8 @@ impl SolveOptions {
     /// solves most of the paper's hard instances), then two seeded TWA with
     /// point filling, which pack instances without slack that the
     /// reference's branching cannot (the second fills points in a random
-    /// order and restarts), and a hole-branching worker that restarts;
+    /// order and restarts), a hole-branching worker that restarts and a
+    /// worker that repairs a greedy packing;
     /// greedy best fit by size and by start;
     /// nogoods on.
     pub fn from_params(params: &SolverParams) -> Self {
@@ -151,7 +165,10 @@ impl SolveOptions {
         // a new order.
         let holes =
             Worker { name: "holes~r".into(), switches, restarts: true, holes: true, ..Worker::new("TWA", true) };
-        workers.extend([pf, random, holes]);
+        // Different in kind again: guided repair of a greedy packing (see
+        // `Worker::repair`).
+        let repair = Worker { name: "repair~".into(), switches, repair: true, ..Worker::new("TWA", true) };
+        workers.extend([pf, random, holes, repair]);
         SolveOptions {
             params: params.clone(),
             workers,

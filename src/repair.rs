@@ -30,11 +30,19 @@
 //! alignment); any other that reaches into the band is kept as part of its
 //! floor or of its ceiling, whichever wastes less of it: the band only
 //! shrinks, so whatever fits in it fits in the packing.
+//!
+//! The descent is resumable ([`Descent`]: an attempt under way pauses
+//! when its caller's node budget runs out and goes on at the next call),
+//! so it serves two callers: the minimization runs it to the end beside
+//! its probes ([`descend`]), and the portfolio's repairing worker
+//! ([`Fitting`]) runs it on one partition at the capacity asked, sharing
+//! the race's threads with the other searches (it is supplied to a
+//! `Search` as a `search::PartitionSearch`).
 
-use crate::problem::{Problem, Solution};
+use crate::problem::{Buffer, Problem, Solution};
 use crate::rng::Rng;
 use crate::search::holes::{Holes, Piece};
-use crate::search::Status;
+use crate::search::{Model, PartitionSearch, Status};
 use crate::stop::StopToken;
 
 /// The least budget of an attempt, for small bands.
@@ -59,25 +67,247 @@ pub(crate) fn descend(
     stop: &StopToken,
     better: &mut dyn FnMut(&Solution),
 ) -> Solution {
-    let g = granularity.max(1);
-    let mut r = Repairer::new(problem, start.offsets.clone(), nodes, seed);
+    let mut d = Descent::new(problem.clone(), start.offsets.clone(), (lower, lower, granularity), (nodes, seed));
     let mut best = start;
-    let mut step = g;
-    while best.height > lower && !stop.should_stop() {
-        let target = ((best.height - step) / g * g).max(lower);
-        match r.attempt(target, stop) {
-            Attempt::Found => {
-                best = Solution::new(problem, r.offsets.clone());
+    let mut unlimited = i64::MAX;
+    while d.height > lower && !stop.should_stop() {
+        match d.advance(&mut unlimited, &mut || stop.should_stop()) {
+            Advance::Lowered => {
+                best = Solution::new(problem, d.r.offsets.clone());
                 better(&best);
-                step = step.saturating_mul(2).min(((best.height - lower) / 4).max(g));
             }
-            // Never below a share of the gap: a step of a few bytes
-            // succeeds often and gains nothing.
-            Attempt::Failed => step = (step / 2).max(g).max((best.height - lower) / LEAST_STEP_SHARE),
-            Attempt::Stuck => break,
+            Advance::Open | Advance::Stuck => break,
         }
     }
     best
+}
+
+/// How [`Descent::advance`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Advance {
+    /// An attempt lowered the packing (see [`Descent::height`]).
+    Lowered,
+    /// The node budget is spent or `stop` said so; an attempt may be
+    /// under way, and the next call goes on with it.
+    Open,
+    /// A buffer that cannot move passes every target: nothing can lower
+    /// the packing.
+    Stuck,
+}
+
+/// A descent of guided repairs, resumable: each call runs within a node
+/// budget and goes on where the last stopped, so that a caller may share a
+/// thread between it and other searches (the portfolio's repair worker,
+/// [`Fitting`]) or run it to the end ([`descend`]).
+pub(crate) struct Descent {
+    r: Repairer,
+    /// The packing's height (`r.offsets` is the packing).
+    pub(crate) height: i64,
+    /// The height it stops at (no target is lower).
+    goal: i64,
+    /// A lower bound on the height: steps are shares of the gap to it.
+    bound: i64,
+    granularity: i64,
+    /// The next target's distance below the height.
+    step: i64,
+    /// The attempt under way, if any.
+    current: Option<Try>,
+    /// Nodes and backtracks so far, over every attempt.
+    pub(crate) nodes: u64,
+    pub(crate) backtracks: u64,
+}
+
+/// An attempt under way: the buffers it frees (piece `i` is `freed[i]`),
+/// its search and the nodes it has left.
+struct Try {
+    freed: Vec<usize>,
+    holes: Holes,
+    left: i64,
+}
+
+impl Descent {
+    /// A descent of `problem` from `offsets` (a valid packing) down to
+    /// `goal`, by targets that are multiples of `granularity`, `nodes`
+    /// nodes per freed buffer in an attempt; `bound` (at most `goal`) is a
+    /// lower bound on any packing's height.
+    pub(crate) fn new(
+        problem: Problem,
+        offsets: Vec<i64>,
+        (goal, bound, granularity): (i64, i64, i64),
+        (nodes, seed): (i64, u64),
+    ) -> Self {
+        let height = Solution::new(&problem, offsets.clone()).height;
+        let g = granularity.max(1);
+        Descent {
+            r: Repairer::new(problem, offsets, nodes, seed),
+            height,
+            goal,
+            bound: bound.min(goal),
+            granularity: g,
+            step: g,
+            current: None,
+            nodes: 0,
+            backtracks: 0,
+        }
+    }
+
+    /// The packing: each buffer's offset.
+    pub(crate) fn offsets(&self) -> &[i64] {
+        &self.r.offsets
+    }
+
+    /// Runs attempts, within `budget` nodes (less what it spends), until
+    /// one lowers the packing, the budget is spent or `stop` says so, or
+    /// nothing can move. The step below the height doubles after a success
+    /// and halves after a failure, never below a share of the gap to the
+    /// bound ([`LEAST_STEP_SHARE`]): a step of a few bytes succeeds often
+    /// and gains nothing (and so the step is a share of the gap to the
+    /// bound, not to the goal: near a goal well above the bound, steps of
+    /// a share of what is left to the goal crawl).
+    pub(crate) fn advance(&mut self, budget: &mut i64, stop: &mut dyn FnMut() -> bool) -> Advance {
+        let g = self.granularity;
+        loop {
+            if self.height <= self.goal {
+                return Advance::Lowered;
+            }
+            let mut t = match self.current.take() {
+                Some(t) => t,
+                None => {
+                    let target = ((self.height - self.step) / g * g).max(self.goal);
+                    match self.r.begin(target) {
+                        Ok(t) => t,
+                        Err(Attempt::Stuck) => return Advance::Stuck,
+                        // Refuted at its root (the band lacks the area): it
+                        // costs a node, so that a run of them ends with the
+                        // budget and asks `stop` like any search.
+                        Err(_) => {
+                            *budget -= 1;
+                            self.nodes += 1;
+                            self.failed();
+                            if *budget <= 0 || stop() {
+                                return Advance::Open;
+                            }
+                            continue;
+                        }
+                    }
+                }
+            };
+            let mut slice = (*budget).min(t.left);
+            let before = slice;
+            let (status, nodes, backtracks) = t.holes.resume(&mut slice, stop);
+            *budget -= before - slice;
+            t.left -= before - slice;
+            self.nodes += nodes;
+            self.backtracks += backtracks;
+            let out_of_slice = status == Status::NodeLimit && t.left > 0;
+            if status == Status::Stopped || out_of_slice {
+                self.current = Some(t);
+                return Advance::Open;
+            }
+            match self.r.finish(t, status) {
+                Attempt::Found => {
+                    self.height = Solution::new(&self.r.problem, self.r.offsets.clone()).height;
+                    self.step = self.step.saturating_mul(2).min(((self.height - self.bound) / 4).max(g));
+                    return Advance::Lowered;
+                }
+                _ => self.failed(),
+            }
+            if *budget <= 0 || stop() {
+                return Advance::Open;
+            }
+        }
+    }
+
+    /// After a failed attempt: a smaller step, and a backtrack counted (a
+    /// caller that favours searches which never backtracked, as the live
+    /// race does, must not favour a descent that fails).
+    fn failed(&mut self) {
+        self.backtracks += 1;
+        let least = (self.height - self.bound) / LEAST_STEP_SHARE;
+        self.step = (self.step / 2).max(self.granularity).max(least);
+    }
+}
+
+/// Guided repair as the search of one partition at a fixed capacity (the
+/// portfolio's repair worker, `crate::options::Worker::repair`): from a
+/// packing of the partition that may pass the capacity (a greedy one), the
+/// repairs lower it until it fits. Incomplete: it places the partition or
+/// runs until stopped, and never refutes anything.
+pub(crate) struct Fitting {
+    descent: Descent,
+    /// Buffer `i` of the descent's problem is the model's `buffers[i]`.
+    buffers: Vec<usize>,
+    capacity: i64,
+    /// The most buffers under the capacity in a packing so far.
+    deepest: usize,
+}
+
+impl Fitting {
+    /// Partition `p` of `m` as a problem of its own: its buffers in the
+    /// partition's order, over section indices rather than times (the
+    /// same overlaps), without alignments. For partitions hole branching
+    /// applies to (plain buffers whose alignments divide every size):
+    /// packings made of sums of sizes, as the greedy's and the repairs'
+    /// are, are then aligned.
+    pub(crate) fn partition(m: &Model, p: usize) -> Problem {
+        let buffers = m.partitions()[p]
+            .buffers
+            .iter()
+            .map(|&b| Buffer::new(String::new(), i64::from(m.extent[b].0), i64::from(m.extent[b].1), m.size[b]))
+            .collect();
+        Problem::new(buffers, 0)
+    }
+
+    /// A repair of partition `p` of `m` from `start`, a packing of
+    /// [`Self::partition`] at any height, down to `capacity`: an attempt
+    /// visits at most `nodes` nodes per freed buffer; `seed` draws its noise.
+    pub(crate) fn new(m: &Model, p: usize, start: Vec<i64>, capacity: i64, (nodes, seed): (i64, u64)) -> Fitting {
+        let problem = Self::partition(m, p);
+        let g = problem.buffers.iter().fold(0, |g, b| crate::problem::gcd(g, b.size)).max(1);
+        let bound = i64::try_from(crate::bounds::max_load(&problem)).unwrap_or(capacity);
+        let descent = Descent::new(problem, start, (capacity, bound, g), (nodes, seed));
+        let buffers = m.partitions()[p].buffers.to_vec();
+        let mut f = Fitting { descent, buffers, capacity, deepest: 0 };
+        f.deepest = f.under();
+        f
+    }
+
+    /// How many buffers the packing has under the capacity.
+    fn under(&self) -> usize {
+        let (d, sizes) = (&self.descent, &self.descent.r.problem.buffers);
+        d.offsets().iter().zip(sizes).filter(|(&o, b)| o + b.size <= self.capacity).count()
+    }
+}
+
+impl PartitionSearch for Fitting {
+    fn resume(&mut self, budget: &mut i64, stop: &mut dyn FnMut() -> bool) -> (Status, u64, u64) {
+        let (nodes, backtracks) = (self.descent.nodes, self.descent.backtracks);
+        let status = loop {
+            if self.descent.height <= self.capacity {
+                break Status::Found;
+            }
+            match self.descent.advance(budget, stop) {
+                Advance::Lowered => self.deepest = self.deepest.max(self.under()),
+                Advance::Open if *budget <= 0 => break Status::NodeLimit,
+                Advance::Open => break Status::Stopped,
+                // Every buffer of such a partition may move: not reached.
+                // Were it, the budget is spent and nothing is claimed.
+                Advance::Stuck => {
+                    *budget = 0;
+                    break Status::NodeLimit;
+                }
+            }
+        };
+        (status, self.descent.nodes - nodes, self.descent.backtracks - backtracks)
+    }
+
+    fn placement(&self) -> Vec<(usize, i64)> {
+        self.buffers.iter().copied().zip(self.descent.offsets().iter().copied()).collect()
+    }
+
+    fn deepest(&self) -> usize {
+        self.deepest
+    }
 }
 
 /// How an attempt ended.
@@ -91,8 +321,8 @@ enum Attempt {
 }
 
 /// The packing being repaired and the size of its bands.
-struct Repairer<'a> {
-    problem: &'a Problem,
+struct Repairer {
+    problem: Problem,
     offsets: Vec<i64>,
     /// Whether a buffer may move (plain, of size > 0).
     movable: Vec<bool>,
@@ -105,8 +335,8 @@ struct Repairer<'a> {
     nodes: i64,
 }
 
-impl<'a> Repairer<'a> {
-    fn new(problem: &'a Problem, offsets: Vec<i64>, nodes: i64, seed: u64) -> Self {
+impl Repairer {
+    fn new(problem: Problem, offsets: Vec<i64>, nodes: i64, seed: u64) -> Self {
         let movable: Vec<bool> = problem
             .buffers
             .iter()
@@ -126,36 +356,41 @@ impl<'a> Repairer<'a> {
         self.offsets[b] + self.problem.buffers[b].size
     }
 
-    /// One attempt to bring every buffer under `target`, adapting `k`.
-    fn attempt(&mut self, target: i64, stop: &StopToken) -> Attempt {
+    /// Begins an attempt to bring every buffer under `target`; `Err` when
+    /// it cannot succeed (a buffer that may not move passes the target, or
+    /// the band lacks the area for its buffers: then `k` grows).
+    fn begin(&mut self, target: i64) -> Result<Try, Attempt> {
         let n = self.offsets.len();
         if (0..n).any(|b| self.top(b) > target && !self.movable[b]) {
-            return Attempt::Stuck;
+            return Err(Attempt::Stuck);
         }
-        let Some(band) = self.band(target) else {
-            return Attempt::Stuck;
-        };
-        let count = band.freed.len();
-        let rank = self.rank(&band.freed, target - band.y0);
-        let mut holes = Holes::with_profile(band.pieces, band.floor, band.ceil, Some(&rank));
-        let most = self.most;
-        let grow = |k: usize| (k.saturating_mul(2)).min(most);
+        let Band { y0, freed, pieces, floor, ceil } = self.band(target).ok_or(Attempt::Stuck)?;
+        let rank = self.rank(&freed, target - y0);
+        let holes = Holes::with_profile(pieces, floor, ceil, Some(&rank));
         if !holes.roomy() {
-            self.k = grow(self.k);
-            return Attempt::Failed;
+            self.k = self.k.saturating_mul(2).min(self.most);
+            return Err(Attempt::Failed);
         }
-        let mut budget = self.nodes.saturating_mul(count as i64).max(MIN_NODES);
-        let mut halt = || stop.should_stop();
-        match holes.resume(&mut budget, &mut halt).0 {
+        let left = self.nodes.saturating_mul(freed.len() as i64).max(MIN_NODES);
+        Ok(Try { freed, holes, left })
+    }
+
+    /// Ends an attempt whose search ended with `status`, adapting `k`: it
+    /// shrinks when the budget ran out (a smaller band is searched more
+    /// thoroughly) and grows after a success or a refutation (the band had
+    /// too little room).
+    fn finish(&mut self, t: Try, status: Status) -> Attempt {
+        let most = self.most;
+        match status {
             Status::Found => {
-                for (i, o) in holes.placement() {
-                    self.offsets[band.freed[i]] = o;
+                for (i, o) in t.holes.placement() {
+                    self.offsets[t.freed[i]] = o;
                 }
                 self.k = (self.k + self.k / 4 + 1).min(most);
                 Attempt::Found
             }
             Status::Infeasible => {
-                self.k = grow(self.k);
+                self.k = self.k.saturating_mul(2).min(most);
                 Attempt::Failed
             }
             _ => {
@@ -168,7 +403,7 @@ impl<'a> Repairer<'a> {
     /// The band under `target` holding the overflow and the `k` highest
     /// other movable buffers; `None` when nothing is movable.
     fn band(&self, target: i64) -> Option<Band> {
-        let p = self.problem;
+        let p = &self.problem;
         let mut below: Vec<i64> = (0..p.buffers.len())
             .filter(|&b| self.movable[b] && self.top(b) <= target)
             .map(|b| self.offsets[b])

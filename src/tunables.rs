@@ -308,6 +308,19 @@ tunables! {
         /// wins take it longer than this to place; `0s`
         /// starts it with the others.
         pub holes_delay: Duration = "50ms",
+        /// The same for a repairing worker's search: it starts once the
+        /// others have each run about this long. The packings it wins take
+        /// seconds (a descent from a greedy packing), while with it from
+        /// 50 ms the paper's instances solved as tight/'s pairs' parts
+        /// slowed by a third (pairDE 0.55 s to 0.86 s); `0s` starts it
+        /// with the others.
+        pub repair_delay: Duration = "500ms",
+        /// Nodes a repairing worker's attempt may visit per buffer it frees
+        /// (as `minimize.repair_nodes`, for the race at one capacity): a
+        /// success needs one a buffer and, on packings with holes, some
+        /// tens; a failure spends them all, and the next attempt frees
+        /// fewer buffers.
+        pub repair_nodes: i64 = "100",
         /// Nodes a search runs before the live race's scheduler may switch
         /// its thread to another search (searches pause, never restart):
         /// short enough that a partition's searches share a thread fairly,
@@ -463,7 +476,9 @@ mod tests {
         assert!(p.quick_round && p.nogoods && p.stacking && p.share_facts);
         assert_eq!((p.winning_bonus, p.slice, p.step), (3, 256, 1024));
         assert_eq!(p.holes_delay, Duration::from_millis(50));
-        assert_eq!(all_docs().len(), 20);
+        assert_eq!(p.repair_nodes, 100);
+        assert_eq!(p.repair_delay, Duration::from_millis(500));
+        assert_eq!(all_docs().len(), 22);
     }
 
     #[test]

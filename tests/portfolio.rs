@@ -136,6 +136,30 @@ proptest! {
         check(&p, &report.outcome)?;
     }
 
+    /// The repairing worker racing beside a complete one (alone it never
+    /// refutes, so an infeasible problem would run to the time limit),
+    /// starting at once, over seeds, thread counts, live and deterministic,
+    /// on plain problems (which it searches) and on any: every answer is
+    /// brute force's and every packing valid.
+    #[test]
+    fn repairing_worker_matches_brute_force(
+        plain in plain_problem(9),
+        any_problem in problem(8, false),
+        which in any::<bool>(),
+        seed in 0u64..1024,
+        threads in 1usize..=4,
+        deterministic in any::<bool>(),
+    ) {
+        let p = if which { plain } else { any_problem };
+        let mut opts = options(511, threads, deterministic, true, true);
+        opts.params.seed = seed;
+        opts.tunables.repair_delay = Duration::ZERO;
+        let repair = minimalloc::Worker { repair: true, ..minimalloc::Worker::new("TWA", true) };
+        opts.workers = vec![repair, minimalloc::Worker::new("TWA", false)];
+        let report = Portfolio::new(opts).solve(&p, &|_| {});
+        check(&p, &report.outcome)?;
+    }
+
     #[test]
     fn deterministic_mode_ignores_the_thread_count(p in problem(8, false), seed in 0u64..4) {
         let run = |threads: usize| {
@@ -148,6 +172,34 @@ proptest! {
         prop_assert_eq!(&one, &run(2));
         prop_assert_eq!(&one, &run(4));
     }
+}
+
+/// The repairing worker alone, on generated packings with holes at the
+/// height of their hidden packing (feasible, no room to spare at some
+/// moment): what it answers is a valid packing, and it packs most of them
+/// from the greedy packing by size (the rest run to the short time limit:
+/// it never refutes).
+#[test]
+fn the_repairing_worker_alone_packs_generated_packings() {
+    let (mut packed, mut tried) = (0, 0);
+    for seed in 0..40u64 {
+        let hidden = minimalloc::generate::perfect(seed, 30, 256, 100);
+        let p = minimalloc::generate::remove_pieces(&hidden, seed, 5);
+        for threads in [1, 2] {
+            let mut opts = options(511, threads, seed % 2 == 0, true, true);
+            opts.params.timeout = Some(Duration::from_millis(200));
+            opts.tunables.repair_delay = Duration::ZERO;
+            opts.workers = vec![minimalloc::Worker { repair: true, ..minimalloc::Worker::new("TWA", true) }];
+            let report = Portfolio::new(opts).solve(&p, &|_| {});
+            tried += 1;
+            if let Some(s) = packing(&report.outcome) {
+                assert_eq!(validate(&p, s), Ok(()), "seed {seed}");
+                packed += 1;
+            }
+            assert!(!matches!(report.outcome, Ok(Outcome::Infeasible { .. })), "seed {seed}: it never refutes");
+        }
+    }
+    assert!(packed * 2 >= tried, "packed {packed} of {tried}");
 }
 
 /// Facts one search learns from its failures are handed on to the

@@ -83,9 +83,9 @@ mod tests {
     #[test]
     fn the_crew_follows_the_thread_count() {
         let crew = |t, d| options(t, d).crew(t).into_iter().map(|w| w.name).collect::<Vec<_>>();
-        let default = ["TWA", "TAW", "WAT", "TWA+pf", "TWA+pf~r", "holes~r"];
+        let default = ["TWA", "TAW", "WAT", "TWA+pf", "TWA+pf~r", "holes~r", "repair~"];
         assert_eq!(crew(2, false), default);
-        assert_eq!(crew(8, false), [&default[..], &["TWA~1", "CWA2"]].concat());
+        assert_eq!(crew(9, false), [&default[..], &["TWA~1", "CWA2"]].concat());
         assert_eq!(crew(6, true), default);
     }
 

@@ -18,8 +18,10 @@ use super::{Placements, Solve, Win};
 use crate::nogood::NogoodCache;
 use crate::options::{SolveOptions, Worker};
 use crate::params::Heuristic;
+use crate::repair::Fitting;
 use crate::report::{EventKind, Stats};
-use crate::search::{Model, Search};
+use crate::search::holes::Holes;
+use crate::search::{Model, PartitionSearch, Search};
 use crate::stop::StopToken;
 use crate::switches::{Switch, Switches};
 
@@ -169,6 +171,7 @@ impl<'a> Race<'a> {
             |s: Switches| Switch::ALL.into_iter().filter(|sw| sw.resumable()).fold(s, |s, sw| s.with(sw, false));
         !worker.seeded
             && !worker.holes
+            && !worker.repair
             && others(worker.switches) == others(self.opts.params.switches)
             && worker.heuristic == *h
     }
@@ -199,8 +202,22 @@ impl<'a> Race<'a> {
             }
             rank
         }));
+        search.supply(self.repairing(p, w, round));
         search.set_stop(self.stop.child_sharing(Arc::clone(&self.solved[p])));
         search.start_partition(p);
+    }
+
+    /// The guided repair a repairing worker `w` searches partition `p`
+    /// with (see [`Worker::repair`]), from the greedy packing by size;
+    /// `None` for other workers, or where hole branching does not apply.
+    fn repairing(&self, p: usize, w: usize, round: u64) -> Option<Box<dyn PartitionSearch>> {
+        if !self.crew[w].repair || !Holes::applies(self.model, p) {
+            return None;
+        }
+        let start = crate::heuristics::orders::by_size(&Fitting::partition(self.model, p))?;
+        let seed = self.opts.params.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ round;
+        let nodes = self.opts.tunables.repair_nodes;
+        Some(Box::new(Fitting::new(self.model, p, start, self.capacity, (nodes, seed))))
     }
 
     /// Moves `search`'s counters (nodes, backtracks, nogood hits and

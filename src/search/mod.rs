@@ -51,6 +51,23 @@ pub enum Status {
     Stopped,
 }
 
+/// A search of one partition that a layer above supplies (the portfolio's
+/// repair worker: guided repair at the capacity, `crate::repair`), run in
+/// place of this search's own branching on the partition it was made for,
+/// so that the race shares the threads with it as with any search.
+pub(crate) trait PartitionSearch: Send {
+    /// As [`holes::Holes::resume`]: runs within `budget` nodes (less what
+    /// it spends), asking `stop` as it goes; paused, it goes on where it
+    /// was. Returns the status, the nodes visited and the backtracks. Only
+    /// a complete search may answer [`Status::Infeasible`].
+    fn resume(&mut self, budget: &mut i64, stop: &mut dyn FnMut() -> bool) -> (Status, u64, u64);
+    /// After [`Status::Found`]: each buffer of the partition, by model
+    /// index, and its offset.
+    fn placement(&self) -> Vec<(usize, i64)>;
+    /// The most buffers placed under the capacity at once so far.
+    fn deepest(&self) -> usize;
+}
+
 /// Sections with at least this many buffers keep their unplaced buffers in
 /// a prefix (see `Search::members`); in smaller sections the bookkeeping
 /// costs more than it saves (`cargo bench --bench challenging` measures
@@ -260,6 +277,10 @@ pub struct Search<'m> {
     holes_on: bool,
     /// The hole-branching search in progress, if any (see [`holes`]).
     holes: Option<Box<holes::Holes>>,
+    /// The supplied search for the next partition started, and the one in
+    /// progress (see [`PartitionSearch`]).
+    given: Option<Box<dyn PartitionSearch>>,
+    supplied: Option<Box<dyn PartitionSearch>>,
     stop: StopToken,
     /// The token's deadline, read once: the clock is asked every 32 nodes.
     deadline: Option<Instant>,
@@ -350,6 +371,8 @@ impl<'m> Search<'m> {
             random_points: false,
             holes_on: false,
             holes: None,
+            given: None,
+            supplied: None,
             stop: stop.clone(),
             deadline: stop.deadline(),
             nogoods: None,
@@ -448,6 +471,12 @@ impl<'m> Search<'m> {
         self.holes_on = on;
     }
 
+    /// The next partition started is searched by `search` (made for it),
+    /// in place of this search's own branching.
+    pub(crate) fn supply(&mut self, search: Option<Box<dyn PartitionSearch>>) {
+        self.given = search;
+    }
+
     /// The node budget for the following runs: nodes beyond it end a run
     /// with [`Status::NodeLimit`].
     pub fn set_node_limit(&mut self, limit: i64) {
@@ -490,6 +519,10 @@ impl<'m> Search<'m> {
     pub fn start_partition(&mut self, p: usize) {
         debug_assert!(!self.in_progress(), "a search is still in progress");
         self.deepest = 0;
+        if let Some(search) = self.given.take() {
+            self.supplied = Some(search);
+            return;
+        }
         if self.holes_on && holes::Holes::applies(self.m, p) {
             self.holes = Some(Box::new(holes::Holes::new(self.m, p, self.capacity, self.rank.as_deref())));
             return;
@@ -503,7 +536,7 @@ impl<'m> Search<'m> {
 
     /// Whether a search is paused (started, not finished, not abandoned).
     pub fn in_progress(&self) -> bool {
-        !self.stack.is_empty() || self.holes.is_some()
+        !self.stack.is_empty() || self.holes.is_some() || self.supplied.is_some()
     }
 
     /// Runs the current search until it finds a placement
@@ -513,6 +546,13 @@ impl<'m> Search<'m> {
     /// stopped), or is stopped ([`Status::Stopped`]: paused the same way,
     /// so that it can be resumed under another token, or abandoned).
     pub fn resume(&mut self) -> Status {
+        if let Some(mut search) = self.supplied.take() {
+            let status = self.resume_supplied(&mut *search);
+            if matches!(status, Status::NodeLimit | Status::Stopped) {
+                self.supplied = Some(search);
+            }
+            return status;
+        }
         if let Some(mut search) = self.holes.take() {
             let status = self.resume_holes(&mut search);
             if matches!(status, Status::NodeLimit | Status::Stopped) {
@@ -570,6 +610,23 @@ impl<'m> Search<'m> {
                 }
             }
             Status::Infeasible | Status::NodeLimit | Status::Stopped => {}
+        }
+        status
+    }
+
+    /// [`Self::resume`] for a supplied search.
+    fn resume_supplied(&mut self, search: &mut dyn PartitionSearch) -> Status {
+        let mut budget = self.nodes_left;
+        let (status, nodes, backtracks) = search.resume(&mut budget, &mut || self.should_stop());
+        self.nodes_left = budget;
+        self.nodes += nodes;
+        self.visits += nodes;
+        self.backtracks += backtracks;
+        self.deepest = self.deepest.max(search.deepest());
+        if status == Status::Found {
+            for (b, offset) in search.placement() {
+                self.solution[b] = offset;
+            }
         }
         status
     }
@@ -809,6 +866,7 @@ impl<'m> Search<'m> {
     /// worker can start another.
     pub fn abandon(&mut self) {
         self.holes = None;
+        self.supplied = None;
         while let Some(frame) = self.stack.pop() {
             match frame {
                 Frame::Sub(_, SubState::Await { order, live }) => self.leave_context(order, live),
