@@ -172,6 +172,20 @@ pub(crate) struct Holes {
     acc: Vec<i64>,
 }
 
+impl super::PartitionSearch for Holes {
+    fn resume(&mut self, budget: &mut i64, stop: &mut dyn FnMut() -> bool) -> (Status, u64, u64) {
+        Holes::resume(self, budget, stop)
+    }
+
+    fn placement(&self) -> Vec<(usize, i64)> {
+        Holes::placement(self).collect()
+    }
+
+    fn deepest(&self) -> usize {
+        self.deepest
+    }
+}
+
 impl Holes {
     /// Whether hole branching applies to partition `p`: no buffer has gaps
     /// or a fixed offset, and every alignment divides every size (floors

@@ -51,10 +51,11 @@ pub enum Status {
     Stopped,
 }
 
-/// A search of one partition that a layer above supplies (the portfolio's
-/// repair worker: guided repair at the capacity, `crate::repair`), run in
-/// place of this search's own branching on the partition it was made for,
-/// so that the race shares the threads with it as with any search.
+/// A search of one partition by a method of its own, run in place of this
+/// search's branching on the partition it was made for: hole branching
+/// ([`holes`]), or one a layer above supplies (the portfolio's repairing
+/// worker: guided repair at the capacity, `crate::repair`), so that the
+/// race shares the threads with it as with any search.
 pub(crate) trait PartitionSearch: Send {
     /// As [`holes::Holes::resume`]: runs within `budget` nodes (less what
     /// it spends), asking `stop` as it goes; paused, it goes on where it
@@ -554,7 +555,7 @@ impl<'m> Search<'m> {
             return status;
         }
         if let Some(mut search) = self.holes.take() {
-            let status = self.resume_holes(&mut search);
+            let status = self.resume_supplied(&mut *search);
             if matches!(status, Status::NodeLimit | Status::Stopped) {
                 self.holes = Some(search);
             }
@@ -594,27 +595,8 @@ impl<'m> Search<'m> {
         outcome.unwrap_or(Status::Found)
     }
 
-    /// [`Self::resume`] for a hole-branching search.
-    fn resume_holes(&mut self, search: &mut holes::Holes) -> Status {
-        let mut budget = self.nodes_left;
-        let (status, nodes, backtracks) = search.resume(&mut budget, &mut || self.should_stop());
-        self.nodes_left = budget;
-        self.nodes += nodes;
-        self.visits += nodes;
-        self.backtracks += backtracks;
-        self.deepest = self.deepest.max(search.deepest);
-        match status {
-            Status::Found => {
-                for (b, offset) in search.placement() {
-                    self.solution[b] = offset;
-                }
-            }
-            Status::Infeasible | Status::NodeLimit | Status::Stopped => {}
-        }
-        status
-    }
-
-    /// [`Self::resume`] for a supplied search.
+    /// [`Self::resume`] for a search of its own kind (hole branching, or
+    /// one supplied).
     fn resume_supplied(&mut self, search: &mut dyn PartitionSearch) -> Status {
         let mut budget = self.nodes_left;
         let (status, nodes, backtracks) = search.resume(&mut budget, &mut || self.should_stop());
