@@ -176,13 +176,17 @@ impl Descent {
                     let target = ((self.height - self.step) / g * g).max(self.goal);
                     match self.r.begin(target) {
                         Ok(t) => t,
-                        Err(Attempt::Stuck) => return Advance::Stuck,
+                        Err(Unbegun::Stuck) => return Advance::Stuck,
                         // Refuted at its root (the band lacks the area): it
-                        // costs a node, so that a run of them ends with the
-                        // budget and asks `stop` like any search.
-                        Err(_) => {
-                            *budget -= 1;
-                            self.nodes += 1;
+                        // costs a node per freed buffer, what building the
+                        // band took, so that a run of them ends with the
+                        // budget and asks `stop` like any search, and a
+                        // race that deals out equal node budgets deals this
+                        // one no more time than the others.
+                        Err(Unbegun::Roomless { freed }) => {
+                            let cost = freed.max(1) as i64;
+                            *budget -= cost;
+                            self.nodes += cost as u64;
                             self.failed();
                             if *budget <= 0 || stop() {
                                 return Advance::Open;
@@ -249,7 +253,7 @@ impl Fitting {
     /// applies to (plain buffers whose alignments divide every size):
     /// packings made of sums of sizes, as the greedy's and the repairs'
     /// are, are then aligned.
-    pub(crate) fn partition(m: &Model, p: usize) -> Problem {
+    fn partition(m: &Model, p: usize) -> Problem {
         let buffers = m.partitions()[p]
             .buffers
             .iter()
@@ -258,18 +262,26 @@ impl Fitting {
         Problem::new(buffers, 0)
     }
 
-    /// A repair of partition `p` of `m` from `start`, a packing of
-    /// [`Self::partition`] at any height, down to `capacity`: an attempt
-    /// visits at most `nodes` nodes per freed buffer; `seed` draws its noise.
-    pub(crate) fn new(m: &Model, p: usize, start: Vec<i64>, capacity: i64, (nodes, seed): (i64, u64)) -> Fitting {
+    /// A repair of partition `p` of `m` down to `capacity`, from the
+    /// packing `start` makes of [`Self::partition`] (at any height; `None`
+    /// when it makes none): an attempt visits at most `nodes` nodes per
+    /// freed buffer; `seed` draws its noise.
+    pub(crate) fn new(
+        m: &Model,
+        p: usize,
+        start: impl FnOnce(&Problem) -> Option<Vec<i64>>,
+        capacity: i64,
+        (nodes, seed): (i64, u64),
+    ) -> Option<Fitting> {
         let problem = Self::partition(m, p);
+        let start = start(&problem)?;
         let g = problem.buffers.iter().fold(0, |g, b| crate::problem::gcd(g, b.size)).max(1);
         let bound = i64::try_from(crate::bounds::max_load(&problem)).unwrap_or(capacity);
         let descent = Descent::new(problem, start, (capacity, bound, g), (nodes, seed));
         let buffers = m.partitions()[p].buffers.to_vec();
         let mut f = Fitting { descent, buffers, capacity, deepest: 0 };
         f.deepest = f.under();
-        f
+        Some(f)
     }
 
     /// How many buffers the packing has under the capacity.
@@ -316,8 +328,15 @@ enum Attempt {
     Found,
     /// Refuted, or out of budget: the packing is as it was.
     Failed,
+}
+
+/// Why an attempt did not begin.
+enum Unbegun {
     /// A buffer that cannot move passes the target: no attempt can succeed.
     Stuck,
+    /// The band of `freed` buffers lacks the area for them: refuted at its
+    /// root.
+    Roomless { freed: usize },
 }
 
 /// The packing being repaired and the size of its bands.
@@ -359,17 +378,17 @@ impl Repairer {
     /// Begins an attempt to bring every buffer under `target`; `Err` when
     /// it cannot succeed (a buffer that may not move passes the target, or
     /// the band lacks the area for its buffers: then `k` grows).
-    fn begin(&mut self, target: i64) -> Result<Try, Attempt> {
+    fn begin(&mut self, target: i64) -> Result<Try, Unbegun> {
         let n = self.offsets.len();
         if (0..n).any(|b| self.top(b) > target && !self.movable[b]) {
-            return Err(Attempt::Stuck);
+            return Err(Unbegun::Stuck);
         }
-        let Band { y0, freed, pieces, floor, ceil } = self.band(target).ok_or(Attempt::Stuck)?;
+        let Band { y0, freed, pieces, floor, ceil } = self.band(target).ok_or(Unbegun::Stuck)?;
         let rank = self.rank(&freed, target - y0);
         let holes = Holes::with_profile(pieces, floor, ceil, Some(&rank));
         if !holes.roomy() {
             self.k = self.k.saturating_mul(2).min(self.most);
-            return Err(Attempt::Failed);
+            return Err(Unbegun::Roomless { freed: freed.len() });
         }
         let left = self.nodes.saturating_mul(freed.len() as i64).max(MIN_NODES);
         Ok(Try { freed, holes, left })

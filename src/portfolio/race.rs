@@ -214,10 +214,11 @@ impl<'a> Race<'a> {
         if !self.crew[w].repair || !Holes::applies(self.model, p) {
             return None;
         }
-        let start = crate::heuristics::orders::by_size(&Fitting::partition(self.model, p))?;
         let seed = self.opts.params.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ round;
         let nodes = self.opts.tunables.repair_nodes;
-        Some(Box::new(Fitting::new(self.model, p, start, self.capacity, (nodes, seed))))
+        let start = crate::heuristics::orders::by_size;
+        let fitting = Fitting::new(self.model, p, start, self.capacity, (nodes, seed))?;
+        Some(Box::new(fitting))
     }
 
     /// Moves `search`'s counters (nodes, backtracks, nogood hits and

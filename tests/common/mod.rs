@@ -87,10 +87,17 @@ fn brute_force_connected(problem: &Problem, model: Model) -> Option<Vec<i64>> {
             return true;
         }
         let b = &problem.buffers[i];
-        let choices: Vec<i64> = match b.offset {
+        let mut choices: Vec<i64> = match b.offset {
             Some(o) => vec![o],
             None => (0..=problem.capacity - b.size).filter(|o| o % b.alignment == 0).collect(),
         };
+        // A buffer that occupies no memory at any moment collides with
+        // nothing in the geometry, so one offset stands for all of them:
+        // trying each multiplied the work of refuting an infeasible problem
+        // by the capacity (50 s for nine buffers, two of size zero, under 14).
+        if model == Model::Geometry && b.pieces().iter().all(|p| p.window.lower >= p.window.upper) {
+            choices.truncate(1);
+        }
         for o in choices {
             if o < 0 || o + b.size > problem.capacity {
                 continue;
