@@ -162,7 +162,10 @@ impl Stats {
     /// solve's own.
     pub fn absorb(&mut self, other: &Stats, prefix: &str) {
         for w in &other.workers {
-            let mine = self.worker(&format!("{prefix}{}", w.name));
+            // A part of a part (stacked in turn) is counted once under the
+            // prefix, not under it twice.
+            let name = if w.name.starts_with(prefix) { w.name.clone() } else { format!("{prefix}{}", w.name) };
+            let mine = self.worker(&name);
             mine.attempts += w.attempts;
             mine.nodes += w.nodes;
             mine.backtracks += w.backtracks;

@@ -1,14 +1,17 @@
 //! Stacking: a problem made of two problems side by side in memory (two
 //! models sharing one accelerator, whose buffer lists a compiler writes one
 //! after the other) is solved as the two problems, one packed above the
-//! other.
+//! other. A part is solved by this same function, so that a part which is
+//! itself two problems is stacked in turn: three or more models side by
+//! side are cut one at a time.
 //!
 //! Such a problem does not split in time, so the portfolio races on all of
 //! it at once, and its searches mix the two halves at every level of
 //! memory, so that a pair of problems each easy alone can be out of reach
 //! together (`configs/no-stacking.toml` on `tight/`'s pairs: see
-//! docs/techniques.md). Here the buffer list is cut where the two parts' load
-//! bounds add up least, the bottom part is solved alone at its own bound
+//! docs/techniques.md). Here the buffer list is cut where the two parts
+//! share the fewest event times and their load bounds fit together (see
+//! [`cut`]), the bottom part is solved alone at its own bound
 //! or at the room the other's bound leaves, the top part in the room left
 //! above it, and the packings are stacked.
 //!
@@ -45,6 +48,29 @@ pub const PART_BUDGET: Duration = Duration::from_secs(2);
 /// costs little before the other is tried.
 pub const PROBE_BUDGET: Duration = Duration::from_millis(250);
 
+/// How much of the time left a part of the whole problem may take: `[default:
+/// 8]` `[range: 2 and up]`, since the portfolio carries on after a failed
+/// attempt. A part of a part, or a part that is stacked in turn, takes
+/// [`NESTED_SHARE`]: its parent's budget is already the bet on the cut (an
+/// eighth at every level left a part of a part 30 ms, too little to pack one
+/// of the paper's instances on a loaded machine, and four of them side by
+/// side were never packed in 10 s).
+const SHARE: u32 = 8;
+
+/// See [`SHARE`]: `[default: 2]` `[range: 2 and up]`.
+const NESTED_SHARE: u32 = 2;
+
+/// How deep parts are stacked in turn: `[default: 3]` a part has at least a
+/// tenth of its parent's buffers, so this bounds the work; three levels cut
+/// up to eight problems side by side.
+const MAX_DEPTH: u32 = 3;
+
+/// A part that has a cut itself may take this many times [`PART_BUDGET`] (or
+/// [`PROBE_BUDGET`]), within its share of the time left: `[default: 4]`
+/// `[range: 1 and up]`: two of the paper's instances side by side took 2.6
+/// s to stack, more than a part's 2 s, so four of them were never packed.
+const STACKED_PART_FACTOR: u32 = 4;
+
 /// Each part has at least this share of the buffers (in tenths):
 /// `[default: 1]` a cut that sets apart a handful of buffers only moves them
 /// to the top, which rarely helps.
@@ -58,9 +84,10 @@ const MAX_WORK: usize = 50_000_000;
 /// is looked for.
 const STOP_EVERY: usize = 1 << 16;
 
-/// Where to cut `problem`'s buffer list: the index `i` (parts `..i` and
-/// `i..`) whose parts' peak loads add up least, if they fit the capacity
-/// together, with ties to the most even cut. `None` when buffers have gaps
+/// Where to cut `problem`'s buffer list: among the indices `i` whose parts
+/// `..i` and `i..` have peak loads that fit the capacity together, the one
+/// whose parts share the fewest event times (see [`shared_times`]), then
+/// whose peaks add up least, then the most even. `None` when buffers have gaps
 /// or fixed offsets (stacking would move them), when the parts would not
 /// overlap in time (the portfolio splits those itself), or when no cut
 /// fits, or `stop` said to stop first.
@@ -104,12 +131,43 @@ pub(crate) fn cut(problem: &Problem, stop: &StopToken) -> Option<usize> {
     // prefix[i]: the peak load of buffers ..i; suffix[j]: of the last j.
     let prefix = peaks(&mut (0..n))?;
     let suffix = peaks(&mut (0..n).rev())?;
+    let shared = shared_times(&spans, times.len());
     let least = (n * MIN_PART_TENTHS).div_ceil(10).max(1);
     let capacity = i128::from(problem.capacity);
     (least..=n - least)
         .filter(|&i| prefix[i] + suffix[n - i] <= capacity)
-        .min_by_key(|&i| (prefix[i] + suffix[n - i], i.abs_diff(n / 2)))
+        .min_by_key(|&i| (shared[i], prefix[i] + suffix[n - i], i.abs_diff(n / 2)))
         .filter(|&i| overlap_in_time(&spans[..i], &spans[i..]))
+}
+
+/// For each cut `i` of the list, how many event times (indices below
+/// `times`) both parts `..i` and `i..` have a buffer start or end at. The
+/// fewest shared times marks the border between two programs: each has a
+/// clock of its own, and buffers of one moved into the other bring their
+/// times with them. The least sum of the parts' peaks does not: a few
+/// buffers of one program moved beside the other's peak lower the sum
+/// (the cut fell 9 buffers into the paper's J beside F and I, and 17 into
+/// J beside H, where the fewest shared times fall on the border).
+fn shared_times(spans: &[(usize, usize)], times: usize) -> Vec<usize> {
+    let (mut first, mut second) = (vec![0u32; times + 1], vec![0u32; times + 1]);
+    for &(lo, hi) in spans {
+        second[lo] += 1;
+        second[hi] += 1;
+    }
+    let mut shared = 0;
+    let mut out = Vec::with_capacity(spans.len() + 1);
+    out.push(0);
+    for &(lo, hi) in spans {
+        for t in [lo, hi] {
+            // Time t moves one use from the second part to the first.
+            let before = usize::from(first[t] > 0 && second[t] > 0);
+            first[t] += 1;
+            second[t] -= 1;
+            shared = shared + usize::from(first[t] > 0 && second[t] > 0) - before;
+        }
+        out.push(shared);
+    }
+    out
 }
 
 /// Whether some section is used by both lists of spans.
@@ -134,15 +192,27 @@ pub(crate) fn solve(
     stop: &StopToken,
     events: &(dyn Fn(Event) + Sync),
 ) -> Report {
+    solve_at(problem, opts, (model, known), stop, events, 0)
+}
+
+/// [`solve`] of a part `depth` levels down.
+fn solve_at(
+    problem: &Problem,
+    opts: &SolveOptions,
+    (model, known): (Option<&Model>, &[KnownPlacement]),
+    stop: &StopToken,
+    events: &(dyn Fn(Event) + Sync),
+    depth: u32,
+) -> Report {
     let portfolio = Portfolio::new(opts.clone());
     // The parts' budgets are counted by the clock, which a deterministic
     // answer must not depend on.
-    if !opts.tunables.stacking || opts.params.deterministic {
+    if !opts.tunables.stacking || opts.params.deterministic || depth > MAX_DEPTH {
         return portfolio.solve_until(problem, model, known, stop, events);
     }
     let detour = |run: &StopToken, stats: &mut Stats| {
         let at = cut(problem, run)?;
-        let solution = stacked(problem, at, opts, run, stats)?;
+        let solution = stacked(problem, at, opts, (run, depth), stats)?;
         stats.decided_by = Some("stacking".into());
         stats.driver = Some(Driver::Stacking);
         Some(solution)
@@ -150,10 +220,11 @@ pub(crate) fn solve(
     portfolio.solve_detouring(problem, model, known, &detour, stop, events)
 }
 
-/// `most`, or the time `stop` has left divided by `parts`, if that is less.
-fn share(stop: &StopToken, most: Duration, parts: u32) -> Duration {
+/// `most`, or the time `stop` has left divided by `divisor`, if that is
+/// less.
+fn share(stop: &StopToken, most: Duration, divisor: u32) -> Duration {
     match stop.deadline() {
-        Some(d) => most.min(d.saturating_duration_since(Instant::now()) / parts),
+        Some(d) => most.min(d.saturating_duration_since(Instant::now()) / divisor),
         None => most,
     }
 }
@@ -164,7 +235,13 @@ fn share(stop: &StopToken, most: Duration, parts: u32) -> Duration {
 /// if the upper part does not fit, the other way round. `None` if neither
 /// order fits in time (a first part that does not fit in its room ends the
 /// attempt: the cut is likely not between two problems).
-fn stacked(problem: &Problem, at: usize, opts: &SolveOptions, stop: &StopToken, stats: &mut Stats) -> Option<Solution> {
+fn stacked(
+    problem: &Problem,
+    at: usize,
+    opts: &SolveOptions,
+    (stop, depth): (&StopToken, u32),
+    stats: &mut Stats,
+) -> Option<Solution> {
     let part = |range: std::ops::Range<usize>| Problem::new(problem.buffers[range].to_vec(), 0);
     let (lower, upper) = (part(0..at), part(at..problem.buffers.len()));
     // The list's own order first (what a compiler lists first at the
@@ -173,14 +250,15 @@ fn stacked(problem: &Problem, at: usize, opts: &SolveOptions, stop: &StopToken, 
         let (first, second) = if lower_first { (&lower, &upper) } else { (&upper, &lower) };
         let peak = |p: &Problem| crate::bounds::max_load(p).min(i128::from(problem.capacity)) as i64;
         let (own, room) = (peak(first), problem.capacity - peak(second));
-        let bottom = bottom_part(first, own, room, opts, stop, stats)?;
+        let bottom = bottom_part(first, (own, room), opts, (stop, depth), stats)?;
         // The part above starts at a multiple of all its alignments.
         let step = second
             .buffers
             .iter()
             .fold(1i64, |l, b| lcm(l, b.alignment.max(1)).unwrap_or(i64::MAX).min(problem.capacity.max(1)));
         let shift = (bottom.height + step - 1) / step * step;
-        let Some(top) = solve_part(second, problem.capacity - shift, PART_BUDGET, opts, stop, stats) else { continue };
+        let capacity = problem.capacity - shift;
+        let Some(top) = solve_part(second, (capacity, PART_BUDGET), opts, (stop, depth), stats) else { continue };
         let raised = top.offsets.iter().map(|o| o + shift);
         let offsets: Vec<i64> = if lower_first {
             bottom.offsets.iter().copied().chain(raised).collect()
@@ -204,35 +282,42 @@ fn stacked(problem: &Problem, at: usize, opts: &SolveOptions, stop: &StopToken, 
 /// (a portfolio solve does not resume), which costs at most the short try.
 fn bottom_part(
     part: &Problem,
-    own: i64,
-    room: i64,
+    (own, room): (i64, i64),
     opts: &SolveOptions,
-    stop: &StopToken,
+    (stop, depth): (&StopToken, u32),
     stats: &mut Stats,
 ) -> Option<Solution> {
     let capacities: &[i64] = if room > own { &[own, room] } else { &[own] };
     [PROBE_BUDGET, PART_BUDGET]
         .iter()
         .flat_map(|&most| capacities.iter().map(move |&c| (c, most)))
-        .find_map(|(capacity, most)| solve_part(part, capacity, most, opts, stop, stats))
+        .find_map(|(capacity, most)| solve_part(part, (capacity, most), opts, (stop, depth), stats))
 }
 
 /// One part at `capacity`, within `most` or its share of the time; its
-/// work goes into `stats`.
+/// work goes into `stats`. The part is solved by [`solve_at`] one level
+/// down, so a part that is itself two problems is stacked in turn.
 fn solve_part(
     part: &Problem,
-    capacity: i64,
-    most: Duration,
+    (capacity, most): (i64, Duration),
     opts: &SolveOptions,
-    stop: &StopToken,
+    (stop, depth): (&StopToken, u32),
     stats: &mut Stats,
 ) -> Option<Solution> {
     if stop.should_stop() || capacity <= 0 {
         return None;
     }
     let problem = Problem { capacity, ..part.clone() };
-    let budget = stop.child_until(Instant::now().checked_add(share(stop, most, 8)));
-    let report = Portfolio::new(opts.clone()).solve_until(&problem, None, &[], &budget, &|_| {});
+    // A part that is itself problems side by side is stacked in turn, and
+    // packing its parts takes longer than packing one.
+    let stacked = depth < MAX_DEPTH && cut(&problem, stop).is_some();
+    let (most, divisor) = match (stacked, depth) {
+        (false, 0) => (most, SHARE),
+        (false, _) => (most, NESTED_SHARE),
+        (true, _) => (most * STACKED_PART_FACTOR, NESTED_SHARE),
+    };
+    let budget = stop.child_until(Instant::now().checked_add(share(stop, most, divisor)));
+    let report = solve_at(&problem, opts, (None, &[]), &budget, &|_| {}, depth + 1);
     stats.absorb(&report.stats, "stacking:");
     report.outcome.ok().and_then(Outcome::into_solution)
 }
@@ -256,9 +341,35 @@ mod tests {
         // A stacked packing is found and valid, and its parts' work counted.
         let opts = SolveOptions::from_params(&crate::params::SolverParams { threads: 2, ..Default::default() });
         let mut stats = Stats::default();
-        let s = stacked(&pair, one.buffers.len(), &opts, &stop, &mut stats).unwrap();
+        let s = stacked(&pair, one.buffers.len(), &opts, (&stop, 0), &mut stats).unwrap();
         assert!(s.height <= 128);
         assert!(stats.workers.iter().all(|w| w.name.starts_with("stacking:")) && !stats.workers.is_empty());
+    }
+
+    /// Three programs side by side (perfect packings with a tenth of their
+    /// pieces removed, so that their loads rise and fall), each with a clock
+    /// of its own over the same 100 steps (so that they share some times):
+    /// the cut falls on a
+    /// border between two of them, though moving a few buffers across a
+    /// border can lower the sum of the parts' peaks, and next to one where
+    /// a buffer's times are all shared (one seed in twenty).
+    #[test]
+    fn the_cut_falls_on_a_border_between_programs() {
+        let mut on_border = 0;
+        for seed in 0..20u64 {
+            let program = |k: u64| {
+                let full = crate::generate::perfect(seed * 3 + k, 40, 64, 100);
+                crate::generate::remove_pieces(&full, seed, 10)
+            };
+            let programs: Vec<Problem> = (0..3).map(program).collect();
+            let buffers: Vec<Buffer> = programs.iter().flat_map(|p| p.buffers.clone()).collect();
+            let trio = Problem::new(buffers, 3 * 64);
+            let borders = [programs[0].buffers.len(), programs[0].buffers.len() + programs[1].buffers.len()];
+            let at = cut(&trio, &StopToken::new()).expect("three programs at the sum of their heights have a cut");
+            assert!(borders.iter().any(|&b| b.abs_diff(at) <= 2), "seed {seed}: cut {at}, borders {borders:?}");
+            on_border += usize::from(borders.contains(&at));
+        }
+        assert!(on_border >= 18, "{on_border} of 20 on a border");
     }
 
     /// On random problems (any cut, any capacity at or above the bound) a
@@ -273,7 +384,7 @@ mod tests {
             p.capacity = bound + (seed as i64 % 4) * 16;
             let stop = StopToken::new();
             let at = cut(&p, &stop).unwrap_or(20);
-            if let Some(s) = stacked(&p, at, &opts, &stop, &mut Stats::default()) {
+            if let Some(s) = stacked(&p, at, &opts, (&stop, 0), &mut Stats::default()) {
                 assert!(crate::validate::validate(&p, &s).is_ok() && s.height <= p.capacity, "seed {seed}");
                 found += 1;
             }

@@ -238,6 +238,34 @@ fn perfect_instance(dir: &Path) -> PathBuf {
     path
 }
 
+/// Three of the paper's instances side by side, in order: stacking cuts
+/// off one and stacks the other two in turn (no worker packs the three
+/// mixed in 10 s, tight2/trioADG).
+#[test]
+fn three_problems_side_by_side_are_stacked_in_turn() {
+    let parts: Vec<PathBuf> =
+        ["A.1048576.csv", "D.1048576.csv", "G.1048576.csv"].iter().filter_map(|n| shared(n)).collect();
+    if parts.len() < 3 {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let trio = dir.path().join("trio.csv");
+    bin().args(["generate", "stack", "--out"]).arg(&trio).args(&parts).assert().code(0);
+    let stats = dir.path().join("stats.json");
+    bin()
+        .args(["--capacity=3145728", "--validate", "--timeout=60s", "-q", "--output=/dev/null"])
+        .arg(format!("--input={}", trio.display()))
+        .arg(format!("--stats-json={}", stats.display()))
+        .assert()
+        .code(0);
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(doc["decided_by"], "stacking", "{doc}");
+    // The parts' parts are counted once under the prefix.
+    let names: Vec<&str> = doc["workers"].as_array().unwrap().iter().filter_map(|w| w["name"].as_str()).collect();
+    assert!(names.iter().any(|n| n.starts_with("stacking:")), "{names:?}");
+    assert!(names.iter().all(|n| !n.contains("stacking:stacking:")), "{names:?}");
+}
+
 #[test]
 fn deterministic_output_is_byte_identical_across_thread_counts() {
     let dir = tempfile::tempdir().unwrap();

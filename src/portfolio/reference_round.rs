@@ -54,18 +54,26 @@ pub const QUICK_ROUND_TIME: Duration = Duration::from_millis(100);
 /// for a thread has run only a handful.
 const TELLING_NODES: u64 = 64;
 
+/// A search sails while fewer than one node in this many backtracks.
+/// `[default: 16]` `[range: 2..]`: a search that sails places a buffer a
+/// node and hardly backtracks; one in four let three of the paper's
+/// instances side by side pass for sailing when a loaded machine gave the
+/// round 317 nodes (69 backtracks; 412 and 164 on a quiet one), and the
+/// round's calm kept stacking from ever being tried.
+const SAILING_RATIO: u64 = 16;
+
 /// How an undecided attempt of the quick round fared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Fare {
     /// Cut short by the round's time limit after at least
-    /// [`TELLING_NODES`] nodes, fewer than a quarter of them backtracks:
-    /// descending towards a placement (on a dense instance with room to
-    /// spare, one node a buffer, no backtrack).
+    /// [`TELLING_NODES`] nodes, fewer than one in [`SAILING_RATIO`] of them
+    /// backtracks: descending towards a placement (on a dense instance with
+    /// room to spare, one node a buffer, no backtrack).
     Sailing,
     /// It spent its node budget (the reference's round robin would move
     /// on), or, cut short after [`TELLING_NODES`] nodes or more, it
-    /// backtracked on a quarter of them or more (on tight/'s pairs, nine
-    /// nodes in ten backtrack).
+    /// backtracked on one in [`SAILING_RATIO`] of them or more (on tight/'s
+    /// pairs, nine nodes in ten backtrack).
     Struggling,
     /// Too few nodes to tell.
     Untold,
@@ -79,7 +87,7 @@ impl Fare {
             Fare::Struggling
         } else if nodes < TELLING_NODES {
             Fare::Untold
-        } else if backtracks.saturating_mul(4) < nodes {
+        } else if backtracks.saturating_mul(SAILING_RATIO) < nodes {
             Fare::Sailing
         } else {
             Fare::Struggling
