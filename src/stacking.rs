@@ -71,6 +71,11 @@ const MAX_DEPTH: u32 = 3;
 /// s to stack, more than a part's 2 s, so four of them were never packed.
 const STACKED_PART_FACTOR: u32 = 4;
 
+/// See [`border`]: `[default: 4]` `[range: 2 and up]`: the paper's
+/// instances side by side share 7-15% of their event times at the border,
+/// cuts through one of them most.
+const BORDER_SHARE: usize = 4;
+
 /// Each part has at least this share of the buffers (in tenths):
 /// `[default: 1]` a cut that sets apart a handful of buffers only moves them
 /// to the top, which rarely helps.
@@ -92,6 +97,21 @@ const STOP_EVERY: usize = 1 << 16;
 /// overlap in time (the portfolio splits those itself), or when no cut
 /// fits, or `stop` said to stop first.
 pub(crate) fn cut(problem: &Problem, stop: &StopToken) -> Option<usize> {
+    scored_cut(problem, stop).map(|(at, _)| at)
+}
+
+/// A [`cut`] that falls on a border between programs with clocks of their
+/// own: its parts share at most one in [`BORDER_SHARE`] of the list's event
+/// times. A cut through one program shares most of them (a buffer's end is
+/// another's start), so the minimization, which asks at a height with room
+/// to spare where cuts through one program abound, takes only these.
+pub(crate) fn border(problem: &Problem, stop: &StopToken) -> Option<usize> {
+    scored_cut(problem, stop).filter(|&(_, (shared, times))| shared * BORDER_SHARE <= times).map(|(at, _)| at)
+}
+
+/// [`cut`], with the event times its parts share and the list's number of
+/// event times.
+fn scored_cut(problem: &Problem, stop: &StopToken) -> Option<(usize, (usize, usize))> {
     let bufs = &problem.buffers;
     let n = bufs.len();
     if n < 20 || bufs.iter().any(|b| !b.gaps.is_empty() || b.offset.is_some()) {
@@ -138,6 +158,24 @@ pub(crate) fn cut(problem: &Problem, stop: &StopToken) -> Option<usize> {
         .filter(|&i| prefix[i] + suffix[n - i] <= capacity)
         .min_by_key(|&i| (shared[i], prefix[i] + suffix[n - i], i.abs_diff(n / 2)))
         .filter(|&i| overlap_in_time(&spans[..i], &spans[i..]))
+        .map(|i| (i, (shared[i], times.len())))
+}
+
+/// Stacks `upper`'s packing above `lower`'s, the upper part's buffers after
+/// the lower's: it starts at a multiple of all its alignments, within
+/// `capacity` (which only bounds that multiple).
+pub(crate) fn stack_packings(lower: &Solution, upper: (&Problem, &Solution), capacity: i64) -> Vec<i64> {
+    let (part, top) = upper;
+    let shift = shift_above(lower.height, part, capacity);
+    lower.offsets.iter().copied().chain(top.offsets.iter().map(|o| o + shift)).collect()
+}
+
+/// Where `part` starts above a packing of height `below`: the next
+/// multiple of all its alignments (bounded by `capacity`).
+fn shift_above(below: i64, part: &Problem, capacity: i64) -> i64 {
+    let step =
+        part.buffers.iter().fold(1i64, |l, b| lcm(l, b.alignment.max(1)).unwrap_or(i64::MAX).min(capacity.max(1)));
+    (below + step - 1) / step * step
 }
 
 /// For each cut `i` of the list, how many event times (indices below
@@ -251,12 +289,7 @@ fn stacked(
         let peak = |p: &Problem| crate::bounds::max_load(p).min(i128::from(problem.capacity)) as i64;
         let (own, room) = (peak(first), problem.capacity - peak(second));
         let bottom = bottom_part(first, (own, room), opts, (stop, depth), stats)?;
-        // The part above starts at a multiple of all its alignments.
-        let step = second
-            .buffers
-            .iter()
-            .fold(1i64, |l, b| lcm(l, b.alignment.max(1)).unwrap_or(i64::MAX).min(problem.capacity.max(1)));
-        let shift = (bottom.height + step - 1) / step * step;
+        let shift = shift_above(bottom.height, second, problem.capacity);
         let capacity = problem.capacity - shift;
         let Some(top) = solve_part(second, (capacity, PART_BUDGET), opts, (stop, depth), stats) else { continue };
         let raised = top.offsets.iter().map(|o| o + shift);
