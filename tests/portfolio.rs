@@ -56,6 +56,32 @@ fn check(p: &Problem, result: &minimalloc::SolveResult) -> Result<(), TestCaseEr
     Ok(())
 }
 
+/// A small problem for the brute-force properties: plain (every buffer
+/// one that hole branching and the repairs search) or any.
+fn small_problem() -> impl Strategy<Value = Problem> {
+    prop_oneof![plain_problem(9), problem(8, false)]
+}
+
+/// A race's seed, thread count and whether it is deterministic.
+fn race_setting() -> impl Strategy<Value = (u64, usize, bool)> {
+    (0u64..1024, 1usize..=4, any::<bool>())
+}
+
+/// What a portfolio of `workers` answers on `p` in the race `setting`,
+/// after `tune` has its say on the options.
+fn race_of(
+    p: &Problem,
+    (seed, threads, deterministic): (u64, usize, bool),
+    workers: Vec<minimalloc::Worker>,
+    tune: impl FnOnce(&mut SolveOptions),
+) -> minimalloc::SolveResult {
+    let mut opts = options(511, threads, deterministic, true, true);
+    opts.params.seed = seed;
+    opts.workers = workers;
+    tune(&mut opts);
+    Portfolio::new(opts).solve(p, &|_| {}).outcome
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
@@ -118,22 +144,9 @@ proptest! {
     /// (which it searches) and on any (where it searches only the plain
     /// partitions, the reference's search the rest).
     #[test]
-    fn hole_branching_matches_brute_force(
-        plain in plain_problem(9),
-        any_problem in problem(8, false),
-        which in any::<bool>(),
-        seeded in any::<bool>(),
-        seed in 0u64..1024,
-        threads in 1usize..=4,
-        deterministic in any::<bool>(),
-    ) {
-        let p = if which { plain } else { any_problem };
-        let mut opts = options(511, threads, deterministic, true, true);
-        opts.params.seed = seed;
+    fn hole_branching_matches_brute_force(p in small_problem(), seeded in any::<bool>(), race in race_setting()) {
         let holes = minimalloc::Worker { holes: true, restarts: seeded, ..minimalloc::Worker::new("TWA", seeded) };
-        opts.workers = vec![holes];
-        let report = Portfolio::new(opts).solve(&p, &|_| {});
-        check(&p, &report.outcome)?;
+        check(&p, &race_of(&p, race, vec![holes], |_| {}))?;
     }
 
     /// The repairing worker racing beside a complete one (alone it never
@@ -142,22 +155,10 @@ proptest! {
     /// on plain problems (which it searches) and on any: every answer is
     /// brute force's and every packing valid.
     #[test]
-    fn repairing_worker_matches_brute_force(
-        plain in plain_problem(9),
-        any_problem in problem(8, false),
-        which in any::<bool>(),
-        seed in 0u64..1024,
-        threads in 1usize..=4,
-        deterministic in any::<bool>(),
-    ) {
-        let p = if which { plain } else { any_problem };
-        let mut opts = options(511, threads, deterministic, true, true);
-        opts.params.seed = seed;
-        opts.tunables.repair_delay = Duration::ZERO;
+    fn repairing_worker_matches_brute_force(p in small_problem(), race in race_setting()) {
         let repair = minimalloc::Worker { repair: true, ..minimalloc::Worker::new("TWA", true) };
-        opts.workers = vec![repair, minimalloc::Worker::new("TWA", false)];
-        let report = Portfolio::new(opts).solve(&p, &|_| {});
-        check(&p, &report.outcome)?;
+        let workers = vec![repair, minimalloc::Worker::new("TWA", false)];
+        check(&p, &race_of(&p, race, workers, |o| o.tunables.repair_delay = Duration::ZERO))?;
     }
 
     #[test]
