@@ -10,6 +10,8 @@
 //!    `crate::stacking::border`), each part is minimized alone, within its
 //!    share of the time, and the parts' packings stacked: the bisection's
 //!    probes seldom ask a capacity where each part fits the room it gets.
+//!    The parts stop as soon as those packed and the rest's load bounds
+//!    add up to the incumbent's height (no stacking of them can beat it).
 //! 3. An optimistic probe at the lower bound with every thread: on the
 //!    paper's instances the optimum usually *is* the load bound, and then the
 //!    answer is proven at once. A refutation raises the bound by one and the
@@ -513,8 +515,17 @@ fn stacked_incumbent(prober: &Prober<'_>, progress: &mut Progress<'_>) {
     let Some(at) = crate::stacking::border(&under, prober.root) else { return };
     let part = |r: std::ops::Range<usize>| Problem::new(problem.buffers[r].to_vec(), 0);
     let parts = [part(0..at), part(at..problem.buffers.len())];
-    let mut packed = Vec::new();
+    let bound = |p: &Problem| i64::try_from(crate::bounds::max_load(p)).unwrap_or(i64::MAX);
+    let mut packed: Vec<Solution> = Vec::new();
     for (i, p) in parts.iter().enumerate() {
+        // The parts so far as packed and the rest at their bounds: once
+        // that reaches the incumbent, no stacking of these parts beats it
+        // (a border through one program shows it after its first part), and
+        // the time goes to the probes.
+        let least = packed.iter().map(|s| s.height).chain(parts[i..].iter().map(bound)).fold(0i64, i64::saturating_add);
+        if least >= progress.height() {
+            return;
+        }
         // This part's share: the time left over the parts left, and as much
         // again for the probes after.
         let budget = prober.remaining().map_or(STACKED_PART_TIME, |r| r / (parts.len() - i + 1) as u32);
