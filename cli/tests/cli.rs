@@ -9,6 +9,11 @@ mod common;
 use common::cmd::{bin, write, SEED, SEED_OUT};
 use predicates::prelude::PredicateBooleanExt;
 
+/// The JSON document a run wrote to `path` (`--stats-json`, a batch's report).
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 /// The paper's benchmark instances, read from the shared data.
 fn shared(name: &str) -> Option<PathBuf> {
     common::cmd::shared(&format!("benchmarks/challenging/{name}"))
@@ -258,7 +263,7 @@ fn three_problems_side_by_side_are_stacked_in_turn() {
         .arg(format!("--stats-json={}", stats.display()))
         .assert()
         .code(0);
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let doc: serde_json::Value = json(&stats);
     assert_eq!(doc["decided_by"], "stacking", "{doc}");
     // The parts' parts are counted once under the prefix.
     let names: Vec<&str> = doc["workers"].as_array().unwrap().iter().filter_map(|w| w["name"].as_str()).collect();
@@ -312,7 +317,7 @@ fn stats_json_svg_and_presets() {
             .arg(format!("--svg={}", svg.display()))
             .assert()
             .code(0);
-        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+        let doc: serde_json::Value = json(&stats);
         assert_eq!(doc["status"], "solved", "{config}");
         assert_eq!(doc["height"], 4096);
         assert_eq!(doc["lower_bound"], 4096);
@@ -393,7 +398,7 @@ fn a_timed_out_minimization_still_writes_its_best_solution() {
         .assert()
         .code(0)
         .stderr(predicates::str::contains("FEASIBLE: height"));
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let doc: serde_json::Value = json(&stats);
     assert_eq!(doc["status"], "FEASIBLE");
     let height = doc["height"].as_i64().unwrap();
     let lower = doc["lower_bound"].as_i64().unwrap();
@@ -451,8 +456,7 @@ fn batch_reports_every_file_and_survives_a_broken_one() {
     );
     let text = std::fs::read_to_string(&report).unwrap();
     assert!(text.contains("broken.512.csv:2:4: column 'size': 'x' is not an integer"), "{text}");
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(report.with_extension("json")).unwrap()).unwrap();
+    let json: serde_json::Value = json(&report.with_extension("json"));
     assert_eq!(json.as_array().unwrap().len(), 4);
     assert!(out.join("p2.512.out.csv").exists());
 }
@@ -684,7 +688,7 @@ fn spill_writes_each_buffers_memory_and_the_cost() {
     let out = std::fs::read_to_string(&output).unwrap();
     assert!(out.starts_with("id,lower,upper,size,memory,offset\n"), "{out}");
     assert_eq!(out.lines().filter(|l| l.contains(",spill,")).count(), 1, "{out}");
-    let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let s: serde_json::Value = json(&stats);
     assert_eq!(
         (s["cost"].as_i64(), s["cost_lower_bound"].as_i64(), s["optimal"].as_bool()),
         (Some(4), Some(4), Some(true))
