@@ -59,6 +59,24 @@
 //! offsets, alignments that divide every size of the partition, so that
 //! every floor is aligned): see [`Holes::applies`].
 //!
+//! Backjumping (conflict-directed, as CSP solvers do it): every failure
+//! comes with a *reason*, a set of sections such that no packing extends
+//! any state that agrees with the failed node's there (the same floors and
+//! dead marks, and the same unplaced buffers among those live there). A
+//! run's failure (no alternative at its point, a raise over the budget, a
+//! well that cannot be filled) is decided by the run and its two
+//! neighbours, and the node's forced raises add theirs; a frame whose
+//! alternatives all failed fails for what its alternatives change (its run,
+//! the neighbours, its raises) and its children's reasons. A frame above
+//! whose changes miss the reason has children that all agree with the
+//! failed one there, so all fail: it is skipped untried. Only subtrees
+//! without a packing are cut, so the search visits a subset of the nodes
+//! plain backtracking visits, in the same order: it finds the same packing,
+//! never later, and its exhaustion still proves infeasibility. It pays
+//! where a failure low in memory is met again and again under choices made
+//! elsewhere in time (measured in docs/techniques.md, under hole
+//! branching, "Backjumping").
+//!
 //! The capacity is the uniform case of a ceiling per section, and the
 //! floors may start above 0: guided repair (`crate::repair`) packs a band
 //! of memory whose bottom and top are other buffers, kept in place
@@ -109,6 +127,94 @@ enum Undo {
     Raise(u32, i64),
 }
 
+/// A range of sections `lo..hi` (empty when `lo >= hi`): where a failure's
+/// reason lies, or what a node's choices change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Region {
+    lo: u32,
+    hi: u32,
+}
+
+impl Region {
+    /// A run `a..b` and its two neighbours, within `n` sections: what
+    /// decides whether the run is a local minimum, and what its point's
+    /// alternatives can change.
+    fn around(a: usize, b: usize, n: usize) -> Region {
+        Region { lo: a.saturating_sub(1) as u32, hi: (b + 1).min(n) as u32 }
+    }
+}
+
+/// Sets of sections, one per frame of the stack, for backjumping: what
+/// each frame changed (`touch`: its forced raises, its run and the run's
+/// neighbours) and where the reasons of its children's failures lie
+/// (`reason`), as bit sets of `w` words each (see [`Holes::backjump`]).
+struct Blame {
+    w: usize,
+    touch: Vec<u64>,
+    reason: Vec<u64>,
+    /// The reason of a failure not yet handed to the frames above.
+    why: Vec<u64>,
+    pending: bool,
+    /// What the current node's forced raises changed.
+    raised: Vec<u64>,
+}
+
+impl Blame {
+    fn new(n_sec: usize) -> Blame {
+        let w = n_sec.div_ceil(64).max(1);
+        Blame { w, touch: Vec::new(), reason: Vec::new(), why: vec![0; w], pending: false, raised: vec![0; w] }
+    }
+
+    fn add(set: &mut [u64], r: Region) {
+        for s in r.lo..r.hi {
+            set[s as usize / 64] |= 1 << (s % 64);
+        }
+    }
+
+    /// A frame is pushed: it changed its run `r` and the node's raises.
+    fn push(&mut self, r: Region) {
+        Self::add(&mut self.raised, r);
+        self.touch.extend_from_slice(&self.raised);
+        self.reason.extend(std::iter::repeat_n(0, self.w));
+    }
+
+    /// The top frame is popped; with `failed`, it failed for its
+    /// children's reasons and its own changes.
+    fn pop(&mut self, failed: bool) {
+        let at = self.touch.len() - self.w;
+        if failed {
+            self.pending = true;
+            for i in 0..self.w {
+                self.why[i] = self.touch[at + i] | self.reason[at + i];
+            }
+        }
+        self.touch.truncate(at);
+        self.reason.truncate(at);
+    }
+
+    /// A node failed at `r`, after its forced raises.
+    fn fail(&mut self, r: Region) {
+        self.why.copy_from_slice(&self.raised);
+        Self::add(&mut self.why, r);
+        self.pending = true;
+    }
+
+    /// Whether the top frame changed a section of the pending reason.
+    fn top_meets(&self) -> bool {
+        let at = self.touch.len() - self.w;
+        self.touch[at..].iter().zip(&self.why).any(|(t, y)| t & y != 0)
+    }
+
+    /// The top frame takes the pending reason into its own.
+    fn learn(&mut self) {
+        let at = self.reason.len() - self.w;
+        for (r, y) in self.reason[at..].iter_mut().zip(&self.why) {
+            *r |= y;
+        }
+        self.pending = false;
+    }
+}
+
 /// A branching point and how far its alternatives got.
 #[derive(Clone, Copy, Debug)]
 struct Frame {
@@ -137,10 +243,11 @@ struct Run {
     end: u32,
 }
 
-/// The point a node branches on, or why it fails.
+/// The point a node branches on (in the run `a..end`), or where the
+/// reason it fails lies.
 enum Pick {
-    Point { s: u32, end: u32, h: i64 },
-    Fail,
+    Point { s: u32, a: u32, end: u32, h: i64 },
+    Fail(Region),
 }
 
 /// The state of one hole-branching search of one partition; it pauses and
@@ -170,6 +277,11 @@ pub(crate) struct Holes {
     /// Scratch of [`Self::well_fits`]: a difference array over sections,
     /// all zero between uses.
     acc: Vec<i64>,
+    /// Backjumping's bookkeeping (see [`Self::backjump`]).
+    blame: Blame,
+    /// Whether failures skip the frames they do not depend on (always,
+    /// but for the tests that compare with plain backtracking).
+    backjumping: bool,
 }
 
 impl super::PartitionSearch for Holes {
@@ -274,6 +386,8 @@ impl Holes {
             entering: true,
             deepest: 0,
             acc: vec![0; n_sec + 1],
+            blame: Blame::new(n_sec),
+            backjumping: true,
         }
     }
 
@@ -306,9 +420,11 @@ impl Holes {
                     return (Status::Found, nodes, backtracks);
                 }
                 let entry = self.trail.len() as u32;
+                self.blame.raised.fill(0);
                 match self.pick() {
-                    Pick::Point { s, end, h } => {
+                    Pick::Point { s, a, end, h } => {
                         let choice = self.trail.len() as u32;
+                        self.blame.push(Region::around(a as usize, end as usize, self.floor.len()));
                         self.stack.push(Frame {
                             entry,
                             choice,
@@ -321,11 +437,15 @@ impl Holes {
                             dead_tried: false,
                         });
                     }
-                    Pick::Fail => {
+                    Pick::Fail(why) => {
                         self.undo_to(entry);
                         backtracks += 1;
+                        self.blame.fail(why);
                     }
                 }
+            }
+            if self.blame.pending {
+                self.backjump();
             }
             let Some(&top) = self.stack.last() else {
                 return (Status::Infeasible, nodes, backtracks);
@@ -336,9 +456,31 @@ impl Holes {
             } else {
                 self.undo_to(top.entry);
                 self.stack.pop();
+                self.blame.pop(true);
                 backtracks += 1;
             }
         }
+    }
+
+    /// Hands the pending reason of a child's failure to the frames above:
+    /// each frame whose changes (`touch`) miss it is popped untried, since
+    /// its node agrees with the failed child's on the reason's sections and
+    /// so does every other child it could make (all its alternatives place
+    /// or mark within its `touch`); the first frame that changed one of
+    /// those sections takes the reason into its own and tries its next
+    /// child.
+    fn backjump(&mut self) {
+        while let Some(top) = self.stack.last() {
+            if !self.backjumping || self.blame.top_meets() {
+                self.blame.learn();
+                return;
+            }
+            let entry = top.entry;
+            self.stack.pop();
+            self.blame.pop(false);
+            self.undo_to(entry);
+        }
+        self.blame.pending = false;
     }
 
     /// The offsets found, by buffer of the model (after [`Status::Found`]).
@@ -427,7 +569,7 @@ impl Holes {
                         Some(s) => {
                             let count = self.alternatives(s, b, h);
                             if count == 0 {
-                                return Pick::Fail;
+                                return Pick::Fail(Region::around(a, b, n));
                             }
                             if best.as_ref().is_none_or(|r| (count, h) < (r.count, r.h)) {
                                 best = Some(Run { count, h, point: s as u32, a, end: b as u32 });
@@ -438,20 +580,23 @@ impl Holes {
                 a = b;
             }
             if let Some((a, b)) = raise {
+                let at = Region::around(a, b, n);
                 if !self.raise(a, b) {
-                    return Pick::Fail;
+                    return Pick::Fail(at);
                 }
+                Blame::add(&mut self.blame.raised, at);
                 continue;
             }
             return match best {
                 Some(Run { h, point, a, end, .. }) => {
                     if !self.well_fits(a, end as usize, h) {
-                        return Pick::Fail;
+                        return Pick::Fail(Region::around(a, end as usize, n));
                     }
-                    Pick::Point { s: point, end, h }
+                    Pick::Point { s: point, a: a as u32, end, h }
                 }
-                // Unplaced buffers are live somewhere, so some run exists.
-                None => Pick::Fail,
+                // Unplaced buffers are live somewhere, so some run exists;
+                // the reason is not local.
+                None => Pick::Fail(Region { lo: 0, hi: n as u32 }),
             };
         }
     }
@@ -616,6 +761,42 @@ mod tests {
             assert!(crate::validate::validate(&p, &s).is_ok());
             assert!(s.height <= p.capacity);
         }
+    }
+
+    /// Backjumping cuts only subtrees without a packing: on packings with
+    /// holes at their height and one unit under it, it ends as plain
+    /// backtracking does (the same packing, or exhausted), never after it,
+    /// and on some of them much sooner.
+    #[test]
+    fn backjumping_visits_a_subset_of_plain_backtracking() {
+        let (mut fewer, mut ended) = (0, 0);
+        for seed in 0..32u64 {
+            let hidden = crate::generate::perfect(seed, 150, 1 << 20, 1000);
+            let p = crate::generate::remove_pieces(&hidden, seed, 5);
+            let model = Model::new(&p);
+            for capacity in [p.capacity, p.capacity - 1] {
+                for part in 0..model.partitions().len() {
+                    let run = |backjumping: bool| {
+                        let mut h = super::Holes::new(&model, part, capacity, None);
+                        h.backjumping = backjumping;
+                        let (status, nodes, _) = h.resume(&mut 200_000, &mut || false);
+                        (status, nodes, h.placement().collect::<Vec<_>>())
+                    };
+                    let (plain, jumping) = (run(false), run(true));
+                    assert!(jumping.1 <= plain.1, "seed {seed}: {} nodes against {}", jumping.1, plain.1);
+                    if plain.0 != Status::NodeLimit {
+                        assert_eq!(jumping.0, plain.0, "seed {seed}");
+                        if plain.0 == Status::Found {
+                            assert_eq!(jumping.2, plain.2, "seed {seed}: the same packing");
+                        }
+                        ended += 1;
+                    }
+                    fewer += usize::from(jumping.1 < plain.1);
+                }
+            }
+        }
+        assert!(ended >= 24, "{ended} searches ended");
+        assert!(fewer >= 5, "backjumping saved nodes {fewer} times");
     }
 
     /// Two buffers live at once that do not fit together: exhausted.
