@@ -65,11 +65,12 @@
 //! dead marks, and the same unplaced buffers among those live there). A
 //! run's failure (no alternative at its point, a raise over the budget, a
 //! well that cannot be filled) is decided by the run and its two
-//! neighbours, and the node's forced raises add theirs; a frame whose
-//! alternatives all failed fails for what its alternatives change (its run,
-//! the neighbours, its raises) and its children's reasons. A frame above
-//! whose changes miss the reason has children that all agree with the
-//! failed one there, so all fail: it is skipped untried. Only subtrees
+//! neighbours; a frame whose alternatives all failed, by its run, its
+//! neighbours and its children's reasons; and a forced raise that changed
+//! a section of a reason adds what decided it. A frame above whose node
+//! changed no section of the reason (by its raises or its choice) agrees
+//! there with the failed node, so it fails too: it is skipped with its
+//! other alternatives untried. Only subtrees
 //! without a packing are cut, so the search visits a subset of the nodes
 //! plain backtracking visits, in the same order: it finds the same packing,
 //! never later, and its exhaustion still proves infeasibility. It pays
@@ -144,25 +145,37 @@ impl Region {
     }
 }
 
-/// Sets of sections, one per frame of the stack, for backjumping: what
-/// each frame changed (`touch`: its forced raises, its run and the run's
-/// neighbours) and where the reasons of its children's failures lie
-/// (`reason`), as bit sets of `w` words each (see [`Holes::backjump`]).
+/// Backjumping's bookkeeping (see [`Holes::backjump`]): per frame of the
+/// stack, as bit sets of `w` words each, what its node changed (`changed`:
+/// its raised runs, and its point's run from the point on, where every
+/// alternative places or marks) and where its failure's reason lies so far
+/// (`reason`: what decided its run and its alternatives, and its children's
+/// reasons); and the forced raises of the nodes on the stack, each with the
+/// sections it changed and those it was decided by.
 struct Blame {
     w: usize,
-    touch: Vec<u64>,
+    changed: Vec<u64>,
     reason: Vec<u64>,
+    raises: Vec<(Region, Region)>,
+    /// Per frame, where its node's raises start in `raises`.
+    raises_from: Vec<usize>,
     /// The reason of a failure not yet handed to the frames above.
     why: Vec<u64>,
     pending: bool,
-    /// What the current node's forced raises changed.
-    raised: Vec<u64>,
 }
 
 impl Blame {
     fn new(n_sec: usize) -> Blame {
         let w = n_sec.div_ceil(64).max(1);
-        Blame { w, touch: Vec::new(), reason: Vec::new(), why: vec![0; w], pending: false, raised: vec![0; w] }
+        Blame {
+            w,
+            changed: Vec::new(),
+            reason: Vec::new(),
+            raises: Vec::new(),
+            raises_from: Vec::new(),
+            why: vec![0; w],
+            pending: false,
+        }
     }
 
     fn add(set: &mut [u64], r: Region) {
@@ -171,38 +184,69 @@ impl Blame {
         }
     }
 
-    /// A frame is pushed: it changed its run `r` and the node's raises.
-    fn push(&mut self, r: Region) {
-        Self::add(&mut self.raised, r);
-        self.touch.extend_from_slice(&self.raised);
-        self.reason.extend(std::iter::repeat_n(0, self.w));
+    fn meets(set: &[u64], r: Region) -> bool {
+        (r.lo..r.hi).any(|s| set[s as usize / 64] & (1 << (s % 64)) != 0)
     }
 
-    /// The top frame is popped; with `failed`, it failed for its
-    /// children's reasons and its own changes.
-    fn pop(&mut self, failed: bool) {
-        let at = self.touch.len() - self.w;
-        if failed {
-            self.pending = true;
-            for i in 0..self.w {
-                self.why[i] = self.touch[at + i] | self.reason[at + i];
-            }
+    /// The current node raised a dead run: `changed` its sections, as
+    /// `inputs` (the run and its neighbours) decided.
+    fn raise(&mut self, changed: Region, inputs: Region) {
+        self.raises.push((changed, inputs));
+    }
+
+    /// The current node, whose raises start at `from`, becomes a frame:
+    /// it branches at a point whose alternatives change `changed`, as
+    /// `inputs` decided.
+    fn push(&mut self, changed: Region, inputs: Region, from: usize) {
+        let at = self.changed.len();
+        self.changed.resize(at + self.w, 0);
+        self.reason.resize(at + self.w, 0);
+        Self::add(&mut self.changed[at..], changed);
+        for &(raised, _) in &self.raises[from..] {
+            Self::add(&mut self.changed[at..], raised);
         }
-        self.touch.truncate(at);
+        Self::add(&mut self.reason[at..], inputs);
+        self.raises_from.push(from);
+    }
+
+    /// The current node, whose raises start at `from`, failed for what
+    /// lies in `r`.
+    fn fail(&mut self, r: Region, from: usize) {
+        self.why.fill(0);
+        Self::add(&mut self.why, r);
+        self.explain_raises(from);
+    }
+
+    /// The top frame is popped; with `failed`, all its children failed.
+    fn pop(&mut self, failed: bool) {
+        let at = self.changed.len() - self.w;
+        let from = self.raises_from.pop().unwrap_or(0);
+        if failed {
+            self.why.copy_from_slice(&self.reason[at..]);
+            self.explain_raises(from);
+        }
+        self.raises.truncate(from);
+        self.changed.truncate(at);
         self.reason.truncate(at);
     }
 
-    /// A node failed at `r`, after its forced raises.
-    fn fail(&mut self, r: Region) {
-        self.why.copy_from_slice(&self.raised);
-        Self::add(&mut self.why, r);
+    /// Completes the pending reason with the raises from `from` on that
+    /// changed a section of it (latest first, since a raise is decided by
+    /// what the earlier ones changed), and drops those raises.
+    fn explain_raises(&mut self, from: usize) {
+        for &(changed, inputs) in self.raises[from..].iter().rev() {
+            if Self::meets(&self.why, changed) {
+                Self::add(&mut self.why, inputs);
+            }
+        }
+        self.raises.truncate(from);
         self.pending = true;
     }
 
     /// Whether the top frame changed a section of the pending reason.
     fn top_meets(&self) -> bool {
-        let at = self.touch.len() - self.w;
-        self.touch[at..].iter().zip(&self.why).any(|(t, y)| t & y != 0)
+        let at = self.changed.len() - self.w;
+        self.changed[at..].iter().zip(&self.why).any(|(c, y)| c & y != 0)
     }
 
     /// The top frame takes the pending reason into its own.
@@ -420,11 +464,16 @@ impl Holes {
                     return (Status::Found, nodes, backtracks);
                 }
                 let entry = self.trail.len() as u32;
-                self.blame.raised.fill(0);
+                let raised_from = self.blame.raises.len();
                 match self.pick() {
                     Pick::Point { s, a, end, h } => {
                         let choice = self.trail.len() as u32;
-                        self.blame.push(Region::around(a as usize, end as usize, self.floor.len()));
+                        let changed = Region { lo: s, hi: end };
+                        self.blame.push(
+                            changed,
+                            Region::around(a as usize, end as usize, self.floor.len()),
+                            raised_from,
+                        );
                         self.stack.push(Frame {
                             entry,
                             choice,
@@ -440,7 +489,7 @@ impl Holes {
                     Pick::Fail(why) => {
                         self.undo_to(entry);
                         backtracks += 1;
-                        self.blame.fail(why);
+                        self.blame.fail(why, raised_from);
                     }
                 }
             }
@@ -463,12 +512,10 @@ impl Holes {
     }
 
     /// Hands the pending reason of a child's failure to the frames above:
-    /// each frame whose changes (`touch`) miss it is popped untried, since
-    /// its node agrees with the failed child's on the reason's sections and
-    /// so does every other child it could make (all its alternatives place
-    /// or mark within its `touch`); the first frame that changed one of
-    /// those sections takes the reason into its own and tries its next
-    /// child.
+    /// a frame whose node changed none of its sections (neither its raises
+    /// nor its choice) agrees there with the failed child, so it has no
+    /// packing either and is popped untried; the first frame that changed
+    /// one takes the reason into its own and tries its next child.
     fn backjump(&mut self) {
         while let Some(top) = self.stack.last() {
             if !self.backjumping || self.blame.top_meets() {
@@ -580,11 +627,11 @@ impl Holes {
                 a = b;
             }
             if let Some((a, b)) = raise {
-                let at = Region::around(a, b, n);
+                let inputs = Region::around(a, b, n);
                 if !self.raise(a, b) {
-                    return Pick::Fail(at);
+                    return Pick::Fail(inputs);
                 }
-                Blame::add(&mut self.blame.raised, at);
+                self.blame.raise(Region { lo: a as u32, hi: b as u32 }, inputs);
                 continue;
             }
             return match best {
