@@ -138,8 +138,8 @@ struct Region {
 
 impl Region {
     /// A run `a..b` and its two neighbours, within `n` sections: what
-    /// decides whether the run is a local minimum, and what its point's
-    /// alternatives can change.
+    /// decides whether the run is a local minimum and which alternatives
+    /// its point has (what a node reads; what it changes lies inside).
     fn around(a: usize, b: usize, n: usize) -> Region {
         Region { lo: a.saturating_sub(1) as u32, hi: (b + 1).min(n) as u32 }
     }
