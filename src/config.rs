@@ -8,6 +8,7 @@
 //! quick_round = true                        # the reference's first round before racing
 //! stacking = true                           # two problems side by side: pack each, stack them
 //! winning_bonus = 3                         # more time for searches that got further and workers that won
+//! patience = "100ms"                        # past this, searches that never restart lose share
 //! share_facts = true                        # hand facts learned from failures on to the other searches
 //! nogoods = true                            # share sub-problems proven infeasible
 //! slice = 256                               # nodes a search runs before its thread may switch
@@ -123,6 +124,14 @@ struct RawConfig {
     stacking: Option<toml::Value>,
     #[serde(default)]
     winning_bonus: Option<toml::Value>,
+    #[serde(default)]
+    patience: Option<toml::Value>,
+    #[serde(default)]
+    holes_delay: Option<toml::Value>,
+    #[serde(default)]
+    repair_delay: Option<toml::Value>,
+    #[serde(default)]
+    repair_nodes: Option<toml::Value>,
     #[serde(default)]
     share_facts: Option<toml::Value>,
     #[serde(default)]
@@ -295,6 +304,10 @@ impl Config {
             ("quick_round", &raw.quick_round),
             ("stacking", &raw.stacking),
             ("winning_bonus", &raw.winning_bonus),
+            ("patience", &raw.patience),
+            ("holes_delay", &raw.holes_delay),
+            ("repair_delay", &raw.repair_delay),
+            ("repair_nodes", &raw.repair_nodes),
             ("share_facts", &raw.share_facts),
             ("nogoods", &raw.nogoods),
             ("slice", &raw.slice),
@@ -395,6 +408,24 @@ mod tests {
             n += 1;
         }
         assert!(n >= 13, "default, reference, fast and ten ablations");
+    }
+
+    /// The docs promise that a preset sets every portfolio tunable at its
+    /// top level: each key, written as its default, must parse and keep
+    /// the default (the raw preset lists the keys one by one).
+    #[test]
+    fn every_portfolio_tunable_is_a_preset_key() {
+        for doc in crate::tunables::PortfolioTunables::docs() {
+            let default = doc.default;
+            let quoted = if default.parse::<f64>().is_ok() || default == "true" || default == "false" {
+                default.to_string()
+            } else {
+                format!("\"{default}\"")
+            };
+            let c = Config::parse(&format!("{} = {quoted}", doc.key), "t.toml")
+                .unwrap_or_else(|e| panic!("preset key {}: {e}", doc.key));
+            assert_eq!(c.portfolio.tunables, crate::tunables::PortfolioTunables::default(), "{}", doc.key);
+        }
     }
 
     #[test]

@@ -298,6 +298,19 @@ tunables! {
         /// every search an equal share. The ablation
         /// `configs/no-winning-bonus.toml` measures it (docs/techniques.md).
         pub winning_bonus: u64 = "3",
+        /// Thread time a search that never restarts keeps its full share
+        /// of the live race; past it, its time counts as growing with its
+        /// square (`spent² / patience`), so its share falls as the race
+        /// goes on, while searches that restart (with new random ties)
+        /// and the repairing worker keep theirs. A depth-first search's
+        /// run time is heavy-tailed: one that has not placed its partition
+        /// after a while is ever less likely to in the next while, and a
+        /// restarting search is not (Gomes, Selman and Kautz, 2000). Most
+        /// of the paper's partitions are placed within tens of
+        /// milliseconds, well inside the default; `0s` keeps equal shares
+        /// however long the race. The ablation `configs/no-patience.toml`
+        /// measures it (docs/techniques.md).
+        pub patience: Duration = "100ms",
         /// Thread time a hole-branching worker's search of a partition
         /// counts as having run when the live race opens the partition,
         /// and it does not go first as a fresh search would: it starts once
@@ -476,9 +489,10 @@ mod tests {
         assert!(p.quick_round && p.nogoods && p.stacking && p.share_facts);
         assert_eq!((p.winning_bonus, p.slice, p.step), (3, 256, 1024));
         assert_eq!(p.holes_delay, Duration::from_millis(50));
+        assert_eq!(p.patience, Duration::from_millis(100));
         assert_eq!(p.repair_nodes, 100);
         assert_eq!(p.repair_delay, Duration::from_millis(500));
-        assert_eq!(all_docs().len(), 22);
+        assert_eq!(all_docs().len(), 23);
     }
 
     #[test]

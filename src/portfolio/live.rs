@@ -44,6 +44,11 @@ struct Task<'s> {
     /// Whether its search has backtracked in any slice (see
     /// [`Task::sailing`]).
     backtracked: bool,
+    /// Time (nanoseconds) after which its time counts as `spent² /
+    /// patience`, so that its share falls as the race goes on; 0 for a
+    /// search that restarts or repairs, whose share stays (see
+    /// [`crate::tunables::PortfolioTunables::patience`]).
+    patience: u64,
     /// It has not run yet and starts late: it counts as having run for
     /// [`crate::tunables::PortfolioTunables::holes_delay`] already, and
     /// not as sailing.
@@ -76,10 +81,15 @@ impl Task<'_> {
 
     /// Time run, discounted by how far the search got and by the share
     /// `won` of the problem's buffers in the partitions its worker has won
-    /// (see [`crate::tunables::PortfolioTunables::winning_bonus`]).
+    /// (see [`crate::tunables::PortfolioTunables::winning_bonus`]), and
+    /// past its patience counted as growing with its square.
     fn weighted(&self, bonus: u64, won: f64) -> u64 {
         let reach = if self.size == 0 { 0.0 } else { self.depth as f64 / self.size as f64 };
-        (self.spent as f64 / (1.0 + bonus as f64 * (reach.powi(8) + won))) as u64
+        let mut spent = self.spent as f64;
+        if self.patience > 0 && self.spent > self.patience {
+            spent *= spent / self.patience as f64;
+        }
+        (spent / (1.0 + bonus as f64 * (reach.powi(8) + won))) as u64
     }
 }
 
@@ -251,6 +261,11 @@ impl<'a> Race<'a> {
                         // never sails (see `Task::sailing`).
                         backtracked: self.crew[w].repair,
                         late,
+                        patience: if self.crew[w].restarts || self.crew[w].repair {
+                            0
+                        } else {
+                            t.patience.as_nanos() as u64
+                        },
                         facts_seen: 0,
                     });
                 }
@@ -442,6 +457,7 @@ mod tests {
             size: 100,
             backtracked: true,
             late: false,
+            patience: 0,
             facts_seen: 0,
         }
     }
@@ -455,6 +471,23 @@ mod tests {
         assert!(deep.weighted(3, 0.0) < 400, "95% placed: about three times the share");
         assert_eq!(t.weighted(0, 0.5), 1_000, "no bonus: equal shares");
         assert_eq!(deep.weighted(0, 0.0), 1_000);
+    }
+
+    #[test]
+    fn searches_that_never_restart_lose_share_past_their_patience() {
+        let patient = |spent| Task { patience: 100_000_000, ..task(spent, 0) };
+        // Within its patience a search's time counts as it is.
+        assert_eq!(patient(50_000_000).weighted(3, 0.0), task(50_000_000, 0).weighted(3, 0.0));
+        assert_eq!(patient(100_000_000).weighted(3, 0.0), 100_000_000);
+        // Past it, as its square: at 1 s, as ten seconds of a restarting
+        // search's time, so the restarting one runs first until it has
+        // run ten times as long.
+        assert_eq!(patient(1_000_000_000).weighted(0, 0.0), 10_000_000_000);
+        assert!(task(9_000_000_000, 0).rank(3, 0.0) < patient(1_000_000_000).rank(3, 0.0));
+        assert!(patient(1_000_000_000).rank(3, 0.0) < task(11_000_000_000, 0).rank(3, 0.0));
+        // The winning bonus still discounts what it counts.
+        let deep = Task { patience: 100_000_000, ..task(1_000_000_000, 100) };
+        assert_eq!(deep.weighted(3, 0.0), 2_500_000_000);
     }
 
     #[test]
