@@ -127,6 +127,8 @@ struct RawConfig {
     #[serde(default)]
     patience: Option<toml::Value>,
     #[serde(default)]
+    restart_unit: Option<toml::Value>,
+    #[serde(default)]
     holes_delay: Option<toml::Value>,
     #[serde(default)]
     repair_delay: Option<toml::Value>,
@@ -305,6 +307,7 @@ impl Config {
             ("stacking", &raw.stacking),
             ("winning_bonus", &raw.winning_bonus),
             ("patience", &raw.patience),
+            ("restart_unit", &raw.restart_unit),
             ("holes_delay", &raw.holes_delay),
             ("repair_delay", &raw.repair_delay),
             ("repair_nodes", &raw.repair_nodes),

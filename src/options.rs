@@ -31,7 +31,7 @@ pub struct Worker {
     pub seeded: bool,
     /// In the live race, restart the search of a partition after a budget
     /// of slices that follows the Luby sequence (1, 1, 2, 1, 1, 2, 4, ...
-    /// times `RESTART_SLICES`, 64), each time with a new random rank (so only
+    /// times the tunable `restart_unit`), each time with a new random rank (so only
     /// for seeded workers), keeping its cache of what it proved. Restarts
     /// cut the heavy tail of a depth-first search that made one bad early
     /// choice; the deterministic race does not restart.

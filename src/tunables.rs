@@ -311,6 +311,16 @@ tunables! {
         /// however long the race. The ablation `configs/no-patience.toml`
         /// measures it (docs/techniques.md).
         pub patience: Duration = "100ms",
+        /// Time slices in the unit of a restarting worker's Luby schedule
+        /// (1, 1, 2, 1, 1, 2, 4, ... units, a new random order at each
+        /// start; see the worker key `restarts`), 64 slices being about
+        /// 16 thousand nodes: short enough that a bad start is left
+        /// quickly, long enough that a start can place a partition of a
+        /// thousand buffers with some backtracking. The best unit grows
+        /// with the partition: shorter units pack more of the small
+        /// packings with holes and fewer of the large (docs/techniques.md,
+        /// "Randomized restarts").
+        pub restart_unit: u32 = "64",
         /// Thread time a hole-branching worker's search of a partition
         /// counts as having run when the live race opens the partition,
         /// and it does not go first as a fresh search would: it starts once
@@ -489,10 +499,10 @@ mod tests {
         assert!(p.quick_round && p.nogoods && p.stacking && p.share_facts);
         assert_eq!((p.winning_bonus, p.slice, p.step), (3, 256, 1024));
         assert_eq!(p.holes_delay, Duration::from_millis(50));
-        assert_eq!(p.patience, Duration::from_millis(100));
+        assert_eq!((p.patience, p.restart_unit), (Duration::from_millis(100), 64));
         assert_eq!(p.repair_nodes, 100);
         assert_eq!(p.repair_delay, Duration::from_millis(500));
-        assert_eq!(all_docs().len(), 23);
+        assert_eq!(all_docs().len(), 24);
     }
 
     #[test]

@@ -7,12 +7,6 @@
 
 use crate::options::{SolveOptions, Worker};
 
-/// The unit of the restart schedule, in time slices. `[default: 64]`
-/// (64 slices of 256 nodes: about 16 thousand nodes) `[range: 1..]`: short enough that a bad start
-/// is left quickly, long enough that the doubling budgets reach searches
-/// of millions of nodes within seconds.
-pub const RESTART_SLICES: u64 = 64;
-
 /// The `i`-th term of the Luby sequence (from 1): 1, 1, 2, 1, 1, 2, 4, 1, ...
 pub(super) fn luby(i: u64) -> u64 {
     let mut i = i.max(1);

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
 
-use super::crew::{luby, RESTART_SLICES};
+use super::crew::luby;
 use super::race::{Race, RaceOutcome};
 use super::shared_facts::FactPool;
 use crate::nogood::{NogoodCache, NogoodHub};
@@ -404,7 +404,9 @@ impl<'a> Race<'a> {
             self.account(&name, &mut search, 0, 0);
             let task = &mut sched.tasks[i];
             task.slices += 1;
-            if self.crew[w].restarts && task.slices >= luby(task.restarts + 1) * RESTART_SLICES {
+            if self.crew[w].restarts
+                && task.slices >= luby(task.restarts + 1) * u64::from(self.opts.tunables.restart_unit)
+            {
                 task.restarts += 1;
                 task.slices = 0;
                 search.abandon();
