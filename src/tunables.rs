@@ -316,10 +316,10 @@ tunables! {
         /// start; see the worker key `restarts`), 64 slices being about
         /// 16 thousand nodes: short enough that a bad start is left
         /// quickly, long enough that a start can place a partition of a
-        /// thousand buffers with some backtracking. The best unit grows
-        /// with the partition: shorter units pack more of the small
-        /// packings with holes and fewer of the large (docs/techniques.md,
-        /// "Randomized restarts").
+        /// thousand buffers with some backtracking. Shorter units pack
+        /// more of the generated packings with holes of a few hundred
+        /// pieces but lose one of a thousand, so the default stays
+        /// (docs/techniques.md, "Randomized restarts").
         pub restart_unit: u32 = "64",
         /// Thread time a hole-branching worker's search of a partition
         /// counts as having run when the live race opens the partition,
