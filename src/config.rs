@@ -47,6 +47,7 @@ use crate::heuristics::{Fit, Greedy, GreedyOrder};
 use crate::options::{SolveOptions, Worker};
 use crate::params::{check_threads, parse_duration, parse_heuristics, SolverParams};
 use crate::switches::Switch;
+use crate::tunables::PortfolioTunables;
 
 /// How a preset runs the search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -107,8 +108,10 @@ struct RawWorker {
     switches: BTreeMap<String, bool>,
 }
 
+/// A preset as written. Unknown keys are refused: those of the known
+/// tables by serde, those at the top level by the tunables' table (serde
+/// cannot refuse them beside a flattened map).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
     description: Option<String>,
@@ -116,32 +119,6 @@ struct RawConfig {
     mode: Option<Mode>,
     #[serde(default)]
     preordering_heuristics: Option<String>,
-    /// The portfolio's tunables, at the top level
-    /// ([`crate::tunables::PortfolioTunables`]), read key by key.
-    #[serde(default)]
-    quick_round: Option<toml::Value>,
-    #[serde(default)]
-    stacking: Option<toml::Value>,
-    #[serde(default)]
-    winning_bonus: Option<toml::Value>,
-    #[serde(default)]
-    patience: Option<toml::Value>,
-    #[serde(default)]
-    restart_unit: Option<toml::Value>,
-    #[serde(default)]
-    holes_delay: Option<toml::Value>,
-    #[serde(default)]
-    repair_delay: Option<toml::Value>,
-    #[serde(default)]
-    repair_nodes: Option<toml::Value>,
-    #[serde(default)]
-    share_facts: Option<toml::Value>,
-    #[serde(default)]
-    nogoods: Option<toml::Value>,
-    #[serde(default)]
-    slice: Option<toml::Value>,
-    #[serde(default)]
-    step: Option<toml::Value>,
     #[serde(default)]
     greedy: Option<Vec<String>>,
     #[serde(default)]
@@ -158,6 +135,11 @@ struct RawConfig {
     /// The `[minimize]` table: [`crate::tunables::MinimizeTunables`].
     #[serde(default)]
     minimize: toml::Table,
+    /// Every other top-level key: a portfolio tunable
+    /// ([`crate::tunables::PortfolioTunables`], whose table checks its
+    /// name and range), so that the keys are listed once, in that table.
+    #[serde(flatten)]
+    top: BTreeMap<String, toml::Value>,
 }
 
 /// A loaded preset.
@@ -302,24 +284,8 @@ impl Config {
         if let Some(g) = &raw.greedy {
             portfolio.greedy = g.iter().map(|s| parse_greedy(s)).collect::<Result<_, _>>().map_err(bad)?;
         }
-        let top = [
-            ("quick_round", &raw.quick_round),
-            ("stacking", &raw.stacking),
-            ("winning_bonus", &raw.winning_bonus),
-            ("patience", &raw.patience),
-            ("restart_unit", &raw.restart_unit),
-            ("holes_delay", &raw.holes_delay),
-            ("repair_delay", &raw.repair_delay),
-            ("repair_nodes", &raw.repair_nodes),
-            ("share_facts", &raw.share_facts),
-            ("nogoods", &raw.nogoods),
-            ("slice", &raw.slice),
-            ("step", &raw.step),
-        ];
-        for (key, value) in top {
-            if let Some(v) = value {
-                portfolio.tunables.set(key, v).map_err(|e| bad(format!("preset key {e}")))?;
-            }
+        for (key, value) in &raw.top {
+            portfolio.tunables.set(key, value).map_err(|e| bad(top_level_error(key, e)))?;
         }
         Ok(Config {
             description: raw.description.unwrap_or_default(),
@@ -378,6 +344,16 @@ fn tunables(raw: &RawConfig, opts: &mut SolveOptions) -> Result<(), String> {
     Ok(())
 }
 
+/// The message for a top-level key the tunables' table refused: a bad
+/// value of a tunable, or a key that is neither a tunable nor one of the
+/// preset's own (which are then listed too).
+fn top_level_error(key: &str, error: String) -> String {
+    if PortfolioTunables::docs().iter().any(|d| d.key == key) {
+        return format!("preset key {error}");
+    }
+    format!("{error}, or a preset's own (see configs/default.toml)")
+}
+
 /// The message for a switch name that is not in the table, listing those that are.
 fn unknown_switch(name: &str, place: &str) -> String {
     let names: Vec<&str> = Switch::ALL.iter().map(|s| s.name()).collect();
@@ -415,7 +391,7 @@ mod tests {
 
     /// The docs promise that a preset sets every portfolio tunable at its
     /// top level: each key, written as its default, must parse and keep
-    /// the default (the raw preset lists the keys one by one).
+    /// the default.
     #[test]
     fn every_portfolio_tunable_is_a_preset_key() {
         for doc in crate::tunables::PortfolioTunables::docs() {
@@ -457,7 +433,12 @@ mod tests {
         assert!(c.set_tunable("slice", "0").unwrap_err().contains("at least 1"));
         assert!(c.set_tunable("lns.frobs", "1").unwrap_err().contains("keys: band"));
         assert!(c.set_tunable("portfolio.slice", "1").unwrap_err().contains("tables: lns, minimize"));
-        assert!(Config::parse("bogus = 1", "t.toml").unwrap_err().to_string().contains("t.toml"));
+        let bogus = Config::parse("bogus = 1", "t.toml").unwrap_err().to_string();
+        assert!(bogus.contains("t.toml") && bogus.contains("unknown key 'bogus'"), "{bogus}");
+        assert!(bogus.contains("keys: quick_round") && bogus.contains("configs/default.toml"), "{bogus}");
+        let bad_value = Config::parse("slice = 0", "t.toml").unwrap_err().to_string();
+        assert!(bad_value.contains("preset key slice") && bad_value.contains("at least 1"), "{bad_value}");
+        assert!(Config::parse("mode = \"portfolio\"\nstacking = 3", "t.toml").is_err());
         assert!(Config::parse("[switches]\nfoo = true", "t.toml").unwrap_err().to_string().contains("foo"));
         assert!(Config::parse("[[worker]]\nheuristic = \"XYZ\"", "t.toml").is_err());
         // Random point order reads the random rank, as restarts draw it.
