@@ -345,8 +345,8 @@ fn tunables(raw: &RawConfig, opts: &mut SolveOptions) -> Result<(), String> {
 }
 
 /// The message for a top-level key the tunables' table refused: a bad
-/// value of a tunable, or a key that is neither a tunable nor one of the
-/// preset's own (which are then listed too).
+/// value of a tunable, or a key that is neither a tunable (the table's
+/// message lists them) nor one of the preset's own.
 fn top_level_error(key: &str, error: String) -> String {
     if PortfolioTunables::docs().iter().any(|d| d.key == key) {
         return format!("preset key {error}");
