@@ -57,6 +57,12 @@ struct Task<'s> {
     facts_seen: usize,
 }
 
+/// A tunable's duration in nanoseconds, saturating: a preset may ask for
+/// centuries, which `u64` nanoseconds cannot hold.
+fn nanos(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
 impl Task<'_> {
     /// Whether its search has run without a backtrack so far: each node
     /// placed one more buffer, so it reaches a placement within as many
@@ -242,8 +248,8 @@ impl<'a> Race<'a> {
                     let t = &self.opts.tunables;
                     let delay = match (late, self.crew[w].repair) {
                         (false, _) => 0,
-                        (true, false) => t.holes_delay.as_nanos() as u64,
-                        (true, true) => t.repair_delay.as_nanos() as u64,
+                        (true, false) => nanos(t.holes_delay),
+                        (true, true) => nanos(t.repair_delay),
                     };
                     schedule.tasks.push(Task {
                         id,
@@ -261,11 +267,7 @@ impl<'a> Race<'a> {
                         // never sails (see `Task::sailing`).
                         backtracked: self.crew[w].repair,
                         late,
-                        patience: if self.crew[w].restarts || self.crew[w].repair {
-                            0
-                        } else {
-                            t.patience.as_nanos() as u64
-                        },
+                        patience: if self.crew[w].restarts || self.crew[w].repair { 0 } else { nanos(t.patience) },
                         facts_seen: 0,
                     });
                 }
