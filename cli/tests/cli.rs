@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::cmd::{bin, write, SEED, SEED_OUT};
+use common::cmd::{bin, write, D_HARD, SEED, SEED_OUT};
 use predicates::prelude::PredicateBooleanExt;
 
 /// The JSON document a run wrote to `path` (`--stats-json`, a batch's report).
@@ -169,7 +169,8 @@ fn time_limit_exits_3_promptly() {
     let Some(d) = shared("D.1048576.csv") else { return };
     let start = Instant::now();
     bin()
-        .args(["--capacity=1015808", "--timeout=300ms", "--threads=1"])
+        .arg(format!("--capacity={D_HARD}"))
+        .args(["--timeout=300ms", "--threads=1"])
         .arg(format!("--input={}", d.display()))
         .assert()
         .code(3)

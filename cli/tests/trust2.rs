@@ -17,7 +17,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::cmd::{bin, write, SEED};
+use common::cmd::{bin, write, D_HARD, SEED};
 use minimalloc::bounds::{admit, overlapping_pairs_until, LowerBounds};
 use minimalloc::io::read_csv_file_until;
 use minimalloc::minimize::minimize_until;
@@ -223,7 +223,8 @@ fn ctrl_c_stops_a_solve_and_a_minimization() {
     let Some(d) = common::cmd::shared("benchmarks/challenging/D.1048576.csv") else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.csv");
-    for mode in [&["--capacity=1015808"][..], &["--minimize_capacity"], &["--capacity=1015808", "--threads=1"]] {
+    let at = format!("--capacity={D_HARD}");
+    for mode in [&[at.as_str()][..], &["--minimize_capacity"], &[at.as_str(), "--threads=1"]] {
         let mut args: Vec<String> = mode.iter().map(|s| s.to_string()).collect();
         args.extend(["--timeout=60s".into(), "-q".into(), format!("--input={}", d.display())]);
         args.push(format!("--output={}", out.display()));
@@ -272,14 +273,14 @@ fn ctrl_c_stops_a_batch_and_keeps_the_rows_done() {
     std::fs::create_dir(&suite).unwrap();
     write(&suite, "a.12.csv", SEED);
     // Above its load bound and below any known packing: a long search.
-    std::fs::copy(&d, suite.join("d.1015808.csv")).unwrap();
+    std::fs::copy(&d, suite.join(format!("d.{D_HARD}.csv"))).unwrap();
     let report = dir.path().join("r.csv");
     let args = ["batch", "-q", "--jobs=1", "--timeout=60s"].map(String::from);
     let args = [&args[..], &[suite.display().to_string(), format!("--report={}", report.display())]].concat();
     assert_eq!(interrupted(&args, Duration::from_millis(800)), Some(3));
     let text = read(&report);
     assert!(text.contains("a.12.csv,5,12,solved"), "{text}");
-    assert!(!text.contains("d.1015808.csv"), "the file cut short has no row: {text}");
+    assert!(!text.contains(&format!("d.{D_HARD}.csv")), "the file cut short has no row: {text}");
 }
 
 // 05-shard-index-silently-ignored

@@ -8,12 +8,12 @@ import time
 
 import minimalloc as mm
 import pytest
-from conftest import challenging
+from conftest import D_HARD, challenging
 
 
 def test_cancel_from_another_thread() -> None:
     problem = challenging("D")
-    problem.capacity = 1015808  # above the load bound, below any known packing: a long search
+    problem.capacity = D_HARD  # a long search
     solver = mm.Solver(mm.SolverParams(threads=1))
     errors: list[BaseException] = []
 
@@ -37,9 +37,7 @@ def test_cancel_from_another_thread() -> None:
 
 def test_time_limit_raises() -> None:
     problem = challenging("D")
-    # A little above the load bound, where no packing is known (at 1015808
-    # the portfolio may pack D within half a second).
-    problem.capacity = 990000
+    problem.capacity = D_HARD
     solver = mm.Solver(mm.SolverParams(threads=2, timeout=0.2))
     with pytest.raises(mm.SolveTimeoutError):
         solver.solve(problem, raise_on_failure=True)

@@ -15,12 +15,10 @@ import time
 
 import minimalloc as mm
 import pytest
-from conftest import SHARED, challenging
+from conftest import D_HARD, SHARED, challenging
 
-# Solves (or minimizes) D a little above its load bound (986112), where no
-# packing is known: a long search, so Ctrl-C comes in the middle of it. (At
-# 1015808, which this used before, the portfolio now packs D within half a
-# second, before the signal.)
+# Solves (or minimizes) D at D_HARD, a little above its load bound, where no
+# packing is known: a long search, so Ctrl-C comes in the middle of it.
 CHILD = textwrap.dedent(
     """
     import signal, sys, time
@@ -29,7 +27,7 @@ CHILD = textwrap.dedent(
     # installs no handler: install it, as a terminal's foreground job has.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     problem = mm.from_csv_file(sys.argv[1])
-    problem.capacity = 990000
+    problem.capacity = int(sys.argv[4])
     solver = mm.Solver(mm.SolverParams(threads=int(sys.argv[3]), timeout=60))
     call = {
         "solve": lambda: solver.solve(problem),
@@ -55,7 +53,7 @@ def test_ctrl_c_stops_a_long_call(call: str, threads: int) -> None:
     if not path.exists():
         pytest.skip(f"{path} not found")
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path), call, str(threads)],
+        [sys.executable, "-c", CHILD, str(path), call, str(threads), str(D_HARD)],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -75,7 +73,7 @@ def test_ctrl_c_stops_a_long_call(call: str, threads: int) -> None:
 
 def test_a_problem_held_by_a_solve_refuses_changes() -> None:
     problem = challenging("D")
-    problem.capacity = 1015808
+    problem.capacity = D_HARD
     solver = mm.Solver(mm.SolverParams(threads=1))
     worker = threading.Thread(target=lambda: solver.solve(problem))
     worker.start()
@@ -88,7 +86,7 @@ def test_a_problem_held_by_a_solve_refuses_changes() -> None:
             problem.buffers = []
         copy = copy_module.copy(problem)
         copy.capacity = 5  # a copy is free
-        assert copy.capacity == 5 and problem.capacity == 1015808
+        assert copy.capacity == 5 and problem.capacity == D_HARD
     finally:
         solver.cancel()
         worker.join(timeout=10)
