@@ -8,7 +8,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{brute_force, brute_optimum, has_windows, problem, problem_with_copies, stacking_is_strict, Model};
+use common::{
+    brute_force, brute_optimum, brute_optimum_within, has_windows, problem, problem_with_copies, stacking_is_strict,
+    Model,
+};
 use minimalloc::params::parse_heuristics;
 use minimalloc::Outcome;
 use minimalloc::{minimize, validate, MinimizeStatus, Solver, SolverParams, Switches};
@@ -187,7 +190,9 @@ proptest! {
             at.capacity = s.height;
             prop_assert!(validate(&at, s).is_ok());
         }
-        if let Some(optimum) = brute_optimum(&free) {
+        // The check with the optimum is skipped where brute force cannot
+        // find it in a second or so (rare; see `brute_optimum_within`).
+        if let Ok(Some(optimum)) = brute_optimum_within(&free, 20_000_000) {
             prop_assert!(m.lower_bound <= optimum, "bound {} above the optimum {optimum}", m.lower_bound);
         }
     }

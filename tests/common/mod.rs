@@ -46,6 +46,17 @@ pub fn collide(model: Model, a: &Buffer, oa: i64, b: &Buffer, ob: i64) -> bool {
 /// every aligned offset of every buffer. Groups of buffers whose lifespans
 /// never meet are searched apart, which keeps the search small.
 pub fn brute_force(problem: &Problem, model: Model) -> Option<Vec<i64>> {
+    let mut unlimited = u64::MAX;
+    brute_force_within(problem, model, &mut unlimited).unwrap_or(None)
+}
+
+/// The exhaustive search gave up: it visited as many offsets as it was
+/// allowed (see [`brute_optimum_within`]).
+#[derive(Debug)]
+pub struct GaveUp;
+
+/// [`brute_force`], visiting at most `left` offsets (less what it spends).
+fn brute_force_within(problem: &Problem, model: Model, left: &mut u64) -> Result<Option<Vec<i64>>, GaveUp> {
     let n = problem.buffers.len();
     let mut group: Vec<usize> = (0..n).collect();
     fn find(g: &mut Vec<usize>, x: usize) -> usize {
@@ -71,20 +82,20 @@ pub fn brute_force(problem: &Problem, model: Model) -> Option<Vec<i64>> {
             continue;
         }
         let sub = Problem::new(members.iter().map(|&i| problem.buffers[i].clone()).collect(), problem.capacity);
-        let found = brute_force_connected(&sub, model)?;
+        let Some(found) = brute_force_connected(&sub, model, left)? else { return Ok(None) };
         for (k, &i) in members.iter().enumerate() {
             offsets[i] = found[k];
         }
     }
-    Some(offsets)
+    Ok(Some(offsets))
 }
 
-fn brute_force_connected(problem: &Problem, model: Model) -> Option<Vec<i64>> {
+fn brute_force_connected(problem: &Problem, model: Model, left: &mut u64) -> Result<Option<Vec<i64>>, GaveUp> {
     let n = problem.buffers.len();
     let mut offsets = vec![0i64; n];
-    fn go(problem: &Problem, model: Model, i: usize, offsets: &mut Vec<i64>) -> bool {
+    fn go(problem: &Problem, model: Model, i: usize, offsets: &mut Vec<i64>, left: &mut u64) -> Result<bool, GaveUp> {
         if i == problem.buffers.len() {
-            return true;
+            return Ok(true);
         }
         let b = &problem.buffers[i];
         let mut choices: Vec<i64> = match b.offset {
@@ -102,46 +113,57 @@ fn brute_force_connected(problem: &Problem, model: Model) -> Option<Vec<i64>> {
             if o < 0 || o + b.size > problem.capacity {
                 continue;
             }
+            *left = left.checked_sub(1).ok_or(GaveUp)?;
             if (0..i).any(|j| collide(model, &problem.buffers[j], offsets[j], b, o)) {
                 continue;
             }
             offsets[i] = o;
-            if go(problem, model, i + 1, offsets) {
-                return true;
+            if go(problem, model, i + 1, offsets, left)? {
+                return Ok(true);
             }
         }
-        false
+        Ok(false)
     }
-    go(problem, model, 0, &mut offsets).then_some(offsets)
+    Ok(go(problem, model, 0, &mut offsets, left)?.then_some(offsets))
 }
 
 /// The smallest capacity with a packing (geometry), by brute force, or
 /// `None` when even stacking every free buffer above the fixed ones fails
 /// (fixed buffers that collide).
 pub fn brute_optimum(problem: &Problem) -> Option<i64> {
+    brute_optimum_within(problem, u64::MAX).unwrap_or(None)
+}
+
+/// [`brute_optimum`], visiting at most `nodes` offsets in all: `Err` when
+/// that was not enough. A few problems with gaps in windows take the
+/// exhaustive search minutes (once ten, in CI) where most take
+/// milliseconds; a property that only adds a check with the optimum skips
+/// it on those rather than stall the suite.
+pub fn brute_optimum_within(problem: &Problem, nodes: u64) -> Result<Option<i64>, GaveUp> {
+    let mut left = nodes;
     let fixed_top = problem.buffers.iter().filter_map(|b| b.offset.map(|o| o + b.size)).max().unwrap_or(0);
     let enough = fixed_top + problem.buffers.iter().map(|b| b.size + b.alignment).sum::<i64>();
     let mut p = problem.clone();
     let mut fits = |c: i64| {
         p.capacity = c;
-        brute_force(&p, Model::Geometry).is_some()
+        Ok::<bool, GaveUp>(brute_force_within(&p, Model::Geometry, &mut left)?.is_some())
     };
     // What fits under a capacity fits under a larger one, so a binary
     // search finds the least: refuting every capacity below the optimum
     // one by one took minutes on some problems with windows.
-    if !fits(enough) {
-        return None;
+    if !fits(enough)? {
+        return Ok(None);
     }
     let (mut lo, mut hi) = (0, enough);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        if fits(mid) {
+        if fits(mid)? {
             hi = mid;
         } else {
             lo = mid + 1;
         }
     }
-    Some(lo)
+    Ok(Some(lo))
 }
 
 /// Whether any gap of `problem` has a window.
