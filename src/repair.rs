@@ -158,12 +158,15 @@ impl Descent {
 
     /// Runs attempts, within `budget` nodes (less what it spends), until
     /// one lowers the packing, the budget is spent or `stop` says so, or
-    /// nothing can move. The step below the height doubles after a success
-    /// and halves after a failure, never below a share of the gap to the
-    /// bound ([`LEAST_STEP_SHARE`]): a step of a few bytes succeeds often
-    /// and gains nothing (and so the step is a share of the gap to the
-    /// bound, not to the goal: near a goal well above the bound, steps of
-    /// a share of what is left to the goal crawl).
+    /// nothing can move. The step below the height starts at one granule,
+    /// doubles after a success and halves after a failure, never below a
+    /// share of the gap to the bound ([`LEAST_STEP_SHARE`]) once an
+    /// attempt has failed: a step of a few bytes succeeds often and gains
+    /// nothing (and so the step is a share of the gap to the bound, not to
+    /// the goal: near a goal well above the bound, steps of a share of
+    /// what is left to the goal crawl). Starting at that share instead
+    /// changed nothing measurable (docs/techniques.md, "What did not carry
+    /// over").
     pub(crate) fn advance(&mut self, budget: &mut i64, stop: &mut dyn FnMut() -> bool) -> Advance {
         let g = self.granularity;
         loop {
