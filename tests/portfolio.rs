@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use common::{brute_force, has_windows, plain_problem, problem, Model};
+use common::{brute_force, has_windows, plain_problem, problem, Model, D_HARD};
 use minimalloc::params::parse_heuristics;
 use minimalloc::portfolio::Portfolio;
 use minimalloc::Outcome;
@@ -303,12 +303,6 @@ fn every_lane_count_solves_the_hard_instances() {
         }
     }
 }
-
-/// A capacity for the paper's D one step of 1024 above its load bound
-/// (986112): no search here has packed D there (a minimization reaches 992256
-/// in 10 s), so a solve at it runs until stopped. (At 1015808, used before,
-/// the portfolio packs D within a second, at times before it was stopped.)
-const D_HARD: i64 = 987_136;
 
 #[test]
 fn cancel_stops_a_long_search_promptly() {

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::cmd::{bin, write, D_HARD, SEED, SEED_OUT};
+use common::cmd::{bin, write, SEED, SEED_OUT};
+use common::D_HARD;
 use predicates::prelude::PredicateBooleanExt;
 
 /// The JSON document a run wrote to `path` (`--stats-json`, a batch's report).

@@ -17,7 +17,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::cmd::{bin, write, D_HARD, SEED};
+use common::cmd::{bin, write, SEED};
+use common::D_HARD;
 use minimalloc::bounds::{admit, overlapping_pairs_until, LowerBounds};
 use minimalloc::io::read_csv_file_until;
 use minimalloc::minimize::minimize_until;

@@ -14,7 +14,7 @@ SEED_CSV = "id,lower,upper,size\nb1,0,3,4\nb2,3,9,4\nb3,0,9,4\nb4,9,21,4\nb5,0,2
 # (986112): no search here has packed D there (a minimization reaches 992256
 # in 10 s), so a solve at it runs until stopped. Tests that interrupt a
 # search in the middle use it; at 1015808, used before, the portfolio packs D
-# within a second.
+# within a second. The Rust tests' `D_HARD` (tests/common/mod.rs) is the same.
 D_HARD = 987136
 SEED_OUT = (
     "id,lower,upper,size,offset\nb1,0,3,4,8\nb2,3,9,4,8\nb3,0,9,4,4\nb4,9,21,4,4\nb5,0,21,4,0\n"

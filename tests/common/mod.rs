@@ -6,6 +6,14 @@
 use minimalloc::{Buffer, Gap, Interval, Problem};
 use proptest::prelude::*;
 
+/// A capacity for the paper's D (`challenging/D.1048576.csv`) one step of
+/// 1024 above its load bound (986112): no search here has packed D there (a
+/// minimization reaches 992256 in 10 s), so a solve at it runs until stopped.
+/// Tests that must interrupt a search in the middle use it. (At 1015808,
+/// used before, the portfolio packs D within a second, at times before the
+/// signal came.)
+pub const D_HARD: i64 = 987_136;
+
 /// How two placed buffers may share time: the true geometry (occupied
 /// windows must not intersect at any moment) or the reference's stacking
 /// model (one sits wholly above the other's effective top).

@@ -28,14 +28,6 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A capacity for the paper's D (`challenging/D.1048576.csv`) one step of
-/// 1024 above its load bound (986112): no search here has packed D there (a
-/// minimization reaches 992256 in 10 s), so a solve at it runs until stopped.
-/// Tests that must interrupt a search in the middle use it. (At 1015808,
-/// used before, the portfolio packs D within a second, at times before the
-/// signal came.)
-pub const D_HARD: u64 = 987_136;
-
 /// A file under `../shared` (beside the repository), if it is there.
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let p = repo().join("../shared").join(rel);
