@@ -55,7 +55,7 @@ pub fn collide(model: Model, a: &Buffer, oa: i64, b: &Buffer, ob: i64) -> bool {
 /// never meet are searched apart, which keeps the search small.
 pub fn brute_force(problem: &Problem, model: Model) -> Option<Vec<i64>> {
     let mut unlimited = u64::MAX;
-    brute_force_within(problem, model, &mut unlimited).unwrap_or(None)
+    brute_force_within(problem, model, &mut unlimited).expect("a search without a budget never gives up")
 }
 
 /// The exhaustive search gave up: it visited as many offsets as it was
@@ -139,7 +139,7 @@ fn brute_force_connected(problem: &Problem, model: Model, left: &mut u64) -> Res
 /// `None` when even stacking every free buffer above the fixed ones fails
 /// (fixed buffers that collide).
 pub fn brute_optimum(problem: &Problem) -> Option<i64> {
-    brute_optimum_within(problem, u64::MAX).unwrap_or(None)
+    brute_optimum_within(problem, u64::MAX).expect("a search without a budget never gives up")
 }
 
 /// [`brute_optimum`], visiting at most `nodes` offsets in all: `Err` when
