@@ -36,9 +36,14 @@
 //!
 //! The area budget: in section `s`, the floor plus the unplaced buffers
 //! live there (`rem[s]`) must fit under the capacity. A placement leaves
-//! the sum unchanged; only a rising floor (wasted room) spends it, and a
-//! dead mark is allowed only where some room is left. Without slack the
-//! dead branch never applies and the search is point filling. The budget
+//! the sum unchanged; only a rising floor (wasted room) spends it. A dead
+//! mark is allowed only where the room holds the least step the point
+//! will be left empty by: the next buffer over it rests either above a
+//! side of the run or on a buffer inside it, so the point stays empty up
+//! to the lower neighbour's floor or by the smallest such buffer's size,
+//! whichever is less ([`Holes::may_stay_empty`], asked again of the dead
+//! points of every run as buffers are placed). Without slack the dead
+//! branch never applies and the search is point filling. The budget
 //! also prunes wells (wasted-space pruning, as in perfect rectangle
 //! packing): below its lower neighbour's floor, a well's sections can only
 //! hold the buffers inside it, and what they cannot fill is spent from each
@@ -265,7 +270,8 @@ struct Frame {
     /// The trail's length before the node's forced raises, and after.
     entry: u32,
     choice: u32,
-    /// The point: section `s` at floor `h`, in a run ending before `end`.
+    /// The point: section `s` at floor `h`, in the run `a..end`.
+    a: u32,
     s: u32,
     end: u32,
     h: i64,
@@ -477,6 +483,7 @@ impl Holes {
                         self.stack.push(Frame {
                             entry,
                             choice,
+                            a,
                             s,
                             end,
                             h,
@@ -568,7 +575,7 @@ impl Holes {
             top.loose = true;
         }
         let s = f.s as usize;
-        if !f.dead_tried && self.floor[s] + self.rem[s] < self.ceil[s] {
+        if !f.dead_tried && self.may_stay_empty(f.a as usize, f.end as usize, s, f.h) {
             if let Some(top) = self.stack.last_mut() {
                 top.k = (hi - lo) as u32;
                 top.dead_tried = true;
@@ -614,7 +621,10 @@ impl Holes {
                             break;
                         }
                         Some(s) => {
-                            let count = self.alternatives(s, b, h);
+                            if !(a..s).all(|t| self.may_stay_empty(a, b, t, h)) {
+                                return Pick::Fail(Region::around(a, b, n));
+                            }
+                            let count = self.alternatives(a, s, b, h);
                             if count == 0 {
                                 return Pick::Fail(Region::around(a, b, n));
                             }
@@ -699,15 +709,39 @@ impl Holes {
         }
     }
 
-    /// How many children the point at section `s`, floor `h`, in a run
-    /// ending before `end` has.
-    fn alternatives(&self, s: usize, end: usize, h: i64) -> u64 {
+    /// How many children the point at section `s`, floor `h`, in the run
+    /// `a..end` has.
+    fn alternatives(&self, a: usize, s: usize, end: usize, h: i64) -> u64 {
         let list = &self.starts[self.start[s] as usize..self.start[s + 1] as usize];
         let fits = list.iter().filter(|&&i| {
             let x = &self.bufs[i as usize];
             !self.placed[i as usize] && x.hi as usize <= end && h + x.size <= x.cap
         });
-        fits.count() as u64 + u64::from(self.floor[s] + self.rem[s] < self.ceil[s])
+        fits.count() as u64 + u64::from(self.may_stay_empty(a, end, s, h))
+    }
+
+    /// Whether section `t` of the local-minimum run `a..b` at floor `h`
+    /// may stay empty at `h` (be dead there). The lowest buffer that
+    /// covers `t` afterwards sits at some `o > h` and rests on something:
+    /// either it crosses a side of the run, and `o` is at least the lower
+    /// neighbour's floor, or it rests on a buffer not yet placed that lies
+    /// inside the run and clear of `t` (whatever crosses a side is higher
+    /// still), and `o` is at least `h` plus that buffer's size. So `t`
+    /// wastes at least the smaller of the two, and its room must hold it.
+    fn may_stay_empty(&self, a: usize, b: usize, t: usize, h: i64) -> bool {
+        let room = self.ceil[t] - self.floor[t] - self.rem[t];
+        if room <= 0 {
+            return false;
+        }
+        if self.lower_neighbour(a, b).is_some_and(|top| top - h <= room) {
+            return true;
+        }
+        (a..b).filter(|&u| u != t).any(|u| {
+            self.starts[self.start[u] as usize..self.start[u + 1] as usize].iter().any(|&i| {
+                let x = &self.bufs[i as usize];
+                !self.placed[i as usize] && x.hi as usize <= b && (u > t || x.hi as usize <= t) && x.size <= room
+            })
+        })
     }
 
     /// Raises the dead run `a..b` to its lower neighbour's floor (walls do
@@ -868,6 +902,23 @@ mod tests {
             4,
         );
         let s = holes(&p, 1).expect("a below b, c beside a's end");
+        assert!(crate::validate::validate(&p, &s).is_ok());
+    }
+
+    /// A point may stay empty only where its room holds what must then stay
+    /// empty below the next buffer over it: here `a` (5) and `b` (4) both
+    /// cover the first section, whose room is 1, and nothing can hold a
+    /// buffer up there but a buffer beside it, of which there is none; in
+    /// the second section (room 6) `a`, ending before it, can.
+    #[test]
+    fn a_point_stays_empty_only_where_its_room_holds_the_step() {
+        let p = Problem::new(vec![Buffer::new("a", 0, 1, 5), Buffer::new("b", 0, 2, 4)], 10);
+        let model = Model::new(&p);
+        let h = super::Holes::new(&model, 0, p.capacity, None);
+        assert_eq!(h.floor.len(), 2);
+        assert!(!h.may_stay_empty(0, 2, 0, 0), "room 1, no step of 1 or less");
+        assert!(h.may_stay_empty(0, 2, 1, 0), "room 6, a holds 5");
+        let s = holes(&p, 1).expect("a and b stacked");
         assert!(crate::validate::validate(&p, &s).is_ok());
     }
 
