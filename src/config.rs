@@ -25,6 +25,7 @@
 //! restarts = false                          # Luby restarts with new ties (seeded only)
 //! random_points = false                     # fill points in random order (seeded only)
 //! holes = false                             # hole branching (docs/techniques.md)
+//! tighten = false                           # every second restart at the load bound (holes only)
 //! repair = false                            # guided repair at the capacity
 //! switches = { check_dominance = true }     # per-worker overrides
 //!
@@ -100,6 +101,8 @@ struct RawWorker {
     random_points: bool,
     #[serde(default)]
     holes: bool,
+    #[serde(default)]
+    tighten: bool,
     #[serde(default)]
     repair: bool,
     #[serde(default)]
@@ -268,6 +271,12 @@ impl Config {
                             w.heuristic
                         )));
                     }
+                    if w.tighten && !(w.holes && w.restarts) {
+                        return Err(bad(format!(
+                            "worker {}: tighten needs holes = true and restarts = true (its restarts alternate between the load bound and the capacity)",
+                            w.heuristic
+                        )));
+                    }
                     Ok(Worker {
                         name,
                         heuristic,
@@ -276,6 +285,7 @@ impl Config {
                         restarts: w.restarts,
                         random_points: w.random_points,
                         holes: w.holes,
+                        tighten: w.tighten,
                         repair: w.repair,
                     })
                 })
@@ -447,6 +457,12 @@ mod tests {
         assert!(w.portfolio.workers[0].random_points && !w.portfolio.workers[0].restarts);
         let unseeded = Config::parse("[[worker]]\nheuristic = \"TWA\"\nrandom_points = true\n", "t.toml");
         assert!(unseeded.unwrap_err().to_string().contains("random_points needs seeded = true"));
+        // Tightening alternates a hole-branching worker's restarts.
+        let tight = "[[worker]]\nheuristic = \"TWA\"\nseeded = true\nrestarts = true\nholes = true\ntighten = true\n";
+        assert!(Config::parse(tight, "t.toml").unwrap().portfolio.workers[0].tighten);
+        let loose = Config::parse(&tight.replace("holes = true\n", ""), "t.toml").unwrap_err().to_string();
+        assert!(loose.contains("tighten needs holes = true and restarts = true"), "{loose}");
+        assert!(Config::parse(&tight.replace("restarts = true\n", ""), "t.toml").is_err());
         assert!(Config::parse("greedy = [\"size-worst\"]", "t.toml").is_err());
         let t = Config::parse(
             "[lns]\nband = 20\nrepair_budget = \"1s\"\n[minimize]\ndescent_budget = [\"1s\", \"2s\"]\n",

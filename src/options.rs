@@ -62,6 +62,18 @@ pub struct Worker {
     /// for a seeded worker (new at each restart). In the live race it runs
     /// only on the partitions it searches.
     pub holes: bool,
+    /// With `holes` and `restarts`: in the live race every second start
+    /// (the first, the third, ...) searches the partition at its load
+    /// bound (the most that is live at any moment) rather than at the
+    /// capacity. A packing under the bound is a packing under the
+    /// capacity, and hole branching slows down as the room grows (every
+    /// point may stay empty while a section has room), so where the
+    /// capacity leaves slack over a bound that is reached, those starts
+    /// find what the others miss. A start at the bound whose search is
+    /// exhausted proves nothing at the capacity: the worker searches that
+    /// partition at the capacity from then on. The deterministic race,
+    /// which does not restart, never tightens.
+    pub tighten: bool,
     /// Search by guided repair at the capacity (`crate::repair`): from a
     /// greedy packing of the partition, which may pass the capacity, the
     /// buffers above a target and the highest others are packed again by
@@ -92,6 +104,7 @@ impl Worker {
             restarts: false,
             random_points: false,
             holes: false,
+            tighten: false,
             repair: false,
         }
     }
@@ -162,9 +175,16 @@ impl SolveOptions {
         let random = Worker { name: "TWA+pf~r".into(), restarts: true, random_points: true, ..pf.clone() };
         // Different in kind: hole branching (see `Worker::holes`), seeded
         // and restarting, so that each start tries its points' buffers in
-        // a new order.
-        let holes =
-            Worker { name: "holes~r".into(), switches, restarts: true, holes: true, ..Worker::new("TWA", true) };
+        // a new order, every second start at the load bound (see
+        // `Worker::tighten`).
+        let holes = Worker {
+            name: "holes~r".into(),
+            switches,
+            restarts: true,
+            holes: true,
+            tighten: true,
+            ..Worker::new("TWA", true)
+        };
         // Different in kind again: guided repair of a greedy packing (see
         // `Worker::repair`).
         let repair = Worker { name: "repair~".into(), switches, repair: true, ..Worker::new("TWA", true) };

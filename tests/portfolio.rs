@@ -149,6 +149,23 @@ proptest! {
         check(&p, &race_of(&p, race, vec![holes], |_| {}))?;
     }
 
+    /// The same worker seeded, restarting and tightening (every second
+    /// start at the load bound, see `Worker::tighten`), in live races
+    /// (the deterministic race never tightens), restarting every few
+    /// slices so that the starts at the bound come before small searches
+    /// end, and some of them exhaust it: a bound refuted that way must not
+    /// read as a refuted capacity, and a packing under it must fit.
+    #[test]
+    fn tightened_hole_branching_matches_brute_force(
+        p in small_problem(),
+        seed in 0u64..1024,
+        threads in 1usize..=4,
+        unit in 1u32..=16,
+    ) {
+        let holes = minimalloc::Worker { holes: true, restarts: true, tighten: true, ..minimalloc::Worker::new("TWA", true) };
+        check(&p, &race_of(&p, (seed, threads, false), vec![holes], |o| o.tunables.restart_unit = unit))?;
+    }
+
     /// The repairing worker racing beside a complete one (alone it never
     /// refutes, so an infeasible problem would run to the time limit),
     /// starting at once, over seeds, thread counts, live and deterministic,

@@ -191,6 +191,9 @@ impl<'a> Race<'a> {
         search.set_keys(&worker.heuristic.0);
         search.set_random_points(worker.random_points);
         search.set_holes(worker.holes);
+        // The deterministic race does not restart: tightened, it would
+        // search at the bound alone.
+        search.set_tighten(worker.tighten && !self.opts.params.deterministic && round % 2 == 0);
         search.set_rank(worker.seeded.then(|| {
             let seed = self.opts.params.seed
                 ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)

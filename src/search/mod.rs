@@ -278,6 +278,14 @@ pub struct Search<'m> {
     holes_on: bool,
     /// The hole-branching search in progress, if any (see [`holes`]).
     holes: Option<Box<holes::Holes>>,
+    /// Whether the next hole-branching search is at the partition's load
+    /// bound ([`Self::set_tighten`]).
+    tighten: bool,
+    /// The capacity and partition of the hole-branching search in
+    /// progress, and the partition (if any) whose load bound such a
+    /// search has refuted.
+    holes_at: (i64, usize),
+    bound_refuted: Option<usize>,
     /// The supplied search for the next partition started, and the one in
     /// progress (see [`PartitionSearch`]).
     given: Option<Box<dyn PartitionSearch>>,
@@ -372,6 +380,9 @@ impl<'m> Search<'m> {
             random_points: false,
             holes_on: false,
             holes: None,
+            tighten: false,
+            holes_at: (capacity, 0),
+            bound_refuted: None,
             given: None,
             supplied: None,
             stop: stop.clone(),
@@ -472,6 +483,15 @@ impl<'m> Search<'m> {
         self.holes_on = on;
     }
 
+    /// Whether the next partition started by hole branching is searched at
+    /// its load bound where that is below the capacity (see
+    /// [`crate::options::Worker::tighten`]): a packing found there fits the
+    /// capacity; an exhausted search proves nothing, and the search goes on
+    /// at the capacity.
+    pub fn set_tighten(&mut self, on: bool) {
+        self.tighten = on;
+    }
+
     /// The next partition started is searched by `search` (made for it),
     /// in place of this search's own branching.
     pub(crate) fn supply(&mut self, search: Option<Box<dyn PartitionSearch>>) {
@@ -525,7 +545,10 @@ impl<'m> Search<'m> {
             return;
         }
         if self.holes_on && holes::Holes::applies(self.m, p) {
-            self.holes = Some(Box::new(holes::Holes::new(self.m, p, self.capacity, self.rank.as_deref())));
+            let bound = self.m.load_bound(p);
+            let tight = self.tighten && bound < self.capacity && self.bound_refuted != Some(p);
+            self.holes_at = (if tight { bound } else { self.capacity }, p);
+            self.holes = Some(Box::new(holes::Holes::new(self.m, p, self.holes_at.0, self.rank.as_deref())));
             return;
         }
         let part = &self.m.partitions[p];
@@ -555,7 +578,16 @@ impl<'m> Search<'m> {
             return status;
         }
         if let Some(mut search) = self.holes.take() {
-            let status = self.resume_supplied(&mut *search);
+            let mut status = self.resume_supplied(&mut *search);
+            let (at, p) = self.holes_at;
+            if status == Status::Infeasible && at < self.capacity {
+                // Nothing fits under the load bound, which says nothing of
+                // the capacity: the search goes on there, for good.
+                self.bound_refuted = Some(p);
+                self.holes_at = (self.capacity, p);
+                search = Box::new(holes::Holes::new(self.m, p, self.capacity, self.rank.as_deref()));
+                status = self.resume_supplied(&mut *search);
+            }
             if matches!(status, Status::NodeLimit | Status::Stopped) {
                 self.holes = Some(search);
             }
@@ -1448,6 +1480,87 @@ impl<'m> Search<'m> {
 mod tests {
     use super::*;
     use crate::params::SolverParams;
+
+    /// Hole branching tightened to the load bound: where a packing fits
+    /// under the bound it is found there, below the capacity; where none
+    /// does (the tricky instance: load 4, height 5), the exhausted search
+    /// at the bound goes on at the capacity and still packs, never
+    /// reporting the capacity infeasible.
+    #[test]
+    fn a_tightened_search_packs_under_the_bound_or_goes_on_at_the_capacity() {
+        use crate::problem::{Buffer, Problem};
+        let tricky = TRICKY.iter().enumerate().map(|(i, &(l, u, s))| Buffer::new(i.to_string(), l, u, s));
+        let cases = [
+            (vec![Buffer::new("a", 0, 2, 2), Buffer::new("b", 2, 4, 2), Buffer::new("c", 0, 4, 2)], true),
+            (tricky.collect(), false),
+        ];
+        for (buffers, fits_the_bound) in cases {
+            let p = Problem::new(buffers, 9);
+            let model = Model::new(&p);
+            assert_eq!(model.partitions().len(), 1);
+            let (status, search) = run_holes(&model, p.capacity, 0, true);
+            assert_eq!(search.holes_at.0, if fits_the_bound { 4 } else { 9 }, "where it ended");
+            assert_eq!(status, Status::Found);
+            let s = crate::problem::Solution::new(&p, search.solution().to_vec());
+            assert!(crate::validate::validate(&p, &s).is_ok());
+            assert!(s.height <= if fits_the_bound { 4 } else { p.capacity });
+            assert_eq!(search.bound_refuted, (!fits_the_bound).then_some(0));
+        }
+    }
+
+    /// Hole branching on partition `p` of `model` at its capacity, in
+    /// slices of two nodes at `capacity`, tightened or not: its status and
+    /// the search.
+    fn run_holes<'m>(model: &'m Model, capacity: i64, p: usize, tighten: bool) -> (Status, Search<'m>) {
+        let stop = StopToken::new();
+        let mut search = Search::new(model, capacity, &SolverParams::default(), &stop);
+        search.set_holes(true);
+        search.set_tighten(tighten);
+        search.start_partition(p);
+        if tighten && model.load_bound(p) < capacity {
+            assert_eq!(search.holes_at.0, model.load_bound(p), "starts at the load bound");
+        }
+        let status = loop {
+            search.set_node_limit(2);
+            match search.resume() {
+                Status::NodeLimit => continue,
+                other => break other,
+            }
+        };
+        (status, search)
+    }
+
+    /// Tightened or not, hole branching ends the same on small random
+    /// problems at and above their load bound, each beside a copy of the
+    /// tricky instance (scaled; nothing fits under its load bound) later
+    /// in time: a refuted bound is never a refuted capacity.
+    #[test]
+    fn tightening_never_changes_what_hole_branching_proves() {
+        use crate::problem::Buffer;
+        let (mut refuted, mut found) = (0, 0);
+        for seed in 0..200u64 {
+            let mut p = crate::generate::random(seed, 6 + (seed % 4) as usize, 10, 5, 6);
+            let k = 1 + (seed % 3) as i64;
+            for (i, &(l, u, s)) in TRICKY.iter().enumerate() {
+                p.buffers.push(Buffer::new(format!("t{i}"), 20 + l, 20 + u, k * s));
+            }
+            let load = crate::bounds::max_load(&p) as i64;
+            p.capacity = load.max(5 * k) + (seed % 3) as i64;
+            let model = Model::new(&p);
+            for part in (0..model.partitions().len()).filter(|&q| holes::Holes::applies(&model, q)) {
+                let (plain, _) = run_holes(&model, p.capacity, part, false);
+                let (tight, search) = run_holes(&model, p.capacity, part, true);
+                assert_eq!(tight, plain, "seed {seed}, partition {part}");
+                refuted += usize::from(search.bound_refuted.is_some() && plain == Status::Found);
+                found += usize::from(plain == Status::Found);
+            }
+        }
+        assert!(refuted >= 100, "{refuted} bounds refuted where the capacity fits");
+        assert!(found >= 300, "{found} packings");
+    }
+
+    /// Load 4, lowest packing 5 (as in the minimization's tests).
+    const TRICKY: [(i64, i64, i64); 7] = [(0, 1, 3), (0, 3, 1), (4, 5, 3), (2, 5, 1), (1, 2, 2), (3, 4, 2), (1, 4, 1)];
 
     /// A search stopped by its token is paused as one out of budget is:
     /// resumed under another token, it visits exactly the nodes of an

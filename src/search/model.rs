@@ -263,6 +263,13 @@ impl Model {
         full as f64 >= FULL_SHARE * totals.len() as f64
     }
 
+    /// The most that is live at once in partition `p`: no packing of it is
+    /// lower.
+    pub(crate) fn load_bound(&self, p: usize) -> i64 {
+        let range = self.partitions[p].sections;
+        self.initial_total[range.lower..range.upper].iter().copied().max().unwrap_or(0)
+    }
+
     /// Whether an exhausted search over this model proves that nothing fits.
     pub fn is_complete(&self) -> bool {
         self.complete
