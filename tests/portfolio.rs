@@ -153,8 +153,9 @@ proptest! {
     /// start at the load bound, see `Worker::tighten`), in live races
     /// (the deterministic race never tightens), restarting every few
     /// slices so that the starts at the bound come before small searches
-    /// end, and some of them exhaust it: a bound refuted that way must not
-    /// read as a refuted capacity, and a packing under it must fit.
+    /// end: every answer is brute force's and every packing valid. (That
+    /// a refuted bound is no refuted capacity is pinned at the search's
+    /// level, where the tests make bounds that do not hold.)
     #[test]
     fn tightened_hole_branching_matches_brute_force(
         p in small_problem(),

@@ -282,9 +282,10 @@ pub struct Search<'m> {
     /// bound ([`Self::set_tighten`]).
     tighten: bool,
     /// The capacity and partition of the hole-branching search in
-    /// progress, and the partition (if any) whose load bound such a
-    /// search has refuted.
+    /// progress.
     holes_at: (i64, usize),
+    /// The partition, if any, whose load bound an exhausted search has
+    /// refuted: it is searched at the capacity only.
     bound_refuted: Option<usize>,
     /// The supplied search for the next partition started, and the one in
     /// progress (see [`PartitionSearch`]).
@@ -1508,9 +1509,8 @@ mod tests {
         }
     }
 
-    /// Hole branching on partition `p` of `model` at its capacity, in
-    /// slices of two nodes at `capacity`, tightened or not: its status and
-    /// the search.
+    /// Hole branching on partition `p` of `model` at `capacity`, tightened
+    /// or not, in slices of two nodes: its status and the search.
     fn run_holes<'m>(model: &'m Model, capacity: i64, p: usize, tighten: bool) -> (Status, Search<'m>) {
         let stop = StopToken::new();
         let mut search = Search::new(model, capacity, &SolverParams::default(), &stop);
