@@ -33,6 +33,12 @@
 //!    where there are two threads or more and the run need not be
 //!    deterministic): it packs the incumbent's highest buffers again under
 //!    a lower target, so the incumbent moves down between probes.
+//!    And under the same conditions, each probe that finds nothing hands
+//!    the next start to a search at the lower bound by the preset's
+//!    restarting hole-branching workers alone, with the same budget: a
+//!    packing at the bound that the optimistic probe missed often takes a
+//!    restarting search only seconds, and the whole portfolio, most of
+//!    whose workers do not find it, much longer.
 //!
 //! Every probe is a solve by the facade (`solver::probe`), which picks its
 //! driver as for any solve: the portfolio with its detours (stacking), or
@@ -59,6 +65,7 @@ use crate::problem::{Problem, Solution, MAX_CAPACITY};
 use crate::report::{Outcome, SolveResult};
 use crate::search::Model;
 use crate::stop::StopToken;
+use crate::tunables::PortfolioTunables;
 
 /// How far a minimization got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,6 +178,9 @@ pub fn minimize(
 /// A probe running on its own threads.
 struct Running {
     capacity: i64,
+    /// A search at the lower bound (see [`bound_searchers`]) rather than
+    /// a probe of the descent.
+    bound: bool,
     /// The probe's own token (a child of the run's): cancelled once other
     /// results make the probe pointless.
     stop: StopToken,
@@ -346,6 +356,25 @@ impl Prober<'_> {
         let at = Problem { buffers: self.problem.buffers.clone(), capacity };
         let o = SolveOptions { params: p, ..self.opts.clone() };
         let report = crate::solver::probe(&at, &o, self.model, known, stop);
+        self.work.add(report.stats.nodes(), report.stats.backtracks());
+        report.outcome
+    }
+
+    /// A search at `capacity` (the lower bound) by the workers of
+    /// `searchers` alone, on `threads` threads until `stop` stops it (see
+    /// [`bound_searchers`]).
+    fn bound_search(
+        &self,
+        searchers: &SolveOptions,
+        capacity: i64,
+        threads: usize,
+        stop: &StopToken,
+        known: &Known,
+    ) -> SolveResult {
+        let params = SolverParams { threads, ..searchers.params.clone() };
+        let at = Problem { buffers: self.problem.buffers.clone(), capacity };
+        let o = SolveOptions { params, ..searchers.clone() };
+        let report = crate::solver::portfolio_probe(&at, &o, self.model, known, stop);
         self.work.add(report.stats.nodes(), report.stats.backtracks());
         report.outcome
     }
@@ -593,6 +622,12 @@ struct Descent {
     /// more (a stacking that fits under a capacity fits under any larger
     /// one), so the descent stops there instead of retrying forever.
     exhausted_at: i64,
+    /// Whether the run has searches at the lower bound (see
+    /// [`bound_searchers`]).
+    bound_searches: bool,
+    /// Whether a slot's next start goes to a search at the lower bound:
+    /// set by each probe of the descent that ends without a packing.
+    bound_turn: bool,
 }
 
 impl Descent {
@@ -606,11 +641,19 @@ impl Descent {
     }
 
     /// The capacities to start probes at now, one step apart below the
-    /// incumbent, with their tokens (recorded as running).
-    fn next_probes(&mut self, prober: &Prober<'_>, progress: &Progress<'_>) -> Vec<(i64, StopToken)> {
+    /// incumbent, with their tokens (recorded as running); first, on its
+    /// turn, a search at the lower bound (marked `true`).
+    fn next_probes(&mut self, prober: &Prober<'_>, progress: &Progress<'_>) -> Vec<(i64, bool, StopToken)> {
         let (h, g, floor) = (progress.height(), progress.g, self.floor(progress));
         let top = (h - 1) / g * g; // the largest multiple of g below h
         let mut starts = Vec::new();
+        let searching = self.running.iter().any(|r| r.bound && !r.stop.is_cancelled());
+        if self.bound_turn && self.bound_searches && !searching && self.live() < self.slots {
+            self.bound_turn = false;
+            let stop = prober.token(Some(self.budget));
+            self.running.push(Running { capacity: progress.lower, bound: true, stop: stop.clone() });
+            starts.push((progress.lower, true, stop));
+        }
         let mut k = 0;
         while self.live() < self.slots && k < self.slots as i64 {
             let capacity = top.saturating_sub(g.saturating_mul(self.step.saturating_mul(k + 1) - 1)).max(floor);
@@ -621,21 +664,41 @@ impl Descent {
                 continue;
             }
             let stop = prober.token(Some(self.budget));
-            self.running.push(Running { capacity, stop: stop.clone() });
-            starts.push((capacity, stop));
+            self.running.push(Running { capacity, bound: false, stop: stop.clone() });
+            starts.push((capacity, false, stop));
         }
         starts
     }
 
     /// What a probe's result establishes, adjusting the step as the module
-    /// docs say; an error no probe should give ends the run.
+    /// docs say; an error no probe should give ends the run. A search at
+    /// the lower bound (`bound`) leaves the descent's schedule as it was,
+    /// and a probe of the descent that finds nothing gives the next start
+    /// to one.
     fn settle(
         &mut self,
         progress: &mut Progress<'_>,
-        capacity: i64,
+        (capacity, bound): (i64, bool),
         result: SolveResult,
         closed: bool,
     ) -> Result<ProbeOutcome, SolveError> {
+        if bound {
+            return Ok(match result {
+                Ok(Outcome::Solved(sol)) => {
+                    let h = sol.height;
+                    progress.adopt(sol, "search at the lower bound");
+                    ProbeOutcome::Solved(h)
+                }
+                Ok(Outcome::Infeasible { .. }) => {
+                    progress.refuted(capacity);
+                    ProbeOutcome::Infeasible
+                }
+                Ok(Outcome::TimeLimit | Outcome::Cancelled) if closed => ProbeOutcome::Closed,
+                Ok(Outcome::TimeLimit | Outcome::Cancelled | Outcome::Unknown(_)) => ProbeOutcome::Unknown,
+                Err(e) => return Err(e),
+            });
+        }
+        self.bound_turn = !matches!(result, Ok(Outcome::Solved(_) | Outcome::Infeasible { .. }));
         Ok(match result {
             Ok(Outcome::Solved(sol)) => {
                 let h = sol.height;
@@ -667,7 +730,9 @@ impl Descent {
 /// What the descent's threads report: a probe's result, or a packing the
 /// repairs lowered.
 enum Message {
-    Probe(ProbeResult),
+    /// A probe's result, and whether the probe was a search at the lower
+    /// bound.
+    Probe(ProbeResult, bool),
     Repaired(Solution),
 }
 
@@ -689,6 +754,7 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
     let slots = if probe_threads >= 2 && !prober.opts.params.deterministic { 2.min(probe_threads) } else { 1 };
     let budget = prober.opts.minimize.descent_probe(prober.remaining());
     let step = ((progress.height().saturating_sub(progress.lower)) / progress.g / 16).max(1);
+    let searchers = bound_searchers(prober.opts, threads);
     let mut d = Descent {
         slots,
         per_probe: (probe_threads / slots).max(1),
@@ -697,6 +763,8 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
         timed_out: Vec::new(),
         running: Vec::new(),
         exhausted_at: i64::MIN,
+        bound_searches: searchers.is_some(),
+        bound_turn: false,
     };
     let (tx, rx) = unbounded::<Message>();
     std::thread::scope(|scope| {
@@ -707,7 +775,8 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
         while d.floor(progress) < progress.height() && !prober.root.should_stop() {
             // Close probes that results made pointless.
             let (h, floor) = (progress.height(), d.floor(progress));
-            for r in d.running.iter().filter(|r| r.capacity >= h || r.capacity < floor) {
+            let below = |r: &Running| r.capacity < if r.bound { progress.lower } else { floor };
+            for r in d.running.iter().filter(|r| r.capacity >= h || below(r)) {
                 r.stop.cancel();
             }
             if repairs && repairer.as_ref().is_none_or(|(_, from)| *from > h) {
@@ -723,10 +792,15 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
                     repairer = Some((stop, h));
                 }
             }
-            for (capacity, stop) in d.next_probes(prober, progress) {
-                let (tx, known, per_probe) = (tx.clone(), progress.known.clone(), d.per_probe);
+            for (capacity, bound, stop) in d.next_probes(prober, progress) {
+                let (tx, known, per_probe, searchers) =
+                    (tx.clone(), progress.known.clone(), d.per_probe, searchers.as_ref());
                 scope.spawn(move || {
-                    let _ = tx.send(Message::Probe((capacity, prober.probe(capacity, per_probe, &stop, &known))));
+                    let result = match searchers.filter(|_| bound) {
+                        Some(o) => prober.bound_search(o, capacity, per_probe, &stop, &known),
+                        None => prober.probe(capacity, per_probe, &stop, &known),
+                    };
+                    let _ = tx.send(Message::Probe((capacity, result), bound));
                 });
             }
             if d.running.iter().all(|r| r.stop.is_cancelled()) {
@@ -739,8 +813,8 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
             // Wait for a result. Every running probe reports, and each stops
             // by itself with the run's token (deadline, cancel) or its own,
             // so a blocking wait cannot hang.
-            let (capacity, result) = match rx.recv() {
-                Ok(Message::Probe(r)) => r,
+            let ((capacity, result), bound) = match rx.recv() {
+                Ok(Message::Probe(r, bound)) => (r, bound),
                 Ok(Message::Repaired(sol)) => {
                     if let Some((_, from)) = repairer.as_mut() {
                         *from = (*from).min(sol.height);
@@ -750,9 +824,9 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
                 }
                 Err(_) => break,
             };
-            let Some(i) = d.running.iter().position(|r| r.capacity == capacity) else { continue };
+            let Some(i) = d.running.iter().position(|r| (r.capacity, r.bound) == (capacity, bound)) else { continue };
             let closed = d.running.remove(i).stop.is_cancelled();
-            match d.settle(progress, capacity, result, closed) {
+            match d.settle(progress, (capacity, bound), result, closed) {
                 Ok(outcome) => progress.record(capacity, outcome),
                 Err(e) => {
                     failure = Some(e);
@@ -770,17 +844,42 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
         drop(tx);
         for message in rx.iter() {
             match message {
-                Message::Probe((capacity, Ok(Outcome::Solved(sol)))) => {
+                Message::Probe((capacity, Ok(Outcome::Solved(sol))), _) => {
                     let h = sol.height;
                     progress.adopt(sol, &format!("probe at {capacity}"));
                     progress.probes.push((capacity, ProbeOutcome::Solved(h)));
                 }
                 Message::Repaired(sol) => progress.adopt(sol, "repair"),
-                Message::Probe(_) => {}
+                Message::Probe(..) => {}
             }
         }
         failure.map_or(Ok(()), Err)
     })
+}
+
+/// The options of the descent's searches at the lower bound: the preset's
+/// restarting hole-branching workers alone (`None` where it has none, where
+/// the minimization's tunable `bound_search` is off, and on one thread or
+/// in a deterministic run, whose probes do not restart). The optimistic
+/// probe gives the bound a share of the time with every worker; where its
+/// optimum is at the bound but hard to reach (programs side by side with
+/// their rows shuffled, packings with some slack), a packing there comes
+/// from a restarting search in seconds, heavy-tailed, and a search by the
+/// whole portfolio spends most of its time on workers that do not find it.
+/// Between the descent's probes these searches keep trying the bound.
+fn bound_searchers(opts: &SolveOptions, threads: usize) -> Option<SolveOptions> {
+    if !opts.minimize.bound_search || threads < 2 || opts.params.deterministic {
+        return None;
+    }
+    let workers: Vec<_> = opts.workers.iter().filter(|w| w.holes && w.restarts).cloned().collect();
+    if workers.is_empty() {
+        return None;
+    }
+    // A bound search runs once per probe turn: the quick round and the
+    // detours would be run again each time, and they are the full
+    // portfolio's.
+    let tunables = PortfolioTunables { quick_round: false, stacking: false, ..opts.tunables.clone() };
+    Some(SolveOptions { workers, tunables, ..opts.clone() })
 }
 
 /// The descent's repairing thread: guided repair from `best` down to the
@@ -994,6 +1093,62 @@ mod tests {
         let mut at = p.clone();
         at.capacity = s.height;
         validate(&at, &s).unwrap();
+    }
+
+    #[test]
+    fn searches_at_the_bound_take_the_restarting_hole_branching_workers() {
+        let opts = SolveOptions::from_params(&params(2));
+        let searchers = bound_searchers(&opts, 2).expect("the default has holes~r");
+        assert!(searchers.workers.iter().all(|w| w.holes && w.restarts));
+        assert_eq!(searchers.workers.len(), opts.workers.iter().filter(|w| w.holes && w.restarts).count());
+        assert!(!searchers.tunables.quick_round && !searchers.tunables.stacking);
+        // Neither on one thread (the reference's probes) nor in a
+        // deterministic run, nor switched off, nor without such workers.
+        assert!(bound_searchers(&opts, 1).is_none());
+        let deterministic = SolverParams { deterministic: true, ..params(2) };
+        assert!(bound_searchers(&SolveOptions::from_params(&deterministic), 2).is_none());
+        let mut off = opts.clone();
+        off.minimize.bound_search = false;
+        assert!(bound_searchers(&off, 2).is_none());
+        let mut without = opts.clone();
+        without.workers.retain(|w| !w.holes);
+        assert!(bound_searchers(&without, 2).is_none());
+    }
+
+    /// A search at the bound raises the bound when it refutes it and
+    /// leaves the descent's schedule alone when it runs out of time; a
+    /// probe of the descent that runs out of time hands the next start to
+    /// a search at the bound, and one that finds a packing does not.
+    #[test]
+    fn a_search_at_the_bound_takes_turns_with_the_descent() {
+        let p = seed();
+        let model = Model::build(&p, &StopToken::new()).unwrap();
+        let mut progress = Progress::new(&p, &model, 10, 1, &|_| {});
+        let mut d = Descent {
+            slots: 1,
+            per_probe: 1,
+            budget: Duration::from_millis(1),
+            step: 4,
+            timed_out: Vec::new(),
+            running: Vec::new(),
+            exhausted_at: i64::MIN,
+            bound_searches: true,
+            bound_turn: false,
+        };
+        let timed_out = d.settle(&mut progress, (10, true), Ok(Outcome::TimeLimit), false).unwrap();
+        assert_eq!((timed_out, d.step, d.bound_turn), (ProbeOutcome::Unknown, 4, false));
+        assert!(d.timed_out.is_empty());
+        assert_eq!(d.settle(&mut progress, (10, true), Ok(Outcome::TimeLimit), true).unwrap(), ProbeOutcome::Closed);
+        let refuted = Outcome::Infeasible { capacity: 10, reason: None };
+        assert_eq!(d.settle(&mut progress, (10, true), Ok(refuted), false).unwrap(), ProbeOutcome::Infeasible);
+        assert_eq!(progress.lower, 11);
+        d.settle(&mut progress, (14, false), Ok(Outcome::TimeLimit), false).unwrap();
+        assert_eq!((d.step, d.bound_turn, d.timed_out.clone()), (2, true, vec![14]));
+        // Every buffer above the last: a packing of some height.
+        let stacked = p.buffers.iter().scan(0, |top, b| Some(std::mem::replace(top, *top + b.size))).collect();
+        let sol = Solution::new(&p, stacked);
+        d.settle(&mut progress, (14, false), Ok(Outcome::Solved(sol)), false).unwrap();
+        assert!(!d.bound_turn);
     }
 
     /// Two programs side by side in order, each a packing with holes of

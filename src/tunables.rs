@@ -417,6 +417,16 @@ tunables! {
         /// incumbent moves down between probes. `false` is the ablation
         /// (`configs/no-guided-repair.toml`).
         pub repair: bool = "true",
+        /// Whether each probe of the descent that finds nothing is
+        /// followed by a search at the lower bound with the same budget,
+        /// by the preset's restarting hole-branching workers alone (where
+        /// there are two threads or more and the run need not be
+        /// deterministic). A packing at the bound that the optimistic
+        /// probe missed is often found within a few seconds by such a
+        /// search, whose run time is heavy-tailed, and the descent's
+        /// probes on packings with holes rarely succeed anyway. `false` is
+        /// the ablation (`configs/no-bound-search.toml`).
+        pub bound_search: bool = "true",
         /// Nodes a guided repair's search may visit per buffer it frees: a
         /// success needs one a buffer and, on packings with holes, some
         /// tens; a failure spends them all, and the next attempt frees
@@ -489,7 +499,7 @@ mod tests {
         let m = MinimizeTunables::default();
         assert_eq!(m.bound_budget, (Duration::from_millis(200), Duration::from_secs(10)));
         assert_eq!(m.descent_unlimited, Duration::from_secs(5));
-        assert!(m.repair);
+        assert!(m.repair && m.bound_search);
         assert_eq!(m.repair_nodes, 100);
         // A problem full at its bound gives the bound probe a larger share.
         assert_eq!(m.bound_probe(Some(Duration::from_secs(12)), false), Duration::from_secs(1));
@@ -502,7 +512,7 @@ mod tests {
         assert_eq!((p.patience, p.restart_unit), (Duration::from_millis(100), 64));
         assert_eq!(p.repair_nodes, 100);
         assert_eq!(p.repair_delay, Duration::from_millis(500));
-        assert_eq!(all_docs().len(), 24);
+        assert_eq!(all_docs().len(), 25);
     }
 
     #[test]

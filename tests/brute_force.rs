@@ -6,15 +6,17 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::{
     brute_force, brute_optimum, brute_optimum_within, has_windows, problem, problem_with_copies, stacking_is_strict,
     Model,
 };
+use minimalloc::minimize::minimize_with;
 use minimalloc::params::parse_heuristics;
 use minimalloc::Outcome;
-use minimalloc::{minimize, validate, MinimizeStatus, Solver, SolverParams, Switches};
+use minimalloc::{minimize, validate, MinimizeStatus, Problem, SolveOptions, Solver, SolverParams, Switches};
 use proptest::prelude::*;
 
 fn params(mask: u32, heuristics: &str) -> SolverParams {
@@ -160,6 +162,36 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// A minimization whose probes get a nanosecond at first, so that the
+    /// descent's probes run out of time and searches at the lower bound
+    /// take turns with them (budgets double until something finishes):
+    /// it still ends at the brute-force optimum, proven, so no search at
+    /// the bound refutes a capacity that fits or closes the run early.
+    #[test]
+    fn minimize_with_searches_at_the_bound_finds_the_optimum(mut p in problem(7, false), seed in 0u64..1000, threads in 2usize..=3) {
+        p.capacity = 0;
+        let mut params = params(511, "WAT,TAW,TWA");
+        params.threads = threads;
+        params.seed = seed;
+        params.timeout = None;
+        let mut opts = SolveOptions::from_params(&params);
+        let tiny = Duration::from_nanos(1);
+        opts.minimize.bound_budget = (tiny, tiny);
+        opts.minimize.descent_budget = (tiny, tiny);
+        opts.minimize.descent_unlimited = tiny;
+        let m = minimize_with(&p, &opts, Arc::default(), &|_| {}).unwrap();
+        let Some(optimum) = brute_optimum(&p) else {
+            prop_assert_eq!(m.status, MinimizeStatus::Infeasible);
+            return Ok(());
+        };
+        prop_assert_eq!(m.status, MinimizeStatus::Optimal);
+        let s = m.solution.unwrap();
+        let at = Problem { capacity: s.height, ..p.clone() };
+        prop_assert!(validate(&at, &s).is_ok());
+        prop_assert_eq!(s.height, optimum);
+        prop_assert_eq!(m.lower_bound, optimum);
+    }
 
     /// The large-instance path (online and greedy packings, then the
     /// neighbourhood search), forced onto small problems with fixed
