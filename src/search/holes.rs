@@ -324,6 +324,11 @@ pub(crate) struct Holes {
     entering: bool,
     /// Most buffers placed at once.
     pub(crate) deepest: usize,
+    /// Per section, its floor while buffers live there are unplaced, and
+    /// `i64::MAX` once none is (a section done with reads as higher than
+    /// any floor): what the scan for local-minimum runs compares, one
+    /// array rather than two, since that scan is most of a node's time.
+    level: Vec<i64>,
     /// Scratch of [`Self::well_fits`]: a difference array over sections,
     /// all zero between uses.
     acc: Vec<i64>,
@@ -420,7 +425,9 @@ impl Holes {
         // Every piece takes room (the sweep sets buffers of size 0 aside,
         // and so does the repair), so each is live where `rem` counts it.
         debug_assert!(bufs.iter().all(|x| x.size > 0 && x.lo < x.hi));
+        let level = (0..n_sec).map(|s| if rem[s] > 0 { floor[s] } else { i64::MAX }).collect();
         Holes {
+            level,
             ceil,
             bufs,
             start,
@@ -604,17 +611,13 @@ impl Holes {
             let n = self.floor.len();
             let mut a = 0;
             while a < n {
-                if self.rem[a] == 0 {
+                let h = self.level[a];
+                if h == i64::MAX {
                     a += 1;
                     continue;
                 }
-                let h = self.floor[a];
-                let mut b = a + 1;
-                while b < n && self.rem[b] > 0 && self.floor[b] == h {
-                    b += 1;
-                }
-                let higher = |s: usize| self.rem[s] == 0 || self.floor[s] > h;
-                if (a == 0 || higher(a - 1)) && (b == n || higher(b)) {
+                let b = run_end(&self.level, a + 1, h);
+                if (a == 0 || self.level[a - 1] > h) && (b == n || self.level[b] > h) {
                     match (a..b).find(|&s| !self.dead[s]) {
                         None => {
                             raise = Some((a, b));
@@ -757,6 +760,7 @@ impl Holes {
         for s in a..b {
             self.trail.push(Undo::Raise(s as u32, self.floor[s]));
             self.floor[s] = to;
+            self.level[s] = to;
             self.dead[s] = false;
         }
         true
@@ -769,6 +773,7 @@ impl Holes {
         for s in x.lo as usize..x.hi as usize {
             self.floor[s] += x.size;
             self.rem[s] -= x.size;
+            self.level[s] = if self.rem[s] > 0 { self.floor[s] } else { i64::MAX };
         }
         self.placed[i] = true;
         self.left -= 1;
@@ -785,6 +790,7 @@ impl Holes {
                     for s in x.lo as usize..x.hi as usize {
                         self.floor[s] -= x.size;
                         self.rem[s] += x.size;
+                        self.level[s] = self.floor[s];
                     }
                     self.placed[i as usize] = false;
                     self.left += 1;
@@ -792,12 +798,28 @@ impl Holes {
                 Some(Undo::Dead(s)) => self.dead[s as usize] = false,
                 Some(Undo::Raise(s, old)) => {
                     self.floor[s as usize] = old;
+                    self.level[s as usize] = old;
                     self.dead[s as usize] = true;
                 }
                 None => {}
             }
         }
     }
+}
+
+/// The first section from `from` on whose level is not `h` (or the
+/// number of sections): where a run at floor `h` ends. Eight sections at a
+/// time without an early exit, which the compiler turns into a few vector
+/// compares; runs are often long and this is the hottest loop of a node.
+fn run_end(level: &[i64], from: usize, h: i64) -> usize {
+    let mut b = from;
+    for chunk in level[from..].chunks_exact(8) {
+        if !chunk.iter().fold(true, |all, &l| all & (l == h)) {
+            break;
+        }
+        b += 8;
+    }
+    b + level[b..].iter().take_while(|&&l| l == h).count()
 }
 
 #[cfg(test)]
@@ -830,6 +852,21 @@ mod tests {
             }
         }
         Ok(Solution::new(p, search.solution().to_vec()))
+    }
+
+    /// The run's end, eight sections at a time, is where the first
+    /// section off the floor is, at every offset into a chunk.
+    #[test]
+    fn a_run_ends_at_the_first_section_off_its_floor() {
+        let mut rng = crate::rng::Rng::new(7);
+        for _ in 0..2000 {
+            let n = rng.range(1, 40) as usize;
+            let level: Vec<i64> = (0..n).map(|_| if rng.range(0, 9) == 0 { rng.range(0, 2) } else { 1 }).collect();
+            let from = rng.range(0, n as i64) as usize;
+            let h = rng.range(0, 2);
+            let naive = (from..n).find(|&s| level[s] != h).unwrap_or(n);
+            assert_eq!(super::run_end(&level, from, h), naive, "{level:?} from {from} at {h}");
+        }
     }
 
     #[test]
