@@ -183,14 +183,26 @@ impl Blame {
         }
     }
 
+    /// The words of a set that `r` covers, each with the mask of its bits
+    /// in `r` (a word at a time: a failure's reason may span every section).
+    fn words(r: Region) -> impl Iterator<Item = (usize, u64)> {
+        let (lo, hi) = (r.lo as usize, r.hi as usize);
+        let last = hi.saturating_sub(1) / 64;
+        (lo / 64..if lo < hi { last + 1 } else { 0 }).map(move |w| {
+            let from = if w == lo / 64 { lo % 64 } else { 0 };
+            let to = if w == last { (hi - 1) % 64 } else { 63 };
+            (w, (!0u64 << from) & (!0u64 >> (63 - to)))
+        })
+    }
+
     fn add(set: &mut [u64], r: Region) {
-        for s in r.lo..r.hi {
-            set[s as usize / 64] |= 1 << (s % 64);
+        for (w, mask) in Self::words(r) {
+            set[w] |= mask;
         }
     }
 
     fn meets(set: &[u64], r: Region) -> bool {
-        (r.lo..r.hi).any(|s| set[s as usize / 64] & (1 << (s % 64)) != 0)
+        Self::words(r).any(|(w, mask)| set[w] & mask != 0)
     }
 
     /// The current node raised a dead run: `changed` its sections, as
@@ -866,6 +878,22 @@ mod tests {
             let h = rng.range(0, 2);
             let naive = (from..n).find(|&s| level[s] != h).unwrap_or(n);
             assert_eq!(super::run_end(&level, from, h), naive, "{level:?} from {from} at {h}");
+        }
+    }
+
+    /// Bit sets of sections, a word at a time, as bit by bit.
+    #[test]
+    fn blame_sets_regions_a_word_at_a_time() {
+        let mut rng = crate::rng::Rng::new(3);
+        for _ in 0..2000 {
+            let (lo, hi) = (rng.range(0, 200) as u32, rng.range(0, 200) as u32);
+            let (a, b) = (rng.range(0, 200) as u32, rng.range(0, 200) as u32);
+            let mut set = vec![0u64; 4];
+            super::Blame::add(&mut set, super::Region { lo, hi });
+            let bit = |s: u32| set[s as usize / 64] >> (s % 64) & 1 == 1;
+            assert!((0..256).all(|s| bit(s) == (lo..hi).contains(&s)), "{lo}..{hi}");
+            let meets = super::Blame::meets(&set, super::Region { lo: a, hi: b });
+            assert_eq!(meets, (a..b).any(|s| (lo..hi).contains(&s)), "{lo}..{hi} and {a}..{b}");
         }
     }
 
