@@ -374,7 +374,11 @@ impl Prober<'_> {
         let params = SolverParams { threads, ..searchers.params.clone() };
         let at = Problem { buffers: self.problem.buffers.clone(), capacity };
         let o = SolveOptions { params, ..searchers.clone() };
-        let report = crate::solver::portfolio_probe(&at, &o, self.model, known, stop);
+        // Every partition has a known placement once there is an incumbent
+        // (the descent starts from one), so the facade runs the portfolio
+        // of `searchers` even on one thread.
+        debug_assert!(known.iter().all(Option::is_some));
+        let report = crate::solver::probe(&at, &o, self.model, known, stop);
         self.work.add(report.stats.nodes(), report.stats.backtracks());
         report.outcome
     }

@@ -70,19 +70,6 @@ pub(crate) fn probe(
     crate::stacking::solve(problem, opts, Some(model), known, stop, &|_| {})
 }
 
-/// [`probe`] by the portfolio of `opts` on any number of threads, never
-/// the reference's search: a minimization's search at its lower bound,
-/// which runs the preset's restarting hole-branching workers alone.
-pub(crate) fn portfolio_probe(
-    problem: &Problem,
-    opts: &SolveOptions,
-    model: &Model,
-    known: &[KnownPlacement],
-    stop: &StopToken,
-) -> Report {
-    crate::stacking::solve(problem, opts, Some(model), known, stop, &|_| {})
-}
-
 /// The backtracks the reference's search counts on `problem` at its
 /// capacity, without the refutation by bounds that the solve starts with
 /// (the reference has none), until `stop` says to stop; 0 for a problem
