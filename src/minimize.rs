@@ -111,12 +111,17 @@ pub struct Minimized {
     /// Why no capacity fits, when a proof without search says so (fixed
     /// buffers that collide); `None` otherwise.
     pub reason: Option<String>,
+    /// With no `solution` within a given capacity: the height of the
+    /// lowest packing found above it, if any. Not an answer (it passes
+    /// the capacity), but how much memory what was found needs.
+    pub above_capacity: Option<i64>,
 }
 
 impl Minimized {
     /// An outcome with no probes counted yet.
     fn new(status: MinimizeStatus, lower_bound: i64, solution: Option<Solution>) -> Self {
-        Minimized { solution, lower_bound, status, probes: Vec::new(), nodes: 0, backtracks: 0, reason: None }
+        let (probes, above_capacity) = (Vec::new(), None);
+        Minimized { solution, lower_bound, status, probes, nodes: 0, backtracks: 0, reason: None, above_capacity }
     }
 }
 
@@ -256,7 +261,9 @@ fn descend(
         Start::Seed(s) => s,
     };
     let Some(model) = Model::build(problem, root) else {
-        // Stopped while building the model: the greedy's packing, if any.
+        // Stopped while building the model: the greedy's packing, if it
+        // fits.
+        let seeded = seeded.filter(|s| problem.capacity == 0 || s.height <= problem.capacity);
         let status = if seeded.is_some() { MinimizeStatus::Feasible } else { MinimizeStatus::Unknown };
         return Ok(Minimized::new(status, lower, seeded));
     };
@@ -282,7 +289,8 @@ fn descend(
 enum Start {
     /// A packing at the lower bound: the minimization is over.
     Optimal(Minimized),
-    /// The best packing within the given capacity, if any.
+    /// The greedy's packing, if any (it may pass a given capacity: then
+    /// only its height is kept, to be told if nothing fits).
     Seed(Option<Solution>),
 }
 
@@ -300,8 +308,9 @@ fn greedy_start(
         return Start::Seed(None);
     }
     let first = crate::lns::starts(problem, threads, lower, root).into_iter().next().map(|s| s.0);
-    match first.filter(|s| problem.capacity == 0 || s.height <= problem.capacity) {
-        Some(s) if s.height <= lower => {
+    let fits = |s: &Solution| problem.capacity == 0 || s.height <= problem.capacity;
+    match first {
+        Some(s) if s.height <= lower && fits(&s) => {
             events(MinimizeEvent::Incumbent { height: s.height, by: "greedy".into() });
             let done = Minimized::new(MinimizeStatus::Optimal, s.height, Some(s));
             Start::Optimal(done)
@@ -399,6 +408,9 @@ struct Progress<'a> {
     /// The proven lower bound.
     lower: i64,
     best: Option<Solution>,
+    /// The height of the lowest packing found above a given capacity (a
+    /// greedy one): not an answer, but told when none fits.
+    over: Option<i64>,
     known: Known,
     probes: Vec<(i64, ProbeOutcome)>,
 }
@@ -412,7 +424,7 @@ impl<'a> Progress<'a> {
         events: &'a (dyn Fn(MinimizeEvent) + Sync),
     ) -> Self {
         let known = vec![None; model.partitions().len()];
-        Progress { problem, model, events, g, lower, best: None, known, probes: Vec::new() }
+        Progress { problem, model, events, g, lower, best: None, over: None, known, probes: Vec::new() }
     }
 
     /// The incumbent's height (`i64::MAX` before there is one).
@@ -423,6 +435,13 @@ impl<'a> Progress<'a> {
     /// Keeps `sol` if it is the best so far, and its partitions' placements
     /// where they beat what is known.
     fn adopt(&mut self, sol: Solution, by: &str) {
+        if self.problem.capacity > 0 && sol.height > self.problem.capacity {
+            // Not an answer, nor a placement to start probes from (a
+            // partition it fits would be searched no more, and on one
+            // thread the probes are the reference's own).
+            self.over = Some(self.over.map_or(sol.height, |h| h.min(sol.height)));
+            return;
+        }
         for (p, part) in self.model.partitions().iter().enumerate() {
             let placed: Vec<i64> = part.buffers.iter().map(|&b| sol.offsets[b]).collect();
             let height = part.buffers.iter().map(|&b| sol.offsets[b] + self.problem.buffers[b].size).max().unwrap_or(0);
@@ -452,7 +471,7 @@ impl<'a> Progress<'a> {
 
     /// The outcome with nothing found: `status`, and the bound as it stands.
     fn nothing(self, lower_bound: i64, status: MinimizeStatus) -> Minimized {
-        Minimized { probes: self.probes, ..Minimized::new(status, lower_bound, None) }
+        Minimized { probes: self.probes, above_capacity: self.over, ..Minimized::new(status, lower_bound, None) }
     }
 
     fn finish(self) -> Minimized {
@@ -462,7 +481,8 @@ impl<'a> Progress<'a> {
             None => MinimizeStatus::Unknown,
         };
         let lower_bound = self.best.as_ref().map_or(self.lower, |s| self.lower.min(s.height));
-        Minimized { probes: self.probes, ..Minimized::new(status, lower_bound, self.best) }
+        let above_capacity = self.over.filter(|_| self.best.is_none());
+        Minimized { probes: self.probes, above_capacity, ..Minimized::new(status, lower_bound, self.best) }
     }
 }
 
@@ -946,7 +966,11 @@ fn minimize_large(
         let status = if first.height <= lower { MinimizeStatus::Optimal } else { MinimizeStatus::Feasible };
         let fits = problem.capacity == 0 || first.height <= problem.capacity;
         let status = if fits { status } else { MinimizeStatus::Unknown };
-        return Ok(Minimized::new(status, lower.min(first.height), fits.then_some(first)));
+        let above_capacity = (!fits).then_some(first.height);
+        return Ok(Minimized {
+            above_capacity,
+            ..Minimized::new(status, lower.min(first.height), fits.then_some(first))
+        });
     }
     // Two improvers race: the neighbourhood search on most threads, and,
     // where there are threads to spare and the greedy is affordable, the
@@ -999,7 +1023,8 @@ fn minimize_large(
     let status = if best.height <= lower { MinimizeStatus::Optimal } else { MinimizeStatus::Feasible };
     if problem.capacity > 0 && best.height > problem.capacity {
         // A given capacity the search could not reach: not proven infeasible.
-        return Ok(Minimized::new(MinimizeStatus::Unknown, lower, None));
+        let above_capacity = Some(best.height);
+        return Ok(Minimized { above_capacity, ..Minimized::new(MinimizeStatus::Unknown, lower, None) });
     }
     Ok(Minimized::new(status, lower.min(best.height), Some(best)))
 }
@@ -1097,6 +1122,23 @@ mod tests {
         let mut at = p.clone();
         at.capacity = s.height;
         validate(&at, &s).unwrap();
+    }
+
+    #[test]
+    fn a_capacity_under_the_optimum_is_refuted_and_what_was_found_told() {
+        // Load 4, optimum 5: every greedy packing passes the capacity 4.
+        let bufs = [(0, 1, 3), (0, 3, 1), (4, 5, 3), (2, 5, 1), (1, 2, 2), (3, 4, 2), (1, 4, 1)];
+        let buffers = bufs.iter().enumerate().map(|(i, &(l, u, s))| Buffer::new(i.to_string(), l, u, s)).collect();
+        let p = Problem::new(buffers, 4);
+        for threads in [1, 2, 3] {
+            let m = minimize(&p, &params(threads), None).unwrap();
+            assert_eq!(m.status, MinimizeStatus::Infeasible, "{threads} threads");
+            assert!(m.solution.is_none());
+            assert_eq!(m.lower_bound, 5);
+            assert!(m.above_capacity.is_some_and(|h| h >= 5), "the greedy packing's height is told");
+        }
+        let m = minimize(&Problem { capacity: 5, ..p }, &params(2), None).unwrap();
+        assert_eq!((m.status, m.above_capacity), (MinimizeStatus::Optimal, None));
     }
 
     #[test]

@@ -193,6 +193,35 @@ proptest! {
         prop_assert_eq!(m.lower_bound, optimum);
     }
 
+    /// A minimization within a given capacity (below, at or above the
+    /// optimum), on 1-3 threads: it ends at the brute-force optimum where
+    /// that fits, and proves that nothing fits where it does not, never
+    /// answering with a packing above the capacity (whose height it may
+    /// tell, never below the optimum).
+    #[test]
+    fn minimize_within_a_capacity_finds_the_optimum_or_proves_none_fits(mut p in problem(7, false), seed in 0u64..1000, threads in 1usize..=3, slack in -2i64..=2) {
+        let Some(optimum) = brute_optimum(&Problem { capacity: 0, ..p.clone() }) else { return Ok(()) };
+        p.capacity = (optimum + slack).max(1);
+        let mut params = params(511, "WAT,TAW,TWA");
+        params.threads = threads;
+        params.seed = seed;
+        params.timeout = None;
+        let m = minimize(&p, &params, None).unwrap();
+        if optimum > p.capacity {
+            prop_assert_eq!(m.status, MinimizeStatus::Infeasible);
+            prop_assert!(m.solution.is_none());
+            prop_assert!(m.above_capacity.is_none_or(|h| h >= optimum));
+            return Ok(());
+        }
+        prop_assert_eq!(m.status, MinimizeStatus::Optimal);
+        let s = m.solution.unwrap();
+        let at = Problem { capacity: s.height, ..p.clone() };
+        prop_assert!(validate(&at, &s).is_ok());
+        prop_assert_eq!(s.height, optimum);
+        prop_assert_eq!(m.lower_bound, optimum);
+        prop_assert_eq!(m.above_capacity, None);
+    }
+
     /// The large-instance path (online and greedy packings, then the
     /// neighbourhood search), forced onto small problems with fixed
     /// offsets, alignments, gaps and windows: every solution is valid, and

@@ -525,7 +525,13 @@ fn minimize_command(
                 0 if lower.is_none() => "no lower bound computed in time".to_string(),
                 l => format!("lower bound {l}"),
             };
-            eprintln!("time limit reached with no solution for {} ({bound})", args.input.display());
+            let within = match m.above_capacity {
+                Some(h) => {
+                    format!(" within capacity {} ({bound}; the lowest packing found needs {h})", problem.capacity)
+                }
+                None => format!(" ({bound})"),
+            };
+            eprintln!("time limit reached with no solution for {}{within}", args.input.display());
             exit::TIMEOUT
         }
     };

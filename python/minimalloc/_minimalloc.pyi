@@ -183,6 +183,7 @@ class MinimizeResult:
     height: int | None
     lower_bound: int
     status: MinimizeStatus
+    above_capacity: int | None
 
 class Solver:
     params: SolverParams

@@ -1051,6 +1051,10 @@ pub struct PyMinimizeResult {
     /// OPTIMAL, FEASIBLE, UNKNOWN or INFEASIBLE.
     #[pyo3(get)]
     status: PyMinimizeStatus,
+    /// With no solution within a given capacity: the height of the lowest
+    /// packing found above it (not an answer), or None.
+    #[pyo3(get)]
+    above_capacity: Option<i64>,
 }
 
 #[pymethods]
@@ -1138,6 +1142,7 @@ impl PySolver {
             solution: m.solution.map(Into::into),
             lower_bound: m.lower_bound,
             status,
+            above_capacity: m.above_capacity,
         })
     }
 }

@@ -192,6 +192,15 @@ def test_minimize_capacity(seed: mm.Problem) -> None:
     stuck = mm.from_csv("id,lower,upper,size,offset\na,0,1,4,0\n")
     stuck.capacity = 3
     assert mm.Solver().minimize_capacity(stuck).status == mm.MinimizeStatus.INFEASIBLE
+    # Load 4, optimum 5: nothing fits 4, and what was found is told.
+    tricky = mm.from_csv(
+        "id,lower,upper,size\n0,0,1,3\n1,0,3,1\n2,4,5,3\n3,2,5,1\n4,1,2,2\n5,3,4,2\n6,1,4,1\n"
+    )
+    tricky.capacity = 4
+    refuted = mm.Solver(mm.SolverParams(threads=2)).minimize_capacity(tricky)
+    assert refuted.status == mm.MinimizeStatus.INFEASIBLE and refuted.solution is None
+    assert refuted.above_capacity is not None and refuted.above_capacity >= 5
+    assert mm.minimize_capacity(seed).above_capacity is None
     assert (
         mm.Solver(mm.SolverParams(minimize_capacity=True)).minimize_capacity(stuck).solution is None
     )
