@@ -30,6 +30,19 @@ fn heuristics() -> impl Strategy<Value = &'static str> {
     prop_oneof![Just("WAT,TAW,TWA"), Just("TWA"), Just("WAT"), Just("ZLU"), Just("COA,UZ"), Just("LT")]
 }
 
+/// Checks that a minimization of `p` ended at `optimum`, proven, with a
+/// valid packing of that height.
+fn ends_at_the_optimum(m: minimalloc::Minimized, p: &Problem, optimum: i64) -> Result<(), TestCaseError> {
+    prop_assert_eq!(m.status, MinimizeStatus::Optimal);
+    prop_assert_eq!(m.lower_bound, optimum);
+    prop_assert_eq!(m.above_capacity, None);
+    let Some(s) = m.solution else { return Err(TestCaseError::fail("optimal without a solution")) };
+    let at = Problem { capacity: s.height, ..p.clone() };
+    prop_assert!(validate(&at, &s).is_ok());
+    prop_assert_eq!(s.height, optimum);
+    Ok(())
+}
+
 /// Checks one solver answer against brute force.
 fn cross_check(p: &minimalloc::Problem, result: minimalloc::SolveResult) -> Result<(), TestCaseError> {
     let truth = brute_force(p, Model::Geometry);
@@ -185,12 +198,7 @@ proptest! {
             prop_assert_eq!(m.status, MinimizeStatus::Infeasible);
             return Ok(());
         };
-        prop_assert_eq!(m.status, MinimizeStatus::Optimal);
-        let s = m.solution.unwrap();
-        let at = Problem { capacity: s.height, ..p.clone() };
-        prop_assert!(validate(&at, &s).is_ok());
-        prop_assert_eq!(s.height, optimum);
-        prop_assert_eq!(m.lower_bound, optimum);
+        ends_at_the_optimum(m, &p, optimum)?;
     }
 
     /// A minimization within a given capacity (below, at or above the
@@ -213,13 +221,7 @@ proptest! {
             prop_assert!(m.above_capacity.is_none_or(|h| h >= optimum));
             return Ok(());
         }
-        prop_assert_eq!(m.status, MinimizeStatus::Optimal);
-        let s = m.solution.unwrap();
-        let at = Problem { capacity: s.height, ..p.clone() };
-        prop_assert!(validate(&at, &s).is_ok());
-        prop_assert_eq!(s.height, optimum);
-        prop_assert_eq!(m.lower_bound, optimum);
-        prop_assert_eq!(m.above_capacity, None);
+        ends_at_the_optimum(m, &p, optimum)?;
     }
 
     /// The large-instance path (online and greedy packings, then the
