@@ -263,7 +263,7 @@ fn descend(
     let Some(model) = Model::build(problem, root) else {
         // Stopped while building the model: the greedy's packing, if it
         // fits.
-        let seeded = seeded.filter(|s| problem.capacity == 0 || s.height <= problem.capacity);
+        let seeded = seeded.filter(|s| within(problem, s.height));
         let status = if seeded.is_some() { MinimizeStatus::Feasible } else { MinimizeStatus::Unknown };
         return Ok(Minimized::new(status, lower, seeded));
     };
@@ -283,6 +283,12 @@ fn descend(
     let threads = threads.min(model.affordable_searches());
     concurrent(&prober, &mut progress, threads)?;
     Ok(progress.finish())
+}
+
+/// Whether a packing of `height` is an answer: within the capacity the
+/// caller gave, if any (0 asks for none).
+fn within(problem: &Problem, height: i64) -> bool {
+    problem.capacity == 0 || height <= problem.capacity
 }
 
 /// What the greedy orders give before any model is built.
@@ -308,9 +314,8 @@ fn greedy_start(
         return Start::Seed(None);
     }
     let first = crate::lns::starts(problem, threads, lower, root).into_iter().next().map(|s| s.0);
-    let fits = |s: &Solution| problem.capacity == 0 || s.height <= problem.capacity;
     match first {
-        Some(s) if s.height <= lower && fits(&s) => {
+        Some(s) if s.height <= lower && within(problem, s.height) => {
             events(MinimizeEvent::Incumbent { height: s.height, by: "greedy".into() });
             let done = Minimized::new(MinimizeStatus::Optimal, s.height, Some(s));
             Start::Optimal(done)
@@ -435,7 +440,7 @@ impl<'a> Progress<'a> {
     /// Keeps `sol` if it is the best so far, and its partitions' placements
     /// where they beat what is known.
     fn adopt(&mut self, sol: Solution, by: &str) {
-        if self.problem.capacity > 0 && sol.height > self.problem.capacity {
+        if !within(self.problem, sol.height) {
             // Not an answer, nor a placement to start probes from (a
             // partition it fits would be searched no more, and on one
             // thread the probes are the reference's own).
@@ -589,7 +594,7 @@ fn stacked_incumbent(prober: &Prober<'_>, progress: &mut Progress<'_>) {
     }
     let offsets = crate::stacking::stack_packings(&packed[0], (&parts[1], &packed[1]), MAX_CAPACITY);
     let sol = Solution::new(problem, offsets);
-    let fits = problem.capacity == 0 || sol.height <= problem.capacity;
+    let fits = within(problem, sol.height);
     if fits && sol.height < progress.height() {
         progress.adopt(sol, "stacking");
     }
@@ -964,7 +969,7 @@ fn minimize_large(
         // No time left to improve it (the improvers cost a sort of every
         // buffer to set up).
         let status = if first.height <= lower { MinimizeStatus::Optimal } else { MinimizeStatus::Feasible };
-        let fits = problem.capacity == 0 || first.height <= problem.capacity;
+        let fits = within(problem, first.height);
         let status = if fits { status } else { MinimizeStatus::Unknown };
         let above_capacity = (!fits).then_some(first.height);
         return Ok(Minimized {
@@ -1021,7 +1026,7 @@ fn minimize_large(
     });
     let best = searched.into_iter().chain(wheeled).fold(first, |a, b| if b.height < a.height { b } else { a });
     let status = if best.height <= lower { MinimizeStatus::Optimal } else { MinimizeStatus::Feasible };
-    if problem.capacity > 0 && best.height > problem.capacity {
+    if !within(problem, best.height) {
         // A given capacity the search could not reach: not proven infeasible.
         let above_capacity = Some(best.height);
         return Ok(Minimized { above_capacity, ..Minimized::new(MinimizeStatus::Unknown, lower, None) });

@@ -437,7 +437,7 @@ impl Holes {
         // Every piece takes room (the sweep sets buffers of size 0 aside,
         // and so does the repair), so each is live where `rem` counts it.
         debug_assert!(bufs.iter().all(|x| x.size > 0 && x.lo < x.hi));
-        let level = (0..n_sec).map(|s| if rem[s] > 0 { floor[s] } else { i64::MAX }).collect();
+        let level = (0..n_sec).map(|s| level(floor[s], rem[s])).collect();
         Holes {
             level,
             ceil,
@@ -785,7 +785,7 @@ impl Holes {
         for s in x.lo as usize..x.hi as usize {
             self.floor[s] += x.size;
             self.rem[s] -= x.size;
-            self.level[s] = if self.rem[s] > 0 { self.floor[s] } else { i64::MAX };
+            self.level[s] = level(self.floor[s], self.rem[s]);
         }
         self.placed[i] = true;
         self.left -= 1;
@@ -802,7 +802,7 @@ impl Holes {
                     for s in x.lo as usize..x.hi as usize {
                         self.floor[s] -= x.size;
                         self.rem[s] += x.size;
-                        self.level[s] = self.floor[s];
+                        self.level[s] = level(self.floor[s], self.rem[s]);
                     }
                     self.placed[i as usize] = false;
                     self.left += 1;
@@ -816,6 +816,16 @@ impl Holes {
                 None => {}
             }
         }
+    }
+}
+
+/// A section's level (see `Holes::level`): its floor while buffers live
+/// there are unplaced (`rem > 0`), else higher than any floor.
+fn level(floor: i64, rem: i64) -> i64 {
+    if rem > 0 {
+        floor
+    } else {
+        i64::MAX
     }
 }
 
