@@ -63,20 +63,22 @@ pub mod sweep;
 pub mod validate;
 
 // The cores.
+pub(crate) mod coarsen;
 pub mod heuristics;
 pub(crate) mod nogood;
 pub(crate) mod repair;
 pub(crate) mod search;
+pub(crate) mod stacking;
 
 // What a solve takes, below every driver.
 pub mod options;
 
 // The drivers.
+pub(crate) mod detour;
 pub(crate) mod lns;
 pub mod minimize;
 pub mod portfolio;
 pub(crate) mod round_robin;
-pub(crate) mod stacking;
 
 // The facade, and the presets it runs.
 pub mod config;

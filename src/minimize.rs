@@ -12,6 +12,12 @@
 //!    probes seldom ask a capacity where each part fits the room it gets.
 //!    The parts stop as soon as those packed and the rest's load bounds
 //!    add up to the incumbent's height (no stacking of them can beat it).
+//!    Then a coarse problem (buffers glued where one takes over from
+//!    another of its size or two share a lifespan, `crate::coarsen`) is
+//!    solved at the lower bound and by bisection above it, each solve
+//!    short, and its lowest packing, expanded, is kept if lower: its
+//!    packings are the problem's, it has the same lower bound and a
+//!    fraction of the buffers.
 //! 3. An optimistic probe at the lower bound with every thread: on the
 //!    paper's instances the optimum usually *is* the load bound, and then the
 //!    answer is proven at once. A refutation raises the bound by one and the
@@ -41,8 +47,8 @@
 //!    whose workers do not find it, much longer.
 //!
 //! Every probe is a solve by the facade (`solver::probe`), which picks its
-//! driver as for any solve: the portfolio with its detours (stacking), or
-//! the reference's search on one thread.
+//! driver as for any solve: the portfolio with its detours (stacking,
+//! coarsening), or the reference's search on one thread.
 //!
 //! Partitions are independent, so a probe starts with every partition
 //! whose best known placement already fits under its capacity: only the
@@ -276,6 +282,7 @@ fn descend(
         return Ok(done);
     }
     stacked_incumbent(&prober, &mut progress);
+    coarse_incumbent(&prober, &mut progress);
     let full = model.full_at(crate::sweep::SectionRange { lower: 0, upper: model.num_sections() }, progress.lower);
     optimistic(&prober, &mut progress, threads, full)?;
     // On a dense model the memory for searches caps the threads (each
@@ -600,6 +607,64 @@ fn stacked_incumbent(prober: &Prober<'_>, progress: &mut Progress<'_>) {
     }
 }
 
+/// Phase 2c: a coarse problem ([`crate::coarsen`], glued with the run's
+/// seed) is solved at the lower bound, then by bisection between the
+/// heights it packed and did not pack, each solve within
+/// [`COARSE_PROBE_TIME`] or its share of the time left, altogether within
+/// [`COARSE_SHARE`] of it; its lowest packing, expanded, is kept if lower.
+/// A coarse problem has the problem's lower bound and a fraction of its
+/// buffers: where the glues rule out no low packing, it packs at once
+/// (and at the bound, the run is over); where they do, solves below the
+/// packings they allow time out, and the descent goes on from the lowest
+/// found. A coarse solve that finds nothing proves nothing about the
+/// problem. Not in deterministic mode (the budgets are counted by the
+/// clock), nor with coarsening off, nor once the incumbent is at the
+/// bound.
+fn coarse_incumbent(prober: &Prober<'_>, progress: &mut Progress<'_>) {
+    let (problem, opts) = (prober.problem, prober.opts);
+    if !opts.tunables.coarsening || opts.params.deterministic || progress.height() <= progress.lower {
+        return;
+    }
+    let glue = |k: u64| {
+        crate::coarsen::coarsen(problem, opts.params.seed.wrapping_add(k))
+            .filter(|c| c.sizes().0 * 10 <= c.sizes().1 * crate::coarsen::MOST_TENTHS)
+    };
+    // The coarse problem is not coarsened again (nothing more glues).
+    let tunables = PortfolioTunables { coarsening: false, ..opts.tunables.clone() };
+    let inner = SolveOptions { tunables, ..opts.clone() };
+    let all = prober.token(Some(prober.remaining().map_or(COARSE_TIME, |r| r / COARSE_SHARE)));
+    let g = progress.g;
+    let (mut lo, mut hi) = (progress.lower, progress.height());
+    let mut at = lo;
+    for k in 0.. {
+        if lo >= hi || all.should_stop() {
+            break;
+        }
+        let Some(coarse) = glue(k) else { return };
+        let left = all.deadline().map_or(COARSE_PROBE_TIME, |d| d.saturating_duration_since(Instant::now()));
+        let budget = all.child_until(Instant::now().checked_add(COARSE_PROBE_TIME.min(left)));
+        let report =
+            crate::solver::solve_with(&Problem { capacity: at, ..coarse.problem.clone() }, &inner, &budget, &|_| {});
+        prober.work.add(report.stats.nodes(), report.stats.backtracks());
+        match report.outcome {
+            Ok(Outcome::Solved(s)) => {
+                let sol = Solution::new(problem, coarse.expand(&s.offsets));
+                hi = hi.min(sol.height);
+                if within(problem, sol.height) && sol.height < progress.height() {
+                    if let Ok(sol) = crate::validate::checked_within(problem, sol.clone(), sol.height) {
+                        progress.adopt(sol, "coarsening");
+                    }
+                }
+            }
+            // Infeasible or out of time: the glues allow nothing this low
+            // (as far as this search can tell).
+            _ => lo = at + g,
+        }
+        at = (lo + (hi - lo) / 2) / g * g;
+        at = at.max(lo);
+    }
+}
+
 /// Moves the progress out for a final answer, leaving an empty one.
 fn take<'a>(progress: &mut Progress<'a>) -> Progress<'a> {
     let empty = Progress::new(progress.problem, progress.model, progress.lower, progress.g, progress.events);
@@ -907,7 +972,8 @@ fn bound_searchers(opts: &SolveOptions, threads: usize) -> Option<SolveOptions> 
     // A bound search runs once per probe turn: the quick round and the
     // detours would be run again each time, and they are the full
     // portfolio's.
-    let tunables = PortfolioTunables { quick_round: false, stacking: false, ..opts.tunables.clone() };
+    let tunables =
+        PortfolioTunables { quick_round: false, stacking: false, coarsening: false, ..opts.tunables.clone() };
     Some(SolveOptions { workers, tunables, ..opts.clone() })
 }
 
@@ -937,6 +1003,20 @@ const EXACT_STARTS_LIMIT: usize = 20_000;
 /// the run has no deadline (see `stacked_incumbent`): `[default: 10 s]`
 /// `[range: any]`; with a deadline a part takes its share of the time left.
 const STACKED_PART_TIME: Duration = Duration::from_secs(10);
+
+/// How much of the time left the coarse problem's solves take together
+/// (see `coarse_incumbent`): `[default: 4]` `[range: 1 and up]`; the
+/// descent goes on from their packing with the rest.
+const COARSE_SHARE: u32 = 4;
+
+/// How long the coarse problem's solves take together when the run has no
+/// deadline: `[default: 10 s]` `[range: any]`.
+const COARSE_TIME: Duration = Duration::from_secs(10);
+
+/// The longest one coarse solve takes (see `coarse_incumbent`): `[default:
+/// 250 ms]` `[range: any]`: a coarse problem packs within milliseconds at
+/// heights its glues allow, and thrashes below them.
+const COARSE_PROBE_TIME: Duration = Duration::from_millis(250);
 
 /// Minimization of a problem too large for the exact model: the best online
 /// packing, improved by large neighbourhood search until `root` stops it

@@ -117,6 +117,9 @@ pub enum Driver {
     /// The portfolio's detour for two problems side by side: each part
     /// packed alone, one above the other.
     Stacking,
+    /// The portfolio's detour that packs a coarse problem (buffers glued
+    /// where they chain or stack) and expands its packing.
+    Coarsening,
     /// Problems too large for the exact search's model: online and greedy
     /// packings improved by neighbourhood search.
     Large,
@@ -132,6 +135,7 @@ impl Driver {
             Driver::RoundRobin => "round-robin",
             Driver::Portfolio => "portfolio",
             Driver::Stacking => "stacking",
+            Driver::Coarsening => "coarsening",
             Driver::Large => "large",
             Driver::Minimize => "minimize",
         }

@@ -38,7 +38,7 @@ pub fn solve_with(problem: &Problem, opts: &SolveOptions, stop: &StopToken, even
     if params.sequential() {
         return solve_sequential(problem, params, stop);
     }
-    crate::stacking::solve(problem, opts, None, &[], stop, events)
+    crate::detour::solve(problem, opts, None, &[], stop, events)
 }
 
 /// Whether `problem` takes the large-instance path, for a solve and for a
@@ -67,7 +67,7 @@ pub(crate) fn probe(
     if opts.params.sequential() && known.iter().all(Option::is_none) {
         return solve_sequential(problem, &opts.params, stop);
     }
-    crate::stacking::solve(problem, opts, Some(model), known, stop, &|_| {})
+    crate::detour::solve(problem, opts, Some(model), known, stop, &|_| {})
 }
 
 /// The backtracks the reference's search counts on `problem` at its

@@ -282,6 +282,12 @@ tunables! {
         /// quick round and greedy placements; the ablation
         /// `configs/no-stacking.toml` measures it (docs/techniques.md).
         pub stacking: bool = "true",
+        /// Try a coarse problem's packing (buffers glued where one takes
+        /// over from another of its size, or two share a lifespan; see
+        /// `coarsen`), expanded, as the portfolio's detour after
+        /// stacking; the ablation `configs/no-coarsening.toml` measures
+        /// it (docs/techniques.md).
+        pub coarsening: bool = "true",
         /// Hand the facts a live-race search learns from its failures on
         /// to the partition's other searches at the end of each time
         /// slice: a fact holds for every ordering, so another search need
@@ -506,13 +512,13 @@ mod tests {
         assert_eq!(m.bound_probe(Some(Duration::from_secs(12)), true), Duration::from_secs(4));
         assert_eq!(m.bound_probe(None, true), Duration::from_secs(10));
         let p = PortfolioTunables::default();
-        assert!(p.quick_round && p.nogoods && p.stacking && p.share_facts);
+        assert!(p.quick_round && p.nogoods && p.stacking && p.coarsening && p.share_facts);
         assert_eq!((p.winning_bonus, p.slice, p.step), (3, 256, 1024));
         assert_eq!(p.holes_delay, Duration::from_millis(50));
         assert_eq!((p.patience, p.restart_unit), (Duration::from_millis(100), 64));
         assert_eq!(p.repair_nodes, 100);
         assert_eq!(p.repair_delay, Duration::from_millis(500));
-        assert_eq!(all_docs().len(), 25);
+        assert_eq!(all_docs().len(), 26);
     }
 
     #[test]

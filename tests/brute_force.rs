@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{
-    brute_force, brute_optimum, brute_optimum_within, has_windows, problem, problem_with_copies, stacking_is_strict,
-    Model,
+    brute_force, brute_optimum, brute_optimum_within, has_windows, plain_problem, problem, problem_with_copies,
+    stacking_is_strict, Model,
 };
 use minimalloc::minimize::minimize_with;
 use minimalloc::params::parse_heuristics;
@@ -193,6 +193,28 @@ proptest! {
         opts.minimize.bound_budget = (tiny, tiny);
         opts.minimize.descent_budget = (tiny, tiny);
         opts.minimize.descent_unlimited = tiny;
+        let m = minimize_with(&p, &opts, Arc::default(), &|_| {}).unwrap();
+        let Some(optimum) = brute_optimum(&p) else {
+            prop_assert_eq!(m.status, MinimizeStatus::Infeasible);
+            return Ok(());
+        };
+        ends_at_the_optimum(m, &p, optimum)?;
+    }
+
+    /// Minimizations of problems whose buffers glue (one size taking over
+    /// from another, shared lifespans: `plain_problem`'s few sizes and
+    /// times), with coarsening on and off, on 1-3 threads: each ends at
+    /// the brute-force optimum, proven; a coarse problem's packing,
+    /// expanded, is only ever a starting point.
+    #[test]
+    fn minimize_with_coarse_starts_finds_the_optimum(mut p in plain_problem(8), seed in 0u64..1000, threads in 1usize..=3, coarsening in any::<bool>()) {
+        p.capacity = 0;
+        let mut params = params(511, "WAT,TAW,TWA");
+        params.threads = threads;
+        params.seed = seed;
+        params.timeout = None;
+        let mut opts = SolveOptions::from_params(&params);
+        opts.tunables.coarsening = coarsening;
         let m = minimize_with(&p, &opts, Arc::default(), &|_| {}).unwrap();
         let Some(optimum) = brute_optimum(&p) else {
             prop_assert_eq!(m.status, MinimizeStatus::Infeasible);

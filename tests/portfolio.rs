@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use common::{brute_force, has_windows, plain_problem, problem, Model, D_HARD};
+use common::{brute_force, has_windows, plain_problem, problem, Model, HARD_CAPACITY, HARD_FILE};
 use minimalloc::params::parse_heuristics;
 use minimalloc::portfolio::Portfolio;
 use minimalloc::Outcome;
@@ -251,7 +251,17 @@ fn shared_facts_move_between_searches_and_change_no_answer() {
 }
 
 fn shared(name: &str) -> Option<Problem> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/benchmarks/challenging").join(name);
+    read_shared(&Path::new("benchmarks/challenging").join(name))
+}
+
+/// [`HARD_FILE`] at [`HARD_CAPACITY`]: a search that runs until stopped.
+fn hard() -> Option<Problem> {
+    read_shared(Path::new(HARD_FILE)).map(|p| Problem { capacity: HARD_CAPACITY, ..p })
+}
+
+/// `rel` under `../shared`, or `None` (said) when it is not there.
+fn read_shared(rel: &Path) -> Option<Problem> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);
     match read_csv_file(&path) {
         Ok(p) => Some(p.problem),
         Err(_) => {
@@ -324,8 +334,7 @@ fn every_lane_count_solves_the_hard_instances() {
 
 #[test]
 fn cancel_stops_a_long_search_promptly() {
-    let Some(mut p) = shared("D.1048576.csv") else { return };
-    p.capacity = D_HARD;
+    let Some(p) = hard() else { return };
     for threads in [1, 2] {
         let solver = Solver::new(SolverParams { threads, ..SolverParams::default() });
         let flag = solver.cancel_flag();
@@ -347,8 +356,7 @@ fn cancel_stops_a_long_search_promptly() {
 
 #[test]
 fn timeout_stops_the_portfolio() {
-    let Some(mut p) = shared("D.1048576.csv") else { return };
-    p.capacity = D_HARD;
+    let Some(p) = hard() else { return };
     let mut params = SolverParams { threads: 2, ..SolverParams::default() };
     params.timeout = Some(Duration::from_millis(300));
     params.preordering_heuristics = parse_heuristics("WAT,TAW,TWA").unwrap();

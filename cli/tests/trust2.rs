@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::cmd::{bin, write, SEED};
-use common::D_HARD;
+use common::{HARD_CAPACITY, HARD_FILE};
 use minimalloc::bounds::{admit, overlapping_pairs_until, LowerBounds};
 use minimalloc::io::read_csv_file_until;
 use minimalloc::minimize::minimize_until;
@@ -221,10 +221,10 @@ fn interrupted(args: &[String], after: Duration) -> Option<i32> {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_a_solve_and_a_minimization() {
-    let Some(d) = common::cmd::shared("benchmarks/challenging/D.1048576.csv") else { return };
+    let Some(d) = common::cmd::shared(HARD_FILE) else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.csv");
-    let at = format!("--capacity={D_HARD}");
+    let at = format!("--capacity={HARD_CAPACITY}");
     for mode in [&[at.as_str()][..], &["--minimize_capacity"], &[at.as_str(), "--threads=1"]] {
         let mut args: Vec<String> = mode.iter().map(|s| s.to_string()).collect();
         args.extend(["--timeout=60s".into(), "-q".into(), format!("--input={}", d.display())]);
@@ -268,20 +268,20 @@ fn a_batch_skips_what_is_not_a_regular_file() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_a_batch_and_keeps_the_rows_done() {
-    let Some(d) = common::cmd::shared("benchmarks/challenging/D.1048576.csv") else { return };
+    let Some(d) = common::cmd::shared(HARD_FILE) else { return };
     let dir = tempfile::tempdir().unwrap();
     let suite = dir.path().join("s");
     std::fs::create_dir(&suite).unwrap();
     write(&suite, "a.12.csv", SEED);
-    // Above its load bound and below any known packing: a long search.
-    std::fs::copy(&d, suite.join(format!("d.{D_HARD}.csv"))).unwrap();
+    // At a capacity where no search here packs it: a long search.
+    std::fs::copy(&d, suite.join(format!("d.{HARD_CAPACITY}.csv"))).unwrap();
     let report = dir.path().join("r.csv");
     let args = ["batch", "-q", "--jobs=1", "--timeout=60s"].map(String::from);
     let args = [&args[..], &[suite.display().to_string(), format!("--report={}", report.display())]].concat();
     assert_eq!(interrupted(&args, Duration::from_millis(800)), Some(3));
     let text = read(&report);
     assert!(text.contains("a.12.csv,5,12,solved"), "{text}");
-    assert!(!text.contains(&format!("d.{D_HARD}.csv")), "the file cut short has no row: {text}");
+    assert!(!text.contains(&format!("d.{HARD_CAPACITY}.csv")), "the file cut short has no row: {text}");
 }
 
 // 05-shard-index-silently-ignored

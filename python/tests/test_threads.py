@@ -8,12 +8,11 @@ import time
 
 import minimalloc as mm
 import pytest
-from conftest import D_HARD, challenging
+from conftest import challenging, hard
 
 
 def test_cancel_from_another_thread() -> None:
-    problem = challenging("D")
-    problem.capacity = D_HARD  # a long search
+    problem = hard()  # a long search
     solver = mm.Solver(mm.SolverParams(threads=1))
     errors: list[BaseException] = []
 
@@ -36,8 +35,7 @@ def test_cancel_from_another_thread() -> None:
 
 
 def test_time_limit_raises() -> None:
-    problem = challenging("D")
-    problem.capacity = D_HARD
+    problem = hard()
     solver = mm.Solver(mm.SolverParams(threads=2, timeout=0.2))
     with pytest.raises(mm.SolveTimeoutError):
         solver.solve(problem, raise_on_failure=True)

@@ -15,10 +15,10 @@ import time
 
 import minimalloc as mm
 import pytest
-from conftest import D_HARD, SHARED, challenging
+from conftest import HARD_CAPACITY, HARD_FILE, hard
 
-# Solves (or minimizes) D at D_HARD, a little above its load bound, where no
-# packing is known: a long search, so Ctrl-C comes in the middle of it.
+# Solves (or minimizes) `HARD_FILE` at `HARD_CAPACITY`, where no search here
+# finds a packing: a long search, so Ctrl-C comes in the middle of it.
 CHILD = textwrap.dedent(
     """
     import signal, sys, time
@@ -49,11 +49,10 @@ CHILD = textwrap.dedent(
     ("call", "threads"), [("solve", 1), ("solve", 2), ("minimize", 2), ("iis", 1)]
 )
 def test_ctrl_c_stops_a_long_call(call: str, threads: int) -> None:
-    path = SHARED / "benchmarks" / "challenging" / "D.1048576.csv"
-    if not path.exists():
-        pytest.skip(f"{path} not found")
+    if not HARD_FILE.exists():
+        pytest.skip(f"{HARD_FILE} not found")
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path), call, str(threads), str(D_HARD)],
+        [sys.executable, "-c", CHILD, str(HARD_FILE), call, str(threads), str(HARD_CAPACITY)],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -72,8 +71,7 @@ def test_ctrl_c_stops_a_long_call(call: str, threads: int) -> None:
 
 
 def test_a_problem_held_by_a_solve_refuses_changes() -> None:
-    problem = challenging("D")
-    problem.capacity = D_HARD
+    problem = hard()
     solver = mm.Solver(mm.SolverParams(threads=1))
     worker = threading.Thread(target=lambda: solver.solve(problem))
     worker.start()
@@ -86,7 +84,7 @@ def test_a_problem_held_by_a_solve_refuses_changes() -> None:
             problem.buffers = []
         copy = copy_module.copy(problem)
         copy.capacity = 5  # a copy is free
-        assert copy.capacity == 5 and problem.capacity == D_HARD
+        assert copy.capacity == 5 and problem.capacity == HARD_CAPACITY
     finally:
         solver.cancel()
         worker.join(timeout=10)

@@ -25,7 +25,8 @@
 //!    they read each overlapping pair once and solve the partitions that
 //!    have room to spare. Then, if the caller gave one and the round was
 //!    not calm (no search sailing towards a placement, or one struggling),
-//!    the detour (`Detour`: stacking) is taken; the paused searches wait.
+//!    the detour (`Detour`: stacking, coarsening) is taken; the paused
+//!    searches wait.
 //! 4. `race`, `live`: the remaining partitions are raced one at a time, in
 //!    order. The crew (`options`: the configured workers and, in live mode
 //!    with more threads than workers, extras up to one per thread; each a
@@ -193,7 +194,7 @@ impl Portfolio {
     }
 
     /// [`Self::solve_until`], taking `detour` (another route to a whole
-    /// solution, such as stacking) once if the quick round and greedy
+    /// solution: stacking, coarsening) once if the quick round and greedy
     /// placements leave it open (see [`Detour`]).
     pub(crate) fn solve_detouring(
         &self,
@@ -321,7 +322,8 @@ type Win = (Vec<i64>, String);
 /// when its quick round (within its time limit, `reference_round::QUICK_ROUND_TIME`)
 /// and greedy placements leave the problem open, unless the round was calm
 /// (a search sailing towards a placement, none struggling:
-/// `reference_round::Undecided::calm`): stacking (`crate::stacking`). It runs under
+/// `reference_round::Undecided::calm`): stacking, then coarsening
+/// (`crate::detour`). It runs under
 /// the solve's token, adds its work to the solve's counters (and names
 /// itself in `decided_by` when it finds something), and returns a packing
 /// of the whole problem, which the solve validates like its own. The

@@ -45,8 +45,8 @@ struct Round<'p, 'a> {
 /// nodes are slow (thousands of buffers live at once) the budgets would
 /// take seconds. Cutting the round short loses nothing: its searches are
 /// paused where they stand and the race carries them on. It is also the
-/// longest an undecided round keeps the portfolio's detour (stacking)
-/// waiting.
+/// longest an undecided round keeps the portfolio's detours (stacking,
+/// coarsening) waiting.
 pub const QUICK_ROUND_TIME: Duration = Duration::from_millis(100);
 
 /// Nodes an attempt must have run before its backtracks say how it fares

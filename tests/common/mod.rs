@@ -6,13 +6,19 @@
 use minimalloc::{Buffer, Gap, Interval, Problem};
 use proptest::prelude::*;
 
-/// A capacity for the paper's D (`challenging/D.1048576.csv`) one step of
-/// 1024 above its load bound (986112): no search here has packed D there (a
-/// minimization reaches 992256 in 10 s), so a solve at it runs until stopped.
-/// Tests that must interrupt a search in the middle use it. (At 1015808,
-/// used before, the portfolio packs D within a second, at times before the
-/// signal came.)
-pub const D_HARD: i64 = 987_136;
+/// A problem no search here packs, so that a solve of it runs until
+/// stopped: tight2/'s holes2000 (a packing of 2,000 pieces cut by
+/// guillotine cuts, 5% of them removed; 1,909 buffers) at its capacity
+/// [`HARD_CAPACITY`], where it is feasible by construction, but neither
+/// the race nor the coarsening detour's coarse problems pack it within 10
+/// s (docs/techniques.md, "Coarsening"). Tests that must interrupt a
+/// search in the middle use it, relative to `../shared`. (Until
+/// 2026-12-07 they used the paper's D one step above its load bound,
+/// which coarsening now packs in milliseconds.)
+pub const HARD_FILE: &str = "benchmarks/tight2/holes2000-p5-s73.1048576.csv";
+
+/// See [`HARD_FILE`].
+pub const HARD_CAPACITY: i64 = 1_048_576;
 
 /// How two placed buffers may share time: the true geometry (occupied
 /// windows must not intersect at any moment) or the reference's stacking
