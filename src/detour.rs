@@ -1,7 +1,7 @@
 //! The portfolio's detours: other routes to a whole packing, which a solve
 //! takes once the reference's own first round (within its time limit) and
-//! the greedy placements have not settled the problem
-//! (`crate::portfolio::Detour`), in this order:
+//! the greedy placements have not settled the problem, on a thread of its
+//! own beside the race (`crate::portfolio::Detour`), in this order:
 //!
 //! 1. **Stacking**: a buffer list that is two problems side by side in
 //!    memory, one after the other in the list (`crate::stacking::cut`), is
@@ -17,11 +17,13 @@
 //!    a few coarse problems, each glued with a seed of its own.
 //!
 //! Both are heuristics: they only ever find packings (validated), never
-//! prove anything. Problems the portfolio settles quickly, feasible or
-//! not, are untouched, and nothing the portfolio did before is thrown
-//! away: when a detour fails, the race carries on the searches the round
-//! left paused. Deterministic solves take no detour: the budgets are
-//! counted by the clock.
+//! prove anything. Problems the quick round or the greedy placements
+//! settle are untouched, and the race loses nothing to a detour but the
+//! share of the cores it takes: whichever settles the problem first stops
+//! the other (taken before the race, a detour that tried coarse problems
+//! for seconds kept it from placing the paper's G in a tenth of one).
+//! Deterministic solves take no detour: the budgets are counted by the
+//! clock.
 
 use std::time::{Duration, Instant};
 
@@ -83,8 +85,9 @@ const COARSE_ATTEMPTS: u32 = 8;
 const COARSE_BUDGET: Duration = Duration::from_secs(1);
 
 /// The detour's time: at most this, or half the time left if that is
-/// less (the race keeps the other half, for what the coarse problems rule
-/// out and for proofs): `[default: 8 s]` `[range: any]`.
+/// less (then the race, which shared the cores with it, has them to
+/// itself, for what the coarse problems rule out and for proofs):
+/// `[default: 8 s]` `[range: any]`.
 const COARSE_TOTAL: Duration = Duration::from_secs(8);
 
 /// Solves `problem` with the portfolio of `opts`, which takes a stacked

@@ -43,6 +43,26 @@ fn ends_at_the_optimum(m: minimalloc::Minimized, p: &Problem, optimum: i64) -> R
     Ok(())
 }
 
+/// A minimization of `p` (capacity 0) ends at brute force's optimum,
+/// proven, or proves that nothing fits where brute force finds nothing.
+fn ends_as_brute_force(m: minimalloc::Minimized, p: &Problem) -> Result<(), TestCaseError> {
+    let Some(optimum) = brute_optimum(p) else {
+        prop_assert_eq!(m.status, MinimizeStatus::Infeasible);
+        return Ok(());
+    };
+    ends_at_the_optimum(m, p, optimum)
+}
+
+/// The options of a minimization property: every switch, the three
+/// preorderings, `threads` and `seed`, no time limit.
+fn minimize_options(threads: usize, seed: u64) -> SolveOptions {
+    let mut params = params(511, "WAT,TAW,TWA");
+    params.threads = threads;
+    params.seed = seed;
+    params.timeout = None;
+    SolveOptions::from_params(&params)
+}
+
 /// Checks one solver answer against brute force.
 fn cross_check(p: &minimalloc::Problem, result: minimalloc::SolveResult) -> Result<(), TestCaseError> {
     let truth = brute_force(p, Model::Geometry);
@@ -184,21 +204,12 @@ proptest! {
     #[test]
     fn minimize_with_searches_at_the_bound_finds_the_optimum(mut p in problem(7, false), seed in 0u64..1000, threads in 2usize..=3) {
         p.capacity = 0;
-        let mut params = params(511, "WAT,TAW,TWA");
-        params.threads = threads;
-        params.seed = seed;
-        params.timeout = None;
-        let mut opts = SolveOptions::from_params(&params);
+        let mut opts = minimize_options(threads, seed);
         let tiny = Duration::from_nanos(1);
         opts.minimize.bound_budget = (tiny, tiny);
         opts.minimize.descent_budget = (tiny, tiny);
         opts.minimize.descent_unlimited = tiny;
-        let m = minimize_with(&p, &opts, Arc::default(), &|_| {}).unwrap();
-        let Some(optimum) = brute_optimum(&p) else {
-            prop_assert_eq!(m.status, MinimizeStatus::Infeasible);
-            return Ok(());
-        };
-        ends_at_the_optimum(m, &p, optimum)?;
+        ends_as_brute_force(minimize_with(&p, &opts, Arc::default(), &|_| {}).unwrap(), &p)?;
     }
 
     /// Minimizations of problems whose buffers glue (one size taking over
@@ -209,18 +220,9 @@ proptest! {
     #[test]
     fn minimize_with_coarse_starts_finds_the_optimum(mut p in plain_problem(8), seed in 0u64..1000, threads in 1usize..=3, coarsening in any::<bool>()) {
         p.capacity = 0;
-        let mut params = params(511, "WAT,TAW,TWA");
-        params.threads = threads;
-        params.seed = seed;
-        params.timeout = None;
-        let mut opts = SolveOptions::from_params(&params);
+        let mut opts = minimize_options(threads, seed);
         opts.tunables.coarsening = coarsening;
-        let m = minimize_with(&p, &opts, Arc::default(), &|_| {}).unwrap();
-        let Some(optimum) = brute_optimum(&p) else {
-            prop_assert_eq!(m.status, MinimizeStatus::Infeasible);
-            return Ok(());
-        };
-        ends_at_the_optimum(m, &p, optimum)?;
+        ends_as_brute_force(minimize_with(&p, &opts, Arc::default(), &|_| {}).unwrap(), &p)?;
     }
 
     /// A minimization within a given capacity (below, at or above the

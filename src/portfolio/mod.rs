@@ -25,8 +25,9 @@
 //!    they read each overlapping pair once and solve the partitions that
 //!    have room to spare. Then, if the caller gave one and the round was
 //!    not calm (no search sailing towards a placement, or one struggling),
-//!    the detour (`Detour`: stacking, coarsening) is taken; the paused
-//!    searches wait.
+//!    the detour (`Detour`: stacking, coarsening) starts on a thread of
+//!    its own, beside the race; the first to settle the problem stops the
+//!    other.
 //! 4. `race`, `live`: the remaining partitions are raced one at a time, in
 //!    order. The crew (`options`: the configured workers and, in live mode
 //!    with more threads than workers, extras up to one per thread; each a
@@ -194,8 +195,8 @@ impl Portfolio {
     }
 
     /// [`Self::solve_until`], taking `detour` (another route to a whole
-    /// solution: stacking, coarsening) once if the quick round and greedy
-    /// placements leave it open (see [`Detour`]).
+    /// solution: stacking, coarsening) once, beside the race, if the quick
+    /// round and greedy placements leave it open (see [`Detour`]).
     pub(crate) fn solve_detouring(
         &self,
         problem: &Problem,
@@ -269,22 +270,41 @@ impl Portfolio {
             return Ok(ended);
         }
         // The detour, when neither the quick round nor the greedy settled
-        // the problem and the round was not calm: the round's paused
-        // searches wait meanwhile, and the race carries them on if the
-        // detour finds nothing.
+        // the problem and the round was not calm, runs beside the race (on
+        // a thread of its own; its solves have their own threads): the
+        // first to settle the problem stops the other. Taken alone first,
+        // a detour that spends seconds on coarse problems kept the race
+        // from placing the paper's G in a tenth of a second.
         let calm = undecided.as_ref().is_some_and(|u| u.calm);
         let paused = undecided.map(|u| u.paused).unwrap_or_default();
-        if let Some(detour) = detour.filter(|_| !calm && placed.remaining() > 0) {
-            if let Some(solution) = detour(&run, stats) {
+        let Some(detour) = detour.filter(|_| !calm && placed.remaining() > 0) else {
+            let outcome = solve.race(&pool, &crew, &mut placed, paused, stats);
+            return Ok(solve.answer(outcome, placed, stats));
+        };
+        let aside = run.child();
+        let mut taken = Stats::default();
+        let (found, outcome) = std::thread::scope(|s| {
+            let side = s.spawn(|| {
+                let found = detour(&aside, &mut taken);
+                if found.is_some() {
+                    run.cancel();
+                }
+                found
+            });
+            let outcome = solve.race(&pool, &crew, &mut placed, paused, stats);
+            aside.cancel();
+            (side.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), outcome)
+        });
+        stats.absorb(&taken, "");
+        match found {
+            Some(solution) if !matches!(outcome, RaceOutcome::Solved) => {
+                stats.decided_by = taken.decided_by;
+                stats.driver = taken.driver;
                 emit(EventKind::Solved { height: solution.height }, stats.decided_by.as_deref());
-                return Ok(Outcome::Solved(solution));
+                Ok(Outcome::Solved(solution))
             }
-            if run.should_stop() {
-                return Ok(solve.stopped());
-            }
+            _ => Ok(solve.answer(outcome, placed, stats)),
         }
-        let outcome = solve.race(&pool, &crew, &mut placed, paused, stats);
-        Ok(solve.answer(outcome, placed, stats))
     }
 
     /// What ends a solve before any work: a malformed portfolio or
@@ -323,12 +343,14 @@ type Win = (Vec<i64>, String);
 /// and greedy placements leave the problem open, unless the round was calm
 /// (a search sailing towards a placement, none struggling:
 /// `reference_round::Undecided::calm`): stacking, then coarsening
-/// (`crate::detour`). It runs under
-/// the solve's token, adds its work to the solve's counters (and names
-/// itself in `decided_by` when it finds something), and returns a packing
-/// of the whole problem, which the solve validates like its own. The
-/// quick round's paused searches wait meanwhile: if the detour finds
-/// nothing, the race carries them on, so nothing done before is lost.
+/// (`crate::detour`). It runs on a thread of its own beside the race (its
+/// solves start their own threads), under a child of the solve's token,
+/// which the solve cancels once the race has settled the problem; it
+/// counts its work in counters of its own, which the solve adds to its
+/// (with `decided_by` and the driver, when the detour settles it), and
+/// returns a packing of the whole problem, which the solve validates like
+/// its own and which stops the race. Nothing done before is lost: the
+/// race carries on the quick round's paused searches.
 pub(crate) type Detour<'d> = &'d (dyn Fn(&StopToken, &mut Stats) -> Option<Solution> + Sync);
 
 /// What a caller gives a solve besides the problem: a model already built
