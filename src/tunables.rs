@@ -284,9 +284,10 @@ tunables! {
         pub stacking: bool = "true",
         /// Try a coarse problem's packing (buffers glued where one takes
         /// over from another of its size, or two share a lifespan; see
-        /// `coarsen`), expanded, as the portfolio's detour after
-        /// stacking; the ablation `configs/no-coarsening.toml` measures
-        /// it (docs/techniques.md).
+        /// `coarsen`), expanded: as the portfolio's detour after
+        /// stacking, beside the race, and as the minimization's start;
+        /// the ablation `configs/no-coarsening.toml` measures it
+        /// (docs/techniques.md).
         pub coarsening: bool = "true",
         /// Hand the facts a live-race search learns from its failures on
         /// to the partition's other searches at the end of each time
