@@ -46,9 +46,9 @@ use std::collections::HashMap;
 use crate::problem::{lcm, Buffer, Offset, Problem};
 use crate::rng::Rng;
 
-/// How many rounds of gluing at most: each round at least halves nothing
-/// in general, but a round that glues nothing ends them, and on the
-/// measured files the fixpoint comes after 5-9 rounds. `[default: 64]`
+/// How many rounds of gluing at most. A round that glues nothing ends
+/// them (every other round removes a buffer at least), and on the
+/// measured files nothing glues after 5-9 rounds. `[default: 64]`
 /// `[range: 1 and up]`: a bound on the work, not a tuning.
 const MAX_ROUNDS: usize = 64;
 
