@@ -55,7 +55,7 @@ const MAX_ROUNDS: usize = 64;
 /// A coarse problem with more than this share of the given problem's
 /// buffers (in tenths) is not worth a try: `[default: 9]` `[range: 1-10]`;
 /// it is hardly easier, and a glue may rule out every packing.
-pub(crate) const MOST_TENTHS: usize = 9;
+const MOST_TENTHS: usize = 9;
 
 /// A coarse problem and how its packings expand to the given problem's.
 #[derive(Clone, Debug)]
@@ -93,7 +93,7 @@ struct Item {
 }
 
 /// `problem` coarsened with `seed` (see the module docs); `None` when
-/// nothing glues.
+/// too little glues (more than [`MOST_TENTHS`] of the buffers are left).
 pub(crate) fn coarsen(problem: &Problem, seed: u64) -> Option<Coarse> {
     let mut rng = Rng::new(seed);
     let mut nodes: Vec<Node> = (0..problem.buffers.len()).map(Node::Leaf).collect();
@@ -121,7 +121,7 @@ pub(crate) fn coarsen(problem: &Problem, seed: u64) -> Option<Coarse> {
             break;
         }
     }
-    if !glued {
+    if !glued || items.len() * 10 > problem.buffers.len() * MOST_TENTHS {
         return None;
     }
     let buffers = items
@@ -215,6 +215,7 @@ fn glue_stacks(items: &mut Vec<Item>, nodes: &mut Vec<Node>, rng: &mut Rng) -> b
 
 impl Coarse {
     /// How many buffers the coarse problem has, against the given one's.
+    #[cfg(test)]
     pub(crate) fn sizes(&self) -> (usize, usize) {
         (self.problem.buffers.len(), self.fine)
     }

@@ -161,8 +161,7 @@ fn coarsened(
     let all = stop.child_until(Instant::now().checked_add(total));
     for attempt in 0..COARSE_ATTEMPTS {
         let coarse = crate::coarsen::coarsen(problem, opts.params.seed.wrapping_add(u64::from(attempt)))?;
-        let (glued, given) = coarse.sizes();
-        if glued * 10 > given * crate::coarsen::MOST_TENTHS || all.should_stop() {
+        if all.should_stop() {
             return None;
         }
         let budget = all.child_until(Instant::now().checked_add(COARSE_BUDGET.min(total / 4)));

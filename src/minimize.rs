@@ -625,10 +625,6 @@ fn coarse_incumbent(prober: &Prober<'_>, progress: &mut Progress<'_>) {
     if !opts.tunables.coarsening || opts.params.deterministic || progress.height() <= progress.lower {
         return;
     }
-    let glue = |k: u64| {
-        crate::coarsen::coarsen(problem, opts.params.seed.wrapping_add(k))
-            .filter(|c| c.sizes().0 * 10 <= c.sizes().1 * crate::coarsen::MOST_TENTHS)
-    };
     // The coarse problem is not coarsened again (nothing more glues).
     let tunables = PortfolioTunables { coarsening: false, ..opts.tunables.clone() };
     let inner = SolveOptions { tunables, ..opts.clone() };
@@ -640,7 +636,7 @@ fn coarse_incumbent(prober: &Prober<'_>, progress: &mut Progress<'_>) {
         if lo >= hi || all.should_stop() {
             break;
         }
-        let Some(coarse) = glue(k) else { return };
+        let Some(coarse) = crate::coarsen::coarsen(problem, opts.params.seed.wrapping_add(k)) else { return };
         let left = all.deadline().map_or(COARSE_PROBE_TIME, |d| d.saturating_duration_since(Instant::now()));
         let budget = all.child_until(Instant::now().checked_add(COARSE_PROBE_TIME.min(left)));
         let report =
@@ -650,8 +646,9 @@ fn coarse_incumbent(prober: &Prober<'_>, progress: &mut Progress<'_>) {
             Ok(Outcome::Solved(s)) => {
                 let sol = Solution::new(problem, coarse.expand(&s.offsets));
                 hi = hi.min(sol.height);
-                if within(problem, sol.height) && sol.height < progress.height() {
-                    if let Ok(sol) = crate::validate::checked_within(problem, sol.clone(), sol.height) {
+                let height = sol.height;
+                if within(problem, height) && height < progress.height() {
+                    if let Ok(sol) = crate::validate::checked_within(problem, sol, height) {
                         progress.adopt(sol, "coarsening");
                     }
                 }
