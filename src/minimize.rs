@@ -44,7 +44,11 @@
 //!    restarting hole-branching workers alone, with the same budget: a
 //!    packing at the bound that the optimistic probe missed often takes a
 //!    restarting search only seconds, and the whole portfolio, most of
-//!    whose workers do not find it, much longer.
+//!    whose workers do not find it, much longer. Each such search has a
+//!    seed of its own, and with coarsening on every second one searches a
+//!    coarse problem (glued with that seed) at the bound instead: the
+//!    problem's packing at the bound, where the glues allow it, in a
+//!    fraction of the buffers, and another try at it every other turn.
 //!
 //! Every probe is a solve by the facade (`solver::probe`), which picks its
 //! driver as for any solve: the portfolio with its detours (stacking,
@@ -63,6 +67,7 @@ use crossbeam_channel::unbounded;
 use parking_lot::Mutex;
 
 use crate::bounds::{granularity, LowerBounds};
+use crate::coarsen::Coarse;
 use crate::error::SolveError;
 use crate::heuristics;
 use crate::options::{KnownPlacement, SolveOptions};
@@ -381,20 +386,30 @@ impl Prober<'_> {
         report.outcome
     }
 
-    /// A search at `capacity` (the lower bound) by the workers of
-    /// `searchers` alone, on `threads` threads until `stop` stops it (see
-    /// [`bound_searchers`]).
+    /// The descent's `turn`-th search at `capacity` (the lower bound) by
+    /// the workers of `searchers` alone, on `threads` threads until `stop`
+    /// stops it (see [`bound_searchers`]). Each turn has a seed of its own:
+    /// the workers restart at random, and with the run's seed every turn
+    /// would repeat the first one's work. With coarsening on, every second
+    /// turn searches a coarse problem glued with that seed instead
+    /// ([`Self::coarse_search`]).
     fn bound_search(
         &self,
         searchers: &SolveOptions,
-        capacity: i64,
+        (capacity, turn): (i64, u64),
         threads: usize,
         stop: &StopToken,
         known: &Known,
     ) -> SolveResult {
-        let params = SolverParams { threads, ..searchers.params.clone() };
+        let seed = searchers.params.seed.wrapping_add(turn);
+        let o =
+            SolveOptions { params: SolverParams { threads, seed, ..searchers.params.clone() }, ..searchers.clone() };
+        if turn % 2 == 1 && self.opts.tunables.coarsening {
+            if let Some(coarse) = crate::coarsen::coarsen(self.problem, seed) {
+                return self.coarse_search(&coarse, capacity, &o, stop);
+            }
+        }
         let at = Problem { buffers: self.problem.buffers.clone(), capacity };
-        let o = SolveOptions { params, ..searchers.clone() };
         // Every partition has a known placement once there is an incumbent
         // (the descent starts from one), so the facade runs the portfolio
         // of `searchers` even on one thread.
@@ -402,6 +417,25 @@ impl Prober<'_> {
         let report = crate::solver::probe(&at, &o, self.model, known, stop);
         self.work.add(report.stats.nodes(), report.stats.backtracks());
         report.outcome
+    }
+
+    /// `coarse` at `capacity`, searched by the portfolio of `o`: its
+    /// packing expanded, validated. A coarse problem that does not pack
+    /// proves nothing about the problem (a glue may rule out every
+    /// packing), so that ends [`Outcome::Unknown`], never infeasible.
+    fn coarse_search(&self, coarse: &Coarse, capacity: i64, o: &SolveOptions, stop: &StopToken) -> SolveResult {
+        let at = Problem { capacity, ..coarse.problem.clone() };
+        // Not the facade: on one thread it would run the reference's search.
+        let report = crate::detour::solve(&at, o, None, &[], stop, &|_| {});
+        self.work.add(report.stats.nodes(), report.stats.backtracks());
+        match report.outcome {
+            Ok(Outcome::Solved(s)) => {
+                let sol = Solution::new(self.problem, coarse.expand(&s.offsets));
+                crate::validate::checked_within(self.problem, sol, capacity).map(Outcome::Solved)
+            }
+            Ok(Outcome::Infeasible { .. }) => Ok(Outcome::Unknown("no coarse packing, which proves nothing".into())),
+            other => other,
+        }
     }
 
     /// [`Self::probe`] with a budget of its own.
@@ -719,6 +753,9 @@ struct Descent {
     /// Whether a slot's next start goes to a search at the lower bound:
     /// set by each probe of the descent that ends without a packing.
     bound_turn: bool,
+    /// How many searches at the lower bound have started: the next one's
+    /// turn (see [`Prober::bound_search`]).
+    bound_runs: u64,
 }
 
 impl Descent {
@@ -734,16 +771,17 @@ impl Descent {
     /// The capacities to start probes at now, one step apart below the
     /// incumbent, with their tokens (recorded as running); first, on its
     /// turn, a search at the lower bound (marked `true`).
-    fn next_probes(&mut self, prober: &Prober<'_>, progress: &Progress<'_>) -> Vec<(i64, bool, StopToken)> {
+    fn next_probes(&mut self, prober: &Prober<'_>, progress: &Progress<'_>) -> Vec<(i64, Option<u64>, StopToken)> {
         let (h, g, floor) = (progress.height(), progress.g, self.floor(progress));
         let top = (h - 1) / g * g; // the largest multiple of g below h
         let mut starts = Vec::new();
         let searching = self.running.iter().any(|r| r.bound && !r.stop.is_cancelled());
         if self.bound_turn && self.bound_searches && !searching && self.live() < self.slots {
             self.bound_turn = false;
+            self.bound_runs += 1;
             let stop = prober.token(Some(self.budget));
             self.running.push(Running { capacity: progress.lower, bound: true, stop: stop.clone() });
-            starts.push((progress.lower, true, stop));
+            starts.push((progress.lower, Some(self.bound_runs), stop));
         }
         let mut k = 0;
         while self.live() < self.slots && k < self.slots as i64 {
@@ -756,7 +794,7 @@ impl Descent {
             }
             let stop = prober.token(Some(self.budget));
             self.running.push(Running { capacity, bound: false, stop: stop.clone() });
-            starts.push((capacity, false, stop));
+            starts.push((capacity, None, stop));
         }
         starts
     }
@@ -856,6 +894,7 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
         exhausted_at: i64::MIN,
         bound_searches: searchers.is_some(),
         bound_turn: false,
+        bound_runs: 0,
     };
     let (tx, rx) = unbounded::<Message>();
     std::thread::scope(|scope| {
@@ -883,15 +922,15 @@ fn concurrent(prober: &Prober<'_>, progress: &mut Progress<'_>, threads: usize) 
                     repairer = Some((stop, h));
                 }
             }
-            for (capacity, bound, stop) in d.next_probes(prober, progress) {
+            for (capacity, turn, stop) in d.next_probes(prober, progress) {
                 let (tx, known, per_probe, searchers) =
                     (tx.clone(), progress.known.clone(), d.per_probe, searchers.as_ref());
                 scope.spawn(move || {
-                    let result = match searchers.filter(|_| bound) {
-                        Some(o) => prober.bound_search(o, capacity, per_probe, &stop, &known),
-                        None => prober.probe(capacity, per_probe, &stop, &known),
+                    let result = match (searchers, turn) {
+                        (Some(o), Some(turn)) => prober.bound_search(o, (capacity, turn), per_probe, &stop, &known),
+                        _ => prober.probe(capacity, per_probe, &stop, &known),
                     };
-                    let _ = tx.send(Message::Probe((capacity, result), bound));
+                    let _ = tx.send(Message::Probe((capacity, result), turn.is_some()));
                 });
             }
             if d.running.iter().all(|r| r.stop.is_cancelled()) {
@@ -1262,6 +1301,7 @@ mod tests {
             exhausted_at: i64::MIN,
             bound_searches: true,
             bound_turn: false,
+            bound_runs: 0,
         };
         let timed_out = d.settle(&mut progress, (10, true), Ok(Outcome::TimeLimit), false).unwrap();
         assert_eq!((timed_out, d.step, d.bound_turn), (ProbeOutcome::Unknown, 4, false));
@@ -1277,6 +1317,29 @@ mod tests {
         let sol = Solution::new(&p, stacked);
         d.settle(&mut progress, (14, false), Ok(Outcome::Solved(sol)), false).unwrap();
         assert!(!d.bound_turn);
+    }
+
+    /// A coarse turn of the searches at the bound packs a perfect
+    /// packing (glued back, expanded, validated) at the bound; below it,
+    /// where the coarse problem's load is refuted at once, it ends unknown:
+    /// a coarse problem that does not pack proves nothing.
+    #[test]
+    fn a_coarse_turn_at_the_bound_packs_or_proves_nothing() {
+        let p = crate::generate::perfect(5, 40, 1 << 10, 100);
+        let root = StopToken::new().child_until(Instant::now().checked_add(Duration::from_secs(20)));
+        let model = Model::build(&p, &root).unwrap();
+        let opts = SolveOptions::from_params(&params(2));
+        let searchers = bound_searchers(&opts, 2).unwrap();
+        let work = Work::default();
+        let prober = Prober { problem: &p, opts: &opts, root: &root, model: &model, work: &work };
+        for turn in [1, 3] {
+            match prober.bound_search(&searchers, (1 << 10, turn), 1, &root, &Vec::new()) {
+                Ok(Outcome::Solved(s)) => assert_eq!(validate(&p, &s), Ok(()), "turn {turn}"),
+                other => panic!("turn {turn}: {other:?}"),
+            }
+            let below = prober.bound_search(&searchers, ((1 << 10) - 1, turn), 1, &root, &Vec::new());
+            assert!(matches!(below, Ok(Outcome::Unknown(_))), "turn {turn}: {below:?}");
+        }
     }
 
     /// Two programs side by side in order, each a packing with holes of

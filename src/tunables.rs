@@ -285,8 +285,8 @@ tunables! {
         /// Try a coarse problem's packing (buffers glued where one takes
         /// over from another of its size, or two share a lifespan; see
         /// `coarsen`), expanded: as the portfolio's detour after
-        /// stacking, beside the race, and as the minimization's start;
-        /// the ablation `configs/no-coarsening.toml` measures it
+        /// stacking, beside the race, as the minimization's start, and in
+        /// every second of its searches at the lower bound; the ablation `configs/no-coarsening.toml` measures it
         /// (docs/techniques.md).
         pub coarsening: bool = "true",
         /// Hand the facts a live-race search learns from its failures on
@@ -431,8 +431,10 @@ tunables! {
         /// deterministic). A packing at the bound that the optimistic
         /// probe missed is often found within a few seconds by such a
         /// search, whose run time is heavy-tailed, and the descent's
-        /// probes on packings with holes rarely succeed anyway. `false` is
-        /// the ablation (`configs/no-bound-search.toml`).
+        /// probes on packings with holes rarely succeed anyway. Each such
+        /// search has a seed of its own, and with `coarsening` every
+        /// second one searches a coarse problem instead. `false` is the
+        /// ablation (`configs/no-bound-search.toml`).
         pub bound_search: bool = "true",
         /// Nodes a guided repair's search may visit per buffer it frees: a
         /// success needs one a buffer and, on packings with holes, some
