@@ -770,7 +770,8 @@ impl Descent {
 
     /// The capacities to start probes at now, one step apart below the
     /// incumbent, with their tokens (recorded as running); first, on its
-    /// turn, a search at the lower bound (marked `true`).
+    /// turn, a search at the lower bound (marked with its number, see
+    /// [`Prober::bound_search`]; the descent's probes are marked `None`).
     fn next_probes(&mut self, prober: &Prober<'_>, progress: &Progress<'_>) -> Vec<(i64, Option<u64>, StopToken)> {
         let (h, g, floor) = (progress.height(), progress.g, self.floor(progress));
         let top = (h - 1) / g * g; // the largest multiple of g below h
