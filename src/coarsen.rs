@@ -43,7 +43,7 @@
 
 use std::collections::HashMap;
 
-use crate::problem::{lcm, Buffer, Offset, Problem};
+use crate::problem::{lcm, Buffer, Offset, Problem, Solution};
 use crate::rng::Rng;
 
 /// How many rounds of gluing at most. A round that glues nothing ends
@@ -220,10 +220,11 @@ impl Coarse {
         (self.problem.buffers.len(), self.fine)
     }
 
-    /// The given problem's offsets for the coarse problem's `offsets`.
-    pub(crate) fn expand(&self, offsets: &[Offset]) -> Vec<Offset> {
+    /// The packing of `problem` (the given one) that the coarse problem's
+    /// `packing` expands to; the caller validates it.
+    pub(crate) fn expand(&self, problem: &Problem, packing: &Solution) -> Solution {
         let mut out = vec![0; self.fine];
-        let mut todo: Vec<(usize, Offset)> = self.roots.iter().copied().zip(offsets.iter().copied()).collect();
+        let mut todo: Vec<(usize, Offset)> = self.roots.iter().copied().zip(packing.offsets.iter().copied()).collect();
         while let Some((n, o)) = todo.pop() {
             match self.nodes[n] {
                 Node::Leaf(b) => out[b] = o,
@@ -231,14 +232,13 @@ impl Coarse {
                 Node::Stack(a, b, shift) => todo.extend([(a, o), (b, o + shift)]),
             }
         }
-        out
+        Solution::new(problem, out)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::Solution;
 
     /// A perfect packing glues back to far fewer buffers, with the same
     /// load bound; the trivial packing of the coarse problem (if it has one
@@ -257,7 +257,7 @@ mod tests {
             let opts = crate::options::SolveOptions::from_params(&params);
             let report = crate::portfolio::Portfolio::new(opts).solve_until(&c.problem, None, &[], &stop, &|_| {});
             if let Ok(crate::report::Outcome::Solved(s)) = report.outcome {
-                let fine = Solution::new(&p, c.expand(&s.offsets));
+                let fine = c.expand(&p, &s);
                 assert_eq!(crate::validate::validate(&p, &fine), Ok(()), "seed {seed}");
                 packed += 1;
             }
@@ -312,7 +312,7 @@ mod tests {
                 })
                 .collect();
             let coarse = Solution::new(&c.problem, offsets);
-            let fine = Solution::new(&p, c.expand(&coarse.offsets));
+            let fine = c.expand(&p, &coarse);
             let at = Problem { capacity: fine.height, ..p.clone() };
             assert_eq!(crate::validate::validate(&at, &fine), Ok(()), "seed {seed}");
             assert_eq!(fine.height, coarse.height, "seed {seed}");

@@ -168,7 +168,7 @@ fn coarsened(
         let report = solve_at(&coarse.problem, opts, (None, &[]), &budget, &|_| {}, depth + 1);
         stats.absorb(&report.stats, "coarsening:");
         if let Ok(Outcome::Solved(s)) = report.outcome {
-            let expanded = Solution::new(problem, coarse.expand(&s.offsets));
+            let expanded = coarse.expand(problem, &s);
             if let Ok(s) = crate::validate::checked(problem, expanded) {
                 return Some(s);
             }

@@ -430,7 +430,7 @@ impl Prober<'_> {
         self.work.add(report.stats.nodes(), report.stats.backtracks());
         match report.outcome {
             Ok(Outcome::Solved(s)) => {
-                let sol = Solution::new(self.problem, coarse.expand(&s.offsets));
+                let sol = coarse.expand(self.problem, &s);
                 crate::validate::checked_within(self.problem, sol, capacity).map(Outcome::Solved)
             }
             Ok(Outcome::Infeasible { .. }) => Ok(Outcome::Unknown("no coarse packing, which proves nothing".into())),
@@ -678,7 +678,7 @@ fn coarse_incumbent(prober: &Prober<'_>, progress: &mut Progress<'_>) {
         prober.work.add(report.stats.nodes(), report.stats.backtracks());
         match report.outcome {
             Ok(Outcome::Solved(s)) => {
-                let sol = Solution::new(problem, coarse.expand(&s.offsets));
+                let sol = coarse.expand(problem, &s);
                 hi = hi.min(sol.height);
                 let height = sol.height;
                 if within(problem, height) && height < progress.height() {
