@@ -1037,8 +1037,6 @@ fn bound_searchers(opts: &SolveOptions, threads: usize) -> Option<SolveOptions> 
     Some(SolveOptions { workers, tunables, ..opts.clone() })
 }
 
-/// The descent's repairing thread: guided repair from `best` down to the
-/// bound (`(lower, granularity)`), each lower packing sent as it comes.
 /// The repairing thread's first run where phase 2 packed a coarse problem
 /// (see [`coarse_incumbent`]): guided repair of that coarse packing, each
 /// packing it lowers expanded, validated and sent as the problem's. A
@@ -1056,7 +1054,8 @@ fn coarse_repair(
     let problem = prober.problem;
     let mut report = |s: &Solution| {
         let full = coarse.expand(problem, s);
-        if let Ok(full) = crate::validate::checked_within(problem, full.clone(), full.height) {
+        let height = full.height;
+        if let Ok(full) = crate::validate::checked_within(problem, full, height) {
             let _ = tx.send(Message::Repaired(full));
         }
     };
@@ -1064,6 +1063,8 @@ fn coarse_repair(
     crate::repair::descend(&coarse.problem, start, bounds, (nodes, seed), stop, &mut report);
 }
 
+/// The descent's repairing thread: guided repair from `best` down to the
+/// bound (`(lower, granularity)`), each lower packing sent as it comes.
 fn repair(
     prober: &Prober<'_>,
     best: Solution,
