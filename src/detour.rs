@@ -14,7 +14,11 @@
 //! 2. **Coarsening**: a coarse problem (`crate::coarsen`: buffers glued
 //!    where one takes over from another of its size or two share a
 //!    lifespan) is solved by this same function, and its packing expanded;
-//!    a few coarse problems, each glued with a seed of its own.
+//!    a few coarse problems, each glued with a seed of its own. Those
+//!    that neither pack nor are refuted are then approached from above:
+//!    packed a little above the capacity, where they pack at once, and
+//!    that packing lowered by guided repair (`crate::repair`), glued
+//!    buffers moving as one, until it fits.
 //!
 //! Both are heuristics: they only ever find packings (validated), never
 //! prove anything. Problems the quick round or the greedy placements
@@ -27,9 +31,13 @@
 
 use std::time::{Duration, Instant};
 
+use crate::bounds::granularity;
+use crate::coarsen::Coarse;
+use crate::heuristics::orders::by_size;
 use crate::options::{KnownPlacement, SolveOptions};
 use crate::portfolio::Portfolio;
 use crate::problem::{Problem, Solution};
+use crate::repair::descend;
 use crate::report::{Driver, Event, Outcome, Report, Stats};
 use crate::search::Model;
 use crate::stacking::{cut, shift_above};
@@ -84,6 +92,21 @@ const COARSE_ATTEMPTS: u32 = 8;
 /// detour's time if that is less: `[default: 1 s]` `[range: any]`: the
 /// coarse problems that pack at all do so within 0.002-1 s (tight2/).
 const COARSE_BUDGET: Duration = Duration::from_secs(1);
+
+/// The longest the route from above ([`from_above`]) takes over one
+/// coarse problem, within the route's time ([`COARSE_TOTAL`] or half the
+/// time left, after the attempts at the capacity): `[default: 2 s]`
+/// `[range: any]`: on tight/'s pairIJ, shuffled, the coarse packing within
+/// a percent above the capacity takes 0.5 s, the repair down to it 0.9 s;
+/// a coarse problem whose repair stalls hands over to the next.
+const ABOVE_BUDGET: Duration = Duration::from_secs(2);
+
+/// The longest one solve of the route's bisection above the capacity
+/// takes (see [`from_above`]): `[default: 250 ms]` `[range: any]`: a
+/// coarse problem packs within milliseconds at heights its glues allow,
+/// and thrashes below them (as the minimization's coarse start,
+/// `crate::minimize`).
+const ABOVE_PROBE: Duration = Duration::from_millis(250);
 
 /// The detour's time: at most this, or half the time left if that is
 /// less (then the race, which shared the cores with it, has them to
@@ -148,7 +171,9 @@ fn solve_at(
 /// up to [`COARSE_ATTEMPTS`] coarse problems, each glued with a seed of
 /// its own and packed by [`solve_at`] one level down, each within
 /// [`COARSE_BUDGET`] or a quarter of the detour's time ([`COARSE_TOTAL`]
-/// or half the time left). `None` when nothing glues enough, or no coarse
+/// or half the time left). Then, with as much time again, the coarse
+/// problems that were not refuted are approached from above
+/// ([`from_above`]). `None` when nothing glues enough, or no coarse
 /// problem packed in time (which proves nothing: a glue may rule out
 /// every packing).
 fn coarsened(
@@ -159,22 +184,119 @@ fn coarsened(
 ) -> Option<Solution> {
     let total = share(stop, COARSE_TOTAL, 2);
     let all = stop.child_until(Instant::now().checked_add(total));
+    let mut open = Vec::new();
     for attempt in 0..COARSE_ATTEMPTS {
         let coarse = crate::coarsen::coarsen(problem, opts.params.seed.wrapping_add(u64::from(attempt)))?;
         if all.should_stop() {
-            return None;
+            break;
         }
         let budget = all.child_until(Instant::now().checked_add(COARSE_BUDGET.min(total / 4)));
         let report = solve_at(&coarse.problem, opts, (None, &[]), &budget, &|_| {}, depth + 1);
         stats.absorb(&report.stats, "coarsening:");
-        if let Ok(Outcome::Solved(s)) = report.outcome {
-            let expanded = coarse.expand(problem, &s);
-            if let Ok(s) = crate::validate::checked(problem, expanded) {
-                return Some(s);
+        match report.outcome {
+            Ok(Outcome::Solved(s)) => {
+                if let Ok(s) = crate::validate::checked(problem, coarse.expand(problem, &s)) {
+                    return Some(s);
+                }
             }
+            // The glues rule the capacity out: no repair can reach it.
+            Ok(Outcome::Infeasible { .. }) => {}
+            _ => open.push(coarse),
+        }
+    }
+    let route = stop.child_until(Instant::now().checked_add(share(stop, COARSE_TOTAL, 2)));
+    for coarse in &open {
+        if route.should_stop() {
+            break;
+        }
+        let budget = route.child_until(Instant::now().checked_add(ABOVE_BUDGET));
+        if let Some(s) = from_above(problem, coarse, opts, (&budget, depth), stats) {
+            return Some(s);
         }
     }
     None
+}
+
+/// A packing of `problem` at its capacity, approached from above through
+/// `coarse`: the coarse problem packed at capacities above the one asked
+/// (a bisection between it and the height of the coarse problem's greedy
+/// packing by size, each solve within [`ABOVE_PROBE`]), then its lowest
+/// packing lowered by guided repair (`crate::repair::descend`), glued
+/// buffers moving as one, until it fits. `None` when `stop` comes first
+/// or the repair is stuck.
+///
+/// Why: a coarse problem that does not pack at the capacity within its
+/// budget often packs within a percent above it in milliseconds, and the
+/// repair, over a fraction of the buffers, lowers that packing further
+/// than the search at the capacity gets (docs/techniques.md, "A capacity
+/// approached from above through the coarse problem").
+fn from_above(
+    problem: &Problem,
+    coarse: &Coarse,
+    opts: &SolveOptions,
+    (stop, depth): (&StopToken, u32),
+    stats: &mut Stats,
+) -> Option<Solution> {
+    let lowest = packed_above(problem, coarse, opts, (stop, depth), stats)?;
+    repaired_down(problem, coarse, lowest, opts, stop)
+}
+
+/// The coarse problem's lowest packing found by a bisection between the
+/// capacity (excluded) and the height of its greedy packing by size, each
+/// solve within [`ABOVE_PROBE`]; `None` if the greedy places nothing
+/// (fixed buffers collide).
+fn packed_above(
+    problem: &Problem,
+    coarse: &Coarse,
+    opts: &SolveOptions,
+    (stop, depth): (&StopToken, u32),
+    stats: &mut Stats,
+) -> Option<Solution> {
+    let g = granularity(problem).max(1);
+    let mut lowest = Solution::new(&coarse.problem, by_size(&coarse.problem)?);
+    let (mut lo, mut hi) = (problem.capacity + g, lowest.height);
+    while lo < hi && !stop.should_stop() {
+        let at = ((lo + (hi - lo) / 2) / g * g).max(lo);
+        let budget = stop.child_until(Instant::now().checked_add(ABOVE_PROBE));
+        let report = solve_at(
+            &Problem { capacity: at, ..coarse.problem.clone() },
+            opts,
+            (None, &[]),
+            &budget,
+            &|_| {},
+            depth + 1,
+        );
+        stats.absorb(&report.stats, "coarsening:");
+        match report.outcome {
+            Ok(Outcome::Solved(s)) => {
+                hi = s.height;
+                lowest = s;
+            }
+            // Refuted or out of time: nothing this low, as far as a short
+            // solve can tell.
+            _ => lo = at + g,
+        }
+    }
+    Some(lowest)
+}
+
+/// The coarse packing `start` lowered by guided repair until it fits the
+/// capacity, expanded and validated; `None` when `stop` comes first or
+/// the repair is stuck.
+fn repaired_down(
+    problem: &Problem,
+    coarse: &Coarse,
+    start: Solution,
+    opts: &SolveOptions,
+    stop: &StopToken,
+) -> Option<Solution> {
+    let (capacity, g) = (problem.capacity, granularity(problem).max(1));
+    let mut lowest = start;
+    if lowest.height > capacity {
+        let nodes = opts.tunables.repair_nodes;
+        lowest = descend(&coarse.problem, lowest, (capacity, g), (nodes, opts.params.seed), stop, &mut |_| {});
+    }
+    (lowest.height <= capacity).then(|| crate::validate::checked(problem, coarse.expand(problem, &lowest)).ok())?
 }
 
 /// `most`, or the time `stop` has left divided by `divisor`, if that is
@@ -334,6 +456,53 @@ mod tests {
             assert!(stats.workers.iter().all(|w| w.name.starts_with("coarsening:")), "seed {seed}");
         }
         assert!(packed >= 5, "{packed} of 10 packed coarse");
+    }
+
+    /// The route from above, on its own: over coarse problems of perfect
+    /// packings with pieces removed, at their capacity, whatever it returns
+    /// is a valid packing of the given problem within the capacity, and
+    /// the coarse problems' work is counted under `coarsening:`.
+    #[test]
+    fn a_coarse_packing_from_above_fits_when_returned() {
+        let opts = SolveOptions::from_params(&crate::params::SolverParams { threads: 2, ..Default::default() });
+        let mut fitted = 0;
+        for seed in 0..8u64 {
+            let p = crate::generate::remove_pieces(&crate::generate::perfect(seed, 150, 1 << 12, 1000), seed, 5);
+            let coarse = crate::coarsen::coarsen(&p, seed).expect("a packing made by cuts glues");
+            let stop = StopToken::new().child_until(Instant::now().checked_add(Duration::from_secs(5)));
+            let mut stats = Stats::default();
+            if let Some(s) = from_above(&p, &coarse, &opts, (&stop, 0), &mut stats) {
+                assert_eq!(crate::validate::validate(&p, &s), Ok(()), "seed {seed}");
+                assert!(s.height <= p.capacity, "seed {seed}: {} over {}", s.height, p.capacity);
+                fitted += 1;
+            }
+            assert!(stats.workers.iter().all(|w| w.name.starts_with("coarsening:")), "seed {seed}");
+        }
+        assert!(fitted >= 5, "{fitted} of 8 fitted");
+    }
+
+    /// The repair down to the capacity: from a coarse packing with every
+    /// glued buffer stacked on the last (far above the capacity), it brings
+    /// most coarse problems of packings with holes down to the capacity
+    /// they were made in, and what it returns is valid and fits.
+    #[test]
+    fn a_stacked_coarse_packing_is_repaired_down_to_the_capacity() {
+        let opts = SolveOptions::from_params(&crate::params::SolverParams { threads: 2, ..Default::default() });
+        let mut fitted = 0;
+        for seed in 0..5u64 {
+            let p = crate::generate::remove_pieces(&crate::generate::perfect(seed, 80, 1 << 10, 100), seed, 5);
+            let coarse = crate::coarsen::coarsen(&p, seed).expect("a packing made by cuts glues");
+            let stacked = coarse.problem.buffers.iter().scan(0, |top, b| Some(std::mem::replace(top, *top + b.size)));
+            let start = Solution::new(&coarse.problem, stacked.collect());
+            assert!(start.height > p.capacity || coarse.problem.buffers.len() == 1, "seed {seed}");
+            let stop = StopToken::new().child_until(Instant::now().checked_add(Duration::from_secs(5)));
+            if let Some(s) = repaired_down(&p, &coarse, start, &opts, &stop) {
+                assert_eq!(crate::validate::validate(&p, &s), Ok(()), "seed {seed}");
+                assert!(s.height <= p.capacity, "seed {seed}");
+                fitted += 1;
+            }
+        }
+        assert!(fitted >= 3, "{fitted} of 5 repaired down to the capacity");
     }
 
     /// On random problems, feasible or not (a capacity from under the load

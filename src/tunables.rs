@@ -285,8 +285,10 @@ tunables! {
         /// Try a coarse problem's packing (buffers glued where one takes
         /// over from another of its size, or two share a lifespan; see
         /// `coarsen`), expanded: as the portfolio's detour after
-        /// stacking, beside the race, as the minimization's start, and in
-        /// every second of its searches at the lower bound; the ablation `configs/no-coarsening.toml` measures it
+        /// stacking, beside the race (packed at the capacity, or packed
+        /// above it and repaired down), as the minimization's start, and
+        /// in every second of its searches at the lower bound; the
+        /// ablation `configs/no-coarsening.toml` measures it
         /// (docs/techniques.md).
         pub coarsening: bool = "true",
         /// Hand the facts a live-race search learns from its failures on
