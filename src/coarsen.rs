@@ -220,6 +220,68 @@ impl Coarse {
         (self.problem.buffers.len(), self.fine)
     }
 
+    /// Whether every buffer of the coarse problem is one of the given
+    /// problem's (nothing left glued).
+    pub(crate) fn is_fine(&self) -> bool {
+        self.roots.iter().all(|&r| matches!(self.nodes[r], Node::Leaf(_)))
+    }
+
+    /// One level finer: each glued buffer split into the two it was glued
+    /// from, and `packing` (of this coarse problem) as the same packing of
+    /// the finer one. Its packings are still `problem`'s, and it has more
+    /// freedom: a repair that stalls over this coarse problem may go on
+    /// over that one. `None` when nothing is left glued.
+    pub(crate) fn refined(&self, problem: &Problem, packing: &Solution) -> Option<(Coarse, Solution)> {
+        if self.is_fine() {
+            return None;
+        }
+        let mut roots = Vec::with_capacity(self.roots.len() * 2);
+        let mut offsets = Vec::with_capacity(self.roots.len() * 2);
+        for (&r, &o) in self.roots.iter().zip(&packing.offsets) {
+            match self.nodes[r] {
+                Node::Leaf(_) => roots.extend([(r, o)]),
+                Node::Chain(a, b) => roots.extend([(a, o), (b, o)]),
+                Node::Stack(a, b, shift) => roots.extend([(a, o), (b, o + shift)]),
+            }
+        }
+        let mut buffers = Vec::with_capacity(roots.len());
+        for (i, &(n, o)) in roots.iter().enumerate() {
+            buffers.push(match self.nodes[n] {
+                Node::Leaf(b) => problem.buffers[b].clone(),
+                _ => {
+                    let (lower, upper, size, alignment) = self.extent(problem, n)?;
+                    Buffer { alignment, ..Buffer::new(format!("coarse{i}"), lower, upper, size) }
+                }
+            });
+            offsets.push(o);
+        }
+        let finer = Problem::new(buffers, self.problem.capacity);
+        let packing = Solution::new(&finer, offsets);
+        let roots = roots.into_iter().map(|(n, _)| n).collect();
+        Some((Coarse { problem: finer, roots, nodes: self.nodes.clone(), fine: self.fine }, packing))
+    }
+
+    /// The lifespan, size and alignment of the buffer glued at `node`, as
+    /// [`coarsen`] made it; `None` only if the alignments no longer have a
+    /// representable common multiple (they had when glued).
+    fn extent(&self, problem: &Problem, node: usize) -> Option<(i64, i64, i64, i64)> {
+        Some(match self.nodes[node] {
+            Node::Leaf(b) => {
+                let b = &problem.buffers[b];
+                (b.lifespan.lower, b.lifespan.upper, b.size, b.alignment.max(1))
+            }
+            Node::Chain(a, b) => {
+                let ((lower, _, size, alignment), (_, upper, _, _)) =
+                    (self.extent(problem, a)?, self.extent(problem, b)?);
+                (lower, upper, size, alignment)
+            }
+            Node::Stack(a, b, shift) => {
+                let ((lower, upper, _, x), (_, _, size, y)) = (self.extent(problem, a)?, self.extent(problem, b)?);
+                (lower, upper, shift + size, lcm(x, y)?)
+            }
+        })
+    }
+
     /// The packing of `problem` (the given one) that the coarse problem's
     /// `packing` expands to; the caller validates it.
     pub(crate) fn expand(&self, problem: &Problem, packing: &Solution) -> Solution {
@@ -318,6 +380,34 @@ mod tests {
             assert_eq!(fine.height, coarse.height, "seed {seed}");
         }
         assert!(glued > 100, "{glued} of 200 glued");
+    }
+
+    /// Refining a coarse problem level by level: each level has more
+    /// buffers and the same load bound, the packing carried down is valid
+    /// for it at the same height and expands to the same packing of the
+    /// given problem, and the last level is the given problem's buffers.
+    #[test]
+    fn refining_keeps_the_packing_level_by_level() {
+        let mut refined = 0;
+        for seed in 0..20u64 {
+            let p = crate::generate::remove_pieces(&crate::generate::perfect(seed, 60, 1 << 10, 100), seed, 5);
+            let Some(mut c) = coarsen(&p, seed) else { continue };
+            let stacked = c.problem.buffers.iter().scan(0, |top, b| Some(std::mem::replace(top, *top + b.size)));
+            let mut packing = Solution::new(&c.problem, stacked.collect());
+            let fine = c.expand(&p, &packing);
+            while let Some((finer, carried)) = c.refined(&p, &packing) {
+                assert!(finer.problem.buffers.len() > c.problem.buffers.len(), "seed {seed}");
+                assert_eq!(crate::bounds::max_load(&finer.problem), crate::bounds::max_load(&p), "seed {seed}");
+                let at = Problem { capacity: packing.height, ..finer.problem.clone() };
+                assert_eq!(crate::validate::validate(&at, &carried), Ok(()), "seed {seed}");
+                assert_eq!(carried.height, packing.height, "seed {seed}");
+                assert_eq!(finer.expand(&p, &carried).offsets, fine.offsets, "seed {seed}");
+                (c, packing) = (finer, carried);
+                refined += 1;
+            }
+            assert!(c.is_fine() && c.problem.buffers.len() == p.buffers.len(), "seed {seed}");
+        }
+        assert!(refined > 20, "{refined} levels refined");
     }
 
     /// Neither the rows' order nor the ids change the coarse problem.

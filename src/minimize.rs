@@ -42,9 +42,13 @@
 //!    first run repairs the lowest coarse packing of phase 2 instead,
 //!    glued buffers moving as one, each packing it lowers expanded: over
 //!    the coarse problem's buffers (a tenth to a half of them on the files
-//!    measured) the repair gets further than over all of them. Once a
-//!    probe passes it, the repair starts over from the problem's
-//!    incumbent, as every later run does.
+//!    measured) the repair gets further than over all of them. Where it
+//!    stalls (`minimize.coarse_patience` nodes without a lower packing),
+//!    the coarse problem is refined one level, each glued buffer split
+//!    into the two it was glued from, and the repair goes on over that,
+//!    level by level down to the problem's own buffers. Once a probe
+//!    passes it, the repair starts over from the problem's incumbent, as
+//!    every later run does.
 //!    And under the same conditions, each probe that finds nothing hands
 //!    the next start to a search at the lower bound by the preset's
 //!    restarting hole-branching workers alone, with the same budget: a
@@ -1042,7 +1046,12 @@ fn bound_searchers(opts: &SolveOptions, threads: usize) -> Option<SolveOptions> 
 /// packing it lowers expanded, validated and sent as the problem's. A
 /// glued buffer moves as one, so the repair's bands hold a fraction of the
 /// buffers and its exact searches reach further (docs/techniques.md,
-/// "Guided repair of the coarse packing").
+/// "Guided repair of the coarse packing"). Where it goes
+/// `minimize.coarse_patience` nodes without a lower packing, the coarse
+/// problem is refined one level (each glued buffer split into the two it
+/// was glued from) and the repair goes on over that, level by level down
+/// to the problem's own buffers ("Refined when the coarse repair
+/// stalls").
 fn coarse_repair(
     prober: &Prober<'_>,
     (coarse, start): (Coarse, Solution),
@@ -1052,15 +1061,28 @@ fn coarse_repair(
     tx: &crossbeam_channel::Sender<Message>,
 ) {
     let problem = prober.problem;
-    let mut report = |s: &Solution| {
-        let full = coarse.expand(problem, s);
-        let height = full.height;
-        if let Ok(full) = crate::validate::checked_within(problem, full, height) {
-            let _ = tx.send(Message::Repaired(full));
+    let (nodes, patience) = (prober.opts.minimize.repair_nodes, prober.opts.minimize.coarse_patience);
+    let (mut coarse, mut start) = (coarse, start);
+    loop {
+        let mut report = |s: &Solution| {
+            let full = coarse.expand(problem, s);
+            let height = full.height;
+            if let Ok(full) = crate::validate::checked_within(problem, full, height) {
+                let _ = tx.send(Message::Repaired(full));
+            }
+        };
+        // Over the problem's own buffers nothing is left to split.
+        let patience = if coarse.is_fine() { i64::MAX } else { patience };
+        let reached =
+            crate::repair::descend_while(&coarse.problem, start, bounds, (nodes, seed), patience, stop, &mut report);
+        if stop.should_stop() || reached.height <= bounds.0 {
+            return;
         }
-    };
-    let nodes = prober.opts.minimize.repair_nodes;
-    crate::repair::descend(&coarse.problem, start, bounds, (nodes, seed), stop, &mut report);
+        match coarse.refined(problem, &reached) {
+            Some(finer) => (coarse, start) = finer,
+            None => return,
+        }
+    }
 }
 
 /// The descent's repairing thread: guided repair from `best` down to the
@@ -1389,6 +1411,40 @@ mod tests {
             let prober = Prober { problem: &p, opts: &opts, root: &root, model: &model, work: &work };
             let (tx, rx) = unbounded();
             // The capacity it was made in as the goal: the repair stops there.
+            coarse_repair(&prober, (coarse, start.clone()), (1 << 10, 1), seed, &root, &tx);
+            drop(tx);
+            let mut last = start.height;
+            for m in rx.iter() {
+                let Message::Repaired(s) = m else { panic!("seed {seed}: a probe's message") };
+                assert_eq!(validate(&Problem { capacity: s.height, ..p.clone() }, &s), Ok(()), "seed {seed}");
+                assert!(s.height < last, "seed {seed}: {} after {last}", s.height);
+                last = s.height;
+            }
+            fitted += usize::from(last <= 1 << 10);
+        }
+        assert!(fitted >= 3, "{fitted} of 5 fitted");
+    }
+
+    /// The coarse repair refined level by level: with so little patience
+    /// that it refines the coarse problem after nearly every attempt, the
+    /// packings it sends are still the problem's own, valid, each lower
+    /// than the one before, and most reach the capacity they were made in.
+    #[test]
+    fn an_impatient_coarse_repair_refines_and_still_lowers() {
+        let mut fitted = 0;
+        for seed in 0..5u64 {
+            let made = crate::generate::remove_pieces(&crate::generate::perfect(seed, 80, 1 << 10, 100), seed, 5);
+            let p = Problem { capacity: 0, ..made };
+            let coarse = crate::coarsen::coarsen(&p, seed).unwrap();
+            let stacked = coarse.problem.buffers.iter().scan(0, |top, b| Some(std::mem::replace(top, *top + b.size)));
+            let start = Solution::new(&coarse.problem, stacked.collect());
+            let root = StopToken::new().child_until(Instant::now().checked_add(Duration::from_secs(5)));
+            let model = Model::build(&p, &root).unwrap();
+            let mut opts = SolveOptions::from_params(&params(2));
+            opts.minimize.coarse_patience = 200;
+            let work = Work::default();
+            let prober = Prober { problem: &p, opts: &opts, root: &root, model: &model, work: &work };
+            let (tx, rx) = unbounded();
             coarse_repair(&prober, (coarse, start.clone()), (1 << 10, 1), seed, &root, &tx);
             drop(tx);
             let mut last = start.height;

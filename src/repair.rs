@@ -67,14 +67,31 @@ pub(crate) fn descend(
     stop: &StopToken,
     better: &mut dyn FnMut(&Solution),
 ) -> Solution {
+    descend_while(problem, start, (lower, granularity), (nodes, seed), i64::MAX, stop, better)
+}
+
+/// [`descend`] that gives up once `patience` nodes have gone by without a
+/// lower packing (or nothing can move), returning the lowest it found:
+/// for a caller that has another way on from there (the minimization's
+/// coarse repair, which then glues less).
+pub(crate) fn descend_while(
+    problem: &Problem,
+    start: Solution,
+    (lower, granularity): (i64, i64),
+    (nodes, seed): (i64, u64),
+    patience: i64,
+    stop: &StopToken,
+    better: &mut dyn FnMut(&Solution),
+) -> Solution {
     let mut d = Descent::new(problem.clone(), start.offsets.clone(), (lower, lower, granularity), (nodes, seed));
     let mut best = start;
-    let mut unlimited = i64::MAX;
+    let mut left = patience;
     while d.height > lower && !stop.should_stop() {
-        match d.advance(&mut unlimited, &mut || stop.should_stop()) {
+        match d.advance(&mut left, &mut || stop.should_stop()) {
             Advance::Lowered => {
                 best = Solution::new(problem, d.r.offsets.clone());
                 better(&best);
+                left = patience;
             }
             Advance::Open | Advance::Stuck => break,
         }

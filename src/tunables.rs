@@ -443,6 +443,19 @@ tunables! {
         /// tens; a failure spends them all, and the next attempt frees
         /// fewer buffers.
         pub repair_nodes: i64 = "100",
+        /// Nodes the repair of the coarse packing (the repairing thread's
+        /// first run, with `coarsening`) may go without a lower packing
+        /// before the coarse problem is refined one level, each glued
+        /// buffer split into the two it was glued from, and the repair
+        /// goes on over that; over the problem's own buffers it goes on
+        /// until stopped. Glued buffers let the repair reach further, until
+        /// a glue stands in the way. Measured (docs/techniques.md, "Refined
+        /// when the coarse repair stalls"): 8 million, level by level,
+        /// ended lower than never refining and than going down to the
+        /// problem's own buffers at once; with 2 million, on the one file
+        /// traced, the coarse level was left after its first lower
+        /// packing.
+        pub coarse_patience: i64 = "8000000",
     }
 }
 
@@ -511,7 +524,7 @@ mod tests {
         assert_eq!(m.bound_budget, (Duration::from_millis(200), Duration::from_secs(10)));
         assert_eq!(m.descent_unlimited, Duration::from_secs(5));
         assert!(m.repair && m.bound_search);
-        assert_eq!(m.repair_nodes, 100);
+        assert_eq!((m.repair_nodes, m.coarse_patience), (100, 8_000_000));
         // A problem full at its bound gives the bound probe a larger share.
         assert_eq!(m.bound_probe(Some(Duration::from_secs(12)), false), Duration::from_secs(1));
         assert_eq!(m.bound_probe(Some(Duration::from_secs(12)), true), Duration::from_secs(4));
@@ -523,7 +536,7 @@ mod tests {
         assert_eq!((p.patience, p.restart_unit), (Duration::from_millis(100), 64));
         assert_eq!(p.repair_nodes, 100);
         assert_eq!(p.repair_delay, Duration::from_millis(500));
-        assert_eq!(all_docs().len(), 26);
+        assert_eq!(all_docs().len(), 27);
     }
 
     #[test]
