@@ -1397,31 +1397,7 @@ mod tests {
     /// was made in for most seeds.
     #[test]
     fn a_coarse_repair_lowers_an_expanded_packing() {
-        let mut fitted = 0;
-        for seed in 0..5u64 {
-            let made = crate::generate::remove_pieces(&crate::generate::perfect(seed, 80, 1 << 10, 100), seed, 5);
-            let p = Problem { capacity: 0, ..made };
-            let coarse = crate::coarsen::coarsen(&p, seed).unwrap();
-            let stacked = coarse.problem.buffers.iter().scan(0, |top, b| Some(std::mem::replace(top, *top + b.size)));
-            let start = Solution::new(&coarse.problem, stacked.collect());
-            let root = StopToken::new().child_until(Instant::now().checked_add(Duration::from_secs(5)));
-            let model = Model::build(&p, &root).unwrap();
-            let opts = SolveOptions::from_params(&params(2));
-            let work = Work::default();
-            let prober = Prober { problem: &p, opts: &opts, root: &root, model: &model, work: &work };
-            let (tx, rx) = unbounded();
-            // The capacity it was made in as the goal: the repair stops there.
-            coarse_repair(&prober, (coarse, start.clone()), (1 << 10, 1), seed, &root, &tx);
-            drop(tx);
-            let mut last = start.height;
-            for m in rx.iter() {
-                let Message::Repaired(s) = m else { panic!("seed {seed}: a probe's message") };
-                assert_eq!(validate(&Problem { capacity: s.height, ..p.clone() }, &s), Ok(()), "seed {seed}");
-                assert!(s.height < last, "seed {seed}: {} after {last}", s.height);
-                last = s.height;
-            }
-            fitted += usize::from(last <= 1 << 10);
-        }
+        let fitted = (0..5u64).filter(|&seed| coarse_repair_fits(seed, None)).count();
         assert!(fitted >= 3, "{fitted} of 5 fitted");
     }
 
@@ -1431,32 +1407,40 @@ mod tests {
     /// than the one before, and most reach the capacity they were made in.
     #[test]
     fn an_impatient_coarse_repair_refines_and_still_lowers() {
-        let mut fitted = 0;
-        for seed in 0..5u64 {
-            let made = crate::generate::remove_pieces(&crate::generate::perfect(seed, 80, 1 << 10, 100), seed, 5);
-            let p = Problem { capacity: 0, ..made };
-            let coarse = crate::coarsen::coarsen(&p, seed).unwrap();
-            let stacked = coarse.problem.buffers.iter().scan(0, |top, b| Some(std::mem::replace(top, *top + b.size)));
-            let start = Solution::new(&coarse.problem, stacked.collect());
-            let root = StopToken::new().child_until(Instant::now().checked_add(Duration::from_secs(5)));
-            let model = Model::build(&p, &root).unwrap();
-            let mut opts = SolveOptions::from_params(&params(2));
-            opts.minimize.coarse_patience = 200;
-            let work = Work::default();
-            let prober = Prober { problem: &p, opts: &opts, root: &root, model: &model, work: &work };
-            let (tx, rx) = unbounded();
-            coarse_repair(&prober, (coarse, start.clone()), (1 << 10, 1), seed, &root, &tx);
-            drop(tx);
-            let mut last = start.height;
-            for m in rx.iter() {
-                let Message::Repaired(s) = m else { panic!("seed {seed}: a probe's message") };
-                assert_eq!(validate(&Problem { capacity: s.height, ..p.clone() }, &s), Ok(()), "seed {seed}");
-                assert!(s.height < last, "seed {seed}: {} after {last}", s.height);
-                last = s.height;
-            }
-            fitted += usize::from(last <= 1 << 10);
-        }
+        let fitted = (0..5u64).filter(|&seed| coarse_repair_fits(seed, Some(200))).count();
         assert!(fitted >= 3, "{fitted} of 5 fitted");
+    }
+
+    /// Runs the coarse repair (with `patience`, if given) on a packing with
+    /// holes made with `seed`, from its coarse buffers stacked one on
+    /// another; checks that every packing sent is valid and lower than the
+    /// last, and tells whether the last fits the capacity it was made in.
+    fn coarse_repair_fits(seed: u64, patience: Option<i64>) -> bool {
+        let made = crate::generate::remove_pieces(&crate::generate::perfect(seed, 80, 1 << 10, 100), seed, 5);
+        let p = Problem { capacity: 0, ..made };
+        let coarse = crate::coarsen::coarsen(&p, seed).unwrap();
+        let stacked = coarse.problem.buffers.iter().scan(0, |top, b| Some(std::mem::replace(top, *top + b.size)));
+        let start = Solution::new(&coarse.problem, stacked.collect());
+        let root = StopToken::new().child_until(Instant::now().checked_add(Duration::from_secs(5)));
+        let model = Model::build(&p, &root).unwrap();
+        let mut opts = SolveOptions::from_params(&params(2));
+        if let Some(patience) = patience {
+            opts.minimize.coarse_patience = patience;
+        }
+        let work = Work::default();
+        let prober = Prober { problem: &p, opts: &opts, root: &root, model: &model, work: &work };
+        let (tx, rx) = unbounded();
+        // The capacity it was made in as the goal: the repair stops there.
+        coarse_repair(&prober, (coarse, start.clone()), (1 << 10, 1), seed, &root, &tx);
+        drop(tx);
+        let mut last = start.height;
+        for m in rx.iter() {
+            let Message::Repaired(s) = m else { panic!("seed {seed}: a probe's message") };
+            assert_eq!(validate(&Problem { capacity: s.height, ..p.clone() }, &s), Ok(()), "seed {seed}");
+            assert!(s.height < last, "seed {seed}: {} after {last}", s.height);
+            last = s.height;
+        }
+        last <= 1 << 10
     }
 
     /// A coarse turn of the searches at the bound packs a perfect
