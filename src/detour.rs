@@ -14,8 +14,10 @@
 //! 2. **Coarsening**: a coarse problem (`crate::coarsen`: buffers glued
 //!    where one takes over from another of its size or two share a
 //!    lifespan) is solved by this same function, and its packing expanded;
-//!    a few coarse problems, each glued with a seed of its own. Those
-//!    that neither pack nor are refuted are then approached from above:
+//!    a few coarse problems, each glued with a seed of its own (a seed
+//!    that glues one already tried gives it glued further with padding,
+//!    `crate::coarsen::varied`, and one already tried is not tried
+//!    again). Those that neither pack nor are refuted are then approached from above:
 //!    packed a little above the capacity, where they pack at once, and
 //!    that packing lowered by guided repair (`crate::repair`), glued
 //!    buffers moving as one, until it fits.
@@ -29,6 +31,7 @@
 //! Deterministic solves take no detour: the budgets are counted by the
 //! clock.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use crate::bounds::granularity;
@@ -169,7 +172,8 @@ fn solve_at(
 
 /// A packing of `problem` from a coarse problem's (see [`crate::coarsen`]):
 /// up to [`COARSE_ATTEMPTS`] coarse problems, each glued with a seed of
-/// its own and packed by [`solve_at`] one level down, each within
+/// its own (padded where the seed repeats an earlier one, with
+/// `coarse_padding`; one tried already is skipped) and packed by [`solve_at`] one level down, each within
 /// [`COARSE_BUDGET`] or a quarter of the detour's time ([`COARSE_TOTAL`]
 /// or half the time left). Then, with as much time again, the coarse
 /// problems that were not refuted are approached from above
@@ -185,8 +189,15 @@ fn coarsened(
     let total = share(stop, COARSE_TOTAL, 2);
     let all = stop.child_until(Instant::now().checked_add(total));
     let mut open = Vec::new();
+    let pad = opts.tunables.coarse_padding.then_some(problem.capacity);
+    let mut seen = HashSet::new();
     for attempt in 0..COARSE_ATTEMPTS {
-        let coarse = crate::coarsen::coarsen(problem, opts.params.seed.wrapping_add(u64::from(attempt)))?;
+        let seed = opts.params.seed.wrapping_add(u64::from(attempt));
+        let (coarse, new) = crate::coarsen::varied(problem, seed, pad, &mut seen)?;
+        // Searched already, within the same budget.
+        if !new {
+            continue;
+        }
         if all.should_stop() {
             break;
         }
@@ -464,7 +475,7 @@ mod tests {
         let mut fitted = 0;
         for seed in 0..8u64 {
             let p = crate::generate::remove_pieces(&crate::generate::perfect(seed, 150, 1 << 12, 1000), seed, 5);
-            let coarse = crate::coarsen::coarsen(&p, seed).expect("a packing made by cuts glues");
+            let coarse = crate::coarsen::coarsen(&p, seed, None).expect("a packing made by cuts glues");
             let stop = StopToken::new().child_until(Instant::now().checked_add(Duration::from_secs(5)));
             let mut stats = Stats::default();
             let got = from_above(&p, &coarse, &opts, (&stop, 0), &mut stats);
@@ -494,7 +505,7 @@ mod tests {
         let mut fitted = 0;
         for seed in 0..5u64 {
             let p = crate::generate::remove_pieces(&crate::generate::perfect(seed, 80, 1 << 10, 100), seed, 5);
-            let coarse = crate::coarsen::coarsen(&p, seed).expect("a packing made by cuts glues");
+            let coarse = crate::coarsen::coarsen(&p, seed, None).expect("a packing made by cuts glues");
             let stacked = coarse.problem.buffers.iter().scan(0, |top, b| Some(std::mem::replace(top, *top + b.size)));
             let start = Solution::new(&coarse.problem, stacked.collect());
             assert!(start.height > p.capacity || coarse.problem.buffers.len() == 1, "seed {seed}");

@@ -17,7 +17,10 @@
 //!    solved at the lower bound and by bisection above it, each solve
 //!    short, and its lowest packing, expanded, is kept if lower: its
 //!    packings are the problem's, it has the same lower bound and a
-//!    fraction of the buffers.
+//!    fraction of the buffers. Each solve has a coarse problem glued with
+//!    a seed of its own; where a seed glues one already made, the one
+//!    glued further with padding within the lower bound is solved instead
+//!    (with `coarse_padding`, `crate::coarsen::varied`).
 //! 3. An optimistic probe at the lower bound with every thread: on the
 //!    paper's instances the optimum usually *is* the load bound, and then the
 //!    answer is proven at once. A refutation raises the bound by one and the
@@ -69,6 +72,7 @@
 //! partitions that set the height are searched again. The best solution
 //! found is always kept, whatever stops the run.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -415,7 +419,7 @@ impl Prober<'_> {
         let o =
             SolveOptions { params: SolverParams { threads, seed, ..searchers.params.clone() }, ..searchers.clone() };
         if turn % 2 == 1 && self.opts.tunables.coarsening {
-            if let Some(coarse) = crate::coarsen::coarsen(self.problem, seed) {
+            if let Some(coarse) = crate::coarsen::coarsen(self.problem, seed, None) {
                 return self.coarse_search(&coarse, capacity, &o, stop);
             }
         }
@@ -652,7 +656,8 @@ fn stacked_incumbent(prober: &Prober<'_>, progress: &mut Progress<'_>) {
 }
 
 /// Phase 2c: a coarse problem ([`crate::coarsen`], glued with the run's
-/// seed) is solved at the lower bound, then by bisection between the
+/// seed; each later solve glues one with the next seed, padded where that
+/// repeats one already made) is solved at the lower bound, then by bisection between the
 /// heights it packed and did not pack, each solve within
 /// [`COARSE_PROBE_TIME`] or its share of the time left, altogether within
 /// [`COARSE_SHARE`] of it; its lowest packing, expanded, is kept if lower.
@@ -678,11 +683,14 @@ fn coarse_incumbent(prober: &Prober<'_>, progress: &mut Progress<'_>) -> Option<
     let g = progress.g;
     let (mut lo, mut hi) = (progress.lower, progress.height());
     let mut at = lo;
+    let pad = opts.tunables.coarse_padding.then_some(progress.lower);
+    let mut seen = HashSet::new();
     for k in 0.. {
         if lo >= hi || all.should_stop() {
             break;
         }
-        let Some(coarse) = crate::coarsen::coarsen(problem, opts.params.seed.wrapping_add(k)) else { return lowest };
+        let seed = opts.params.seed.wrapping_add(k);
+        let Some((coarse, _)) = crate::coarsen::varied(problem, seed, pad, &mut seen) else { return lowest };
         let left = all.deadline().map_or(COARSE_PROBE_TIME, |d| d.saturating_duration_since(Instant::now()));
         let budget = all.child_until(Instant::now().checked_add(COARSE_PROBE_TIME.min(left)));
         let report =
@@ -1418,7 +1426,7 @@ mod tests {
     fn coarse_repair_fits(seed: u64, patience: Option<i64>) -> bool {
         let made = crate::generate::remove_pieces(&crate::generate::perfect(seed, 80, 1 << 10, 100), seed, 5);
         let p = Problem { capacity: 0, ..made };
-        let coarse = crate::coarsen::coarsen(&p, seed).unwrap();
+        let coarse = crate::coarsen::coarsen(&p, seed, None).unwrap();
         let stacked = coarse.problem.buffers.iter().scan(0, |top, b| Some(std::mem::replace(top, *top + b.size)));
         let start = Solution::new(&coarse.problem, stacked.collect());
         let root = StopToken::new().child_until(Instant::now().checked_add(Duration::from_secs(5)));

@@ -291,6 +291,16 @@ tunables! {
         /// ablation `configs/no-coarsening.toml` measures it
         /// (docs/techniques.md).
         pub coarsening: bool = "true",
+        /// Where a seed glues a coarse problem already made (no buffer has
+        /// a choice of partner, as where a packing by cuts has pieces
+        /// missing), glue that one further with padding instead: buffers
+        /// whose lifespans or sizes do not match glued into one that
+        /// reserves the memory between them, least padding first, the
+        /// load staying within the capacity (or the lower bound) at every
+        /// moment (see `coarsen::padded`). Only with `coarsening`; the
+        /// ablation `configs/no-coarse-padding.toml` measures it
+        /// (docs/techniques.md).
+        pub coarse_padding: bool = "true",
         /// Hand the facts a live-race search learns from its failures on
         /// to the partition's other searches at the end of each time
         /// slice: a fact holds for every ordering, so another search need
@@ -536,7 +546,7 @@ mod tests {
         assert_eq!((p.patience, p.restart_unit), (Duration::from_millis(100), 64));
         assert_eq!(p.repair_nodes, 100);
         assert_eq!(p.repair_delay, Duration::from_millis(500));
-        assert_eq!(all_docs().len(), 27);
+        assert_eq!(all_docs().len(), 28);
     }
 
     #[test]

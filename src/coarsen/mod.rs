@@ -37,14 +37,27 @@
 //! multiple of both (and the upper of a stack starts at a multiple of its
 //! own). The others stay as they are.
 //!
+//! Where no buffer has a choice of partner (a packing by cuts with pieces
+//! missing, on a clock where no two cuts fall on one moment), every seed
+//! glues the same coarse problem, and a missing piece stops the glues
+//! above it. [`varied`] then glues the repeated problem further with
+//! padding (module `padded`): buffers whose lifespans or sizes do not
+//! match, glued into one that reserves the memory between them, within
+//! a limit on the load. Such a coarse problem is a start for the
+//! minimization rather than a route to a capacity: measured
+//! (docs/techniques.md, "Padded coarse problems"), it seldom packs at the
+//! capacity, but its packings above it start the coarse repair lower.
+//!
 //! The result depends neither on the rows' order nor on the ids: buffers
 //! are taken in the order of their lifespans, sizes and alignments before
 //! the seed shuffles them (identical buffers are interchangeable).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::problem::{lcm, Buffer, Offset, Problem, Solution};
 use crate::rng::Rng;
+
+mod padded;
 
 /// How many rounds of gluing at most. A round that glues nothing ends
 /// them (every other round removes a buffer at least), and on the
@@ -74,9 +87,13 @@ pub(crate) struct Coarse {
 enum Node {
     /// The given problem's buffer of this index.
     Leaf(usize),
-    /// Two nodes at the same offset, one after the other in time.
+    /// Two nodes at the same offset, one after the other in time; with
+    /// padding, perhaps with time between them or of different sizes (the
+    /// glued buffer spans both lifespans at the larger size).
     Chain(usize, usize),
-    /// The second node `shift` bytes above the first, at the same time.
+    /// The second node `shift` bytes above the first, at the same time;
+    /// with padding, one lifespan perhaps longer than the other (the glued
+    /// buffer spans both).
     Stack(usize, usize, Offset),
 }
 
@@ -92,9 +109,11 @@ struct Item {
     plain: bool,
 }
 
-/// `problem` coarsened with `seed` (see the module docs); `None` when
+/// `problem` coarsened with `seed` (see the module docs), then with
+/// padding within `pad_within` if that is `Some` (module `padded`: the
+/// load, padding included, stays within it at every moment); `None` when
 /// too little glues (more than [`MOST_TENTHS`] of the buffers are left).
-pub(crate) fn coarsen(problem: &Problem, seed: u64) -> Option<Coarse> {
+pub(crate) fn coarsen(problem: &Problem, seed: u64, pad_within: Option<i64>) -> Option<Coarse> {
     let mut rng = Rng::new(seed);
     let mut nodes: Vec<Node> = (0..problem.buffers.len()).map(Node::Leaf).collect();
     let mut items: Vec<Item> = problem
@@ -112,14 +131,9 @@ pub(crate) fn coarsen(problem: &Problem, seed: u64) -> Option<Coarse> {
         .collect();
     // Independent of the rows' order: identical buffers are interchangeable.
     items.sort_by_key(|it| (it.lower, it.upper, it.size, it.alignment, !it.plain, it.node));
-    let mut glued = false;
-    for _ in 0..MAX_ROUNDS {
-        let chained = glue_chains(&mut items, &mut nodes, &mut rng);
-        let stacked = glue_stacks(&mut items, &mut nodes, &mut rng);
-        glued |= chained || stacked;
-        if !chained && !stacked {
-            break;
-        }
+    let mut glued = glue_exact(&mut items, &mut nodes, &mut rng);
+    if let Some(limit) = pad_within {
+        glued |= padded::glue(&mut items, &mut nodes, &mut rng, limit);
     }
     if !glued || items.len() * 10 > problem.buffers.len() * MOST_TENTHS {
         return None;
@@ -134,6 +148,49 @@ pub(crate) fn coarsen(problem: &Problem, seed: u64) -> Option<Coarse> {
         .collect();
     let roots = items.iter().map(|it| it.node).collect();
     Some(Coarse { problem: Problem::new(buffers, problem.capacity), roots, nodes, fine: problem.buffers.len() })
+}
+
+/// What tells coarse problems apart: their buffers' lifespans, sizes and
+/// alignments, sorted (ids and order aside).
+pub(crate) type Shape = Vec<(i64, i64, i64, i64)>;
+
+/// The coarse problem glued with `seed`, unless `seen` has its shape:
+/// then (where no buffer has a choice of partner, every seed glues the
+/// same problem) the problem glued further with padding, within
+/// `pad_within` (module `padded`), if that is `Some`. Returns the coarse
+/// problem and whether its shape was new to `seen`, which learns it;
+/// `None` when too little glues.
+pub(crate) fn varied(
+    problem: &Problem,
+    seed: u64,
+    pad_within: Option<i64>,
+    seen: &mut HashSet<Shape>,
+) -> Option<(Coarse, bool)> {
+    let exact = coarsen(problem, seed, None)?;
+    if seen.insert(exact.shape()) {
+        return Some((exact, true));
+    }
+    match pad_within.and_then(|limit| coarsen(problem, seed, Some(limit))) {
+        Some(padded) => {
+            let new = seen.insert(padded.shape());
+            Some((padded, new))
+        }
+        None => Some((exact, false)),
+    }
+}
+
+/// Rounds of chains and stacks until nothing more glues; whether any did.
+fn glue_exact(items: &mut Vec<Item>, nodes: &mut Vec<Node>, rng: &mut Rng) -> bool {
+    let mut glued = false;
+    for _ in 0..MAX_ROUNDS {
+        let chained = glue_chains(items, nodes, rng);
+        let stacked = glue_stacks(items, nodes, rng);
+        glued |= chained || stacked;
+        if !chained && !stacked {
+            break;
+        }
+    }
+    glued
 }
 
 /// Shuffles `items` with `rng` (Fisher-Yates).
@@ -220,6 +277,14 @@ impl Coarse {
         (self.problem.buffers.len(), self.fine)
     }
 
+    /// The coarse problem's [`Shape`].
+    pub(crate) fn shape(&self) -> Shape {
+        let mut shape: Shape =
+            self.problem.buffers.iter().map(|b| (b.lifespan.lower, b.lifespan.upper, b.size, b.alignment)).collect();
+        shape.sort_unstable();
+        shape
+    }
+
     /// Whether every buffer of the coarse problem is one of the given
     /// problem's (nothing left glued).
     pub(crate) fn is_fine(&self) -> bool {
@@ -271,13 +336,12 @@ impl Coarse {
                 (b.lifespan.lower, b.lifespan.upper, b.size, b.alignment.max(1))
             }
             Node::Chain(a, b) => {
-                let ((lower, _, size, alignment), (_, upper, _, _)) =
-                    (self.extent(problem, a)?, self.extent(problem, b)?);
-                (lower, upper, size, alignment)
+                let ((l, u, s, x), (m, v, t, y)) = (self.extent(problem, a)?, self.extent(problem, b)?);
+                (l.min(m), u.max(v), s.max(t), lcm(x, y)?)
             }
             Node::Stack(a, b, shift) => {
-                let ((lower, upper, _, x), (_, _, size, y)) = (self.extent(problem, a)?, self.extent(problem, b)?);
-                (lower, upper, shift + size, lcm(x, y)?)
+                let ((l, u, s, x), (m, v, t, y)) = (self.extent(problem, a)?, self.extent(problem, b)?);
+                (l.min(m), u.max(v), s.max(shift + t), lcm(x, y)?)
             }
         })
     }
@@ -310,7 +374,7 @@ mod tests {
         let mut packed = 0;
         for seed in 0..20u64 {
             let p = crate::generate::perfect(seed, 60, 1 << 10, 100);
-            let c = coarsen(&p, seed).expect("a packing made by cuts has pieces to glue");
+            let c = coarsen(&p, seed, None).expect("a packing made by cuts has pieces to glue");
             let (coarse, fine) = c.sizes();
             assert!(coarse < fine, "seed {seed}: {coarse} of {fine}");
             assert_eq!(crate::bounds::max_load(&c.problem), crate::bounds::max_load(&p), "seed {seed}");
@@ -357,29 +421,38 @@ mod tests {
             if crate::bounds::fixed_conflict(&p).is_some() {
                 continue;
             }
-            let Some(c) = coarsen(&p, seed) else { continue };
-            glued += 1;
-            // Every coarse buffer stacked on the ones before it, aligned.
-            let mut next: i64 = 1000;
-            let offsets: Vec<i64> = c
-                .problem
-                .buffers
-                .iter()
-                .map(|b| {
-                    b.offset.unwrap_or_else(|| {
-                        let o = next.div_euclid(b.alignment) * b.alignment + b.alignment;
-                        next = o + b.size;
-                        o
-                    })
-                })
-                .collect();
-            let coarse = Solution::new(&c.problem, offsets);
-            let fine = c.expand(&p, &coarse);
-            let at = Problem { capacity: fine.height, ..p.clone() };
-            assert_eq!(crate::validate::validate(&at, &fine), Ok(()), "seed {seed}");
-            assert_eq!(fine.height, coarse.height, "seed {seed}");
+            // Exactly, then with padding where nothing limits it: every
+            // plain buffer glues, alignments permitting.
+            for pad in [None, Some(1 << 40)] {
+                let Some(c) = coarsen(&p, seed, pad) else { continue };
+                glued += 1;
+                stacked_expands_validly(&p, &c, seed);
+            }
         }
-        assert!(glued > 100, "{glued} of 200 glued");
+        assert!(glued > 200, "{glued} of 400 glued");
+    }
+
+    /// Every coarse buffer of `c` stacked on the ones before it, aligned:
+    /// expanded, a valid packing of `p` as high.
+    fn stacked_expands_validly(p: &Problem, c: &Coarse, seed: u64) {
+        let mut next: i64 = 1000;
+        let offsets: Vec<i64> = c
+            .problem
+            .buffers
+            .iter()
+            .map(|b| {
+                b.offset.unwrap_or_else(|| {
+                    let o = next.div_euclid(b.alignment) * b.alignment + b.alignment;
+                    next = o + b.size;
+                    o
+                })
+            })
+            .collect();
+        let coarse = Solution::new(&c.problem, offsets);
+        let fine = c.expand(p, &coarse);
+        let at = Problem { capacity: fine.height, ..p.clone() };
+        assert_eq!(crate::validate::validate(&at, &fine), Ok(()), "seed {seed}");
+        assert_eq!(fine.height, coarse.height, "seed {seed}");
     }
 
     /// Refining a coarse problem level by level: each level has more
@@ -391,7 +464,9 @@ mod tests {
         let mut refined = 0;
         for seed in 0..20u64 {
             let p = crate::generate::remove_pieces(&crate::generate::perfect(seed, 60, 1 << 10, 100), seed, 5);
-            let Some(mut c) = coarsen(&p, seed) else { continue };
+            // Padded every second seed, within the load bound.
+            let pad = (seed % 2 == 1).then(|| crate::bounds::max_load(&p) as i64);
+            let Some(mut c) = coarsen(&p, seed, pad) else { continue };
             let stacked = c.problem.buffers.iter().scan(0, |top, b| Some(std::mem::replace(top, *top + b.size)));
             let mut packing = Solution::new(&c.problem, stacked.collect());
             let fine = c.expand(&p, &packing);
@@ -428,7 +503,7 @@ mod tests {
             k
         };
         for seed in 0..5 {
-            assert_eq!(key(&coarsen(&p, seed).unwrap()), key(&coarsen(&q, seed).unwrap()), "seed {seed}");
+            assert_eq!(key(&coarsen(&p, seed, None).unwrap()), key(&coarsen(&q, seed, None).unwrap()), "seed {seed}");
         }
     }
 }
