@@ -17,10 +17,10 @@
 //!    a few coarse problems, each glued with a seed of its own (a seed
 //!    that glues one already tried gives it glued further with padding,
 //!    `crate::coarsen::varied`, and one already tried is not tried
-//!    again). Those that neither pack nor are refuted are then approached from above:
-//!    packed a little above the capacity, where they pack at once, and
-//!    that packing lowered by guided repair (`crate::repair`), glued
-//!    buffers moving as one, until it fits.
+//!    again). Those that neither pack nor are refuted are then approached
+//!    from above: packed a little above the capacity, where they pack at
+//!    once, and that packing lowered by guided repair (`crate::repair`),
+//!    glued buffers moving as one, until it fits.
 //!
 //! Both are heuristics: they only ever find packings (validated), never
 //! prove anything. Problems the quick round or the greedy placements
@@ -173,13 +173,13 @@ fn solve_at(
 /// A packing of `problem` from a coarse problem's (see [`crate::coarsen`]):
 /// up to [`COARSE_ATTEMPTS`] coarse problems, each glued with a seed of
 /// its own (padded where the seed repeats an earlier one, with
-/// `coarse_padding`; one tried already is skipped) and packed by [`solve_at`] one level down, each within
-/// [`COARSE_BUDGET`] or a quarter of the detour's time ([`COARSE_TOTAL`]
-/// or half the time left). Then, with as much time again, the coarse
-/// problems that were not refuted are approached from above
-/// ([`from_above`]). `None` when nothing glues enough, or no coarse
-/// problem packed in time (which proves nothing: a glue may rule out
-/// every packing).
+/// `coarse_padding`; one tried already is skipped) and packed by
+/// [`solve_at`] one level down, each within [`COARSE_BUDGET`] or a
+/// quarter of the detour's time ([`COARSE_TOTAL`] or half the time
+/// left). Then, with as much time again, the coarse problems that were
+/// not refuted are approached from above ([`from_above`]). `None` when
+/// nothing glues enough, or no coarse problem packed in time (which
+/// proves nothing: a glue may rule out every packing).
 fn coarsened(
     problem: &Problem,
     opts: &SolveOptions,

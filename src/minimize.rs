@@ -657,10 +657,11 @@ fn stacked_incumbent(prober: &Prober<'_>, progress: &mut Progress<'_>) {
 
 /// Phase 2c: a coarse problem ([`crate::coarsen`], glued with the run's
 /// seed; each later solve glues one with the next seed, padded where that
-/// repeats one already made) is solved at the lower bound, then by bisection between the
-/// heights it packed and did not pack, each solve within
-/// [`COARSE_PROBE_TIME`] or its share of the time left, altogether within
-/// [`COARSE_SHARE`] of it; its lowest packing, expanded, is kept if lower.
+/// repeats one already made) is solved at the lower bound, then by
+/// bisection between the heights it packed and did not pack, each solve
+/// within [`COARSE_PROBE_TIME`] or its share of the time left, altogether
+/// within [`COARSE_SHARE`] of it; its lowest packing, expanded, is kept if
+/// lower.
 /// A coarse problem has the problem's lower bound and a fraction of its
 /// buffers: where the glues rule out no low packing, it packs at once
 /// (and at the bound, the run is over); where they do, solves below the

@@ -16,8 +16,8 @@
 //!
 //! The padding is memory no other buffer may use, so a padded glue may
 //! rule out every packing where an exact glue would not. Two rules keep
-//! that rare: the glues that pad the least area come first (a missing
-//! piece is one candidate among many, and most wrong pairs pad more), and
+//! that rarer: the glues that pad the least area come first (a missing
+//! piece's glue pads its area; most wrong pairs pad more), and
 //! a glue is taken only where the load with all padding so far stays
 //! within the limit at every moment (the capacity asked, or the load
 //! bound). Exact rounds run again between padded ones, since a padded glue
@@ -125,7 +125,7 @@ fn candidates(items: &[Item], rng: &mut Rng) -> Vec<Candidate> {
     let mut push = |pair: (usize, usize), glued: Option<(Item, Node)>, pad: (i64, i64, i64)| {
         if let Some(glued) = glued {
             let waste = i128::from(pad.1 - pad.0) * i128::from(pad.2);
-            out.push(Candidate { waste, draw: rng.next_u64(), pair, glued, pad });
+            out.push(Candidate { waste, draw: 0, pair, glued, pad });
         }
     };
     for run in by_lower.values() {
@@ -161,6 +161,11 @@ fn candidates(items: &[Item], rng: &mut Rng) -> Vec<Candidate> {
                 push((i, j), chain(&a, &b), (smaller.lower, smaller.upper, (a.size - b.size).abs()));
             }
         }
+    }
+    // The draws go in the items' order (the seed's), not the maps'.
+    out.sort_unstable_by_key(|c| (c.pair, c.pad));
+    for c in &mut out {
+        c.draw = rng.next_u64();
     }
     out
 }
